@@ -1,0 +1,7 @@
+"""Entry point for ``python -m lgqa_metrics``."""
+
+import sys
+
+from lgqa_metrics.cli import main
+
+sys.exit(main())

@@ -1,0 +1,122 @@
+"""Exports of the long ratings table: CSV (UTF-8 with BOM) and formatted Excel workbooks."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Final, Literal
+
+import pandas as pd
+import xlsxwriter
+
+from lgqa_metrics.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.ratings import Rating
+
+#: The export's columns, in order, with their Vietnamese and English headers.
+EXPORT_COLUMNS: Final[dict[str, tuple[str, str]]] = {
+    "unit_id": ("Mã đơn vị", "Unit id"),
+    "unit_name": ("Tên đơn vị", "Unit"),
+    "unit_type": ("Loại đơn vị", "Unit type"),
+    "year": ("Năm", "Year"),
+    "quadrant": ("Góc phần tư", "Quadrant"),
+    "indicator_code": ("Mã chỉ số", "Indicator code"),
+    "indicator_name": ("Tên chỉ số", "Indicator"),
+    "rating": ("Kết quả", "Rating"),
+    "rating_label": ("Kết quả (chữ)", "Rating (label)"),
+    "score": ("Điểm (Đỏ 0, Vàng 1, Xanh 2)", "Score (red 0, yellow 1, green 2)"),
+    "evidence": ("Minh chứng", "Evidence"),
+    "note": ("Ghi chú", "Note"),
+    "version": ("Phiên bản", "Version"),
+    "file_name": ("Tệp gốc", "Original file"),
+}
+Headers = Literal["codes", "vi", "en"]
+_WIDTHS: Final = {"unit_id": 14, "unit_name": 22, "unit_type": 10, "year": 7, "quadrant": 8, "indicator_code": 9,
+                  "indicator_name": 44, "rating": 10, "rating_label": 14, "score": 9, "evidence": 40, "note": 32,
+                  "version": 9, "file_name": 30}
+
+
+def export_frame(ratings: pd.DataFrame, lang: str = "vi", catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """The export table from :meth:`Store.ratings` output, in :data:`EXPORT_COLUMNS` order."""
+    cat = catalogue or default_catalogue()
+    out = ratings.copy()
+    if lang == "en" and "indicator_name_en" in out:
+        out["indicator_name"] = out["indicator_name_en"]
+    out["rating_label"] = out["rating"].map({r.value: cat.scale[r].label(lang) for r in Rating})
+    return out.reindex(columns=list(EXPORT_COLUMNS)).reset_index(drop=True)
+
+
+def _headers(frame: pd.DataFrame, headers: Headers) -> pd.DataFrame:
+    if headers == "codes":
+        return frame
+    idx = 0 if headers == "vi" else 1
+    return frame.rename(columns={k: v[idx] for k, v in EXPORT_COLUMNS.items()})
+
+
+def csv_bytes(frame: pd.DataFrame, headers: Headers = "codes") -> bytes:
+    """CSV in UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly."""
+    return _headers(frame, headers).to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame, filters: Mapping[str, Sequence[object]] | None = None,
+               headers: Headers = "vi", catalogue: Catalogue | None = None) -> bytes:
+    """A formatted workbook: header row frozen with an autofilter, rating cells filled with their colour,
+    sensible widths, and a second sheet listing the filters used."""
+    cat = catalogue or default_catalogue()
+    lang = "en" if headers == "en" else "vi"
+    shown = _headers(frame, headers)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "nan_inf_to_errors": True})
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    plain = wb.add_format({"valign": "top"})
+    rating_fmt = {
+        r.value: wb.add_format({"bg_color": cat.scale[r].colour, "valign": "top", "bold": True,
+                                "font_color": "#FFFFFF" if r in (Rating.RED, Rating.GREEN) else "#000000"})
+        for r in Rating
+    }
+    sheet_name = "Dữ liệu" if lang == "vi" else "Data"
+    ws = wb.add_worksheet(sheet_name)
+    columns = list(frame.columns)
+    for c, title in enumerate(shown.columns):
+        ws.write_string(0, c, str(title), head)
+        key = columns[c]
+        ws.set_column(c, c, _WIDTHS.get(key, 14), wrap if key in {"indicator_name", "evidence", "note"} else plain)
+    rating_col = {k: i for i, k in enumerate(columns)}
+    for r, row in enumerate(frame.itertuples(index=False), start=1):
+        for c, value in enumerate(row):
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                ws.write_blank(r, c, None)
+                continue
+            key = columns[c]
+            fmt = None
+            if key in ("rating", "rating_label"):
+                rating = row[rating_col["rating"]] if "rating" in rating_col else None
+                fmt = rating_fmt.get(str(rating))
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                ws.write_number(r, c, float(value) if isinstance(value, float) else int(value), fmt)
+            else:
+                ws.write_string(r, c, str(value), fmt)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(frame), 1), max(len(columns) - 1, 0))
+    info = wb.add_worksheet("Bộ lọc" if lang == "vi" else "Filters")
+    info.set_column(0, 0, 28)
+    info.set_column(1, 1, 80)
+    title = ("Bộ lọc đã dùng", "Filters used") if lang == "vi" else ("Filters used", "")
+    info.write_string(0, 0, title[0], head)
+    info.write_string(0, 1, "Giá trị" if lang == "vi" else "Values", head)
+    rows = list((filters or {}).items())
+    for i, (name, values) in enumerate(rows, start=1):
+        info.write_string(i, 0, str(name))
+        info.write_string(i, 1, ", ".join(str(v) for v in values) if values else ("(tất cả)" if lang == "vi" else "(all)"))
+    info.write_string(len(rows) + 2, 0, "Số dòng" if lang == "vi" else "Rows")
+    info.write_number(len(rows) + 2, 1, len(frame))
+    wb.close()
+    return buf.getvalue()
+
+
+def write_export(frame: pd.DataFrame, path: Path, fmt: str, filters: Mapping[str, Sequence[object]] | None = None,
+                 headers: Headers = "codes") -> None:
+    """Write ``frame`` to ``path`` as ``csv`` or ``xlsx``."""
+    data = csv_bytes(frame, headers) if fmt == "csv" else xlsx_bytes(frame, filters, headers)
+    path.write_bytes(data)

@@ -1,0 +1,47 @@
+"""Ingest files into the store: find them, read them, record the outcome of every return."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Final
+
+from lgqa_metrics.reader import read_bytes
+from lgqa_metrics.store import Outcome, Store
+
+#: File names skipped when a folder is walked (lock files, hidden files, OS litter).
+_SKIP_PREFIXES: Final = ("~$", ".~lock", ".")
+_SKIP_NAMES: Final = frozenset({"Thumbs.db", "desktop.ini", "README.md", "README.txt"})
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus every file under named folders (sorted, litter skipped)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and not _skip(p))
+        else:
+            found.append(path)
+    return found
+
+
+def _skip(path: Path) -> bool:
+    return path.name.startswith(_SKIP_PREFIXES) or path.name in _SKIP_NAMES
+
+
+def ingest_bytes(store: Store, data: bytes, name: str, *, uploader: str = "cli", dry_run: bool = False) -> list[Outcome]:
+    """Read one file's bytes and record its returns."""
+    result = read_bytes(data, name, catalogue=store.catalogue, registry=store.registry)
+    return store.record(result, data, uploader=uploader, dry_run=dry_run)
+
+
+def ingest_paths(store: Store, paths: Iterable[Path], *, uploader: str = "cli", dry_run: bool = False,
+                 progress: Callable[[int, int, Path], None] | None = None) -> list[Outcome]:
+    """Ingest every file under ``paths``; ``progress(i, n, path)`` is called before each file."""
+    files = collect_files(paths)
+    outcomes: list[Outcome] = []
+    for i, path in enumerate(files):
+        if progress:
+            progress(i, len(files), path)
+        outcomes.extend(ingest_bytes(store, path.read_bytes(), path.name, uploader=uploader, dry_run=dry_run))
+    return outcomes

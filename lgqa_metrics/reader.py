@@ -1,0 +1,570 @@
+"""Read self-assessment returns from workbooks in whatever layout units send them.
+
+The reader finds the indicator table anywhere in a sheet (title rows, motto block, merged two-row
+headers, quadrant group rows, signature blocks and summary rows around it), reads one rating per
+indicator from a word, a mark in one of several colour columns or the cell's fill, and identifies
+the unit and year from the header block, the sheet name or the file name. Every problem becomes an
+:class:`~lgqa_metrics.report.Issue`; nothing is raised for bad content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from lgqa_metrics.catalogue import Catalogue, code_key, default_catalogue
+from lgqa_metrics.i18n import t
+from lgqa_metrics.ratings import COLOURS, Rating, is_blank, is_mark, parse_word, rating_of_fill
+from lgqa_metrics.report import Issue, has_errors, make_issue
+from lgqa_metrics.sniff import sniff
+from lgqa_metrics.textnorm import clean, fold
+from lgqa_metrics.units import Unit, UnitRegistry, default_registry
+from lgqa_metrics.workbook import SheetData, UnreadableWorkbook, WorkbookData, a1, load_workbook
+
+MIN_YEAR: Final = 2019
+HEADER_SCAN_ROWS: Final = 80
+#: A sheet counts as a return when it resolves at least this many indicator rows (or is the best).
+MIN_TABLE_ROWS: Final = 8
+
+_ROLE_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    ("stt", ("stt", "tt", "so tt", "so thu tu", "no", "no.")),
+    ("code", ("ma chi so", "ma so", "ma", "code", "indicator code", "ky hieu", "so hieu chi so")),
+    ("rating", ("ket qua tu danh gia", "ket qua danh gia", "ket qua", "tu danh gia", "danh gia", "muc danh gia",
+                "xep loai", "muc do", "muc xep loai", "rating", "result", "self assessment", "assessment",
+                "mau", "muc")),
+    ("evidence", ("minh chung", "tai lieu kiem chung", "tai lieu minh chung", "evidence", "can cu")),
+    ("note", ("ghi chu", "giai trinh", "note", "notes", "remarks", "comment", "y kien")),
+    ("name", ("ten chi so", "chi so", "noi dung chi so", "noi dung", "ten", "tieu chi", "indicator",
+              "indicator name", "name")),
+)
+_SIGNATURE: Final = ("nguoi lap bieu", "nguoi lap", "thu truong", "chu tich", "tm uy ban", "tm ubnd",
+                     "xac nhan", "ky ten", "prepared by", "ky, ghi ro", "ky ghi ro ho ten")
+_SUMMARY: Final = ("tong", "cong", "so chi so", "ty le", "total", "count", "so luong")
+_ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_CODE_TEXT: Final = re.compile(r"^(?:[a-z ]{0,12}?)?([1-9])\s*[.,]\s*([0-9]{1,2})\.?$")
+_CODE_LIKE: Final = re.compile(r"^(?:cs|chi so|ma)?\s*\d{1,2}\s*[.,]\s*\d{1,3}\.?$")
+_YEAR_LABEL: Final = re.compile(r"(?<!thang )(?<!thang \d )(?<!thang \d\d )\b(?:nam|year|ky danh gia|ky bao cao)\s*:?\s*((?:19|20|21|22|23)\d\d|\d{3,5})\b")
+_YEAR_ANY: Final = re.compile(r"(?<![\d:])(20\d\d)(?!\d)")
+_UNIT_LIKE: Final = re.compile(r"^(?:tm )?(?:ubnd|uy ban nhan dan|quan|huyen|phuong|xa|q|h|p|x|don vi|ten don vi)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class RatingRow:
+    """One indicator's rating as reported, with its evidence and where it was read."""
+
+    code: str
+    rating: Rating
+    raw: str
+    evidence: str
+    note: str
+    cell: str
+
+
+@dataclass(frozen=True)
+class ParsedReturn:
+    """One return (one unit, one year) read from one sheet."""
+
+    file: str
+    sheet: str
+    unit_id: str | None
+    year: int | None
+    ratings: tuple[RatingRow, ...]
+    issues: tuple[Issue, ...]
+
+    @property
+    def accepted(self) -> bool:
+        """True when the return has no error."""
+        return not has_errors(self.issues)
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of the return's content: unit, year, ratings, evidence and notes."""
+        body = [self.unit_id, self.year, sorted((r.code, r.rating.value, r.evidence, r.note) for r in self.ratings)]
+        return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """Everything read from one file: its returns, or the file-level issues when none was found."""
+
+    file: str
+    sha256: str
+    kind: str
+    returns: tuple[ParsedReturn, ...]
+    issues: tuple[Issue, ...] = ()
+
+
+@dataclass
+class _Layout:
+    header_row: int
+    first_data_row: int
+    roles: dict[str, int]
+    colour_cols: dict[int, Rating] = field(default_factory=dict)
+
+
+@dataclass
+class _Table:
+    sheet: SheetData
+    layout: _Layout
+    rows: list[RatingRow]
+    issues: list[Issue]
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return clean(value)
+
+
+def _role(text: str) -> str | None:
+    key = fold(text).rstrip(":").strip()
+    if not key or len(key) > 60:
+        return None
+    for role, words in _ROLE_WORDS:
+        for word in words:
+            if key == word or (len(word) > 3 and key.startswith(word + " ")) or (len(word) > 6 and word in key):
+                return role
+    return None
+
+
+def _colour_word(value: object) -> Rating | None:
+    key = fold(value)
+    if len(key) < 2:
+        return None
+    rating = parse_word(value)
+    return rating if rating in (*COLOURS, Rating.NA) else None
+
+
+def _find_layout(sheet: SheetData) -> _Layout | None:
+    for r in range(min(len(sheet.rows), HEADER_SCAN_ROWS)):
+        roles: dict[str, int] = {}
+        colours: dict[int, Rating] = {}
+        for c, value in enumerate(sheet.rows[r]):
+            if not isinstance(value, str) or not value.strip():
+                continue
+            if (word := _colour_word(value)) is not None:
+                colours.setdefault(c, word)
+                continue
+            role = _role(value)
+            if role and role not in roles:
+                roles[role] = c
+        if not ("code" in roles or "name" in roles):
+            continue
+        below: dict[int, Rating] = {}
+        if r + 1 < len(sheet.rows):
+            for c, value in enumerate(sheet.rows[r + 1]):
+                if (word := _colour_word(value)) is not None:
+                    below[c] = word
+                elif (role := _role(_text(value))) and role not in roles and role != "rating":
+                    roles[role] = c
+        if len(below) >= 2:
+            return _Layout(r, r + 2, roles, below)
+        if len(colours) >= 2:
+            return _Layout(r, r + 1, roles, colours)
+        if "rating" in roles:
+            return _Layout(r, r + 1, roles)
+    return None
+
+
+def _is_summary(text: str) -> bool:
+    key = fold(text)
+    return any(key == w or key.startswith(w + " ") for w in _SUMMARY)
+
+
+def _is_signature(values: Iterable[object]) -> bool:
+    return any(isinstance(v, str) and any(s in fold(v) for s in _SIGNATURE) for v in values)
+
+
+def _group_quadrant(stt: str, code: str, name: str, catalogue: Catalogue) -> int | None:
+    for text in (stt, code):
+        key = fold(text).rstrip(".")
+        if key in _ROMAN:
+            return _ROMAN[key]
+    key = fold(name)
+    for q in catalogue.quadrants.values():
+        if key and (fold(q.name_vi) in key or fold(q.name_en) in key):
+            return q.number
+    m = re.match(r"^(?:goc phan tu|quadrant|nhom|linh vuc)\s*([1-4ivx]+)\b", key)
+    if m:
+        token = m.group(1)
+        return _ROMAN.get(token) or (int(token) if token.isdigit() else None)
+    return None
+
+
+class _SheetReader:
+    """Reads one sheet's table into rating rows and issues."""
+
+    def __init__(self, book: WorkbookData, sheet: SheetData, layout: _Layout, file: str, catalogue: Catalogue) -> None:
+        self.book, self.sheet, self.layout, self.file, self.cat = book, sheet, layout, file, catalogue
+        self.issues: list[Issue] = []
+        self.rows: dict[str, RatingRow] = {}
+
+    def issue(self, issue_code: str, row: int, col: int | None, value: object = "", /, **fields: object) -> None:
+        cell = a1(row, col) if col is not None else ""
+        self.issues.append(make_issue(issue_code, file=self.file, sheet=self.sheet.name, cell=cell, value=value, **fields))
+
+    def cell(self, row: int, role: str) -> object:
+        col = self.layout.roles.get(role)
+        return self.sheet.value(row, col) if col is not None else ""
+
+    def resolve_code(self, row: int, quadrant: int | None) -> tuple[str | None, bool]:
+        """The indicator code of a data row, and whether the row looks like an indicator at all."""
+        raw_code = self.cell(row, "code")
+        name = _text(self.cell(row, "name"))
+        by_name = self.cat.code_for_name(name) if name else None
+        code: str | None = None
+        looks = False
+        if isinstance(raw_code, (int, float)) and not isinstance(raw_code, bool) and not float(raw_code).is_integer():
+            looks = True
+            text = f"{raw_code:.2f}".rstrip("0")
+            q, _, n = text.partition(".")
+            candidates = {f"{q}.{n}"} | ({f"{q}.{n}0"} if len(n) == 1 else set())
+            valid = [c for c in candidates if self.cat.get(c)]
+            if by_name in valid:
+                code = by_name
+            elif len(valid) == 1:
+                code = valid[0]
+            elif valid:  # 1.1 or 1.10: the second time, or after 1.9, it is 1.10
+                short = f"{q}.{n}"
+                code = f"{q}.{n}0" if short in self.rows else short
+            else:
+                code = None
+                self.issue("indicator_unknown", row, self.layout.roles.get("code"), _text(raw_code))
+                return None, True
+        elif isinstance(raw_code, (int, float)) and not isinstance(raw_code, bool) and quadrant:
+            candidate = f"{quadrant}.{int(raw_code)}"
+            code = candidate if self.cat.get(candidate) else by_name
+            looks = code is not None
+        elif isinstance(raw_code, str) and raw_code.strip():
+            key = fold(raw_code)
+            m = _CODE_TEXT.match(key)
+            if m:
+                looks = True
+                code = f"{int(m.group(1))}.{int(m.group(2))}"
+                if not self.cat.get(code):
+                    self.issue("indicator_unknown", row, self.layout.roles.get("code"), clean(raw_code))
+                    return None, True
+            elif _CODE_LIKE.match(key):
+                self.issue("indicator_unknown", row, self.layout.roles.get("code"), clean(raw_code))
+                return None, True
+        if code and by_name and by_name != code and name:
+            self.issue("name_mismatch", row, self.layout.roles.get("name"), name, code=code, other=by_name)
+        if code is None and by_name:
+            code, looks = by_name, True
+        return code, looks
+
+    def read_rating(self, row: int, code: str) -> tuple[Rating | None, str, int | None]:
+        """The rating of a row, its raw text and the column it was read from."""
+        if self.layout.colour_cols:
+            marked = [(c, r) for c, r in self.layout.colour_cols.items() if is_mark(self.sheet.value(row, c))]
+            stray = [(c, self.sheet.value(row, c)) for c in self.layout.colour_cols
+                     if not is_blank(self.sheet.value(row, c)) and not is_mark(self.sheet.value(row, c))]
+            first_col = min(self.layout.colour_cols)
+            if stray:
+                col, value = stray[0]
+                self.issue("rating_unknown", row, col, _text(value), code=code)
+                return None, _text(value), col
+            if len(marked) > 1:
+                labels = " + ".join(self.cat.scale[r].label_vi for _, r in marked)
+                self.issue("rating_multiple", row, marked[0][0], labels, code=code)
+                return None, labels, marked[0][0]
+            if marked:
+                col, rating = marked[0]
+                return rating, self.cat.scale[rating].label_vi, col
+            self.issue("rating_blank", row, first_col, "", code=code)
+            return Rating.MISSING, "", first_col
+        col = self.layout.roles["rating"]
+        value = self.sheet.value(row, col)
+        fill = self.book.fill(self.sheet.name, row, col) if self.book.kind in {"xlsx", "xlsm", "xls"} else None
+        fill_rating = rating_of_fill(fill)
+        if is_blank(value):
+            if fill_rating is not None:
+                return fill_rating, f"#{fill}", col
+            if fill and fill.upper() not in {"FFFFFF", "000000"}:
+                self.issue("fill_unrecognised", row, col, f"#{fill}", code=code)
+            else:
+                self.issue("rating_blank", row, col, "", code=code)
+            return Rating.MISSING, "", col
+        text = _text(value)
+        rating = parse_word(text)
+        if rating is None:
+            head = re.split(r"[(\[–:;]| - ", text)[0]
+            rating = parse_word(head) if head.strip() else None
+        if rating is None or rating is Rating.MISSING:
+            self.issue("rating_unknown", row, col, text, code=code)
+            return None, text, col
+        if fill_rating is not None and rating in COLOURS and fill_rating != rating:
+            self.issue("fill_conflict", row, col, text, code=code, fill=f"#{fill}")
+        return rating, text, col
+
+    def read(self) -> list[RatingRow]:
+        quadrant: int | None = None
+        seen_any = False
+        for row in range(self.layout.first_data_row, len(self.sheet.rows)):
+            values = self.sheet.rows[row]
+            if all(is_blank(v) for v in values):
+                continue
+            if _is_signature(values):
+                if seen_any:
+                    break
+                continue
+            stt, raw_code, name = (_text(self.cell(row, k)) for k in ("stt", "code", "name"))
+            group = _group_quadrant(stt, raw_code, name, self.cat)
+            if group is not None and not _CODE_TEXT.match(fold(raw_code)) and self.cat.code_for_name(name) is None:
+                quadrant = group
+                continue
+            if not raw_code and _is_summary(name or stt):
+                continue
+            code, looks = self.resolve_code(row, quadrant)
+            if code is None:
+                if not looks and self._has_rating_value(row) and name and not _is_summary(name):
+                    self.issue("indicator_unknown", row, self.layout.roles.get("name"), name)
+                continue
+            seen_any = True
+            quadrant = int(code.split(".")[0])
+            rating, raw, col = self.read_rating(row, code)
+            if rating is None:
+                continue
+            where = a1(row, col) if col is not None else a1(row, 0)
+            record = RatingRow(code, rating, raw, _text(self.cell(row, "evidence")), _text(self.cell(row, "note")), where)
+            if code in self.rows:
+                first = self.rows[code]
+                if first.rating == rating:
+                    self.issue("indicator_repeated", row, col, raw, code=code, first=first.cell)
+                else:
+                    label = f"{self.cat.scale[first.rating].label_vi} / {self.cat.scale[rating].label_vi}"
+                    self.issue("indicator_conflict", row, col, label, code=code, first=first.cell)
+                continue
+            self.rows[code] = record
+        return list(self.rows.values())
+
+    def _has_rating_value(self, row: int) -> bool:
+        cols = list(self.layout.colour_cols) or [self.layout.roles.get("rating", -1)]
+        return any(not is_blank(self.sheet.value(row, c)) for c in cols)
+
+
+# --- unit and year -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Found:
+    unit: Unit | None = None
+    unit_cell: str = ""
+    unknown: tuple[str, str] | None = None  # (text, cell)
+    year: int | None = None
+    year_cell: str = ""
+    year_raw: str = ""
+
+
+def _label_value(sheet: SheetData, r: int, c: int, text: str) -> str:
+    """The value after a label: in the same cell after ':' or in the next non-empty cell."""
+    if ":" in text:
+        after = text.split(":", 1)[1].strip()
+        if after:
+            return after
+    for cc in range(c + 1, min(c + 6, len(sheet.rows[r]))):
+        if not is_blank(sheet.rows[r][cc]):
+            return _text(sheet.rows[r][cc])
+    return ""
+
+
+def _header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry) -> _Found:
+    found = _Found()
+    labelled: list[tuple[Unit, str]] = []
+    searched: list[tuple[Unit, str]] = []
+    for r in range(min(last_row, len(sheet.rows))):
+        for c, value in enumerate(sheet.rows[r]):
+            if is_blank(value):
+                continue
+            text = _text(value)
+            cell = a1(r, c)
+            key = fold(text)
+            label = fold(text.split(":")[0]) if ":" in text else key
+            if label in {"ma don vi", "unit id", "unit code"}:
+                unit = registry.get(_label_value(sheet, r, c, text))
+                if unit:
+                    labelled.insert(0, (unit, cell))
+                continue
+            if label in {"don vi", "ten don vi", "don vi bao cao", "unit", "co quan"}:
+                target = _label_value(sheet, r, c, text)
+                if target:
+                    unit = registry.match(target)
+                    if unit:
+                        labelled.append((unit, cell))
+                    elif found.unknown is None:
+                        found.unknown = (target, cell)
+                continue
+            if label in {"nam", "year", "nam danh gia", "ky danh gia", "nam bao cao"} and found.year is None:
+                target = _label_value(sheet, r, c, text)
+                if re.fullmatch(r"\d{3,5}", target):
+                    found.year, found.year_cell, found.year_raw = int(target), cell, target
+                continue
+            for line in text.split("\n"):
+                hits = registry.search(line)
+                searched.extend((u, cell) for u in hits)
+                if not hits and found.unknown is None and _UNIT_LIKE.match(fold(line)) and len(line) < 80:
+                    found.unknown = (clean(line), cell)
+            if found.year is None and isinstance(value, str):
+                m = _YEAR_LABEL.search(key)
+                if m:
+                    found.year, found.year_cell, found.year_raw = int(m.group(1)), cell, m.group(1)
+    pool = labelled or searched
+    if pool:
+        ids = {u.id for u, _ in pool}
+        specific = [(u, cell) for u, cell in pool if not any(registry.is_ancestor(u.id, other) for other in ids)]
+        found.unit, found.unit_cell = (specific or pool)[0]
+    return found
+
+
+def _name_words(text: str) -> str:
+    spaced = re.sub(r"(?<=[a-zà-ỹđ])(?=[A-ZÀ-ỸĐ])", " ", text)
+    return re.sub(r"[_\-.]+", " ", spaced)
+
+
+def _unit_from_name(text: str, registry: UnitRegistry) -> Unit | None:
+    for unit in registry.units:
+        if re.search(rf"(?<![a-z0-9-]){re.escape(unit.id)}(?![a-z0-9-])", text.lower()):
+            return unit
+    words = _name_words(text)
+    without_year = re.sub(r"(?<!\d)(19|20)\d\d(?!\d)", " ", words)
+    unit = registry.match(without_year)
+    if unit:
+        return unit
+    hits = registry.search(without_year)
+    return hits[0] if len(hits) == 1 else None
+
+
+def _year_from_name(text: str) -> int | None:
+    m = _YEAR_ANY.search(text)
+    return int(m.group(1)) if m else None
+
+
+# --- entry points ------------------------------------------------------------------------------------
+
+
+def _file_issue(code: str, file: str, **fields: object) -> Issue:
+    return make_issue(code, file=file, **fields)
+
+
+def _kind_label(kind: str) -> tuple[str, str]:
+    key = f"kind.{kind}" if f"kind.{kind}" in _KINDS else "kind.unknown"
+    return t(key, "vi"), t(key, "en")
+
+
+_KINDS: Final = {f"kind.{k}" for k in ("csv", "text", "html", "docx", "doc", "pptx", "pdf", "image", "zip", "xlsb", "unknown")}
+
+
+def _not_spreadsheet(kind: str, file: str) -> Issue:
+    vi_kind, en_kind = _kind_label(kind)
+    issue = make_issue("file_not_spreadsheet", file=file, value=kind, kind=vi_kind)
+    en = t("issue.file_not_spreadsheet", "en", kind=en_kind)
+    return Issue(issue.severity, issue.code, issue.file, issue.sheet, issue.cell, issue.value, issue.message_vi, en)
+
+
+def read_bytes(
+    data: bytes,
+    file: str,
+    *,
+    catalogue: Catalogue | None = None,
+    registry: UnitRegistry | None = None,
+    today: dt.date | None = None,
+) -> ReadResult:
+    """Read every return in one file's bytes. Never raises for bad content."""
+    catalogue = catalogue or default_catalogue()
+    registry = registry or default_registry()
+    digest = hashlib.sha256(data).hexdigest()
+    sniffed = sniff(data)
+    if not sniffed.readable:
+        code = {"empty": "file_empty", "truncated": "file_truncated", "encrypted": "file_encrypted"}.get(sniffed.kind)
+        issue = _file_issue(code, file) if code else _not_spreadsheet(sniffed.kind, file)
+        return ReadResult(file, digest, sniffed.kind, (), (issue,))
+    try:
+        book = load_workbook(data, sniffed)
+    except UnreadableWorkbook as exc:
+        fields = {"detail": exc.detail} if exc.code == "file_unreadable" else {}
+        return ReadResult(file, digest, sniffed.kind, (), (_file_issue(exc.code, file, **fields),))
+
+    file_issues: list[Issue] = []
+    tables: list[_Table] = []
+    for sheet in book.sheets:
+        if sheet.too_large:
+            rows, cols = sheet.too_large
+            file_issues.append(make_issue("sheet_too_large", file=file, sheet=sheet.name, cell=a1(rows, cols),
+                                          rows=rows + 1, cols=cols + 1))
+            continue
+        if not sheet.visible:
+            continue
+        layout = _find_layout(sheet)
+        if layout is None:
+            continue
+        reader = _SheetReader(book, sheet, layout, file, catalogue)
+        rows = reader.read()
+        tables.append(_Table(sheet, layout, rows, reader.issues))
+    real = [tb for tb in tables if len(tb.rows) >= MIN_TABLE_ROWS]
+    if not real and tables:
+        best = max(tables, key=lambda tb: len(tb.rows))
+        real = [best] if best.rows or best.issues else []
+    if not real:
+        if not file_issues:
+            file_issues.append(_file_issue("no_table", file))
+        return ReadResult(file, digest, sniffed.kind, (), tuple(file_issues))
+    stem = Path(file).stem
+    year_high = (today or dt.date.today()).year + 1
+    returns = [_finish(tb, file, stem, len(real) == 1, catalogue, registry, year_high) for tb in real]
+    return ReadResult(file, digest, sniffed.kind, tuple(returns), tuple(file_issues))
+
+
+def _finish(table: _Table, file: str, stem: str, only: bool, catalogue: Catalogue, registry: UnitRegistry,
+            year_high: int) -> ParsedReturn:
+    sheet = table.sheet
+    issues = list(table.issues)
+    facts = _header_facts(sheet, table.layout.header_row, registry)
+    unit, year = facts.unit, facts.year
+    if unit is None:
+        unit = _unit_from_name(sheet.name, registry) or (_unit_from_name(stem, registry) if only else None)
+    if year is None:
+        year = _year_from_name(sheet.name) or _year_from_name(stem)
+    if unit is None:
+        if facts.unknown:
+            text, cell = facts.unknown
+            closest = ", ".join(u.name for u in registry.closest(text))
+            issues.append(make_issue("unit_unknown", file=file, sheet=sheet.name, cell=cell, value=text, closest=closest))
+        else:
+            issues.append(make_issue("unit_missing", file=file, sheet=sheet.name))
+    else:
+        other = _unit_from_name(stem, registry) if only and facts.unit else None
+        if other and other.id != unit.id:
+            issues.append(make_issue("unit_conflict", file=file, sheet=sheet.name, cell=facts.unit_cell,
+                                     value=other.name, found=unit.name, where="tên tệp / file name", other=other.name))
+    if year is None:
+        issues.append(make_issue("year_missing", file=file, sheet=sheet.name))
+    elif not MIN_YEAR <= year <= year_high:
+        issues.append(make_issue("year_implausible", file=file, sheet=sheet.name, cell=facts.year_cell,
+                                 value=year, low=MIN_YEAR, high=year_high))
+        year = None
+    found = {r.code: r for r in table.rows}
+    ratings: list[RatingRow] = []
+    for ind in catalogue.indicators:
+        if ind.code in found:
+            ratings.append(found[ind.code])
+        else:
+            ratings.append(RatingRow(ind.code, Rating.MISSING, "", "", "", ""))
+            issues.append(make_issue("indicator_missing", file=file, sheet=sheet.name, code=ind.code, name=ind.name_vi))
+    ratings.sort(key=lambda r: code_key(r.code))
+    if table.rows and all(r.rating is Rating.MISSING for r in ratings):
+        issues.append(make_issue("return_empty", file=file, sheet=sheet.name))
+    issues.sort(key=lambda i: (i.severity != "error",))
+    return ParsedReturn(file, sheet.name, unit.id if unit else None, year, tuple(ratings), tuple(issues))
+
+
+def read_path(path: Path, **kwargs: object) -> ReadResult:
+    """Read a file from disk (see :func:`read_bytes`)."""
+    return read_bytes(path.read_bytes(), path.name, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,375 @@
+"""The durable store: units, indicators, versioned submissions, ratings in long form, issues and the
+archive of every uploaded file, through SQLAlchemy (SQLite by default, PostgreSQL for many users)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from lgqa_metrics.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.paths import DEFAULT_DB_FILE
+from lgqa_metrics.reader import ParsedReturn, ReadResult
+from lgqa_metrics.report import Issue, Severity
+from lgqa_metrics.units import UnitRegistry, default_registry
+
+ENV_URL: Final = "LGQA_DATABASE_URL"
+STATUS_CURRENT: Final = "current"
+STATUS_SUPERSEDED: Final = "superseded"
+
+metadata = sa.MetaData()
+
+units_t = sa.Table(
+    "units", metadata,
+    sa.Column("id", sa.String(80), primary_key=True),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_en", sa.String(200), nullable=False, default=""),
+    sa.Column("parent_id", sa.String(80)),
+    sa.Column("aliases", sa.Text, nullable=False, default=""),
+    sa.Column("valid_from", sa.Date),
+    sa.Column("valid_to", sa.Date),
+    sa.Column("successor_ids", sa.Text, nullable=False, default=""),
+)
+indicators_t = sa.Table(
+    "indicators", metadata,
+    sa.Column("code", sa.String(8), primary_key=True),
+    sa.Column("quadrant", sa.Integer, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("name_vi", sa.String(300), nullable=False),
+    sa.Column("name_en", sa.String(300), nullable=False),
+)
+files_t = sa.Table(
+    "files", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
+)
+submissions_t = sa.Table(
+    "submissions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("unit_id", sa.String(80), sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("file_sha256", sa.String(64), sa.ForeignKey("files.sha256"), nullable=False),
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("sheet", sa.String(200), nullable=False),
+    sa.Column("uploader", sa.String(200), nullable=False),
+    sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.UniqueConstraint("unit_id", "year", "version", name="uq_submission_version"),
+    sa.Index("ix_submissions_unit_year", "unit_id", "year", "status"),
+)
+ratings_t = sa.Table(
+    "ratings", metadata,
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), primary_key=True),
+    sa.Column("indicator_code", sa.String(8), sa.ForeignKey("indicators.code"), primary_key=True),
+    sa.Column("rating", sa.String(8), nullable=False),
+    sa.Column("raw", sa.Text, nullable=False, default=""),
+    sa.Column("evidence", sa.Text, nullable=False, default=""),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("cell", sa.String(16), nullable=False, default=""),
+)
+intake_t = sa.Table(
+    "intake", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("uploader", sa.String(200), nullable=False),
+    sa.Column("file_sha256", sa.String(64), sa.ForeignKey("files.sha256"), nullable=False),
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("sheet", sa.String(200), nullable=False),
+    sa.Column("unit_id", sa.String(80)),
+    sa.Column("year", sa.Integer),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id")),
+)
+issues_t = sa.Table(
+    "issues", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("intake_id", sa.Integer, sa.ForeignKey("intake.id"), nullable=False, index=True),
+    sa.Column("severity", sa.String(8), nullable=False),
+    sa.Column("code", sa.String(40), nullable=False),
+    sa.Column("sheet", sa.String(200), nullable=False),
+    sa.Column("cell", sa.String(16), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("message_vi", sa.Text, nullable=False),
+    sa.Column("message_en", sa.Text, nullable=False),
+)
+meta_t = sa.Table(
+    "meta", metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one return (or to a file in which no return was found)."""
+
+    file: str
+    sheet: str
+    status: str  # accepted | duplicate | rejected
+    unit_id: str | None
+    year: int | None
+    version: int | None
+    ratings: int
+    issues: tuple[Issue, ...]
+
+    def to_json(self, lang: str = "vi") -> dict[str, Any]:
+        """The CLI's JSON object for this outcome."""
+        return {
+            "file": self.file, "sheet": self.sheet, "status": self.status, "unit_id": self.unit_id,
+            "year": self.year, "version": self.version, "ratings": self.ratings,
+            "issues": [{"severity": str(i.severity), "code": i.code, "sheet": i.sheet, "cell": i.cell,
+                        "value": i.value, "message": i.message(lang), "message_en": i.message_en}
+                       for i in self.issues],
+        }
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The database URL: the argument, else ``LGQA_DATABASE_URL``, else the SQLite file under ``data/``."""
+    chosen = url or os.environ.get(ENV_URL) or ""
+    if chosen:
+        return chosen
+    return f"sqlite:///{DEFAULT_DB_FILE}"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, a busy timeout and foreign keys."""
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    """The project's database. Create with :meth:`open`."""
+
+    def __init__(self, engine: Engine, catalogue: Catalogue, registry: UnitRegistry) -> None:
+        self.engine = engine
+        self.catalogue = catalogue
+        self.registry = registry
+
+    @classmethod
+    def open(cls, url: str | None = None, *, catalogue: Catalogue | None = None,
+             registry: UnitRegistry | None = None) -> Store:
+        """Open (and create on first use) the store at ``url``; sync the catalogue and registry into it."""
+        store = cls(make_engine(resolve_url(url)), catalogue or default_catalogue(), registry or default_registry())
+        metadata.create_all(store.engine)
+        store._sync_reference_data()
+        return store
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()
+
+    # --- reference data -------------------------------------------------------------------------
+
+    def _sync_reference_data(self) -> None:
+        units = [{"id": u.id, "type": u.type.value, "name": u.name, "name_en": u.name_en, "parent_id": u.parent_id,
+                  "aliases": ";".join(u.aliases), "valid_from": u.valid_from, "valid_to": u.valid_to,
+                  "successor_ids": ";".join(u.successor_ids)} for u in self.registry.units]
+        inds = [{"code": i.code, "quadrant": i.quadrant, "seq": i.seq, "name_vi": i.name_vi, "name_en": i.name_en}
+                for i in self.catalogue.indicators]
+        digest = hashlib.sha256(json.dumps([units, inds], default=str, ensure_ascii=False).encode()).hexdigest()
+        with self.engine.begin() as conn:
+            stored = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "reference")).scalar()
+            if stored == digest:
+                return
+            _upsert(conn, units_t, "id", units)
+            _upsert(conn, indicators_t, "code", inds)
+            conn.execute(meta_t.delete().where(meta_t.c.key == "reference"))
+            conn.execute(meta_t.insert().values(key="reference", value=digest))
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def record(self, result: ReadResult, data: bytes, *, uploader: str = "cli", dry_run: bool = False) -> list[Outcome]:
+        """Store every accepted return of one read file; log rejected ones; archive the file's bytes.
+
+        Each return is one transaction: it is stored whole or not at all. With ``dry_run`` nothing is
+        written and the outcomes say what would happen.
+        """
+        outcomes: list[Outcome] = []
+        if not result.returns:
+            outcomes.append(Outcome(result.file, "", "rejected", None, None, None, 0, result.issues))
+            if not dry_run:
+                with self.engine.begin() as conn:
+                    self._archive(conn, result, data)
+                    self._log(conn, result, "", None, None, "rejected", None, uploader, result.issues)
+            return outcomes
+        for ret in result.returns:
+            issues = (*result.issues, *ret.issues)
+            if not ret.accepted or result.issues and any(i.severity is Severity.ERROR for i in result.issues):
+                outcomes.append(Outcome(result.file, ret.sheet, "rejected", ret.unit_id, ret.year, None, 0, issues))
+                if not dry_run:
+                    with self.engine.begin() as conn:
+                        self._archive(conn, result, data)
+                        self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "rejected", None, uploader, issues)
+                continue
+            outcomes.append(self._store_return(result, ret, data, issues, uploader, dry_run))
+        return outcomes
+
+    def _store_return(self, result: ReadResult, ret: ParsedReturn, data: bytes, issues: tuple[Issue, ...],
+                      uploader: str, dry_run: bool) -> Outcome:
+        assert ret.unit_id is not None and ret.year is not None
+        with self.engine.begin() as conn:
+            same = conn.execute(
+                sa.select(submissions_t.c.id, submissions_t.c.version).where(
+                    submissions_t.c.unit_id == ret.unit_id, submissions_t.c.year == ret.year,
+                    sa.or_(sa.and_(submissions_t.c.file_sha256 == result.sha256, submissions_t.c.sheet == ret.sheet),
+                           sa.and_(submissions_t.c.status == STATUS_CURRENT,
+                                   submissions_t.c.fingerprint == ret.fingerprint)))
+                .order_by(submissions_t.c.version.desc())).first()
+            if same is not None:
+                if not dry_run:
+                    self._archive(conn, result, data)
+                    self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "duplicate", same.id, uploader, issues)
+                return Outcome(result.file, ret.sheet, "duplicate", ret.unit_id, ret.year, same.version,
+                               len(ret.ratings), issues)
+            latest = conn.execute(sa.select(sa.func.max(submissions_t.c.version)).where(
+                submissions_t.c.unit_id == ret.unit_id, submissions_t.c.year == ret.year)).scalar() or 0
+            version = latest + 1
+            if dry_run:
+                return Outcome(result.file, ret.sheet, "accepted", ret.unit_id, ret.year, version,
+                               len(ret.ratings), issues)
+            self._archive(conn, result, data)
+            conn.execute(submissions_t.update().where(
+                submissions_t.c.unit_id == ret.unit_id, submissions_t.c.year == ret.year,
+                submissions_t.c.status == STATUS_CURRENT).values(status=STATUS_SUPERSEDED))
+            sub_id = conn.execute(submissions_t.insert().values(
+                unit_id=ret.unit_id, year=ret.year, version=version, status=STATUS_CURRENT,
+                file_sha256=result.sha256, file_name=result.file, sheet=ret.sheet, uploader=uploader,
+                uploaded_at=_now(), fingerprint=ret.fingerprint)).inserted_primary_key[0]
+            conn.execute(ratings_t.insert(), [
+                {"submission_id": sub_id, "indicator_code": r.code, "rating": r.rating.value, "raw": r.raw,
+                 "evidence": r.evidence, "note": r.note, "cell": r.cell} for r in ret.ratings])
+            self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "accepted", sub_id, uploader, issues)
+        return Outcome(result.file, ret.sheet, "accepted", ret.unit_id, ret.year, version, len(ret.ratings), issues)
+
+    def _archive(self, conn: Connection, result: ReadResult, data: bytes) -> None:
+        exists = conn.execute(sa.select(files_t.c.sha256).where(files_t.c.sha256 == result.sha256)).first()
+        if exists is None:
+            conn.execute(files_t.insert().values(sha256=result.sha256, name=result.file, kind=result.kind,
+                                                 size=len(data), content=data, first_seen=_now()))
+
+    def _log(self, conn: Connection, result: ReadResult, sheet: str, unit_id: str | None, year: int | None,
+             status: str, submission_id: int | None, uploader: str, issues: Iterable[Issue]) -> None:
+        known_unit = unit_id if unit_id in self.registry else None
+        intake_id = conn.execute(intake_t.insert().values(
+            at=_now(), uploader=uploader, file_sha256=result.sha256, file_name=result.file, sheet=sheet,
+            unit_id=known_unit, year=year, status=status, submission_id=submission_id)).inserted_primary_key[0]
+        rows = [{"intake_id": intake_id, "severity": str(i.severity), "code": i.code, "sheet": i.sheet, "cell": i.cell,
+                 "value": i.value, "message_vi": i.message_vi, "message_en": i.message_en} for i in issues]
+        if rows:
+            conn.execute(issues_t.insert(), rows)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def data_version(self) -> str:
+        """A token that changes whenever anything is stored (for cache keys)."""
+        with self.engine.connect() as conn:
+            n, last = conn.execute(sa.select(sa.func.count(), sa.func.max(intake_t.c.id))).one()
+        return f"{n}:{last}"
+
+    def ratings(self, *, years: Sequence[int] = (), units: Sequence[str] = (), quadrants: Sequence[int] = (),
+                submission_id: int | None = None) -> pd.DataFrame:
+        """Ratings in long form, one row per unit × year × indicator, of the current versions (or of one
+        submission), with unit and indicator attributes."""
+        s, r, u, i = submissions_t, ratings_t, units_t, indicators_t
+        query = (
+            sa.select(s.c.unit_id, u.c.name.label("unit_name"), u.c.type.label("unit_type"), s.c.year,
+                      i.c.quadrant, r.c.indicator_code, i.c.seq, i.c.name_vi.label("indicator_name"),
+                      i.c.name_en.label("indicator_name_en"), r.c.rating, r.c.raw, r.c.evidence, r.c.note,
+                      r.c.cell, s.c.version, s.c.id.label("submission_id"), s.c.file_name, s.c.sheet)
+            .select_from(r.join(s, r.c.submission_id == s.c.id).join(u, s.c.unit_id == u.c.id)
+                         .join(i, r.c.indicator_code == i.c.code))
+        )
+        if submission_id is not None:
+            query = query.where(s.c.id == submission_id)
+        else:
+            query = query.where(s.c.status == STATUS_CURRENT)
+        if years:
+            query = query.where(s.c.year.in_([int(y) for y in years]))
+        if units:
+            query = query.where(s.c.unit_id.in_(list(units)))
+        if quadrants:
+            query = query.where(i.c.quadrant.in_([int(q) for q in quadrants]))
+        query = query.order_by(s.c.year, s.c.unit_id, i.c.quadrant, i.c.seq)
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(query, conn)
+        frame["score"] = frame["rating"].map({"red": 0, "yellow": 1, "green": 2}).astype("Int64")
+        return frame.drop(columns=["seq"])
+
+    def history(self, unit_id: str, year: int) -> pd.DataFrame:
+        """Every stored version of one unit-year, newest first."""
+        s = submissions_t
+        query = (sa.select(s.c.id, s.c.version, s.c.status, s.c.uploaded_at, s.c.uploader, s.c.file_name, s.c.sheet,
+                           s.c.file_sha256).where(s.c.unit_id == unit_id, s.c.year == year)
+                 .order_by(s.c.version.desc()))
+        with self.engine.connect() as conn:
+            return pd.read_sql(query, conn)
+
+    def submissions(self) -> pd.DataFrame:
+        """All stored submissions (every version)."""
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(submissions_t).order_by(submissions_t.c.id), conn)
+
+    def intake_log(self) -> pd.DataFrame:
+        """Every ingest outcome, accepted, duplicate or rejected, oldest first."""
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(intake_t).order_by(intake_t.c.id), conn)
+
+    def issues_of(self, intake_id: int) -> pd.DataFrame:
+        """The issues logged with one intake."""
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(issues_t).where(issues_t.c.intake_id == intake_id).order_by(issues_t.c.id), conn)
+
+    def archived(self, sha256: str) -> bytes | None:
+        """The archived bytes of a file, by content hash."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(files_t.c.content).where(files_t.c.sha256 == sha256)).scalar()
+
+    def count(self, table: sa.Table) -> int:
+        """Rows in one table."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0)
+
+
+def _upsert(conn: Connection, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
+    existing = set(conn.execute(sa.select(table.c[key])).scalars())
+    new = [r for r in rows if r[key] not in existing]
+    old = [r for r in rows if r[key] in existing]
+    if new:
+        conn.execute(table.insert(), new)
+    for row in old:
+        conn.execute(table.update().where(table.c[key] == row[key]).values(**row))

@@ -1,0 +1,177 @@
+"""Low-level workbook access: cell values through python-calamine, fills through openpyxl/xlrd on demand."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Final
+
+import python_calamine as pc
+from openpyxl.utils import get_column_letter
+
+from lgqa_metrics.sniff import Sniffed
+
+#: Largest sheet extent read; beyond it a sheet is refused rather than loaded.
+MAX_ROWS: Final = 20_000
+MAX_COLS: Final = 512
+
+# Default Office theme colours (lt1, dk1, lt2, dk2, accent1..6) for theme-indexed fills.
+_OFFICE_THEME: Final = ("FFFFFF", "000000", "E7E6E6", "44546A", "4472C4", "ED7D31", "A5A5A5", "FFC000",
+                        "5B9BD5", "70AD47")
+
+
+class UnreadableWorkbook(Exception):
+    """The bytes claim to be a workbook but cannot be opened; ``code`` is an issue code."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(detail or code)
+        self.code = code
+        self.detail = detail
+
+
+def a1(row: int, col: int) -> str:
+    """A1 reference of 0-based ``row`` and ``col``."""
+    return f"{get_column_letter(col + 1)}{row + 1}"
+
+
+@dataclass
+class SheetData:
+    """One sheet's values as a 0-based grid aligned with A1."""
+
+    name: str
+    rows: list[list[object]]
+    visible: bool = True
+    too_large: tuple[int, int] | None = None
+
+    def value(self, row: int, col: int) -> object:
+        """The value at ``row``, ``col`` ('' when outside the grid)."""
+        if 0 <= row < len(self.rows):
+            line = self.rows[row]
+            if 0 <= col < len(line):
+                return line[col]
+        return ""
+
+
+@dataclass
+class WorkbookData:
+    """A workbook's sheets, with fills loaded only when asked for."""
+
+    data: bytes
+    kind: str
+    sheets: list[SheetData]
+    _fills: dict[str, dict[tuple[int, int], str]] | None = field(default=None, repr=False)
+
+    def fill(self, sheet: str, row: int, col: int) -> str | None:
+        """The solid fill colour (RRGGBB) of a cell, or None; supported for xlsx, xlsm and xls."""
+        if self._fills is None:
+            self._fills = _load_fills(self.data, self.kind)
+        return self._fills.get(sheet, {}).get((row, col))
+
+
+def load_workbook(data: bytes, sniffed: Sniffed) -> WorkbookData:
+    """Open a spreadsheet's sheets with calamine; raise :class:`UnreadableWorkbook` when it fails."""
+    try:
+        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except pc.PasswordError as exc:
+        raise UnreadableWorkbook("file_encrypted") from exc
+    except (pc.ZipError, zipfile.BadZipFile) as exc:
+        raise UnreadableWorkbook("file_truncated", str(exc)) from exc
+    except Exception as exc:  # calamine raises several types for corrupt input
+        raise UnreadableWorkbook("file_unreadable", _short(exc)) from exc
+    sheets: list[SheetData] = []
+    for meta in book.sheets_metadata:
+        if meta.typ != pc.SheetTypeEnum.WorkSheet:
+            continue
+        visible = meta.visible == pc.SheetVisibleEnum.Visible
+        try:
+            sheet = book.get_sheet_by_name(meta.name)
+            end_row, end_col = sheet.end or (0, 0)
+            if end_row >= MAX_ROWS or end_col >= MAX_COLS:
+                sheets.append(SheetData(meta.name, [], visible, too_large=(end_row, end_col)))
+                continue
+            rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+        except pc.PasswordError as exc:
+            raise UnreadableWorkbook("file_encrypted") from exc
+        except Exception as exc:
+            raise UnreadableWorkbook("file_unreadable", _short(exc)) from exc
+        sheets.append(SheetData(meta.name, rows, visible))
+    return WorkbookData(data, sniffed.kind, sheets)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]
+
+
+def _theme_colours(raw: bytes | str | None) -> tuple[str, ...]:
+    if not raw:
+        return _OFFICE_THEME
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    scheme = re.search(r"<a:clrScheme.*?</a:clrScheme>", text, re.S)
+    if not scheme:
+        return _OFFICE_THEME
+    found = re.findall(r'(?:srgbClr val|lastClr)="([0-9A-Fa-f]{6})"', scheme.group(0))
+    if len(found) < 10:
+        return _OFFICE_THEME
+    dk1, lt1, dk2, lt2, *accents = found[:10]
+    return (lt1, dk1, lt2, dk2, *accents)
+
+
+def _load_fills(data: bytes, kind: str) -> dict[str, dict[tuple[int, int], str]]:
+    try:
+        if kind in {"xlsx", "xlsm"}:
+            return _openpyxl_fills(data)
+        if kind == "xls":
+            return _xlrd_fills(data)
+    except Exception:  # fills are a best-effort extra; values were already read
+        return {}
+    return {}
+
+
+def _openpyxl_fills(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    import openpyxl
+    from openpyxl.styles.colors import COLOR_INDEX
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True, keep_vba=False)
+    theme = _theme_colours(getattr(book, "loaded_theme", None))
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    for ws in book.worksheets:
+        cells: dict[tuple[int, int], str] = {}
+        for row in ws.iter_rows():
+            for cell in row:
+                fill = cell.fill
+                if fill is None or fill.fill_type != "solid":
+                    continue
+                colour = fill.fgColor
+                rgb: str | None = None
+                if colour.type == "rgb" and isinstance(colour.rgb, str):
+                    rgb = colour.rgb[-6:]
+                elif colour.type == "indexed" and isinstance(colour.indexed, int) and colour.indexed < len(COLOR_INDEX):
+                    rgb = COLOR_INDEX[colour.indexed][-6:]
+                elif colour.type == "theme" and isinstance(colour.theme, int) and colour.theme < len(theme):
+                    rgb = theme[colour.theme]
+                if rgb:
+                    cells[(cell.row - 1, cell.column - 1)] = rgb.upper()
+        out[ws.title] = cells
+    return out
+
+
+def _xlrd_fills(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    for sheet in book.sheets():
+        cells: dict[tuple[int, int], str] = {}
+        for r in range(sheet.nrows):
+            for c in range(sheet.ncols):
+                xf = book.xf_list[sheet.cell_xf_index(r, c)]
+                if xf.background.fill_pattern != 1:
+                    continue
+                rgb = book.colour_map.get(xf.background.pattern_colour_index)
+                if rgb:
+                    cells[(r, c)] = "".join(f"{v:02X}" for v in rgb)
+        out[sheet.name] = cells
+    return out
