@@ -16,7 +16,7 @@ from lgqa_metrics.export import export_frame, write_export
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ingest import collect_files, ingest_paths
 from lgqa_metrics.paths import SAMPLES_DIR
-from lgqa_metrics.store import Outcome, Store
+from lgqa_metrics.store import Outcome, Store, submissions_t
 from lgqa_metrics.template import build_template
 from lgqa_metrics.units import Unit, default_registry
 
@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="load the bundled synthetic demo returns")
     demo.add_argument("--db")
+    demo.add_argument("--if-empty", action="store_true", help="only when the store holds no submission yet")
 
     hist = sub.add_parser("history", help="list the stored versions of one unit-year")
     hist.add_argument("--db")
@@ -113,6 +114,8 @@ def _run(args: argparse.Namespace) -> int:
         return 1 if any(o.status == "rejected" for o in outcomes) else 0
     if args.command == "demo":
         store = Store.open(args.db)
+        if args.if_empty and store.count(submissions_t):
+            return 0
         outcomes = ingest_paths(store, [SAMPLES_DIR], uploader="demo")
         _print_outcomes(outcomes, lang, False)
         return 1 if any(o.status == "rejected" for o in outcomes) else 0

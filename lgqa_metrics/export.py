@@ -102,8 +102,7 @@ def xlsx_bytes(frame: pd.DataFrame, filters: Mapping[str, Sequence[object]] | No
     info = wb.add_worksheet("Bộ lọc" if lang == "vi" else "Filters")
     info.set_column(0, 0, 28)
     info.set_column(1, 1, 80)
-    title = ("Bộ lọc đã dùng", "Filters used") if lang == "vi" else ("Filters used", "")
-    info.write_string(0, 0, title[0], head)
+    info.write_string(0, 0, "Bộ lọc đã dùng" if lang == "vi" else "Filters used", head)
     info.write_string(0, 1, "Giá trị" if lang == "vi" else "Values", head)
     rows = list((filters or {}).items())
     for i, (name, values) in enumerate(rows, start=1):

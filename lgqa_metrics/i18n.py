@@ -143,3 +143,41 @@ def t(key: str, lang: str = DEFAULT_LANG, **fields: object) -> str:
 def both(key: str, **fields: object) -> tuple[str, str]:
     """Return message ``key`` in Vietnamese and English."""
     return t(key, "vi", **fields), t(key, "en", **fields)
+
+UI_MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    "app.title": ("Theo dõi thí điểm TCVN ISO 18091:2020", "TCVN ISO 18091:2020 pilot monitor"),
+    "app.language": ("Ngôn ngữ / Language", "Ngôn ngữ / Language"),
+    "page.data": ("Dữ liệu đã nhận", "Stored returns"),
+    "data.caption": (
+        "Kết quả tự đánh giá hiện hành (phiên bản mới nhất) của từng đơn vị, theo 39 chỉ số.",
+        "Current self-assessment ratings (latest version) of each unit, by the 39 indicators.",
+    ),
+    "data.years": ("Năm", "Years"),
+    "data.unit_types": ("Loại đơn vị", "Unit types"),
+    "data.summary": ("Số chỉ số theo màu, từng đơn vị", "Indicators per colour, by unit"),
+    "data.rows": ("Bảng dữ liệu chi tiết ({rows} dòng)", "Detailed table ({rows} rows)"),
+    "data.empty": (
+        "Chưa có báo cáo nào trong cơ sở dữ liệu. Nạp dữ liệu minh họa bằng lệnh "
+        "`python -m lgqa_metrics demo`, hoặc nộp báo cáo bằng `python -m lgqa_metrics ingest THƯ_MỤC`.",
+        "No returns are stored yet. Load the demo data with `python -m lgqa_metrics demo`, "
+        "or ingest returns with `python -m lgqa_metrics ingest FOLDER`.",
+    ),
+    "data.no_match": ("Không có dòng nào khớp bộ lọc.", "No rows match the filters."),
+    "col.unit_name": ("Đơn vị", "Unit"),
+    "col.unit_type": ("Loại", "Type"),
+    "col.year": ("Năm", "Year"),
+    "col.quadrant": ("Góc phần tư", "Quadrant"),
+    "col.indicator_code": ("Mã", "Code"),
+    "col.indicator_name": ("Chỉ số", "Indicator"),
+    "col.rating_label": ("Kết quả", "Rating"),
+    "col.evidence": ("Minh chứng", "Evidence"),
+    "col.note": ("Ghi chú", "Note"),
+    "col.version": ("Phiên bản", "Version"),
+    "col.green": ("Xanh lá", "Green"),
+    "col.yellow": ("Vàng", "Yellow"),
+    "col.red": ("Đỏ", "Red"),
+    "col.na": ("Không áp dụng", "N/A"),
+    "col.missing": ("Chưa đánh giá", "Not assessed"),
+    "col.green_share": ("Tỷ lệ xanh (trên số đã đánh giá)", "Green share (of assessed)"),
+}
+MESSAGES.update(UI_MESSAGES)

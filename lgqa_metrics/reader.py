@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from lgqa_metrics.catalogue import Catalogue, code_key, default_catalogue
 from lgqa_metrics.i18n import t
@@ -277,8 +277,8 @@ class _SheetReader:
                 self.issue("rating_multiple", row, marked[0][0], labels, code=code)
                 return None, labels, marked[0][0]
             if marked:
-                col, rating = marked[0]
-                return rating, self.cat.scale[rating].label_vi, col
+                col, marked_rating = marked[0]
+                return marked_rating, self.cat.scale[marked_rating].label_vi, col
             self.issue("rating_blank", row, first_col, "", code=code)
             return Rating.MISSING, "", first_col
         col = self.layout.roles["rating"]
@@ -294,7 +294,7 @@ class _SheetReader:
                 self.issue("rating_blank", row, col, "", code=code)
             return Rating.MISSING, "", col
         text = _text(value)
-        rating = parse_word(text)
+        rating: Rating | None = parse_word(text)
         if rating is None:
             head = re.split(r"[(\[–:;]| - ", text)[0]
             rating = parse_word(head) if head.strip() else None
@@ -430,12 +430,12 @@ def _name_words(text: str) -> str:
 
 
 def _unit_from_name(text: str, registry: UnitRegistry) -> Unit | None:
-    for unit in registry.units:
-        if re.search(rf"(?<![a-z0-9-]){re.escape(unit.id)}(?![a-z0-9-])", text.lower()):
-            return unit
+    for known in registry.units:
+        if re.search(rf"(?<![a-z0-9-]){re.escape(known.id)}(?![a-z0-9-])", text.lower()):
+            return known
     words = _name_words(text)
     without_year = re.sub(r"(?<!\d)(19|20)\d\d(?!\d)", " ", words)
-    unit = registry.match(without_year)
+    unit: Unit | None = registry.match(without_year)
     if unit:
         return unit
     hits = registry.search(without_year)
@@ -450,7 +450,7 @@ def _year_from_name(text: str) -> int | None:
 # --- entry points ------------------------------------------------------------------------------------
 
 
-def _file_issue(code: str, file: str, **fields: object) -> Issue:
+def _file_issue(code: str, file: str, **fields: Any) -> Issue:
     return make_issue(code, file=file, **fields)
 
 
@@ -506,8 +506,7 @@ def read_bytes(
         if layout is None:
             continue
         reader = _SheetReader(book, sheet, layout, file, catalogue)
-        rows = reader.read()
-        tables.append(_Table(sheet, layout, rows, reader.issues))
+        tables.append(_Table(sheet, layout, reader.read(), reader.issues))
     real = [tb for tb in tables if len(tb.rows) >= MIN_TABLE_ROWS]
     if not real and tables:
         best = max(tables, key=lambda tb: len(tb.rows))

@@ -229,7 +229,7 @@ class Store:
             return outcomes
         for ret in result.returns:
             issues = (*result.issues, *ret.issues)
-            if not ret.accepted or result.issues and any(i.severity is Severity.ERROR for i in result.issues):
+            if not ret.accepted or (result.issues and any(i.severity is Severity.ERROR for i in result.issues)):
                 outcomes.append(Outcome(result.file, ret.sheet, "rejected", ret.unit_id, ret.year, None, 0, issues))
                 if not dry_run:
                     with self.engine.begin() as conn:
@@ -266,10 +266,10 @@ class Store:
             conn.execute(submissions_t.update().where(
                 submissions_t.c.unit_id == ret.unit_id, submissions_t.c.year == ret.year,
                 submissions_t.c.status == STATUS_CURRENT).values(status=STATUS_SUPERSEDED))
-            sub_id = conn.execute(submissions_t.insert().values(
+            sub_id = conn.execute(submissions_t.insert().returning(submissions_t.c.id).values(
                 unit_id=ret.unit_id, year=ret.year, version=version, status=STATUS_CURRENT,
                 file_sha256=result.sha256, file_name=result.file, sheet=ret.sheet, uploader=uploader,
-                uploaded_at=_now(), fingerprint=ret.fingerprint)).inserted_primary_key[0]
+                uploaded_at=_now(), fingerprint=ret.fingerprint)).scalar_one()
             conn.execute(ratings_t.insert(), [
                 {"submission_id": sub_id, "indicator_code": r.code, "rating": r.rating.value, "raw": r.raw,
                  "evidence": r.evidence, "note": r.note, "cell": r.cell} for r in ret.ratings])
@@ -285,9 +285,9 @@ class Store:
     def _log(self, conn: Connection, result: ReadResult, sheet: str, unit_id: str | None, year: int | None,
              status: str, submission_id: int | None, uploader: str, issues: Iterable[Issue]) -> None:
         known_unit = unit_id if unit_id in self.registry else None
-        intake_id = conn.execute(intake_t.insert().values(
+        intake_id = conn.execute(intake_t.insert().returning(intake_t.c.id).values(
             at=_now(), uploader=uploader, file_sha256=result.sha256, file_name=result.file, sheet=sheet,
-            unit_id=known_unit, year=year, status=status, submission_id=submission_id)).inserted_primary_key[0]
+            unit_id=known_unit, year=year, status=status, submission_id=submission_id)).scalar_one()
         rows = [{"intake_id": intake_id, "severity": str(i.severity), "code": i.code, "sheet": i.sheet, "cell": i.cell,
                  "value": i.value, "message_vi": i.message_vi, "message_en": i.message_en} for i in issues]
         if rows:

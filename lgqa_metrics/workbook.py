@@ -91,7 +91,7 @@ def load_workbook(data: bytes, sniffed: Sniffed) -> WorkbookData:
             if end_row >= MAX_ROWS or end_col >= MAX_COLS:
                 sheets.append(SheetData(meta.name, [], visible, too_large=(end_row, end_col)))
                 continue
-            rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+            rows: list[list[object]] = [list(r) for r in sheet.to_python(skip_empty_area=False)]
         except pc.PasswordError as exc:
             raise UnreadableWorkbook("file_encrypted") from exc
         except Exception as exc:

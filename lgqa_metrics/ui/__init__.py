@@ -1,0 +1,2 @@
+"""The Streamlit layer: session-state keys, cached loaders and components. Only this package, pages/
+and dashboard.py import streamlit."""

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# One command: set everything up, load the synthetic demo returns into an empty store, start the dashboard.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/python -m lgqa_metrics demo --if-empty
+exec .venv/bin/python -m streamlit run dashboard.py "$@"

@@ -1,0 +1,144 @@
+"""The CLI contract, run as a real subprocess: exit codes, JSON shape, export, template, history."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from lgqa_metrics.catalogue import default_catalogue
+from tests.returns import filled_template, pattern
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m lgqa_metrics ARGS`` from the project root."""
+    full_env = {k: v for k, v in os.environ.items() if k != "LGQA_DATABASE_URL"}
+    full_env.update({"PYTHONPATH": str(ROOT), **(env or {})})
+    return subprocess.run([sys.executable, "-m", "lgqa_metrics", *args], capture_output=True, text=True,
+                          cwd=ROOT, env=full_env, timeout=120)
+
+
+@pytest.fixture
+def returns_dir(tmp_path: Path) -> Path:
+    """A folder with two good returns and one CSV pretending to be a workbook."""
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "hong-bang.xlsx").write_bytes(filled_template("q-hong-bang", 2023, pattern(0)))
+    (folder / "sub" / "cat-dai.xlsx").write_bytes(filled_template("p-cat-dai", 2023, pattern(2)))
+    (folder / "broken.xlsx").write_text("STT,Mã chỉ số,Kết quả\n1,1.1,Đỏ\n", encoding="utf-8")
+    return folder
+
+
+def test_ingest_json_reports_every_return_and_exits_1_when_one_is_rejected(returns_dir: Path, db_url: str) -> None:
+    run = cli("ingest", "--db", db_url, "--json", str(returns_dir))
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
+    items = json.loads(run.stdout)
+    by_file = {i["file"]: i for i in items}
+    assert set(by_file) == {"hong-bang.xlsx", "cat-dai.xlsx", "broken.xlsx"}
+    good = by_file["hong-bang.xlsx"]
+    assert {k: good[k] for k in ("status", "unit_id", "year", "version", "ratings")} == {
+        "status": "accepted", "unit_id": "q-hong-bang", "year": 2023, "version": 1, "ratings": 39}
+    assert good["sheet"] == "Tự đánh giá" and good["issues"] == []
+    bad = by_file["broken.xlsx"]
+    assert bad["status"] == "rejected" and bad["version"] is None and bad["ratings"] == 0
+    [issue] = bad["issues"]
+    assert issue["severity"] == "error" and issue["code"] == "file_not_spreadsheet"
+    assert "CSV" in issue["message"] and set(issue) >= {"severity", "code", "sheet", "cell", "message"}
+
+
+def test_ingest_exits_0_for_accepted_and_duplicate_returns(tmp_path: Path, db_url: str) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(filled_template("x-trung-lap", 2022, pattern()))
+    assert cli("ingest", "--db", db_url, str(path)).returncode == 0
+    again = cli("ingest", "--db", db_url, "--json", str(path))
+    assert again.returncode == 0
+    assert json.loads(again.stdout)[0]["status"] == "duplicate"
+
+
+def test_dry_run_stores_nothing(tmp_path: Path, db_url: str) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(filled_template("x-trung-lap", 2022, pattern()))
+    run = cli("ingest", "--db", db_url, "--dry-run", "--json", str(path))
+    assert run.returncode == 0 and json.loads(run.stdout)[0]["status"] == "accepted"
+    assert json.loads(cli("ingest", "--db", db_url, "--dry-run", "--json", str(path)).stdout)[0]["status"] == "accepted"
+
+
+@pytest.mark.parametrize("args", [["ingest"], ["ingest", "/no/such/file.xlsx"], ["export"], ["frobnicate"],
+                                  ["template", "--unit", "q-nowhere", "--year", "2023", "-o", "x.xlsx"]])
+def test_usage_errors_exit_2_without_traceback(args: list[str]) -> None:
+    run = cli(*args)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr + run.stdout
+
+
+def test_unreachable_database_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(filled_template("x-trung-lap", 2022, pattern()))
+    run = cli("ingest", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", str(path))
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr and run.stderr.strip()
+
+
+def test_export_csv_has_bom_contract_columns_and_filters(returns_dir: Path, db_url: str, tmp_path: Path) -> None:
+    cli("ingest", "--db", db_url, str(returns_dir))
+    out = tmp_path / "out.csv"
+    run = cli("export", "--db", db_url, "--unit", "p-cat-dai", "--quadrant", "1", "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == 10
+    assert {"unit_id", "unit_name", "unit_type", "year", "quadrant", "indicator_code", "indicator_name", "rating",
+            "score", "evidence", "note", "version"} <= set(rows[0])
+    expected = pattern(2)
+    assert {r["indicator_code"]: r["rating"] for r in rows} == {c: expected[c] for c in default_catalogue().codes[:10]}
+    assert rows[0]["unit_name"] == "Phường Cát Dài" and rows[0]["unit_type"] == "phuong"
+    assert [r["indicator_code"] for r in rows][-2:] == ["1.9", "1.10"]
+
+
+def test_export_xlsx_reads_back_with_the_same_rows(returns_dir: Path, db_url: str, tmp_path: Path) -> None:
+    cli("ingest", "--db", db_url, str(returns_dir))
+    out = tmp_path / "out.xlsx"
+    assert cli("export", "--db", db_url, "--year", "2023", "--format", "xlsx", "-o", str(out)).returncode == 0
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["unit_id", "unit_name", "unit_type", "year"]
+    assert ws.max_row == 1 + 2 * 39
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+
+
+def test_template_command_writes_a_workbook_that_ingests_cleanly(tmp_path: Path, db_url: str) -> None:
+    out = tmp_path / "t.xlsx"
+    assert cli("template", "--unit", "x-tien-minh", "--year", "2024", "-o", str(out)).returncode == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[0] == "Tự đánh giá" and "Hướng dẫn" in book.sheetnames
+
+
+def test_history_lists_versions_newest_first(tmp_path: Path, db_url: str) -> None:
+    for shift in (0, 1):
+        path = tmp_path / f"v{shift}.xlsx"
+        path.write_bytes(filled_template("q-kien-an", 2023, pattern(shift)))
+        cli("ingest", "--db", db_url, "--uploader", f"staff{shift}", str(path))
+    run = cli("history", "--db", db_url, "--unit", "q-kien-an", "--year", "2023")
+    assert run.returncode == 0
+    lines = run.stdout.strip().splitlines()
+    assert "v1.xlsx" in lines[1] and "current" in lines[1] and "staff1" in lines[1]
+    assert "v0.xlsx" in lines[2] and "superseded" in lines[2]
+
+
+def test_database_url_comes_from_the_environment(tmp_path: Path, db_url: str) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(filled_template("q-le-chan", 2022, pattern()))
+    assert cli("ingest", str(path), env={"LGQA_DATABASE_URL": db_url}).returncode == 0
+    run = cli("history", "--db", db_url, "--unit", "q-le-chan", "--year", "2022")
+    assert "x.xlsx" in run.stdout

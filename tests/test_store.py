@@ -1,0 +1,111 @@
+"""The store: versions, duplicates, atomic rejections, archive, long-form queries."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import sqlalchemy as sa
+
+from lgqa_metrics.ingest import ingest_bytes
+from lgqa_metrics.store import Store, files_t, intake_t, issues_t, ratings_t, submissions_t
+from tests.returns import filled_template, pattern
+
+
+def test_accepted_return_is_stored_as_version_1_with_39_ratings(store: Store) -> None:
+    data = filled_template("q-le-chan", 2023, pattern())
+    [out] = ingest_bytes(store, data, "le-chan.xlsx", uploader="staff-a")
+    assert (out.status, out.unit_id, out.year, out.version, out.ratings) == ("accepted", "q-le-chan", 2023, 1, 39)
+    frame = store.ratings()
+    assert len(frame) == 39
+    assert dict(zip(frame["indicator_code"], frame["rating"], strict=True)) == pattern()
+    assert set(frame.loc[frame["rating"] == "green", "score"]) == {2}
+    assert frame.loc[frame["rating"] == "na", "score"].isna().all()
+    assert store.submissions().loc[0, "uploader"] == "staff-a"
+
+
+def test_same_file_again_is_a_duplicate_and_stores_nothing_new(store: Store) -> None:
+    data = filled_template("q-le-chan", 2023, pattern())
+    ingest_bytes(store, data, "a.xlsx")
+    [again] = ingest_bytes(store, data, "a-copy.xlsx")
+    assert (again.status, again.version) == ("duplicate", 1)
+    assert store.count(submissions_t) == 1
+    assert store.count(ratings_t) == 39
+    assert store.count(files_t) == 1
+
+
+def test_a_different_return_for_the_same_unit_year_becomes_the_next_version(store: Store) -> None:
+    first = filled_template("x-an-thang", 2022, pattern(0))
+    second = filled_template("x-an-thang", 2022, pattern(1))
+    ingest_bytes(store, first, "v1.xlsx")
+    [out] = ingest_bytes(store, second, "v2.xlsx")
+    assert (out.status, out.version) == ("accepted", 2)
+    current = store.ratings(units=["x-an-thang"])
+    assert dict(zip(current["indicator_code"], current["rating"], strict=True)) == pattern(1)
+    history = store.history("x-an-thang", 2022)
+    assert list(history["version"]) == [2, 1]
+    assert list(history["status"]) == ["current", "superseded"]
+    old = store.ratings(submission_id=int(history.loc[1, "id"]))
+    assert dict(zip(old["indicator_code"], old["rating"], strict=True)) == pattern(0)
+    assert store.archived(history.loc[1, "file_sha256"]) == first
+
+
+def test_rejected_return_stores_no_submission_but_keeps_the_file_and_its_issues(store: Store) -> None:
+    ratings = pattern()
+    ratings["2.3"] = "red"
+    data = filled_template("p-bac-son", 2023, ratings)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    ws = book["Tự đánh giá"]
+    for row in ws.iter_rows():
+        if row[1].value == "2.3":
+            row[3].value = "Tím"
+            bad_cell = row[3].coordinate
+    buf = io.BytesIO()
+    book.save(buf)
+    [out] = ingest_bytes(store, buf.getvalue(), "bad.xlsx")
+    assert out.status == "rejected"
+    [err] = [i for i in out.issues if i.severity == "error"]
+    assert (err.code, err.cell, err.value) == ("rating_unknown", bad_cell, "Tím")
+    assert store.count(submissions_t) == 0
+    assert store.count(ratings_t) == 0
+    assert store.count(files_t) == 1
+    log = store.intake_log()
+    assert list(log["status"]) == ["rejected"]
+    logged = store.issues_of(int(log.loc[0, "id"]))
+    assert "rating_unknown" in set(logged["code"])
+
+
+def test_dry_run_reports_the_version_it_would_create_and_writes_nothing(store: Store) -> None:
+    data = filled_template("h-an-lao", 2023, pattern())
+    [out] = ingest_bytes(store, data, "a.xlsx", dry_run=True)
+    assert (out.status, out.version) == ("accepted", 1)
+    for table in (submissions_t, ratings_t, files_t, intake_t, issues_t):
+        assert store.count(table) == 0
+
+
+def test_ratings_filters_by_year_unit_and_quadrant(store: Store) -> None:
+    for unit in ("q-hong-bang", "h-vinh-bao"):
+        for year in (2022, 2023):
+            ingest_bytes(store, filled_template(unit, year, pattern(year)), f"{unit}-{year}.xlsx")
+    assert len(store.ratings()) == 4 * 39
+    only = store.ratings(years=[2023], units=["h-vinh-bao"], quadrants=[3])
+    assert len(only) == 12
+    assert set(only["unit_id"]) == {"h-vinh-bao"} and set(only["year"]) == {2023} and set(only["quadrant"]) == {3}
+    assert list(only["indicator_code"])[-3:] == ["3.10", "3.11", "3.12"]
+
+
+def test_store_reopens_an_existing_file_without_losing_data(db_url: str) -> None:
+    first = Store.open(db_url)
+    ingest_bytes(first, filled_template("q-kien-an", 2023, pattern()), "a.xlsx")
+    first.close()
+    again = Store.open(db_url)
+    assert len(again.ratings()) == 39
+    with again.engine.connect() as conn:
+        mode = conn.execute(sa.text("PRAGMA journal_mode")).scalar()
+    assert mode == "wal"
+
+
+def test_data_version_changes_when_anything_is_stored(store: Store) -> None:
+    before = store.data_version()
+    ingest_bytes(store, filled_template("q-kien-an", 2023, pattern()), "a.xlsx")
+    assert store.data_version() != before
