@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from lgqa_metrics.catalogue import Catalogue, code_key, default_catalogue
-from lgqa_metrics.i18n import t
+from lgqa_metrics.i18n import has, t
 from lgqa_metrics.ratings import COLOURS, Rating, is_blank, is_mark, parse_word, rating_of_fill
 from lgqa_metrics.report import Issue, has_errors, make_issue
 from lgqa_metrics.sniff import sniff
@@ -455,11 +455,8 @@ def _file_issue(code: str, file: str, **fields: Any) -> Issue:
 
 
 def _kind_label(kind: str) -> tuple[str, str]:
-    key = f"kind.{kind}" if f"kind.{kind}" in _KINDS else "kind.unknown"
+    key = f"kind.{kind}" if has(f"kind.{kind}") else "kind.unknown"
     return t(key, "vi"), t(key, "en")
-
-
-_KINDS: Final = {f"kind.{k}" for k in ("csv", "text", "html", "docx", "doc", "pptx", "pdf", "image", "zip", "xlsb", "unknown")}
 
 
 def _not_spreadsheet(kind: str, file: str) -> Issue:
