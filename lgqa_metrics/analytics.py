@@ -1,24 +1,242 @@
-"""Aggregates over the long ratings table. Counts and shares per colour, never a bare mean."""
+"""Aggregates over the long ratings table (one row per unit × year × indicator).
+
+Counts and shares of each colour come first; the ordinal score (red 0, yellow 1, green 2) is used only
+inside aggregates, always with the number of excluded N/A and missing items beside it. The *index* is
+the mean score of the assessed indicators scaled to 0–100 (all green = 100, all red = 0).
+"""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Final
 
 import pandas as pd
 
+from lgqa_metrics.catalogue import Catalogue, code_key
+from lgqa_metrics.paths import CATALOGUE_DIR
 from lgqa_metrics.ratings import Rating
+from lgqa_metrics.units import UnitRegistry, UnitType
 
 RATING_ORDER: Final = [r.value for r in (Rating.GREEN, Rating.YELLOW, Rating.RED, Rating.NA, Rating.MISSING)]
+ASSESSED: Final = ("green", "yellow", "red")
+TYPE_ORDER: Final = [t.value for t in UnitType]
+UNIT_KEYS: Final = ("unit_id", "unit_name", "unit_type")
 
 
-def colour_counts(ratings: pd.DataFrame, by: tuple[str, ...] = ("unit_id", "unit_name", "unit_type", "year")) -> pd.DataFrame:
-    """Count of each rating per group, with the share of green among assessed (non-N/A, non-missing) items."""
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """A tier label for an index, in the style of Vietnamese governance indices."""
+
+    min_index: float
+    label_vi: str
+    label_en: str
+
+    def label(self, lang: str = "vi") -> str:
+        """The label in ``lang``."""
+        return self.label_en if lang == "en" else self.label_vi
+
+
+@cache
+def load_tiers(path: Path | None = None) -> tuple[Tier, ...]:
+    """Tier thresholds from ``data/catalogue/tiers.csv``, highest first; the lowest must start at 0."""
+    path = path or CATALOGUE_DIR / "tiers.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        tiers = tuple(sorted((Tier(float(r["min_index"]), r["label_vi"].strip(), r["label_en"].strip())
+                              for r in csv.DictReader(fh)), key=lambda t: -t.min_index))
+    if not tiers or tiers[-1].min_index != 0:
+        raise ValueError(f"{path.name}: the lowest tier must start at 0")
+    return tiers
+
+
+def tier_of(index: float | None, lang: str = "vi") -> str:
+    """The tier label of an index ('' when there is none)."""
+    if index is None or pd.isna(index):
+        return ""
+    return next(t.label(lang) for t in load_tiers() if index >= t.min_index)
+
+
+def _with_score(ratings: pd.DataFrame) -> pd.DataFrame:
+    if "score" in ratings:
+        return ratings
+    return ratings.assign(score=ratings["rating"].map({"red": 0, "yellow": 1, "green": 2}))
+
+
+def colour_counts(ratings: pd.DataFrame, by: Sequence[str] = (*UNIT_KEYS, "year")) -> pd.DataFrame:
+    """Count of each rating per group, the number assessed, the green share and the 0–100 index."""
+    by = list(by)
+    columns = [*by, *RATING_ORDER, "assessed", "green_share", "index"]
     if ratings.empty:
-        return pd.DataFrame(columns=[*by, *RATING_ORDER, "assessed", "green_share"])
-    counts = (ratings.groupby(list(by), observed=True)["rating"].value_counts().unstack(fill_value=0)
+        return pd.DataFrame(columns=columns)
+    counts = (ratings.groupby(by, observed=True)["rating"].value_counts().unstack(fill_value=0)
               .reindex(columns=RATING_ORDER, fill_value=0).reset_index())
     counts.columns.name = None
-    counts["assessed"] = counts[["green", "yellow", "red"]].sum(axis=1)
+    counts["assessed"] = counts[list(ASSESSED)].sum(axis=1)
     assessed = counts["assessed"].where(counts["assessed"] > 0)
-    counts["green_share"] = (counts["green"] / assessed).round(3)
-    return counts
+    counts["green_share"] = counts["green"] / assessed
+    counts["index"] = (counts["green"] * 2 + counts["yellow"]) / assessed * 50
+    return counts[columns]
+
+
+def years_of(ratings: pd.DataFrame) -> list[int]:
+    """The years present, ascending."""
+    return sorted(int(y) for y in ratings["year"].unique()) if not ratings.empty else []
+
+
+def expected_units(registry: UnitRegistry, year: int) -> list[str]:
+    """Ids of the units expected to report for ``year`` (valid during that year)."""
+    return [u.id for u in registry.units if u.valid_in(year)]
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """Headline figures of one year, with the change against the previous year where there is one."""
+
+    year: int
+    received: int
+    expected: int
+    shares: dict[str, float]
+    previous_year: int | None
+    change: dict[str, float]
+
+
+def headline(ratings: pd.DataFrame, year: int, registry: UnitRegistry) -> Headline:
+    """Returns received of expected and the share of each colour among assessed indicators."""
+    def shares(frame: pd.DataFrame) -> dict[str, float]:
+        assessed = frame[frame["rating"].isin(ASSESSED)]
+        total = len(assessed)
+        return {c: (float((assessed["rating"] == c).sum()) / total if total else 0.0) for c in ASSESSED}
+
+    this = ratings[ratings["year"] == year]
+    earlier = [y for y in years_of(ratings) if y < year]
+    prev = earlier[-1] if earlier else None
+    now = shares(this)
+    change = {}
+    if prev is not None:
+        before = shares(ratings[ratings["year"] == prev])
+        change = {c: now[c] - before[c] for c in ASSESSED}
+    expected = set(expected_units(registry, year)) | set(this["unit_id"])
+    return Headline(year, int(this["unit_id"].nunique()), len(expected), now, prev, change)
+
+
+def unit_order(ratings: pd.DataFrame) -> pd.DataFrame:
+    """The units present, ordered by type (quận, huyện, phường, xã) then name."""
+    units = ratings[list(UNIT_KEYS)].drop_duplicates()
+    units = units.assign(_t=units["unit_type"].map({t: i for i, t in enumerate(TYPE_ORDER)}))
+    return units.sort_values(["_t", "unit_name"]).drop(columns="_t").reset_index(drop=True)
+
+
+def matrix(ratings: pd.DataFrame, year: int, catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The traffic-light matrix of one year: (ratings, evidence), units as rows in type order, the 39
+    codes as columns in numeric order. Unit-years without a value hold ``missing``."""
+    this = ratings[ratings["year"] == year]
+    order = unit_order(this)
+    codes = list(catalogue.codes)
+    grid = this.pivot(index="unit_id", columns="indicator_code", values="rating")
+    grid = grid.reindex(index=order["unit_id"], columns=codes).fillna("missing")
+    evidence = this.pivot(index="unit_id", columns="indicator_code", values="evidence")
+    evidence = evidence.reindex(index=order["unit_id"], columns=codes).fillna("")
+    return grid, evidence
+
+
+def quadrant_counts(ratings: pd.DataFrame) -> pd.DataFrame:
+    """Colour counts per unit × year × quadrant (for stacked bars)."""
+    return colour_counts(ratings, (*UNIT_KEYS, "year", "quadrant"))
+
+
+def ranking(ratings: pd.DataFrame, year: int, lang: str = "vi") -> pd.DataFrame:
+    """Units of one year ranked by index (ties share a rank), with colour counts, excluded N/A and
+    missing counts and the tier label."""
+    counts = colour_counts(ratings[ratings["year"] == year])
+    if counts.empty:
+        return counts.assign(rank=pd.Series(dtype="Int64"), tier=pd.Series(dtype="str"))
+    counts = counts.sort_values(["index", "green", "unit_name"], ascending=[False, False, True], na_position="last")
+    counts["rank"] = counts["index"].rank(method="min", ascending=False).astype("Int64")
+    counts["tier"] = [tier_of(v, lang) for v in counts["index"]]
+    return counts.reset_index(drop=True)
+
+
+def group_averages(ratings: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per unit type: number of units, mean and range of the unit indices, and pooled colour shares."""
+    per_unit = colour_counts(ratings[ratings["year"] == year])
+    if per_unit.empty:
+        return pd.DataFrame(columns=["unit_type", "units", "index_mean", "index_min", "index_max", *ASSESSED])
+    grouped = per_unit.groupby("unit_type", observed=True)
+    out = grouped.agg(units=("unit_id", "nunique"), index_mean=("index", "mean"), index_min=("index", "min"),
+                      index_max=("index", "max"), green=("green", "sum"), yellow=("yellow", "sum"),
+                      red=("red", "sum")).reset_index()
+    total = out[list(ASSESSED)].sum(axis=1).where(lambda s: s > 0)
+    for colour in ASSESSED:
+        out[colour] = out[colour] / total
+    out["_t"] = out["unit_type"].map({t: i for i, t in enumerate(TYPE_ORDER)})
+    return out.sort_values("_t").drop(columns="_t").reset_index(drop=True)
+
+
+def quadrant_profile(ratings: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per unit × quadrant of one year: colour counts, green share and index (for radar charts)."""
+    return colour_counts(ratings[ratings["year"] == year], (*UNIT_KEYS, "quadrant"))
+
+
+def trend(ratings: pd.DataFrame, by_quadrant: bool = False) -> pd.DataFrame:
+    """Index and colour counts per unit and year (and quadrant)."""
+    keys = (*UNIT_KEYS, "year", "quadrant") if by_quadrant else (*UNIT_KEYS, "year")
+    return colour_counts(ratings, keys)
+
+
+_RANK: Final = {"red": 0, "yellow": 1, "green": 2}
+
+
+def changes(ratings: pd.DataFrame, year_from: int, year_to: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indicator-level changes of each unit between two years: (summary per unit, detail per change).
+
+    Only indicators assessed (red/yellow/green) in both years count as improved, declined or
+    unchanged; the rest are counted as ``not_comparable``.
+    """
+    a = ratings[ratings["year"] == year_from][[*UNIT_KEYS, "indicator_code", "indicator_name", "rating"]]
+    b = ratings[ratings["year"] == year_to][["unit_id", "indicator_code", "rating", "evidence", "note"]]
+    both = a.merge(b, on=["unit_id", "indicator_code"], suffixes=("_from", "_to"))
+    score_from = both["rating_from"].map(_RANK)
+    score_to = both["rating_to"].map(_RANK)
+    comparable = score_from.notna() & score_to.notna()
+    both["change"] = "not_comparable"
+    both.loc[comparable & (score_to > score_from), "change"] = "improved"
+    both.loc[comparable & (score_to < score_from), "change"] = "declined"
+    both.loc[comparable & (score_to == score_from), "change"] = "unchanged"
+    kinds = ["improved", "declined", "unchanged", "not_comparable"]
+    summary = (both.groupby(list(UNIT_KEYS), observed=True)["change"].value_counts().unstack(fill_value=0)
+               .reindex(columns=kinds, fill_value=0).reset_index())
+    summary.columns.name = None
+    summary["net"] = summary["improved"] - summary["declined"]
+    summary = summary.sort_values(["net", "unit_name"], ascending=[False, True]).reset_index(drop=True)
+    detail = both[both["change"].isin(["improved", "declined"])].copy()
+    detail["_k"] = detail["indicator_code"].map(code_key)
+    detail = detail.sort_values(["unit_name", "change", "_k"]).drop(columns="_k").reset_index(drop=True)
+    return summary, detail
+
+
+def indicator_distribution(ratings: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Colour counts of one indicator per year."""
+    return colour_counts(ratings[ratings["indicator_code"] == code], ("year",))
+
+
+def red_units(ratings: pd.DataFrame, code: str, year: int | None = None) -> pd.DataFrame:
+    """Units rated red on one indicator (one year or all), with their evidence and notes."""
+    mask = (ratings["indicator_code"] == code) & (ratings["rating"] == "red")
+    if year is not None:
+        mask &= ratings["year"] == year
+    cols = [*UNIT_KEYS, "year", "evidence", "note", "version"]
+    return ratings.loc[mask, cols].sort_values(["year", "unit_name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def completeness(submissions: pd.DataFrame, registry: UnitRegistry, years: Sequence[int]) -> pd.DataFrame:
+    """Units × years: the current version number received, or NA where the return is missing; units
+    not expected in a year (not valid then) are left out of that year's count but shown."""
+    current = submissions[submissions["status"] == "current"]
+    grid = current.pivot_table(index="unit_id", columns="year", values="version", aggfunc="max")
+    ids = [u.id for u in registry.units] + [i for i in grid.index if i not in registry]
+    grid = grid.reindex(index=ids, columns=list(years))
+    grid.columns = [int(c) for c in grid.columns]
+    return grid.astype("Int64")

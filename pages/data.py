@@ -11,6 +11,7 @@ from lgqa_metrics.ui import state
 from lgqa_metrics.ui.components import filter_ratings
 from lgqa_metrics.ui.data import current_ratings
 
+state.ensure_framed()
 lang = state.lang()
 st.title(t("page.data", lang))
 st.caption(t("data.caption", lang))

@@ -1,25 +1,170 @@
-"""Reusable page blocks."""
+"""Reusable page blocks: shared filters, empty state, headline metrics, legend."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
 
+from lgqa_metrics.analytics import Headline, unit_order
+from lgqa_metrics.catalogue import Catalogue, Indicator
+from lgqa_metrics.charts import SYMBOLS
+from lgqa_metrics.formatting import percent
 from lgqa_metrics.i18n import t
+from lgqa_metrics.ratings import Rating
 from lgqa_metrics.ui import state
+from lgqa_metrics.ui.data import catalogue
 from lgqa_metrics.units import TYPE_LABELS, UnitType
 
 
-def filter_ratings(ratings: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Year and unit-type filters (kept across pages through session state) applied to ``ratings``."""
-    years = sorted(int(y) for y in ratings["year"].unique())
-    if state.YEARS not in st.session_state:
-        st.session_state[state.YEARS] = years[-1:]
-    st.session_state[state.YEARS] = [y for y in st.session_state[state.YEARS] if y in years]
-    left, right = st.columns(2)
-    chosen_years = left.multiselect(t("data.years", lang), years, key=state.YEARS)
+def empty_state(ratings: pd.DataFrame, lang: str) -> bool:
+    """Show how to get data in when the store is empty; True when it is."""
+    if not ratings.empty:
+        return False
+    st.info(t("empty.body", lang))
+    return True
+
+
+def _valid_choice(key: str, options: Sequence[object], default: object) -> None:
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+
+
+def year_select(years: Sequence[int], lang: str, where: object = st) -> int:
+    """The shared single-year choice (latest year by default)."""
+    _valid_choice(state.YEAR, list(years), years[-1])
+    return int(where.selectbox(t("filter.year", lang), list(years), key=state.YEAR))  # type: ignore[attr-defined]
+
+
+def type_label(unit_type: str, lang: str) -> str:
+    """Quận / Huyện / Phường / Xã, or the English label."""
+    return TYPE_LABELS[UnitType(unit_type)][0 if lang == "vi" else 1]
+
+
+def unit_select(units: pd.DataFrame, lang: str, where: object = st, default_all: bool = True) -> list[str]:
+    """The shared multi-unit choice, labelled by unit name; empty means all."""
+    ids = list(units["unit_id"])
+    names = dict(zip(units["unit_id"], units["unit_name"], strict=True))
+    current = [u for u in st.session_state.get(state.UNITS, []) if u in ids]
+    st.session_state[state.UNITS] = current
+    chosen = where.multiselect(t("filter.units", lang), ids, key=state.UNITS,  # type: ignore[attr-defined]
+                               format_func=lambda u: names[u], placeholder=t("filter.all", lang))
+    return list(chosen) or (ids if default_all else [])
+
+
+def type_select(lang: str, where: object = st) -> list[str]:
+    """The shared unit-type choice; empty means all."""
     types = [u.value for u in UnitType]
-    chosen_types = right.multiselect(t("data.unit_types", lang), types, key=state.UNIT_TYPES,
-                                     format_func=lambda v: TYPE_LABELS[UnitType(v)][0 if lang == "vi" else 1])
-    mask = ratings["year"].isin(chosen_years or years) & ratings["unit_type"].isin(chosen_types or types)
-    return ratings.loc[mask]
+    st.session_state[state.UNIT_TYPES] = [v for v in st.session_state.get(state.UNIT_TYPES, []) if v in types]
+    chosen = where.multiselect(t("filter.unit_types", lang), types, key=state.UNIT_TYPES,  # type: ignore[attr-defined]
+                               format_func=lambda v: type_label(v, lang), placeholder=t("filter.all", lang))
+    return list(chosen) or types
+
+
+def headline_metrics(head: Headline, lang: str) -> None:
+    """Returns received of expected and the colour shares with their change against last year."""
+    cols = st.columns(4)
+    cols[0].metric(t("overview.received", lang), f"{head.received} / {head.expected}",
+                   help=t("overview.received_help", lang))
+    scale = catalogue().scale
+    for col, rating in zip(cols[1:], (Rating.GREEN, Rating.YELLOW, Rating.RED), strict=True):
+        delta = percent(head.change[rating.value], lang, signed=True) if head.change else None
+        col.metric(t("overview.share_of", lang, label=scale[rating].label(lang)),
+                   percent(head.shares[rating.value], lang), delta,
+                   delta_color="inverse" if rating is Rating.RED else "normal",
+                   help=t("overview.vs_year", lang, year=head.previous_year) if head.previous_year else None)
+
+
+def legend_caption(lang: str) -> None:
+    """One line explaining the colours and the letters drawn on them."""
+    scale = catalogue().scale
+    parts = [f"**{SYMBOLS[lang][r.value]}** {scale[r].label(lang)}" for r in Rating]
+    st.caption(t("legend.prefix", lang) + " · ".join(parts))
+
+
+
+
+def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The ranking with localised headers, in display order."""
+    cols = ["rank", "unit_name", "unit_type", "index", "tier", "green", "yellow", "red", "na", "missing"]
+    shown = ranking[cols].assign(unit_type=[type_label(v, lang) for v in ranking["unit_type"]],
+                                 index=ranking["index"].round(1))
+    return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
+
+
+def group_table(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Group averages by unit type with localised headers."""
+    cols = ["unit_type", "units", "index_mean", "index_min", "index_max"]
+    shown = groups[cols].assign(unit_type=[type_label(v, lang) for v in groups["unit_type"]],
+                                index_mean=groups["index_mean"].round(1), index_min=groups["index_min"].round(1),
+                                index_max=groups["index_max"].round(1))
+    return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
+
+
+def year_pair(years: Sequence[int], lang: str) -> tuple[int, int]:
+    """Two years to compare (default: the last two), kept across pages."""
+    _valid_choice(state.YEAR_FROM, list(years), years[-2])
+    _valid_choice(state.YEAR_TO, list(years), years[-1])
+    left, right = st.columns(2)
+    year_from = left.selectbox(t("trends.year_from", lang), list(years), key=state.YEAR_FROM)
+    year_to = right.selectbox(t("trends.year_to", lang), list(years), key=state.YEAR_TO)
+    return int(year_from), int(year_to)
+
+
+def change_summary_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Improved / declined / unchanged counts per unit with localised headers."""
+    cols = ["unit_name", "unit_type", "improved", "declined", "unchanged", "not_comparable", "net"]
+    shown = summary[cols].assign(unit_type=[type_label(v, lang) for v in summary["unit_type"]])
+    return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
+
+
+def change_detail_table(detail: pd.DataFrame, cat: Catalogue, lang: str) -> pd.DataFrame:
+    """Each upgrade and downgrade with both ratings as labels."""
+    labels = {r.value: f"{SYMBOLS[lang][r.value]} {cat.scale[r].label(lang)}" for r in Rating}
+    names = {i.code: i.name(lang) for i in cat.indicators}
+    cols = ["unit_name", "indicator_code", "indicator_name", "rating_from", "rating_to", "change", "note"]
+    shown = detail.assign(indicator_name=detail["indicator_code"].map(names),
+                          rating_from=detail["rating_from"].map(labels), rating_to=detail["rating_to"].map(labels),
+                          change=[t(f"col.{v}", lang) for v in detail["change"]])[cols]
+    return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
+
+
+def indicator_select(cat: Catalogue, lang: str, where: object = st) -> Indicator:
+    """The indicator shown on the Indicator page, kept across pages."""
+    codes = list(cat.codes)
+    _valid_choice(state.INDICATOR, codes, codes[0])
+    code = where.selectbox(t("filter.indicator", lang), codes, key=state.INDICATOR,  # type: ignore[attr-defined]
+                           format_func=lambda c: f"{c} · {cat[c].name(lang)}")
+    return cat[str(code)]
+
+
+def indicator_legend(cat: Catalogue, code: str, lang: str) -> None:
+    """The legend wording of each colour for one indicator, from the catalogue."""
+    lines = [f"- **{SYMBOLS[lang][r.value]} {cat.scale[r].label(lang)}**: {cat.legend(code, r, lang)}"
+             for r in (Rating.GREEN, Rating.YELLOW, Rating.RED)]
+    st.markdown("\n".join(lines))
+
+
+def red_units_table(red: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Units rated red with their evidence and notes."""
+    cols = ["unit_name", "unit_type", "evidence", "note"]
+    shown = red[cols].assign(unit_type=[type_label(v, lang) for v in red["unit_type"]])
+    return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
+
+
+def indicator_units_table(ratings: pd.DataFrame, code: str, year: int, cat: Catalogue, lang: str) -> pd.DataFrame:
+    """Every unit's rating, evidence and note on one indicator in one year."""
+    part = ratings[(ratings["indicator_code"] == code) & (ratings["year"] == year)]
+    order = {u: i for i, u in enumerate(unit_order_ids(part))}
+    part = part.assign(_o=part["unit_id"].map(order)).sort_values("_o")
+    labels = {r.value: f"{SYMBOLS[lang][r.value]} {cat.scale[r].label(lang)}" for r in Rating}
+    cols = ["unit_name", "unit_type", "rating_label", "evidence", "note"]
+    shown = part.assign(unit_type=[type_label(v, lang) for v in part["unit_type"]],
+                        rating_label=part["rating"].map(labels))[cols]
+    return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
+
+
+def unit_order_ids(ratings: pd.DataFrame) -> list[str]:
+    """Unit ids in display order (type, then name)."""
+    return list(unit_order(ratings)["unit_id"])

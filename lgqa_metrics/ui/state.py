@@ -1,4 +1,5 @@
-"""Every session-state key the app uses, in one place."""
+"""Every session-state key the app uses, in one place. Keys hold user choices only; derived tables
+come from cached loaders keyed by their inputs and the data version."""
 
 from __future__ import annotations
 
@@ -8,11 +9,55 @@ import streamlit as st
 
 from lgqa_metrics.i18n import DEFAULT_LANG
 
-LANG: Final = "lang"  # "vi" | "en", chosen in the sidebar
-YEARS: Final = "filter_years"  # list[int], shared by every page
-UNIT_TYPES: Final = "filter_unit_types"  # list[str]
+LANG: Final = "lang"  # "vi" | "en", sidebar switch
+YEAR: Final = "year"  # int: the year shown by Overview, Compare and Indicator
+YEARS: Final = "filter_years"  # list[int]: Data & export
+UNITS: Final = "filter_units"  # list[str] unit ids: Compare, Trends, Data & export
+UNIT_TYPES: Final = "filter_unit_types"  # list[str] unit types: Compare, Data & export
+QUADRANTS: Final = "filter_quadrants"  # list[int]: Data & export
+INDICATORS: Final = "filter_indicators"  # list[str] codes: Data & export
+RATINGS: Final = "filter_ratings"  # list[str] rating words: Data & export
+YEAR_FROM: Final = "trend_year_from"  # int: Trends, comparison start
+YEAR_TO: Final = "trend_year_to"  # int: Trends, comparison end
+INDICATOR: Final = "indicator_code"  # str: Indicator page
+UPLOAD_FILES: Final = "upload_files"  # file_uploader widget
+UPLOAD_NONCE: Final = "upload_nonce"  # int: bumped to clear the uploader after a confirmation
+UPLOAD_DONE: Final = "upload_done"  # list[dict]: outcomes of the last confirmation, shown once
+TEMPLATE_UNIT: Final = "template_unit"  # str: Upload, template download
+TEMPLATE_YEAR: Final = "template_year"  # int: Upload, template download
+HISTORY_UNIT: Final = "history_unit"  # str: Submissions
+HISTORY_YEAR: Final = "history_year"  # int: Submissions
+FRAMED: Final = "_framed"  # bool: set by dashboard.py on every run, consumed by the page
+
+#: Keys kept when the user moves between pages (Streamlit drops widget state of unrendered widgets).
+PERSISTENT: Final = (LANG, YEAR, YEARS, UNITS, UNIT_TYPES, QUADRANTS, INDICATORS, RATINGS, YEAR_FROM, YEAR_TO,
+                     INDICATOR)
 
 
 def lang() -> str:
     """The chosen language."""
     return str(st.session_state.get(LANG, DEFAULT_LANG))
+
+
+def mark_framed() -> None:
+    """Called by dashboard.py: this run goes through the frame (sidebar, language, navigation)."""
+    st.session_state[FRAMED] = True
+
+
+def ensure_framed() -> None:
+    """Called first by every page. Streamlit runs a file of a ``pages/`` folder directly (its legacy
+    multipage mode) when a new session opens on a page's URL before any session has called
+    ``st.navigation``; switch that mode off and rerun through dashboard.py."""
+    if st.session_state.pop(FRAMED, False):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
+def keep_filters() -> None:
+    """Re-assign the persistent keys so widget values survive a page switch (call once per run)."""
+    for key in PERSISTENT:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]

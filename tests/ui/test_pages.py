@@ -1,69 +1,80 @@
-"""AppTest smoke and flow tests of the dashboard on an empty store and on stored returns."""
+"""AppTest smoke tests of every page, and flow tests of the analysis pages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from lgqa_metrics.ingest import ingest_bytes
 from lgqa_metrics.store import Store
-from tests.returns import filled_template, pattern
-
-ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 60
+from tests.returns import pattern
+from tests.ui.conftest import PAGES, open_app
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test gets its own database and empty Streamlit caches."""
-    monkeypatch.setenv("LGQA_DATABASE_URL", db_url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_an_empty_store_without_exception(page: str) -> None:
+    at = open_app(page)
+    assert not at.exception, at.exception
+    assert at.title, "every page has a title"
 
 
-def app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-
-
-def test_empty_store_shows_how_to_load_data_and_no_exception() -> None:
-    at = app().run()
-    assert not at.exception
-    assert "demo" in at.info[0].value
-
-
-def test_stored_returns_show_in_the_summary_and_detail_tables(store: Store) -> None:
-    ingest_bytes(store, filled_template("q-le-chan", 2023, pattern()), "a.xlsx")
-    ingest_bytes(store, filled_template("x-an-thang", 2023, pattern(1)), "b.xlsx")
-    at = app().run()
-    assert not at.exception
-    summary, detail = at.dataframe[0].value, at.dataframe[1].value
-    assert set(summary["Đơn vị"]) == {"Quận Lê Chân", "Xã An Thắng"}
-    expected_green = sum(1 for v in pattern().values() if v == "green")
-    assert int(summary.loc[summary["Đơn vị"] == "Quận Lê Chân", "Xanh lá"].iloc[0]) == expected_green
-    assert len(detail) == 78
-
-
-def test_unit_type_filter_narrows_the_tables(store: Store) -> None:
-    ingest_bytes(store, filled_template("q-le-chan", 2023, pattern()), "a.xlsx")
-    ingest_bytes(store, filled_template("x-an-thang", 2023, pattern(1)), "b.xlsx")
-    at = app().run()
-    at.multiselect(key="filter_unit_types").set_value(["xa"]).run()
-    assert not at.exception
-    assert set(at.dataframe[0].value["Đơn vị"]) == {"Xã An Thắng"}
-    assert len(at.dataframe[1].value) == 39
-
-
-def test_english_switch_translates_the_page(store: Store) -> None:
-    ingest_bytes(store, filled_template("q-le-chan", 2023, pattern()), "a.xlsx")
-    at = app().run()
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_stored_returns_in_both_languages(pilot: Store, page: str) -> None:
+    at = open_app(page)
+    assert not at.exception, at.exception
     at.radio(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+
+
+def test_analysis_pages_on_an_empty_store_say_how_to_load_data() -> None:
+    for page in ("pages/overview.py", "pages/compare.py", "pages/trends.py", "pages/indicator.py"):
+        at = open_app(page)
+        assert "demo" in at.info[0].value
+
+
+def test_overview_headline_counts_returns_and_matrix_has_the_units(pilot: Store) -> None:
+    at = open_app("pages/overview.py")
+    assert at.metric[0].value == "4 / 12"
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    at.selectbox(key="year").set_value(2022).run()
+    assert at.metric[0].value == "3 / 12"
     assert not at.exception
-    assert at.title[0].value == "Stored returns"
-    assert "Unit" in at.dataframe[0].value.columns
+
+
+def test_year_choice_is_shared_between_pages(pilot: Store) -> None:
+    at = open_app("pages/overview.py")
+    at.selectbox(key="year").set_value(2022).run()
+    at.switch_page("pages/compare.py").run()
+    assert at.selectbox(key="year").value == 2022
+    assert "2022" in at.caption[0].value
+
+
+def test_compare_ranks_units_and_type_filter_narrows_them(pilot: Store) -> None:
+    at = open_app("pages/compare.py")
+    ranking = at.dataframe[0].value
+    assert set(ranking["Đơn vị"]) == {"Quận Lê Chân", "Xã An Thắng", "Huyện Vĩnh Bảo", "Phường Cát Dài"}
+    assert list(ranking["Hạng"]) == sorted(ranking["Hạng"])
+    at.multiselect(key="filter_unit_types").set_value(["xa"]).run()
+    assert set(at.dataframe[0].value["Đơn vị"]) == {"Xã An Thắng"}
+
+
+def test_trends_list_changes_between_the_two_years(pilot: Store) -> None:
+    at = open_app("pages/trends.py")
+    assert not at.exception
+    summary = at.dataframe[0].value.set_index("Đơn vị")
+    before, after = pattern(2), pattern(0)
+    rank = {"red": 0, "yellow": 1, "green": 2}
+    improved = sum(1 for c in before if c in after and before[c] in rank and after[c] in rank
+                   and rank[after[c]] > rank[before[c]])
+    assert summary.loc["Quận Lê Chân", "Cải thiện"] == improved
+    detail = at.dataframe[1].value
+    assert len(detail) == int(summary[["Cải thiện", "Giảm"]].to_numpy().sum())
+
+
+def test_indicator_page_lists_red_units_with_evidence(pilot: Store) -> None:
+    at = open_app("pages/indicator.py")
+    red_code = next(c for c, v in pattern(2).items() if v == "red")
+    at.selectbox(key="indicator_code").set_value(red_code).run()
+    at.selectbox(key="year").set_value(2023).run()
+    red = at.dataframe[0].value
+    assert "Xã An Thắng" in set(red["Đơn vị"])
+    assert f"QĐ số {red_code}/QĐ-UBND" in set(red["Minh chứng"])

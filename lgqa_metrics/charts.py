@@ -1,0 +1,241 @@
+"""Plotly figures, built from the tables in :mod:`lgqa_metrics.analytics`. No Streamlit here.
+
+Every figure has a title, axis labels and a legend in the chosen language; ratings use the scale's
+exact colours and, for greyscale and colour-blind readers, a letter or symbol beside the colour.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lgqa_metrics.analytics import ASSESSED, RATING_ORDER
+from lgqa_metrics.catalogue import Catalogue
+from lgqa_metrics.i18n import t
+from lgqa_metrics.ratings import Rating
+from lgqa_metrics.units import TYPE_LABELS, UnitType
+
+_Z: Final = {"red": 0, "yellow": 1, "green": 2, "na": 3, "missing": 4}
+#: Symbols drawn on each cell so the matrix reads without colour.
+SYMBOLS: Final[dict[str, dict[str, str]]] = {
+    "vi": {"red": "Đ", "yellow": "V", "green": "X", "na": "—", "missing": "?"},
+    "en": {"red": "R", "yellow": "Y", "green": "G", "na": "—", "missing": "?"},
+}
+_NA_FILL: Final = "#FFFFFF"
+_FONT: Final = {"family": "Arial, 'Noto Sans', sans-serif"}
+
+
+def rating_colours(catalogue: Catalogue) -> dict[str, str]:
+    """Rating word → colour; not applicable is drawn white with a dash (distinct from grey missing)."""
+    colours = {r.value: catalogue.scale[r].colour for r in Rating}
+    colours["na"] = _NA_FILL
+    return colours
+
+
+def _label(catalogue: Catalogue, rating: str, lang: str) -> str:
+    return catalogue.scale[Rating(rating)].label(lang)
+
+
+def _type_label(unit_type: str, lang: str) -> str:
+    return TYPE_LABELS[UnitType(unit_type)][0 if lang == "vi" else 1]
+
+
+def _base(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0, "xanchor": "left"}, font=_FONT, template="plotly_white",
+                      margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                      legend={"orientation": "h", "y": -0.2, "yanchor": "top"})
+    if height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFrame, catalogue: Catalogue,
+                  year: int, lang: str = "vi") -> go.Figure:
+    """The traffic-light matrix: units (grouped by type) × 39 indicators (grouped by quadrant)."""
+    colours = rating_colours(catalogue)
+    codes = list(grid.columns)
+    names = {u: n for u, n in zip(units["unit_id"], units["unit_name"], strict=True)}
+    types = {u: ty for u, ty in zip(units["unit_id"], units["unit_type"], strict=True)}
+    y = [f"{names[u]}" for u in grid.index]
+    z = grid.replace(_Z).astype(int).to_numpy()
+    text = grid.replace(SYMBOLS[lang]).to_numpy()
+    ind_names = [catalogue[c].name(lang) for c in codes]
+    custom = [[[ind_names[j], _label(catalogue, grid.iat[i, j], lang), evidence.iat[i, j][:160] or "–",
+                _type_label(types[u], lang)] for j in range(len(codes))] for i, u in enumerate(grid.index)]
+    scale = []
+    for i, key in enumerate(["red", "yellow", "green", "na", "missing"]):
+        scale += [[i / 5, colours[key]], [(i + 1) / 5, colours[key]]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=codes, y=y, zmin=-0.5, zmax=4.5, colorscale=scale, showscale=False, xgap=2, ygap=2,
+        text=text, texttemplate="%{text}", textfont={"size": 11, "color": "#1A1A1A"}, customdata=custom,
+        hovertemplate=(f"<b>%{{y}}</b> (%{{customdata[3]}})<br>%{{x}} %{{customdata[0]}}<br>"
+                       f"{t('chart.rating', lang)}: <b>%{{customdata[1]}}</b><br>"
+                       f"{t('chart.evidence', lang)}: %{{customdata[2]}}<extra></extra>")))
+    for rating in RATING_ORDER:  # legend entries
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=True,
+                                 name=f"{SYMBOLS[lang][rating]} {_label(catalogue, rating, lang)}",
+                                 marker={"size": 12, "symbol": "square", "color": colours[rating],
+                                         "line": {"color": "#555", "width": 1}}))
+    start = 0
+    for number, quadrant in catalogue.quadrants.items():
+        size = len(catalogue.in_quadrant(number))
+        if start:
+            fig.add_vline(x=start - 0.5, line={"color": "#333", "width": 2})
+        fig.add_annotation(x=start + (size - 1) / 2, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                           text=f"<b>{quadrant.roman}</b> {quadrant.name(lang)}", font={"size": 11})
+        start += size
+    previous = None
+    for i, u in enumerate(grid.index):
+        if previous is not None and types[u] != previous:
+            fig.add_hline(y=i - 0.5, line={"color": "#333", "width": 2})
+        previous = types[u]
+    fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang), tickfont={"size": 12})
+    fig.update_xaxes(title=t("chart.indicator", lang), tickangle=-90, type="category", tickfont={"size": 10})
+    height = 160 + 34 * max(len(y), 1)
+    return _base(fig, t("chart.matrix_title", lang, year=year), height)
+
+
+def quadrant_bars(counts: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.Figure:
+    """Per unit, stacked counts of each colour in each of the four quadrants (one panel a quadrant)."""
+    colours = rating_colours(catalogue)
+    quads = list(catalogue.quadrants.values())
+    fig = make_subplots(rows=1, cols=4, shared_yaxes=True, horizontal_spacing=0.02,
+                        subplot_titles=[f"{q.roman}. {q.name(lang)}" for q in quads])
+    units = counts[["unit_id", "unit_name", "unit_type"]].drop_duplicates()
+    order = units.assign(_t=units["unit_type"].map({t: i for i, t in enumerate(ut.value for ut in UnitType)}))
+    names = order.sort_values(["_t", "unit_name"])["unit_name"].tolist()
+    for col, q in enumerate(quads, start=1):
+        part = counts[counts["quadrant"] == q.number].set_index("unit_name").reindex(names).fillna(0)
+        for rating in RATING_ORDER:
+            fig.add_trace(go.Bar(
+                y=names, x=part[rating], orientation="h", name=_label(catalogue, rating, lang),
+                marker={"color": colours[rating], "line": {"color": "#777", "width": 0.5}},
+                legendgroup=rating, showlegend=col == 1, text=[int(v) if v else "" for v in part[rating]],
+                textposition="inside", insidetextanchor="middle",
+                hovertemplate=f"%{{y}}<br>{_label(catalogue, rating, lang)}: %{{x}}<extra>{q.roman}</extra>"),
+                row=1, col=col)
+        fig.update_xaxes(title_text=t("chart.count", lang), row=1, col=col)
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_annotations(font_size=11)
+    return _base(fig, t("chart.quadrant_title", lang), 140 + 28 * max(len(names), 1))
+
+
+def radar(profile: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.Figure:
+    """Quadrant profile of each unit: the 0–100 index per quadrant on a polar chart."""
+    quads = list(catalogue.quadrants.values())
+    theta = [f"{q.roman}. {q.name(lang)}" for q in quads]
+    fig = go.Figure()
+    for (_, name), part in profile.groupby(["unit_id", "unit_name"], sort=False):
+        values = part.set_index("quadrant").reindex([q.number for q in quads])["index"].tolist()
+        fig.add_trace(go.Scatterpolar(r=[*values, values[0]], theta=[*theta, theta[0]], name=str(name),
+                                      mode="lines+markers", hovertemplate="%{theta}: %{r:.0f}<extra>%{fullData.name}</extra>"))
+    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "title": {"text": t("chart.index", lang)}}})
+    return _base(fig, t("chart.radar_title", lang), 480)
+
+
+def wheel(unit_ratings: pd.DataFrame, catalogue: Catalogue, title: str, lang: str = "vi") -> go.Figure:
+    """The 39-slice integral diagnostic wheel of one unit-year: four quarter circles, one slice per
+    indicator, coloured by rating, with the rating's letter on each slice."""
+    colours = rating_colours(catalogue)
+    by_code = dict(zip(unit_ratings["indicator_code"], unit_ratings["rating"], strict=False))
+    theta, width, colour, text, hover = [], [], [], [], []
+    for number, quadrant in catalogue.quadrants.items():
+        inds = catalogue.in_quadrant(number)
+        step = 90 / len(inds)
+        for k, ind in enumerate(inds):
+            rating = by_code.get(ind.code, "missing")
+            theta.append((number - 1) * 90 + (k + 0.5) * step)
+            width.append(step)
+            colour.append(colours[rating])
+            text.append(ind.code)
+            hover.append(f"{quadrant.roman} · {ind.code} {ind.name(lang)}<br>{_label(catalogue, rating, lang)}")
+    fig = go.Figure(go.Barpolar(r=[1] * len(theta), theta=theta, width=width, marker_color=colour,
+                                marker_line_color="#444", marker_line_width=1, text=text,
+                                hovertext=hover, hoverinfo="text"))
+    for number, quadrant in catalogue.quadrants.items():
+        x, y = _quadrant_label_position(number)
+        fig.add_annotation(text=f"<b>{quadrant.roman}</b>", showarrow=False, font={"size": 13},
+                           x=x, y=y, xref="paper", yref="paper")
+    fig.update_layout(polar={"radialaxis": {"visible": False, "range": [0, 1]},
+                             "angularaxis": {"showticklabels": False, "direction": "clockwise", "rotation": 90}},
+                      showlegend=False)
+    return _base(fig, title, 340)
+
+
+def _quadrant_label_position(quadrant: int) -> tuple[float, float]:
+    """Paper coordinates just outside the middle of a quadrant's quarter circle (clockwise from top)."""
+    angle = math.radians(90 - ((quadrant - 1) * 90 + 45))
+    return 0.5 + 0.56 * math.cos(angle), 0.5 + 0.56 * math.sin(angle)
+
+
+def group_bars(groups: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.Figure:
+    """Pooled colour shares per unit type, stacked to 100 %."""
+    colours = rating_colours(catalogue)
+    labels = [_type_label(v, lang) for v in groups["unit_type"]]
+    fig = go.Figure()
+    for rating in ASSESSED:
+        fig.add_trace(go.Bar(x=labels, y=groups[rating], name=_label(catalogue, rating, lang),
+                             marker_color=colours[rating], texttemplate="%{y:.0%}", textposition="inside",
+                             hovertemplate=f"%{{x}}<br>{_label(catalogue, rating, lang)}: %{{y:.1%}}<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title=t("chart.share", lang), tickformat=".0%", range=[0, 1])
+    fig.update_xaxes(title=t("chart.unit_type", lang))
+    return _base(fig, t("chart.group_title", lang), 380)
+
+
+def trend_lines(trend: pd.DataFrame, lang: str = "vi", title_key: str = "chart.trend_title") -> go.Figure:
+    """Index per unit over the years (a slope chart when there are two years)."""
+    fig = go.Figure()
+    for (_, name), part in trend.groupby(["unit_id", "unit_name"], sort=False):
+        part = part.sort_values("year")
+        fig.add_trace(go.Scatter(x=part["year"], y=part["index"], name=str(name), mode="lines+markers+text",
+                                 text=[f"{v:.0f}" if pd.notna(v) else "" for v in part["index"]],
+                                 textposition="top center",
+                                 hovertemplate="%{x}: %{y:.0f}<extra>%{fullData.name}</extra>"))
+    years = sorted(trend["year"].unique())
+    fig.update_xaxes(title=t("chart.year", lang), tickmode="array", tickvals=years, ticktext=[str(y) for y in years])
+    fig.update_yaxes(title=t("chart.index", lang), range=[0, 105])
+    return _base(fig, t(title_key, lang), 460)
+
+
+def quadrant_trend(trend: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.Figure:
+    """Index per unit over the years, one panel per quadrant."""
+    quads = list(catalogue.quadrants.values())
+    fig = make_subplots(rows=1, cols=4, shared_yaxes=True, subplot_titles=[f"{q.roman}. {q.name(lang)}" for q in quads])
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+               "#bcbd22", "#17becf", "#393b79", "#637939"]
+    units = list(dict.fromkeys(trend["unit_name"]))
+    for col, q in enumerate(quads, start=1):
+        part = trend[trend["quadrant"] == q.number]
+        for i, name in enumerate(units):
+            line = part[part["unit_name"] == name].sort_values("year")
+            fig.add_trace(go.Scatter(x=line["year"], y=line["index"], name=name, legendgroup=name,
+                                     showlegend=col == 1, mode="lines+markers",
+                                     line={"color": palette[i % len(palette)]},
+                                     hovertemplate="%{x}: %{y:.0f}<extra>%{fullData.name}</extra>"), row=1, col=col)
+    years = sorted(trend["year"].unique())
+    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years], title_text=t("chart.year", lang))
+    fig.update_yaxes(range=[0, 105])
+    fig.update_yaxes(title_text=t("chart.index", lang), row=1, col=1)
+    fig.update_annotations(font_size=11)
+    return _base(fig, t("chart.quadrant_trend_title", lang), 420)
+
+
+def distribution_bars(dist: pd.DataFrame, catalogue: Catalogue, title: str, lang: str = "vi") -> go.Figure:
+    """Colour counts of one indicator per year, stacked."""
+    colours = rating_colours(catalogue)
+    fig = go.Figure()
+    years = [str(y) for y in dist["year"]]
+    for rating in RATING_ORDER:
+        fig.add_trace(go.Bar(x=years, y=dist[rating], name=_label(catalogue, rating, lang),
+                             marker={"color": colours[rating], "line": {"color": "#777", "width": 0.5}},
+                             text=[int(v) if v else "" for v in dist[rating]], textposition="inside"))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title=t("chart.year", lang), type="category")
+    fig.update_yaxes(title=t("chart.units", lang))
+    return _base(fig, title, 380)

@@ -1,0 +1,39 @@
+"""Numbers, percentages and dates in the reader's language (Vietnamese: 1.234,5 and 24/11/2026)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+
+def number(value: float | int | None, lang: str = "vi", decimals: int = 0) -> str:
+    """``1234.5`` → ``1.234,5`` (vi) or ``1,234.5`` (en); '–' for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if lang == "vi":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def percent(share: float | None, lang: str = "vi", decimals: int = 1, signed: bool = False) -> str:
+    """``0.453`` → ``45,3 %`` (vi) or ``45.3%`` (en); ``signed`` adds + for gains (in points)."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "–"
+    text = number(abs(share) * 100 if signed else share * 100, lang, decimals)
+    if signed:
+        sign = "+" if share > 0 else "-" if share < 0 else "±"
+        unit = " điểm %" if lang == "vi" else " pp"
+        return f"{sign}{text}{unit}"
+    return f"{text} %" if lang == "vi" else f"{text}%"
+
+
+def date_time(value: dt.datetime | dt.date | None, lang: str = "vi") -> str:
+    """``24/11/2026 15:30`` (vi) or ``2026-11-24 15:30`` (en), in local time for aware datetimes."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone(dt.timedelta(hours=7)))
+        return value.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+    return value.strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")

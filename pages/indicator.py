@@ -1,0 +1,33 @@
+"""Chỉ số / Indicator: one indicator across all units and years, with the red units' evidence."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lgqa_metrics import analytics, charts
+from lgqa_metrics.i18n import t
+from lgqa_metrics.ui import components, state
+from lgqa_metrics.ui.data import catalogue, current_ratings
+
+state.ensure_framed()
+lang = state.lang()
+st.title(t("page.indicator", lang))
+ratings = current_ratings()
+if components.empty_state(ratings, lang):
+    st.stop()
+indicator = components.indicator_select(catalogue(), lang, st.sidebar)
+year = components.year_select(analytics.years_of(ratings), lang, st.sidebar)
+st.subheader(f"{indicator.code} · {indicator.name(lang)}")
+components.indicator_legend(catalogue(), indicator.code, lang)
+dist = analytics.indicator_distribution(ratings, indicator.code)
+left, right = st.columns([2, 3])
+left.plotly_chart(charts.distribution_bars(dist, catalogue(), t("indicator.dist_title", lang), lang), key="dist")
+with right:
+    st.markdown(f"**{t('indicator.red_units', lang, year=year)}**")
+    red = analytics.red_units(ratings, indicator.code, year)
+    if red.empty:
+        st.success(t("indicator.no_red", lang, year=year))
+    else:
+        st.dataframe(components.red_units_table(red, lang), hide_index=True)
+st.markdown(f"**{t('indicator.all_units', lang, year=year)}**")
+st.dataframe(components.indicator_units_table(ratings, indicator.code, year, catalogue(), lang), hide_index=True)

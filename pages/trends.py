@@ -1,0 +1,33 @@
+"""Xu hướng / Trends: each unit's index over the years, by quadrant, and indicator-level changes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lgqa_metrics import analytics, charts
+from lgqa_metrics.i18n import t
+from lgqa_metrics.ui import components, state
+from lgqa_metrics.ui.data import catalogue, current_ratings
+
+state.ensure_framed()
+lang = state.lang()
+st.title(t("page.trends", lang))
+ratings = current_ratings()
+if components.empty_state(ratings, lang):
+    st.stop()
+years = analytics.years_of(ratings)
+units = analytics.unit_order(ratings)
+chosen = components.unit_select(units, lang, st.sidebar)
+selected = ratings[ratings["unit_id"].isin(chosen)]
+if len(years) < 2:
+    st.info(t("trends.one_year", lang, year=years[0]))
+    st.stop()
+st.plotly_chart(charts.trend_lines(analytics.trend(selected), lang), key="trend")
+st.plotly_chart(charts.quadrant_trend(analytics.trend(selected, by_quadrant=True), catalogue(), lang), key="qtrend")
+
+st.subheader(t("trends.changes", lang))
+year_from, year_to = components.year_pair(years, lang)
+summary, detail = analytics.changes(selected, year_from, year_to)
+st.dataframe(components.change_summary_table(summary, lang), hide_index=True)
+st.subheader(t("trends.detail", lang, year_from=year_from, year_to=year_to))
+st.dataframe(components.change_detail_table(detail, catalogue(), lang), hide_index=True)

@@ -1,0 +1,63 @@
+"""Plotly figures: exact colours, symbols for greyscale readers, titles and labels in the language."""
+
+from __future__ import annotations
+
+from lgqa_metrics import analytics, charts
+from lgqa_metrics.catalogue import default_catalogue
+from tests.test_analytics import CODES, frame
+
+CAT = default_catalogue()
+
+
+def _data():  # type: ignore[no-untyped-def]
+    return frame({("q-le-chan", 2023): {"1.1": "red", "1.2": "yellow", "1.3": "green", "1.4": "na"},
+                  ("x-an-thang", 2023): {c: "green" for c in CODES},
+                  ("x-an-thang", 2022): {c: "yellow" for c in CODES}})
+
+
+def test_matrix_uses_exact_colours_symbols_and_hover_names() -> None:
+    data = _data()
+    grid, evidence = analytics.matrix(data, 2023, CAT)
+    fig = charts.matrix_figure(grid, evidence, analytics.unit_order(data), CAT, 2023, "vi")
+    heat = fig.data[0]
+    assert list(heat.y) == ["Quận Lê Chân", "Xã An Thắng"]
+    assert list(heat.text[0][:5]) == ["Đ", "V", "X", "—", "?"]
+    colours = {c for _, c in heat.colorscale}
+    assert {"#E00613", "#FCEA00", "#009640", "#D9D9D9", "#FFFFFF"} == colours
+    assert heat.customdata[0][0][0] == "Quản lý chất lượng toàn diện"
+    assert heat.customdata[0][0][1] == "Đỏ"
+    assert "2023" in fig.layout.title.text
+    assert fig.layout.yaxis.title.text == "Đơn vị"
+    legend = [tr.name for tr in fig.data[1:]]
+    assert legend == ["X Xanh lá", "V Vàng", "Đ Đỏ", "— Không áp dụng", "? Chưa đánh giá"]
+
+
+def test_matrix_in_english_uses_english_letters_and_titles() -> None:
+    data = _data()
+    grid, evidence = analytics.matrix(data, 2023, CAT)
+    fig = charts.matrix_figure(grid, evidence, analytics.unit_order(data), CAT, 2023, "en")
+    assert list(fig.data[0].text[0][:3]) == ["R", "Y", "G"]
+    assert fig.layout.title.text.startswith("Traffic-light matrix")
+
+
+def test_wheel_has_39_slices_in_four_quarter_circles() -> None:
+    data = _data()
+    unit = data[(data["unit_id"] == "q-le-chan") & (data["year"] == 2023)]
+    fig = charts.wheel(unit, CAT, "Quận Lê Chân (2023)")
+    bar = fig.data[0]
+    assert len(bar.theta) == 39
+    assert sum(bar.width) == 360
+    q1 = [th for th, code in zip(bar.theta, bar.text, strict=True) if code.startswith("1.")]
+    assert len(q1) == 10 and max(q1) < 90
+    assert bar.marker.color[0] == "#E00613" and bar.marker.color[4] == "#D9D9D9"
+
+
+def test_radar_quadrant_bars_and_trends_carry_every_unit() -> None:
+    data = _data()
+    radar = charts.radar(analytics.quadrant_profile(data, 2023), CAT)
+    assert {tr.name for tr in radar.data} == {"Quận Lê Chân", "Xã An Thắng"}
+    bars = charts.quadrant_bars(analytics.quadrant_counts(data[data["year"] == 2023]), CAT)
+    assert len(bars.data) == 4 * 5
+    lines = charts.trend_lines(analytics.trend(data))
+    an_thang = next(tr for tr in lines.data if tr.name == "Xã An Thắng")
+    assert list(an_thang.x) == [2022, 2023] and list(an_thang.y) == [50, 100]

@@ -1,0 +1,118 @@
+"""File sniffing: what a file is from its bytes, never from its name."""
+
+from __future__ import annotations
+
+import pytest
+
+from lgqa_metrics.sniff import sniff
+from lgqa_metrics.template import build_template
+from lgqa_metrics.units import default_registry
+from tests import builders
+
+RATINGS = builders.as_words(builders.cycle_ratings())
+
+
+def test_empty_bytes_are_empty() -> None:
+    assert sniff(b"").kind == "empty"
+    assert not sniff(b"").readable
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Mã chỉ số,Kết quả\n1.1,Đỏ\n1.2,Vàng\n", "STT;Mã chỉ số;Kết quả\n1;1.1;Xanh lá\n", "code\trating\n1.1\tRed\n"],
+)
+def test_csv_text_is_csv(text: str) -> None:
+    sniffed = sniff(text.encode("utf-8"))
+    assert sniffed.kind == "csv"
+    assert not sniffed.readable
+
+
+def test_csv_with_a_bom_is_csv() -> None:
+    assert sniff("\ufeffMã chỉ số,Kết quả\n1.1,Đỏ\n".encode()).kind == "csv"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<!DOCTYPE html><html><head><title>Dang nhap</title></head><body>Phien het han</body></html>",
+        b"  \r\n<html><body><table><tr><td>1.1</td><td>Do</td></tr></table></body></html>",
+        b'<table border="1"><tr><td>1.1</td></tr></table>',
+    ],
+)
+def test_an_html_page_is_html(page: bytes) -> None:
+    assert sniff(page).kind == "html"
+
+
+def test_a_word_docx_is_docx() -> None:
+    assert sniff(builders.docx_bytes()).kind == "docx"
+
+
+def test_a_pdf_is_pdf() -> None:
+    assert sniff(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n").kind == "pdf"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"],
+)
+def test_photos_of_the_form_are_images(head: bytes) -> None:
+    assert sniff(head + b"\x00" * 64).kind == "image"
+
+
+def test_an_xlsx_cut_in_half_is_truncated() -> None:
+    data = builders.word_return(RATINGS)
+    assert sniff(data[: len(data) // 2]).kind == "truncated"
+
+
+def test_an_xlsx_missing_its_last_bytes_is_truncated() -> None:
+    data = builders.word_return(RATINGS)
+    assert sniff(data[:-30]).kind == "truncated"
+
+
+def test_a_password_protected_workbook_is_encrypted() -> None:
+    pytest.importorskip("msoffcrypto")
+    data = builders.encrypted(builders.word_return(RATINGS))
+    assert data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    assert sniff(data).kind == "encrypted"
+    assert not sniff(data).readable
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(builders.word_return(RATINGS), id="xlsxwriter"),
+        pytest.param(builders.far_cell("H60"), id="openpyxl"),
+        pytest.param(build_template(default_registry()["p-minh-khai"], 2023), id="template"),
+    ],
+)
+def test_xlsx_from_any_writer_is_xlsx(data: bytes) -> None:
+    sniffed = sniff(data)
+    assert sniffed.kind == "xlsx"
+    assert sniffed.readable
+
+
+def test_a_workbook_with_a_vba_project_is_xlsm() -> None:
+    sniffed = sniff(builders.as_xlsm(builders.word_return(RATINGS)))
+    assert sniffed.kind == "xlsm"
+    assert sniffed.readable
+
+
+def test_an_opendocument_spreadsheet_is_ods() -> None:
+    assert sniff(builders.ods_minimal()).kind == "ods"
+    assert sniff(builders.word_return_ods(RATINGS)).kind == "ods"
+    assert sniff(builders.ods_minimal()).readable
+
+
+def test_an_opendocument_text_is_not_a_spreadsheet() -> None:
+    odt = builders.minimal_zip({"content.xml": b"<x/>"}, mimetype="application/vnd.oasis.opendocument.text")
+    assert not sniff(odt).readable
+
+
+def test_a_plain_zip_archive_is_zip() -> None:
+    data = builders.minimal_zip({"bao_cao/Hong Bang.xlsx": builders.word_return(RATINGS)})
+    assert sniff(data).kind == "zip"
+    assert not sniff(data).readable
+
+
+def test_plain_text_is_not_a_spreadsheet() -> None:
+    assert not sniff("Kính gửi Sở Khoa học và Công nghệ".encode()).readable

@@ -1,0 +1,56 @@
+"""Text normalisation: Unicode form, case, diacritics and spacing."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from lgqa_metrics.textnorm import clean, fold
+
+
+def test_clean_returns_nfc_text_from_nfd_input() -> None:
+    nfd = unicodedata.normalize("NFD", "Phường Minh Khai")
+    assert nfd != "Phường Minh Khai"
+    assert clean(nfd) == "Phường Minh Khai"
+
+
+def test_clean_folds_runs_of_white_space_including_nbsp_and_trims() -> None:
+    assert clean("  Xanh\u00a0 \t lá \n") == "Xanh lá"
+
+
+@pytest.mark.parametrize("value", [None, "", "   ", "\u00a0"])
+def test_clean_of_nothing_is_the_empty_string(value: object) -> None:
+    assert clean(value) == ""
+
+
+def test_clean_turns_numbers_into_text() -> None:
+    assert clean(2023) == "2023"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Đỏ", "do"),
+        ("ĐỎ", "do"),
+        ("Không áp dụng", "khong ap dung"),
+        ("  Xanh   lá  ", "xanh la"),
+        (unicodedata.normalize("NFD", "Quận Hồng Bàng"), "quan hong bang"),
+        ("Quận Hồng Bàng", "quan hong bang"),
+        ("Kiến Thụy", "kien thuy"),
+    ],
+)
+def test_fold_drops_case_and_diacritics_and_maps_d_stroke(text: str, key: str) -> None:
+    assert fold(text) == key
+
+
+def test_fold_gives_the_same_key_for_nfc_and_nfd_spellings() -> None:
+    word = "Xã Tiên Minh, huyện Tiên Lãng"
+    assert fold(word) == fold(unicodedata.normalize("NFD", word))
+
+
+def test_fold_replaces_stray_punctuation_but_keeps_dots_slashes_and_hyphens() -> None:
+    assert fold("«Vàng»!") == "vang"
+    assert fold("N/A") == "n/a"
+    assert fold("1.10") == "1.10"
+    assert fold("p-minh-khai") == "p-minh-khai"

@@ -1,0 +1,47 @@
+"""AppTest fixtures: a temporary store per test and empty Streamlit caches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from lgqa_metrics.ingest import ingest_bytes
+from lgqa_metrics.store import Store
+from tests.returns import filled_template, pattern
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 60
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test gets its own database and empty Streamlit caches."""
+    monkeypatch.setenv("LGQA_DATABASE_URL", db_url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_app(page: str | None = None) -> AppTest:
+    """The dashboard, run once, optionally switched to ``page`` (a path under pages/)."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT).run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+@pytest.fixture
+def pilot(store: Store) -> Store:
+    """Four units over two years: q-le-chan improves, x-an-thang declines, p-cat-dai 2023 only."""
+    returns = {("q-le-chan", 2022): 2, ("q-le-chan", 2023): 0, ("x-an-thang", 2022): 0, ("x-an-thang", 2023): 2,
+               ("h-vinh-bao", 2022): 3, ("h-vinh-bao", 2023): 3, ("p-cat-dai", 2023): 1}
+    for (unit, year), shift in returns.items():
+        ingest_bytes(store, filled_template(unit, year, pattern(shift)), f"{unit}-{year}.xlsx")
+    return store
