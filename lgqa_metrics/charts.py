@@ -64,7 +64,7 @@ def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFram
     z = grid.replace(_Z).astype(int).to_numpy()
     text = grid.replace(SYMBOLS[lang]).to_numpy()
     ind_names = [catalogue[c].name(lang) for c in codes]
-    custom = [[[ind_names[j], _label(catalogue, grid.iat[i, j], lang), evidence.iat[i, j][:160] or "–",
+    custom = [[[ind_names[j], _label(catalogue, str(grid.iat[i, j]), lang), str(evidence.iat[i, j])[:160] or "–",
                 _type_label(types[u], lang)] for j in range(len(codes))] for i, u in enumerate(grid.index)]
     scale = []
     for i, key in enumerate(["red", "yellow", "green", "na", "missing"]):

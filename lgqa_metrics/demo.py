@@ -64,7 +64,6 @@ _README: Final = "README.md"
 _README_HEAD: Final = "# Synthetic demo returns"
 _MOTTO: Final = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 _TITLE: Final = "BÁO CÁO KẾT QUẢ TỰ ĐÁNH GIÁ CHẤT LƯỢNG QUẢN LÝ TOÀN DIỆN THEO 39 CHỈ SỐ TCVN ISO 18091:2020"
-_ROMAN: Final = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 # --- the synthetic content ------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from lgqa_metrics.ratings import COLOURS, Rating, is_blank, is_mark, parse_word,
 from lgqa_metrics.report import Issue, has_errors, make_issue
 from lgqa_metrics.sniff import sniff
 from lgqa_metrics.textnorm import clean, fold
-from lgqa_metrics.units import Unit, UnitRegistry, default_registry
+from lgqa_metrics.units import Unit, UnitRegistry, default_registry, strip_leaders
 from lgqa_metrics.workbook import SheetData, UnreadableWorkbook, WorkbookData, a1, load_workbook
 
 MIN_YEAR: Final = 2019
@@ -283,7 +283,7 @@ class _SheetReader:
             return Rating.MISSING, "", first_col
         col = self.layout.roles["rating"]
         value = self.sheet.value(row, col)
-        fill = self.book.fill(self.sheet.name, row, col) if self.book.kind in {"xlsx", "xlsm", "xls"} else None
+        fill = self.book.fill(self.sheet.name, row, col)
         fill_rating = rating_of_fill(fill)
         if is_blank(value):
             if fill_rating is not None:
@@ -364,22 +364,23 @@ class _Found:
     year_raw: str = ""
 
 
-def _label_value(sheet: SheetData, r: int, c: int, text: str) -> str:
-    """The value after a label: in the same cell after ':' or in the next non-empty cell."""
+def _label_value(sheet: SheetData, r: int, c: int, text: str) -> tuple[str, str]:
+    """The value after a label and its cell: in the same cell after ':' or in the next non-empty cell."""
     if ":" in text:
         after = text.split(":", 1)[1].strip()
         if after:
-            return after
+            return after, a1(r, c)
     for cc in range(c + 1, min(c + 6, len(sheet.rows[r]))):
         if not is_blank(sheet.rows[r][cc]):
-            return _text(sheet.rows[r][cc])
-    return ""
+            return _text(sheet.rows[r][cc]), a1(r, cc)
+    return "", a1(r, c)
 
 
 def _header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry) -> _Found:
     found = _Found()
     labelled: list[tuple[Unit, str]] = []
     searched: list[tuple[Unit, str]] = []
+    unknown_from_label = False
     for r in range(min(last_row, len(sheet.rows))):
         for c, value in enumerate(sheet.rows[r]):
             if is_blank(value):
@@ -389,28 +390,30 @@ def _header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry) -> _F
             key = fold(text)
             label = fold(text.split(":")[0]) if ":" in text else key
             if label in {"ma don vi", "unit id", "unit code"}:
-                unit = registry.get(_label_value(sheet, r, c, text))
+                unit = registry.get(_label_value(sheet, r, c, text)[0])
                 if unit:
                     labelled.insert(0, (unit, cell))
                 continue
             if label in {"don vi", "ten don vi", "don vi bao cao", "unit", "co quan"}:
-                target = _label_value(sheet, r, c, text)
+                target, where = _label_value(sheet, r, c, text)
                 if target:
                     unit = registry.match(target)
                     if unit:
-                        labelled.append((unit, cell))
-                    elif found.unknown is None:
-                        found.unknown = (target, cell)
+                        labelled.append((unit, where))
+                    else:
+                        found.unknown = (target, where)
+                        unknown_from_label = True
                 continue
             if label in {"nam", "year", "nam danh gia", "ky danh gia", "nam bao cao"} and found.year is None:
-                target = _label_value(sheet, r, c, text)
+                target, where = _label_value(sheet, r, c, text)
                 if re.fullmatch(r"\d{3,5}", target):
-                    found.year, found.year_cell, found.year_raw = int(target), cell, target
+                    found.year, found.year_cell, found.year_raw = int(target), where, target
                 continue
             for line in text.split("\n"):
                 hits = registry.search(line)
                 searched.extend((u, cell) for u in hits)
-                if not hits and found.unknown is None and _UNIT_LIKE.match(fold(line)) and len(line) < 80:
+                if (not hits and not unknown_from_label and _UNIT_LIKE.match(fold(line)) and len(line) < 80
+                        and _names_something(line)):
                     found.unknown = (clean(line), cell)
             if found.year is None and isinstance(value, str):
                 m = _YEAR_LABEL.search(key)
@@ -422,6 +425,12 @@ def _header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry) -> _F
         specific = [(u, cell) for u, cell in pool if not any(registry.is_ancestor(u.id, other) for other in ids)]
         found.unit, found.unit_cell = (specific or pool)[0]
     return found
+
+
+def _names_something(line: str) -> bool:
+    """True when a unit-like line names more than an issuing body ("ỦY BAN NHÂN DÂN" alone names nothing)."""
+    words = strip_leaders(fold(line).split())
+    return bool(words) and not (len(words) == 1 and words[0] in {"quan", "huyen", "phuong", "xa"})
 
 
 def _name_words(text: str) -> str:

@@ -94,7 +94,8 @@ def _tokens(text: object) -> list[str]:
     return fold(text).replace(".", " ").replace("/", " ").replace("-", " ").split()
 
 
-def _strip_leaders(tokens: list[str]) -> list[str]:
+def strip_leaders(tokens: list[str]) -> list[str]:
+    """Drop leading issuing-body and label words ("ubnd", "uy ban nhan dan", "don vi" …) from folded tokens."""
     changed = True
     while changed and tokens:
         changed = False
@@ -119,7 +120,7 @@ class UnitRegistry:
             self._bare.setdefault(" ".join(_tokens(u.bare_name)), []).append(u)
             for text in (u.name, u.name_en, u.id, *u.aliases):
                 if text:
-                    key = " ".join(_strip_leaders(_tokens(text)))
+                    key = " ".join(strip_leaders(_tokens(text)))
                     bucket = self._whole.setdefault(key, [])
                     if u not in bucket:
                         bucket.append(u)
@@ -176,7 +177,7 @@ class UnitRegistry:
             return self._by_id[raw]
         first, *rest = [part for part in raw.replace("\n", ",").split(",") if part.strip()] or [raw]
         hint = [t for part in rest for t in _tokens(part)]
-        tokens = _strip_leaders(_tokens(first))
+        tokens = strip_leaders(_tokens(first))
         if not tokens:
             return None
         whole = self._pick(self._whole.get(" ".join(tokens), []), None, hint, year)
@@ -229,15 +230,16 @@ class UnitRegistry:
 
     def closest(self, text: object, n: int = 3) -> list[Unit]:
         """The ``n`` registered units whose names look most like ``text``."""
-        tokens = _strip_leaders(_tokens(text))
+        tokens = strip_leaders(_tokens(text))
+        types: tuple[UnitType, ...] = ()
         if tokens and tokens[0] in _PREFIXES and len(tokens) > 1:
-            tokens = tokens[1:]
+            types, tokens = _PREFIXES[tokens[0]], tokens[1:]
         key = " ".join(tokens)
         scored = []
         for u in self.units:
             names = [" ".join(_tokens(u.bare_name)), " ".join(_tokens(u.name)), u.id]
             score = max(difflib.SequenceMatcher(None, key, name).ratio() for name in names)
-            scored.append((score, u.id, u))
+            scored.append((score + (0.25 if u.type in types else 0.0), u.id, u))
         scored.sort(key=lambda s: (-s[0], s[1]))
         return [u for _, _, u in scored[:n]]
 

@@ -64,7 +64,7 @@ class WorkbookData:
     _fills: dict[str, dict[tuple[int, int], str]] | None = field(default=None, repr=False)
 
     def fill(self, sheet: str, row: int, col: int) -> str | None:
-        """The solid fill colour (RRGGBB) of a cell, or None; supported for xlsx, xlsm and xls."""
+        """The solid fill colour (RRGGBB) of a cell, or None; supported for xlsx, xlsm, xls and ods."""
         if self._fills is None:
             self._fills = _load_fills(self.data, self.kind)
         return self._fills.get(sheet, {}).get((row, col))
@@ -125,6 +125,8 @@ def _load_fills(data: bytes, kind: str) -> dict[str, dict[tuple[int, int], str]]
             return _openpyxl_fills(data)
         if kind == "xls":
             return _xlrd_fills(data)
+        if kind == "ods":
+            return _ods_fills(data)
     except Exception:  # fills are a best-effort extra; values were already read
         return {}
     return {}
@@ -174,4 +176,58 @@ def _xlrd_fills(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
                 if rgb:
                     cells[(r, c)] = "".join(f"{v:02X}" for v in rgb)
         out[sheet.name] = cells
+    return out
+
+
+_ODS_NS: Final = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
+}
+
+
+def _ods_fills(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Cell background colours of an .ods file, from the automatic cell styles in content.xml."""
+    from defusedxml import ElementTree
+
+    def q(prefix: str, name: str) -> str:
+        return f"{{{_ODS_NS[prefix]}}}{name}"
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        root = ElementTree.fromstring(zf.read("content.xml"))
+    colours: dict[str, str] = {}
+    for style in root.iter(q("style", "style")):
+        props = style.find(q("style", "table-cell-properties"))
+        colour = props.get(q("fo", "background-color"), "") if props is not None else ""
+        if re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
+            colours[style.get(q("style", "name"), "")] = colour[1:].upper()
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    for table in root.iter(q("table", "table")):
+        cells: dict[tuple[int, int], str] = {}
+        column_styles: list[str] = []
+        for col in table.iter(q("table", "table-column")):
+            repeat = min(int(col.get(q("table", "number-columns-repeated"), "1")), MAX_COLS)
+            column_styles.extend([col.get(q("table", "default-cell-style-name"), "")] * repeat)
+        r = 0
+        for row in table.iter(q("table", "table-row")):
+            row_repeat = min(int(row.get(q("table", "number-rows-repeated"), "1")), MAX_ROWS)
+            c = 0
+            for cell in row:
+                if cell.tag not in (q("table", "table-cell"), q("table", "covered-table-cell")):
+                    continue
+                repeat = min(int(cell.get(q("table", "number-columns-repeated"), "1")), MAX_COLS)
+                for k in range(repeat):
+                    col_style = column_styles[c + k] if c + k < len(column_styles) else ""
+                    colour = colours.get(cell.get(q("table", "style-name"), col_style) or "")
+                    if colour:
+                        for rr in range(r, min(r + row_repeat, r + 64)):
+                            cells[(rr, c + k)] = colour
+                c += repeat
+                if c >= MAX_COLS:
+                    break
+            r += row_repeat
+            if r >= MAX_ROWS:
+                break
+        out[table.get(q("table", "name"), "")] = cells
     return out

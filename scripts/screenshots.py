@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.e2e.server import chromium, streamlit_server, wait_until_idle  # noqa: E402
+from tests.e2e.server import chromium, streamlit_server, wait_until_idle
 
 PAGES = ["", "compare", "trends", "indicator", "upload", "data", "submissions"]
 

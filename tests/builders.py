@@ -185,7 +185,7 @@ class SheetSpec:
     unit: str | None = UNIT_LINE
     year: str | None = YEAR_LINE
     date_line: str | None = DATE_LINE
-    header_lines: Sequence[tuple[str, str]] = ()  # extra (A1 cell, text) in the header block
+    header_lines: Sequence[tuple[str, object]] = ()  # extra (A1 cell, text) in the header block
     columns: Sequence[str] = WORD_COLUMNS
     headers: Mapping[str, str] = field(default_factory=lambda: dict(HEADERS_VI))
     summary: bool = True
@@ -333,7 +333,7 @@ def word_return(
     evidence: Mapping[str, str] | None = None,
     fills: Mapping[str, str] | None = None,
     codes: Mapping[str, object] | None = None,
-    header_lines: Sequence[tuple[str, str]] = (),
+    header_lines: Sequence[tuple[str, object]] = (),
     nfd: bool = False,
     summary: bool = True,
     signature: bool = True,

@@ -153,7 +153,7 @@ def test_rows_in_any_order_still_load_in_numeric_order(tmp_path: Path) -> None:
 def test_38_rows_are_refused(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
     _edit_indicators(folder, lambda rows: [r for r in rows if r["code"] != "2.5"])
-    with pytest.raises(CatalogueError, match="39|38"):
+    with pytest.raises(CatalogueError, match=r"39|38"):
         load_catalogue(folder)
 
 

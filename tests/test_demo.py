@@ -163,13 +163,12 @@ def test_every_broken_sample_is_rejected_with_its_error_at_a_sheet_and_cell(stor
     assert store.count(submissions_t) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="reader bug: _header_facts reports the bare issuing-body line "
-                   "'ỦY BAN NHÂN DÂN' (A1) as the unknown unit instead of the labelled 'Đơn vị: Phường Hạ Lý'")
 def test_an_unknown_unit_is_reported_at_the_cell_holding_its_name(store: Store) -> None:
     path = next(p for p in _workbooks(BAD_DIR) if "don-vi-la" in p.name)
     (outcome,) = ingest_paths(store, [path])
     issue = next(i for i in outcome.issues if i.code == "unit_unknown")
     assert fold(issue.value).endswith("ha ly"), issue
+    assert issue.cell == "B7" and issue.sheet == "Tự đánh giá"
 
 
 def test_demo_command_loads_the_samples(db_url: str) -> None:

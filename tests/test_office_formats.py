@@ -68,3 +68,14 @@ def test_a_template_return_converted_by_libreoffice_reads_back_exactly(fmt: str,
     by_code = {r.code: r for r in parsed.ratings}
     for entry in ret.entries:
         assert (by_code[entry.code].evidence, by_code[entry.code].note) == (entry.evidence, entry.note)
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_a_fill_only_return_converted_by_libreoffice_keeps_its_colours(fmt: str, tmp_path: Path) -> None:
+    exe = _soffice()
+    ret = demo.demo_returns()[0]
+    source = tmp_path / f"{ret.unit.id}_{ret.year}.xlsx"
+    source.write_bytes(demo.layout_fill_only(ret))
+    (converted,) = demo.convert_with_soffice([source], fmt, tmp_path / "out", soffice=exe, timeout=180)
+    assert _ratings(read_path(converted)) == {(ret.unit.id, ret.year): ret.ratings()}
