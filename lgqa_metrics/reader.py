@@ -50,6 +50,8 @@ _ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _CODE_TEXT: Final = re.compile(r"^(?:[a-z ]{0,12}?)?([1-9])\s*[.,]\s*([0-9]{1,2})\.?$")
 _CODE_LIKE: Final = re.compile(r"^(?:cs|chi so|ma)?\s*\d{1,2}\s*[.,]\s*\d{1,3}\.?$")
 _YEAR_LABEL: Final = re.compile(r"(?<!thang )(?<!thang \d )(?<!thang \d\d )\b(?:nam|year|ky danh gia|ky bao cao)\s*:?\s*((?:19|20|21|22|23)\d\d|\d{3,5})\b")
+#: "ngày 15 tháng 01 năm 2024", "ngày ... tháng ... năm 2024" (folded): a signing date, never the period.
+_DATE_LINE: Final = re.compile(r"\bngay\b[^a-z]{0,12}\bthang\b[^a-z]{0,12}\bnam\s*\d{4}")
 _YEAR_ANY: Final = re.compile(r"(?<![\d:])(20\d\d)(?!\d)")
 _UNIT_LIKE: Final = re.compile(r"^(?:tm )?(?:ubnd|uy ban nhan dan|quan|huyen|phuong|xa|q|h|p|x|don vi|ten don vi)\b")
 
@@ -206,6 +208,7 @@ class _SheetReader:
         self.book, self.sheet, self.layout, self.file, self.cat = book, sheet, layout, file, catalogue
         self.issues: list[Issue] = []
         self.rows: dict[str, RatingRow] = {}
+        self.last_code: str | None = None
 
     def issue(self, issue_code: str, row: int, col: int | None, value: object = "", /, **fields: object) -> None:
         cell = a1(row, col) if col is not None else ""
@@ -232,9 +235,10 @@ class _SheetReader:
                 code = by_name
             elif len(valid) == 1:
                 code = valid[0]
-            elif valid:  # 1.1 or 1.10: the second time, or after 1.9, it is 1.10
+            elif valid:  # 1.1 or 1.10: the second time, or after a later row of the quadrant, it is 1.10
                 short = f"{q}.{n}"
-                code = f"{q}.{n}0" if short in self.rows else short
+                after_later = self.last_code is not None and code_key(self.last_code) > code_key(short)
+                code = f"{q}.{n}0" if short in self.rows or after_later else short
             else:
                 code = None
                 self.issue("indicator_unknown", row, self.layout.roles.get("code"), _text(raw_code))
@@ -329,6 +333,7 @@ class _SheetReader:
                     self.issue("indicator_unknown", row, self.layout.roles.get("name"), name)
                 continue
             seen_any = True
+            self.last_code = code
             quadrant = int(code.split(".")[0])
             rating, raw, col = self.read_rating(row, code)
             if rating is None:
@@ -416,7 +421,7 @@ def _header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry) -> _F
                         and _names_something(line)):
                     found.unknown = (clean(line), cell)
             if found.year is None and isinstance(value, str):
-                m = _YEAR_LABEL.search(key)
+                m = _YEAR_LABEL.search(_DATE_LINE.sub(" ", key))
                 if m:
                     found.year, found.year_cell, found.year_raw = int(m.group(1)), cell, m.group(1)
     pool = labelled or searched
@@ -434,8 +439,15 @@ def _names_something(line: str) -> bool:
 
 
 def _name_words(text: str) -> str:
-    spaced = re.sub(r"(?<=[a-zà-ỹđ])(?=[A-ZÀ-ỸĐ])", " ", text)
-    return re.sub(r"[_\-.]+", " ", spaced)
+    """File and sheet names as words: NFC, CamelCase split ("PhuongMinhKhai" → "Phuong Minh Khai"),
+    separators as spaces."""
+    text = clean(text)
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if i and ch.isupper() and text[i - 1].islower():
+            out.append(" ")
+        out.append(ch)
+    return re.sub(r"[_\-.]+", " ", "".join(out))
 
 
 def _unit_from_name(text: str, registry: UnitRegistry) -> Unit | None:
@@ -548,7 +560,7 @@ def _finish(table: _Table, file: str, stem: str, only: bool, catalogue: Catalogu
         other = _unit_from_name(stem, registry) if only and facts.unit else None
         if other and other.id != unit.id:
             issues.append(make_issue("unit_conflict", file=file, sheet=sheet.name, cell=facts.unit_cell,
-                                     value=other.name, found=unit.name, where="tên tệp / file name", other=other.name))
+                                     value=other.name, found=unit.name, other=other.name))
     if year is None:
         issues.append(make_issue("year_missing", file=file, sheet=sheet.name))
     elif not MIN_YEAR <= year <= year_high:

@@ -78,7 +78,7 @@ def make_issue(
     """Build the issue ``code`` with its catalogue messages; ``fields`` fill the message template."""
     severity = ISSUE_CODES[issue_code]
     text = "" if value is None else str(value)
-    vi, en = both(f"issue.{issue_code}", value=text, **fields)
+    vi, en = both(f"issue.{issue_code}", value=text, cell=cell, sheet=sheet, **fields)
     return Issue(severity, issue_code, file, sheet, cell, text, vi, en)
 
 

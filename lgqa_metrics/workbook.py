@@ -80,11 +80,16 @@ def load_workbook(data: bytes, sniffed: Sniffed) -> WorkbookData:
         raise UnreadableWorkbook("file_truncated", str(exc)) from exc
     except Exception as exc:  # calamine raises several types for corrupt input
         raise UnreadableWorkbook("file_unreadable", _short(exc)) from exc
+    extents = _xlsx_extents(data) if sniffed.kind in {"xlsx", "xlsm"} else {}
     sheets: list[SheetData] = []
     for meta in book.sheets_metadata:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
             continue
         visible = meta.visible == pc.SheetVisibleEnum.Visible
+        declared = extents.get(meta.name)
+        if declared and (declared[0] >= MAX_ROWS or declared[1] >= MAX_COLS):
+            sheets.append(SheetData(meta.name, [], visible, too_large=declared))
+            continue
         try:
             sheet = book.get_sheet_by_name(meta.name)
             end_row, end_col = sheet.end or (0, 0)
@@ -98,6 +103,53 @@ def load_workbook(data: bytes, sniffed: Sniffed) -> WorkbookData:
             raise UnreadableWorkbook("file_unreadable", _short(exc)) from exc
         sheets.append(SheetData(meta.name, rows, visible))
     return WorkbookData(data, sniffed.kind, sheets)
+
+
+_REF: Final = re.compile(rb'<(?:\w+:)?(?:c|dimension)\s[^>]*?\b(?:r|ref)="(?:[A-Z]+[0-9]+:)?([A-Z]{1,3})([0-9]{1,7})"')
+#: Most bytes of one sheet's XML scanned for its extent (beyond it the sheet is refused by calamine's own size).
+_MAX_SHEET_XML: Final = 64 * 1024 * 1024
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ch - 64)
+    return number
+
+
+def _xlsx_extents(data: bytes) -> dict[str, tuple[int, int]]:
+    """Each sheet's largest 0-based (row, column), from its ``<dimension>`` and cell references,
+    read from the XML before any grid is built (a stray cell at XFD1048576 would ask for ~500 GiB)."""
+    out: dict[str, tuple[int, int]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+            targets |= {rid: tgt for tgt, rid in re.findall(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+            for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+                name = re.search(r'\bname="([^"]*)"', tag)
+                rid = re.search(r'\br:id="([^"]*)"|\bid="([^"]*)"', tag)
+                if not name or not rid:
+                    continue
+                target = targets.get(rid.group(1) or rid.group(2) or "", "")
+                path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if path not in zf.namelist():
+                    continue
+                with zf.open(path) as fh:
+                    xml = fh.read(_MAX_SHEET_XML)
+                rows = cols = 0
+                for letters, digits in _REF.findall(xml):
+                    rows = max(rows, int(digits))
+                    cols = max(cols, _column_number(letters))
+                out[_unescape(name.group(1))] = (max(rows - 1, 0), max(cols - 1, 0))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return {}
+    return out
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
 
 
 def _short(exc: Exception) -> str:

@@ -585,6 +585,13 @@ def cells_of(data: bytes, value: object, sheet: str | None = None) -> list[str]:
     return found
 
 
+def extent_corner(data: bytes, sheet: str | None = None) -> str:
+    """A1 reference of the bottom-right corner of a sheet's used extent (last used row and column)."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    ws = book[sheet] if sheet else book.worksheets[0]
+    return f"{get_column_letter(ws.max_column)}{ws.max_row}"
+
+
 def row_of(data: bytes, code: object, sheet: str | None = None, nth: int = 0, column: str = "B") -> int:
     """1-based row of the ``nth`` table row whose code cell (column ``column``) holds ``code``."""
     refs = [ref for ref in cells_of(data, code, sheet) if ref.rstrip("0123456789") == column]

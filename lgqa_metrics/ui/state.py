@@ -20,13 +20,15 @@ RATINGS: Final = "filter_ratings"  # list[str] rating words: Data & export
 YEAR_FROM: Final = "trend_year_from"  # int: Trends, comparison start
 YEAR_TO: Final = "trend_year_to"  # int: Trends, comparison end
 INDICATOR: Final = "indicator_code"  # str: Indicator page
-UPLOAD_FILES: Final = "upload_files"  # file_uploader widget
+UPLOAD_FILES: Final = "upload_files"  # file_uploader widget: key prefix, see uploader_key()
 UPLOAD_NONCE: Final = "upload_nonce"  # int: bumped to clear the uploader after a confirmation
 UPLOAD_DONE: Final = "upload_done"  # list[dict]: outcomes of the last confirmation, shown once
+UPLOAD_CONFIRM: Final = "upload_confirm"  # button: store the checked batch
 TEMPLATE_UNIT: Final = "template_unit"  # str: Upload, template download
 TEMPLATE_YEAR: Final = "template_year"  # int: Upload, template download
 HISTORY_UNIT: Final = "history_unit"  # str: Submissions
 HISTORY_YEAR: Final = "history_year"  # int: Submissions
+INTAKE_ID: Final = "intake_id"  # int: Submissions, the rejected file whose issues are shown
 FRAMED: Final = "_framed"  # bool: set by dashboard.py on every run, consumed by the page
 
 #: Keys kept when the user moves between pages (Streamlit drops widget state of unrendered widgets).
@@ -37,6 +39,16 @@ PERSISTENT: Final = (LANG, YEAR, YEARS, UNITS, UNIT_TYPES, QUADRANTS, INDICATORS
 def lang() -> str:
     """The chosen language."""
     return str(st.session_state.get(LANG, DEFAULT_LANG))
+
+
+def uploader_key() -> str:
+    """The file uploader's widget key: a new key after each confirmation empties the uploader."""
+    return f"{UPLOAD_FILES}_{int(st.session_state.get(UPLOAD_NONCE, 0))}"
+
+
+def clear_uploader() -> None:
+    """Bump the nonce so the next run draws an empty uploader."""
+    st.session_state[UPLOAD_NONCE] = int(st.session_state.get(UPLOAD_NONCE, 0)) + 1
 
 
 def mark_framed() -> None:

@@ -1,0 +1,187 @@
+"""A batch of uploaded files: read and checked against the store without storing anything (a dry run),
+then stored when staff confirm. No Streamlit here; the Upload page draws what these functions return."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Final
+
+import pandas as pd
+
+from lgqa_metrics.catalogue import Catalogue
+from lgqa_metrics.i18n import t
+from lgqa_metrics.reader import ParsedReturn, ReadResult, read_bytes
+from lgqa_metrics.report import Issue, Severity, make_issue
+from lgqa_metrics.store import Outcome, Store
+from lgqa_metrics.units import UnitRegistry
+
+log = logging.getLogger(__name__)
+
+ACCEPTED: Final = "accepted"
+DUPLICATE: Final = "duplicate"
+REJECTED: Final = "rejected"
+FAILED: Final = "failed"  # the store could not record the file (database error); only after a confirmation
+#: Columns of :func:`outcome_rows` records, in display order.
+ROW_FIELDS: Final = ("file", "sheet", "unit_id", "year", "status", "version", "errors", "warnings", "error")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One uploaded file after a dry run: what was read and what storing it would do."""
+
+    name: str
+    data: bytes
+    result: ReadResult
+    outcomes: tuple[Outcome, ...]
+
+    def parsed(self, sheet: str) -> ParsedReturn | None:
+        """The return read from ``sheet`` (None for a file in which no return was found)."""
+        return next((r for r in self.result.returns if r.sheet == sheet), None)
+
+    @property
+    def accepted(self) -> int:
+        """How many of the file's returns would be stored."""
+        return sum(o.status == ACCEPTED for o in self.outcomes)
+
+    @property
+    def rejected(self) -> bool:
+        """True when any return of the file (or the file itself) is rejected."""
+        return any(o.status == REJECTED for o in self.outcomes)
+
+    def issues(self) -> tuple[Issue, ...]:
+        """Every issue of the file: its own and those of each of its returns, without repeats."""
+        seen: dict[Issue, None] = dict.fromkeys(self.result.issues)
+        for ret in self.result.returns:
+            seen.update(dict.fromkeys(ret.issues))
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What storing one file did, or why it could not be stored."""
+
+    file: str
+    outcomes: tuple[Outcome, ...]
+    error: str = ""
+
+
+def read_upload(data: bytes, name: str, *, catalogue: Catalogue | None = None,
+                registry: UnitRegistry | None = None) -> ReadResult:
+    """Read one uploaded file; a crash of the reader becomes a ``file_unreadable`` issue, never an exception."""
+    try:
+        return read_bytes(data, name, catalogue=catalogue, registry=registry)
+    except Exception as exc:  # the reader must never take the page down
+        log.exception("reading %s failed", name)
+        issue = make_issue("file_unreadable", file=name, detail=f"{type(exc).__name__}: {exc}"[:200])
+        return ReadResult(name, hashlib.sha256(data).hexdigest(), "unknown", (), (issue,))
+
+
+def check(store: Store, files: Sequence[tuple[str, bytes, ReadResult]], *, uploader: str) -> list[Checked]:
+    """Dry-run every file against the store, in order, as if the batch were stored one file after the other.
+
+    Within the batch a second return of the same unit-year gets the next version, or counts as a
+    duplicate when its content equals the one planned before it. Database errors propagate.
+    """
+    planned: dict[tuple[str, int], tuple[str, int]] = {}  # (unit, year) -> (fingerprint, version) planned last
+    checked: list[Checked] = []
+    for name, data, result in files:
+        outcomes: list[Outcome] = []
+        for outcome in store.record(result, data, uploader=uploader, dry_run=True):
+            ret = next((r for r in result.returns if r.sheet == outcome.sheet), None)
+            if outcome.status == ACCEPTED and ret is not None and outcome.unit_id and outcome.year:
+                key = (outcome.unit_id, outcome.year)
+                if key in planned:
+                    fingerprint, version = planned[key]
+                    if fingerprint == ret.fingerprint:
+                        outcome = replace(outcome, status=DUPLICATE, version=version)
+                    else:
+                        outcome = replace(outcome, version=version + 1)
+                if outcome.status == ACCEPTED and outcome.version is not None:
+                    planned[key] = (ret.fingerprint, outcome.version)
+            outcomes.append(outcome)
+        checked.append(Checked(name, data, result, tuple(outcomes)))
+    return checked
+
+
+def repeated_unit_years(checked: Sequence[Checked]) -> dict[tuple[str, int], list[str]]:
+    """Unit-years for which the batch holds more than one storable return, with the files holding them."""
+    found: dict[tuple[str, int], list[str]] = {}
+    for item in checked:
+        for o in item.outcomes:
+            if o.status in (ACCEPTED, DUPLICATE) and o.unit_id and o.year:
+                found.setdefault((o.unit_id, o.year), []).append(item.name)
+    return {k: v for k, v in found.items() if len(v) > 1}
+
+
+def confirm(store: Store, checked: Sequence[Checked], *, uploader: str) -> list[Saved]:
+    """Store every accepted return of the batch and log the duplicates and rejections (with their
+    issues and the archived file). A file the store cannot record is reported, the others go on."""
+    saved: list[Saved] = []
+    for item in checked:
+        try:
+            outcomes = store.record(item.result, item.data, uploader=uploader)
+        except Exception as exc:  # one file's database failure must not lose the rest of the batch
+            log.exception("storing %s failed", item.name)
+            saved.append(Saved(item.name, (), f"{type(exc).__name__}: {exc}"[:300]))
+            continue
+        saved.append(Saved(item.name, tuple(outcomes)))
+    return saved
+
+
+def _counts(issues: Sequence[Issue]) -> tuple[int, int]:
+    errors = sum(i.severity is Severity.ERROR for i in issues)
+    return errors, len(issues) - errors
+
+
+def outcome_rows(items: Sequence[Checked] | Sequence[Saved]) -> list[dict[str, Any]]:
+    """One plain record per return (or per file without a return), with :data:`ROW_FIELDS`; kept in
+    session state between runs, so only strings and numbers."""
+    rows: list[dict[str, Any]] = []
+    for item in items:
+        file = item.name if isinstance(item, Checked) else item.file
+        if isinstance(item, Saved) and item.error:
+            rows.append({"file": file, "sheet": "", "unit_id": None, "year": None, "status": FAILED,
+                         "version": None, "errors": 0, "warnings": 0, "error": item.error})
+            continue
+        for o in item.outcomes:
+            errors, warnings = _counts(o.issues)
+            rows.append({"file": file, "sheet": o.sheet, "unit_id": o.unit_id, "year": o.year, "status": o.status,
+                         "version": o.version, "errors": errors, "warnings": warnings, "error": ""})
+    return rows
+
+
+def unit_label(unit_id: str | None, registry: UnitRegistry, lang: str = "vi") -> str:
+    """The unit's name in ``lang``, its id when unregistered, or a dash."""
+    if not unit_id:
+        return "–"
+    unit = registry.get(unit_id)
+    return unit.display(lang) if unit else unit_id
+
+
+def outcome_table(rows: Sequence[Mapping[str, Any]], registry: UnitRegistry, lang: str = "vi",
+                  *, done: bool = False) -> pd.DataFrame:
+    """The records of :func:`outcome_rows` for people: unit names, status words (planned, or ``done``),
+    headers in ``lang``."""
+    prefix = "batch.done_" if done else "batch.plan_"
+    shown = pd.DataFrame({
+        "file": [r["file"] for r in rows],
+        "sheet": [r["sheet"] or "–" for r in rows],
+        "unit": [unit_label(r["unit_id"], registry, lang) for r in rows],
+        "year": pd.array([r["year"] for r in rows], dtype="Int64"),
+        "status": [t(prefix + str(r["status"]), lang) for r in rows],
+        "version": pd.array([r["version"] for r in rows], dtype="Int64"),
+        "errors": [int(r["errors"]) for r in rows],
+        "warnings": [int(r["warnings"]) for r in rows],
+    })
+    return shown.rename(columns={c: t(f"batch.col_{c}", lang) for c in shown.columns})
+
+
+def status_counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """How many records have each status (accepted, duplicate, rejected, failed)."""
+    counts = dict.fromkeys((ACCEPTED, DUPLICATE, REJECTED, FAILED), 0)
+    for r in rows:
+        counts[str(r["status"])] = counts.get(str(r["status"]), 0) + 1
+    return counts
