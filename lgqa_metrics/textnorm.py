@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s./-]", re.UNICODE)
@@ -19,6 +20,13 @@ def clean(value: object) -> str:
 
 def fold(value: object) -> str:
     """Return a matching key: lower case, no diacritics (đ → d), single spaces, no stray punctuation."""
+    if value is None or value == "":
+        return ""
+    return _fold_text(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=65_536)
+def _fold_text(value: str) -> str:
     text = clean(value).casefold().replace("đ", "d")
     text = unicodedata.normalize("NFD", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")

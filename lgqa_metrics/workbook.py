@@ -174,7 +174,7 @@ def _theme_colours(raw: bytes | str | None) -> tuple[str, ...]:
 def _load_fills(data: bytes, kind: str) -> dict[str, dict[tuple[int, int], str]]:
     try:
         if kind in {"xlsx", "xlsm"}:
-            return _openpyxl_fills(data)
+            return _openpyxl_fills(data) if _may_have_rating_fills(data) else {}
         if kind == "xls":
             return _xlrd_fills(data)
         if kind == "ods":
@@ -184,18 +184,37 @@ def _load_fills(data: bytes, kind: str) -> dict[str, dict[tuple[int, int], str]]
     return {}
 
 
+def _may_have_rating_fills(data: bytes) -> bool:
+    """Cheap look at xl/styles.xml: does any solid cell fill use a red, yellow or green (or a theme or
+    indexed colour that might be one)? Spares loading the workbook with openpyxl for most returns."""
+    from lgqa_metrics.ratings import rating_of_fill
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        styles = zf.read("xl/styles.xml").decode("utf-8", "replace") if "xl/styles.xml" in zf.namelist() else ""
+    fills = re.search(r"<(?:\w+:)?fills\b.*?</(?:\w+:)?fills>", styles, re.S)
+    if not fills:
+        return False
+    for fill in re.findall(r'<(?:\w+:)?patternFill\b[^>]*patternType="solid".*?</(?:\w+:)?patternFill>', fills.group(0), re.S):
+        colour = re.search(r'<(?:\w+:)?fgColor\b([^>]*)/?>', fill)
+        attrs = colour.group(1) if colour else ""
+        rgb = re.search(r'rgb="([0-9A-Fa-f]{6,8})"', attrs)
+        if rgb is None or rating_of_fill(rgb.group(1)) is not None:
+            return True
+    return False
+
+
 def _openpyxl_fills(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
     import openpyxl
     from openpyxl.styles.colors import COLOR_INDEX
 
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True, keep_vba=False)
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_vba=False)
     theme = _theme_colours(getattr(book, "loaded_theme", None))
     out: dict[str, dict[tuple[int, int], str]] = {}
     for ws in book.worksheets:
         cells: dict[tuple[int, int], str] = {}
         for row in ws.iter_rows():
             for cell in row:
-                fill = cell.fill
+                fill = getattr(cell, "fill", None)
                 if fill is None or fill.fill_type != "solid":
                     continue
                 colour = fill.fgColor
@@ -206,7 +225,7 @@ def _openpyxl_fills(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
                     rgb = COLOR_INDEX[colour.indexed][-6:]
                 elif colour.type == "theme" and isinstance(colour.theme, int) and colour.theme < len(theme):
                     rgb = theme[colour.theme]
-                if rgb:
+                if rgb and isinstance(cell.row, int) and isinstance(cell.column, int):
                     cells[(cell.row - 1, cell.column - 1)] = rgb.upper()
         out[ws.title] = cells
     return out

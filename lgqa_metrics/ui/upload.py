@@ -1,0 +1,184 @@
+"""Blocks of the Upload page: the file drop, the dry-run report of each file, the confirmation, the
+annotated downloads and the blank template."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import Final
+
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from lgqa_metrics import annotate, batch, preview
+from lgqa_metrics.annotate import XLSX_MIME, annotated_download
+from lgqa_metrics.batch import Checked
+from lgqa_metrics.i18n import t
+from lgqa_metrics.reader import MIN_YEAR, ReadResult
+from lgqa_metrics.report import Issue, Severity
+from lgqa_metrics.store import Outcome
+from lgqa_metrics.template import build_template
+from lgqa_metrics.ui import state
+from lgqa_metrics.ui.data import catalogue, get_store, registry
+
+log = logging.getLogger(__name__)
+
+#: Recorded as the uploader of every submission made on this page (until accounts exist).
+UPLOADER: Final = "dashboard"
+_ICONS: Final = {batch.ACCEPTED: ":material/check_circle:", batch.DUPLICATE: ":material/content_copy:",
+                 batch.REJECTED: ":material/error:", batch.FAILED: ":material/error:"}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _read(data: bytes, name: str) -> ReadResult:
+    return batch.read_upload(data, name, catalogue=catalogue(), registry=registry())
+
+
+def file_drop(lang: str) -> list[UploadedFile]:
+    """The multi-file uploader (emptied after each confirmation)."""
+    files = st.file_uploader(t("upload.drop", lang), accept_multiple_files=True, key=state.uploader_key(),
+                             help=t("upload.drop_help", lang))
+    return list(files or [])
+
+
+def read_files(files: Sequence[UploadedFile], lang: str) -> list[tuple[str, bytes, ReadResult]]:
+    """Read every uploaded file (cached by content) behind a progress bar."""
+    bar = st.progress(0.0, text=t("upload.reading", lang, n=len(files)))
+    read: list[tuple[str, bytes, ReadResult]] = []
+    for i, f in enumerate(files):
+        bar.progress(i / len(files), text=t("upload.reading_file", lang, i=i + 1, n=len(files), name=f.name))
+        data = f.getvalue()
+        read.append((f.name, data, _read(data, f.name)))
+    bar.empty()
+    return read
+
+
+def check_files(files: Sequence[UploadedFile], lang: str) -> list[Checked] | None:
+    """Read and dry-run the batch; None (with a message shown) when the store cannot be asked."""
+    read = read_files(files, lang)
+    try:
+        return batch.check(get_store(), read, uploader=UPLOADER)
+    except Exception as exc:  # the database is unreachable: say so, never show a traceback
+        log.exception("dry run failed")
+        st.error(t("upload.store_error", lang, detail=type(exc).__name__), icon=":material/database:")
+        return None
+
+
+def batch_summary(checked: Sequence[Checked], lang: str) -> None:
+    """Counts of the batch, one line per return, and a warning for unit-years sent twice."""
+    rows = batch.outcome_rows(checked)
+    counts = batch.status_counts(rows)
+    cols = st.columns(4)
+    cols[0].metric(t("upload.m_files", lang), len(checked))
+    cols[1].metric(t("upload.m_accepted", lang), counts[batch.ACCEPTED])
+    cols[2].metric(t("upload.m_duplicate", lang), counts[batch.DUPLICATE])
+    cols[3].metric(t("upload.m_rejected", lang), counts[batch.REJECTED])
+    st.dataframe(batch.outcome_table(rows, registry(), lang), hide_index=True, key="upload_plan")
+    for (unit_id, year), names in batch.repeated_unit_years(checked).items():
+        st.warning(t("upload.repeated", lang, unit=batch.unit_label(unit_id, registry(), lang), year=year,
+                     files=", ".join(names)), icon=":material/warning:")
+
+
+def confirm_button(checked: Sequence[Checked], lang: str) -> None:
+    """The button that stores the batch; after storing, empty the uploader and show the outcome once."""
+    accepted = sum(item.accepted for item in checked)
+    others = sum(len(item.outcomes) for item in checked) - accepted
+    if not accepted:
+        st.info(t("upload.nothing_to_store", lang), icon=":material/info:")
+        return
+    st.caption(t("upload.confirm_note", lang, others=others) if others else t("upload.confirm_note_all", lang))
+    if st.button(t("upload.confirm", lang, n=accepted), type="primary", key=state.UPLOAD_CONFIRM,
+                 icon=":material/save:"):
+        with st.spinner(t("upload.storing", lang)):
+            saved = batch.confirm(get_store(), checked, uploader=UPLOADER)
+        st.session_state[state.UPLOAD_DONE] = batch.outcome_rows(saved)
+        state.clear_uploader()
+        st.rerun()
+
+
+def last_saved(lang: str) -> None:
+    """The outcome of the last confirmation, shown once."""
+    rows = st.session_state.pop(state.UPLOAD_DONE, None)
+    if not rows:
+        return
+    counts = batch.status_counts(rows)
+    st.success(t("upload.saved", lang, accepted=counts[batch.ACCEPTED], duplicate=counts[batch.DUPLICATE],
+                 rejected=counts[batch.REJECTED]), icon=":material/task_alt:")
+    for row in rows:
+        if row["status"] == batch.FAILED:
+            st.error(t("upload.save_failed", lang, file=row["file"], detail=row["error"]), icon=":material/error:")
+    st.dataframe(batch.outcome_table(rows, registry(), lang, done=True), hide_index=True, key="upload_done")
+
+
+def _verdict(outcome: Outcome, lang: str) -> None:
+    reg = registry()
+    fields = {"unit": batch.unit_label(outcome.unit_id, reg, lang),
+              "year": outcome.year if outcome.year is not None else t("upload.unknown_year", lang),
+              "version": outcome.version, "errors": sum(i.severity is Severity.ERROR for i in outcome.issues)}
+    text = t(f"upload.verdict_{outcome.status}", lang, **fields)
+    if outcome.status == batch.ACCEPTED:
+        st.success(text, icon=_ICONS[outcome.status])
+    elif outcome.status == batch.DUPLICATE:
+        st.info(text, icon=_ICONS[outcome.status])
+    else:
+        st.error(text, icon=_ICONS[outcome.status])
+
+
+def _marked_bytes(data: bytes, name: str, kind: str, issues: tuple[Issue, ...], lang: str) -> bytes:
+    return annotated_download(data, name, kind, issues, lang).data
+
+
+def file_report(item: Checked, index: int, lang: str) -> None:
+    """One file: per return the verdict, the preview strip and the issues; for a rejected file the
+    download of the marked-up workbook (or of the issues list)."""
+    with st.container(border=True):
+        st.markdown(f"**{item.name}**")
+        for j, outcome in enumerate(item.outcomes):
+            if outcome.sheet:
+                st.caption(t("upload.sheet", lang, sheet=outcome.sheet))
+            _verdict(outcome, lang)
+            parsed = item.parsed(outcome.sheet)
+            if parsed is not None and parsed.ratings:
+                st.plotly_chart(preview.return_strip(parsed.ratings, catalogue(), lang),
+                                key=f"upload_preview_{index}_{j}", config={"displayModeBar": False})
+            if outcome.issues:
+                st.dataframe(annotate.issues_table(outcome.issues, lang), hide_index=True,
+                             key=f"upload_issues_{index}_{j}")
+        if item.rejected:
+            kind = item.result.kind
+            marked = kind in annotate.ANNOTATABLE_KINDS
+            issues = item.issues()
+            st.download_button(
+                t("upload.download_marked" if marked else "upload.download_issues", lang),
+                data=lambda: _marked_bytes(item.data, item.name, kind, issues, lang),
+                file_name=annotate.marked_name(item.name, lang), mime=XLSX_MIME, on_click="ignore",
+                icon=":material/download:", key=f"upload_marked_{index}",
+                help=t("upload.download_marked_help" if marked else "upload.download_issues_help", lang))
+
+
+def _template_years() -> list[int]:
+    return list(range(dt.date.today().year, MIN_YEAR - 1, -1))
+
+
+def template_download(lang: str) -> None:
+    """A blank return for a chosen unit and year."""
+    st.subheader(t("upload.template_title", lang))
+    years = _template_years()
+    if st.session_state.get(state.TEMPLATE_YEAR) not in years:
+        st.session_state[state.TEMPLATE_YEAR] = years[1] if len(years) > 1 else years[0]
+    year = int(st.selectbox(t("upload.template_year", lang), years, key=state.TEMPLATE_YEAR))
+    reg = registry()
+    units = [u for u in reg.units if u.valid_in(year)]
+    if not units:
+        st.info(t("upload.template_no_units", lang, year=year), icon=":material/info:")
+        return
+    ids = [u.id for u in units]
+    if st.session_state.get(state.TEMPLATE_UNIT) not in ids:
+        st.session_state[state.TEMPLATE_UNIT] = ids[0]
+    unit_id = st.selectbox(t("upload.template_unit", lang), ids, key=state.TEMPLATE_UNIT,
+                           format_func=lambda u: reg[u].display(lang))
+    unit = reg[str(unit_id)]
+    st.download_button(t("upload.template_download", lang), data=lambda: build_template(unit, year, catalogue()),
+                       file_name=t("upload.template_file", lang, unit=unit.id, year=year), mime=XLSX_MIME,
+                       on_click="ignore", icon=":material/download:", key="upload_template")
