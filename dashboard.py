@@ -19,6 +19,8 @@ nav = st.navigation([
     st.Page("pages/compare.py", title=t("page.compare", lang), icon=":material/compare_arrows:"),
     st.Page("pages/trends.py", title=t("page.trends", lang), icon=":material/trending_up:"),
     st.Page("pages/indicator.py", title=t("page.indicator", lang), icon=":material/flag:"),
+    st.Page("pages/upload.py", title=t("page.upload", lang), icon=":material/upload_file:"),
     st.Page("pages/data.py", title=t("page.data", lang), icon=":material/table_view:"),
+    st.Page("pages/submissions.py", title=t("page.submissions", lang), icon=":material/fact_check:"),
 ])
 nav.run()

@@ -28,7 +28,7 @@ def filter_ratings(frame: pd.DataFrame, *, years: Iterable[int] = (), units: Ite
                    ratings: Iterable[str] = ()) -> pd.DataFrame:
     """The rows of ``frame`` that match every non-empty choice (an empty choice keeps every row), with a
     fresh index."""
-    chosen = {"years": [int(y) for y in years], "units": [str(u) for u in units],
+    chosen: dict[str, list[int] | list[str]] = {"years": [int(y) for y in years], "units": [str(u) for u in units],
               "unit_types": [str(v) for v in unit_types], "quadrants": [int(q) for q in quadrants],
               "indicators": [str(c) for c in indicators], "ratings": [str(r) for r in ratings]}
     mask = pd.Series(True, index=frame.index)

@@ -4,6 +4,7 @@ the log of rejected files, as tables for people (no Streamlit here)."""
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -46,6 +47,13 @@ def _unit_rows(ids: Sequence[str], registry: UnitRegistry) -> list[str]:
     return sorted(ids, key=key)
 
 
+def _version(value: object) -> int | None:
+    """A version number from a nullable grid cell (None for NA)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    return None
+
+
 def completeness_grid(submissions: pd.DataFrame, registry: UnitRegistry, years: Sequence[int],
                       lang: str = "vi") -> Grid:
     """The completeness grid: one row per registered unit (type, then name; unregistered ids last), one
@@ -61,10 +69,10 @@ def completeness_grid(submissions: pd.DataFrame, registry: UnitRegistry, years: 
     for year in years:
         col_labels, col_status = [], []
         for uid in ids:
-            version = versions.at[uid, year]
+            version = _version(versions.at[uid, year])
             unit = registry.get(uid)
-            if not pd.isna(version):
-                col_labels.append(t("submissions.cell_version", lang, version=int(version)))
+            if version is not None:
+                col_labels.append(t("submissions.cell_version", lang, version=version))
                 col_status.append(RECEIVED)
             elif unit is None or unit.valid_in(year):
                 col_labels.append(t("submissions.cell_missing", lang))

@@ -80,21 +80,33 @@ def batch_summary(checked: Sequence[Checked], lang: str) -> None:
                      files=", ".join(names)), icon=":material/warning:")
 
 
+def _store_batch() -> None:
+    """Button callback: check the uploaded batch again against the store as it is now, store it, empty the
+    uploader and leave the outcome for the next run. Runs before the page, so the page redraws at once."""
+    files: list[UploadedFile] = list(st.session_state.get(state.uploader_key()) or [])
+    try:
+        read = [(f.name, f.getvalue(), _read(f.getvalue(), f.name)) for f in files]
+        store = get_store()
+        saved = batch.confirm(store, batch.check(store, read, uploader=UPLOADER), uploader=UPLOADER)
+    except Exception as exc:  # the database is unreachable: report every file as not stored, keep them
+        log.exception("storing the batch failed")
+        saved = [batch.Saved(f.name, (), type(exc).__name__) for f in files]
+        st.session_state[state.UPLOAD_DONE] = batch.outcome_rows(saved)
+        return
+    st.session_state[state.UPLOAD_DONE] = batch.outcome_rows(saved)
+    state.clear_uploader()
+
+
 def confirm_button(checked: Sequence[Checked], lang: str) -> None:
-    """The button that stores the batch; after storing, empty the uploader and show the outcome once."""
+    """The button that stores the batch (see :func:`_store_batch`); disabled when nothing would be stored."""
     accepted = sum(item.accepted for item in checked)
     others = sum(len(item.outcomes) for item in checked) - accepted
     if not accepted:
         st.info(t("upload.nothing_to_store", lang), icon=":material/info:")
         return
     st.caption(t("upload.confirm_note", lang, others=others) if others else t("upload.confirm_note_all", lang))
-    if st.button(t("upload.confirm", lang, n=accepted), type="primary", key=state.UPLOAD_CONFIRM,
-                 icon=":material/save:"):
-        with st.spinner(t("upload.storing", lang)):
-            saved = batch.confirm(get_store(), checked, uploader=UPLOADER)
-        st.session_state[state.UPLOAD_DONE] = batch.outcome_rows(saved)
-        state.clear_uploader()
-        st.rerun()
+    st.button(t("upload.confirm", lang, n=accepted), type="primary", key=state.UPLOAD_CONFIRM,
+              icon=":material/save:", on_click=_store_batch)
 
 
 def last_saved(lang: str) -> None:

@@ -1,0 +1,110 @@
+"""Blocks of the Data & export page: the six filters, the tables and the two downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+import pandas as pd
+import streamlit as st
+
+from lgqa_metrics.analytics import RATING_ORDER, colour_counts
+from lgqa_metrics.annotate import XLSX_MIME
+from lgqa_metrics.export import csv_bytes, export_frame, xlsx_bytes
+from lgqa_metrics.filters import (
+    FilterOptions,
+    RatingFilter,
+    filter_options,
+    indicator_label,
+    quadrant_label,
+    type_label,
+)
+from lgqa_metrics.i18n import t
+from lgqa_metrics.ratings import Rating
+from lgqa_metrics.ui import state
+from lgqa_metrics.ui.data import catalogue
+
+_DETAIL: Final = ("unit_name", "year", "indicator_code", "indicator_name", "rating_label", "evidence", "note",
+                  "version")
+
+
+def _multi(where: Any, key: str, label: str, options: Sequence[Any], lang: str,
+           format_func: Callable[[Any], str] = str) -> tuple[Any, ...]:
+    """One multi-choice filter; choices no longer offered are dropped; empty means all."""
+    st.session_state[key] = [v for v in st.session_state.get(key, []) if v in options]
+    chosen = where.multiselect(label, list(options), key=key, format_func=format_func,
+                               placeholder=t("filter.all", lang))
+    return tuple(chosen)
+
+
+def filter_panel(ratings: pd.DataFrame, lang: str) -> tuple[RatingFilter, FilterOptions]:
+    """Years, unit types, units, quadrants, indicators (of the chosen quadrants) and ratings."""
+    cat = catalogue()
+    options = filter_options(ratings, cat)
+    scale = cat.scale
+    with st.container(border=True):
+        top = st.columns(3)
+        years = _multi(top[0], state.YEARS, t("export.f_years", lang), options.years, lang)
+        types = _multi(top[1], state.UNIT_TYPES, t("export.f_unit_types", lang), options.unit_types, lang,
+                       lambda v: type_label(v, lang))
+        units = _multi(top[2], state.UNITS, t("export.f_units", lang), options.units, lang,
+                       lambda u: options.unit_names.get(u, u))
+        bottom = st.columns(3)
+        quadrants = _multi(bottom[0], state.QUADRANTS, t("export.f_quadrants", lang), options.quadrants, lang,
+                           lambda q: quadrant_label(cat, q, lang))
+        indicators = _multi(bottom[1], state.INDICATORS, t("export.f_indicators", lang),
+                            options.indicators(cat, quadrants), lang, lambda c: indicator_label(cat, c, lang))
+        ratings_chosen = _multi(bottom[2], state.RATINGS, t("export.f_ratings", lang), options.ratings, lang,
+                                lambda r: scale[Rating(r)].label(lang))
+    chosen = RatingFilter(years=years, units=units, unit_types=types, quadrants=quadrants, indicators=indicators,
+                          ratings=ratings_chosen)
+    return chosen, options
+
+
+def match_line(shown: pd.DataFrame, ratings: pd.DataFrame, lang: str) -> None:
+    """How many rows, units and years the filters keep, of how many rows."""
+    st.markdown(t("export.matching", lang, rows=len(shown), total=len(ratings), units=shown["unit_id"].nunique(),
+                  years=shown["year"].nunique()))
+
+
+def summary_table(shown: pd.DataFrame, lang: str) -> None:
+    """Count of each colour per unit and year, with the green share as a bar."""
+    st.subheader(t("data.summary", lang))
+    summary = colour_counts(shown)
+    cols = ["unit_name", "year", *RATING_ORDER, "green_share"]
+    st.dataframe(summary[cols].rename(columns={c: t(f"col.{c}", lang) for c in cols}), hide_index=True,
+                 column_config={t("col.green_share", lang): st.column_config.ProgressColumn(
+                     min_value=0, max_value=1, format="percent")})
+
+
+def detail_table(shown: pd.DataFrame, lang: str) -> None:
+    """Every filtered row: unit, year, indicator, rating, evidence, note, version."""
+    table = export_frame(shown, lang, catalogue())
+    st.subheader(t("data.rows", lang, rows=len(table)))
+    cols = list(_DETAIL)
+    st.dataframe(table[cols].rename(columns={c: t(f"col.{c}", lang) for c in cols}), hide_index=True)
+
+
+def downloads(shown: pd.DataFrame, chosen: RatingFilter, options: FilterOptions, lang: str) -> None:
+    """Excel (formatted, with a sheet describing the filters) and CSV (UTF-8 with BOM) of the filtered rows;
+    the files are built only when a button is pressed."""
+    cat = catalogue()
+    headers = "en" if lang == "en" else "vi"
+    described = chosen.describe(cat, options.unit_names, lang)
+    stamp = dt.date.today().isoformat()
+    empty = shown.empty
+
+    def excel() -> bytes:
+        return xlsx_bytes(export_frame(shown, lang, cat), described, headers=headers, catalogue=cat)
+
+    def csv() -> bytes:
+        return csv_bytes(export_frame(shown, lang, cat), headers=headers)
+
+    left, right, _ = st.columns([1, 1, 2])
+    left.download_button(t("export.excel", lang), data=excel, file_name=t("export.file", lang, date=stamp, ext="xlsx"),
+                         mime=XLSX_MIME, on_click="ignore", icon=":material/table:", disabled=empty,
+                         type="primary", key="export_xlsx", help=t("export.excel_help", lang))
+    right.download_button(t("export.csv", lang), data=csv, file_name=t("export.file", lang, date=stamp, ext="csv"),
+                          mime="text/csv", on_click="ignore", icon=":material/download:", disabled=empty,
+                          key="export_csv", help=t("export.csv_help", lang))

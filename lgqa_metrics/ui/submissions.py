@@ -1,0 +1,121 @@
+"""Blocks of the Submissions page: completeness grid, version history with the archived originals, and
+the log of rejected files with their issues."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pandas as pd
+import streamlit as st
+
+from lgqa_metrics import annotate
+from lgqa_metrics import submissions as subs
+from lgqa_metrics.annotate import XLSX_MIME, annotated_download
+from lgqa_metrics.i18n import t
+from lgqa_metrics.sniff import sniff
+from lgqa_metrics.ui import state
+from lgqa_metrics.ui.data import data_version, get_store, registry, submissions
+
+_CELL_STYLE: Final = {subs.RECEIVED: "background-color: #E3F2E6; color: #1B5E20; font-weight: 600",
+                      subs.MISSING: "background-color: #FCE4E4; color: #B71C1C",
+                      subs.NOT_EXPECTED: "background-color: #F2F2F2; color: #757575"}
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _intake(version: str) -> pd.DataFrame:
+    return get_store().intake_log()
+
+
+def intake_log() -> pd.DataFrame:
+    """Every intake outcome, reloaded whenever anything new is stored."""
+    return _intake(data_version())
+
+
+def _archived(sha256: str) -> bytes:
+    return get_store().archived(sha256) or b""
+
+
+def completeness_block(lang: str) -> bool:
+    """Received-of-expected per year and the units × years grid; False when nothing is stored yet."""
+    stored = submissions()
+    years = subs.submission_years(stored)
+    st.subheader(t("submissions.grid_title", lang))
+    if not years:
+        st.info(t("submissions.empty", lang), icon=":material/info:")
+        return False
+    grid = subs.completeness_grid(stored, registry(), years, lang)
+    cols = st.columns(min(len(years), 6))
+    for col, year in zip(cols, years[-6:], strict=False):
+        col.metric(t("submissions.m_year", lang, year=year), f"{grid.received[year]} / {grid.expected[year]}",
+                   help=t("submissions.m_year_help", lang))
+    styled = grid.labels.style.apply(lambda _: grid.status.map(lambda s: _CELL_STYLE.get(s, "")), axis=None)
+    st.dataframe(styled, hide_index=True, key="submissions_grid")
+    st.caption(t("submissions.grid_caption", lang))
+    return True
+
+
+def history_block(lang: str) -> None:
+    """Every version of one unit-year: who sent it, when, from which file and sheet, with the original."""
+    reg = registry()
+    choices = subs.history_choices(submissions(), reg)
+    st.subheader(t("submissions.history_title", lang))
+    ids = list(choices)
+    if st.session_state.get(state.HISTORY_UNIT) not in ids:
+        st.session_state[state.HISTORY_UNIT] = ids[0]
+    left, right, _ = st.columns([2, 1, 2])
+    unit_id = str(left.selectbox(t("submissions.history_unit", lang), ids, key=state.HISTORY_UNIT,
+                                 format_func=lambda u: _unit_name(u, lang)))
+    years = choices[unit_id]
+    if st.session_state.get(state.HISTORY_YEAR) not in years:
+        st.session_state[state.HISTORY_YEAR] = years[0]
+    year = int(right.selectbox(t("submissions.history_year", lang), years, key=state.HISTORY_YEAR))
+    history = get_store().history(unit_id, year)
+    st.dataframe(subs.history_table(history, lang), hide_index=True, key="submissions_history")
+    st.caption(t("submissions.originals", lang))
+    for row in history.itertuples(index=False):
+        sha = str(row.file_sha256)
+        st.download_button(t("submissions.download_original", lang, version=int(row.version), file=row.file_name),
+                           data=lambda sha=sha: _archived(sha), file_name=str(row.file_name),
+                           mime="application/octet-stream", on_click="ignore", icon=":material/download:",
+                           key=f"original_{int(row.id)}")
+
+
+def _unit_name(unit_id: str, lang: str) -> str:
+    """A unit's name in ``lang`` (its id when unregistered)."""
+    reg = registry()
+    return reg[unit_id].display(lang) if unit_id in reg else unit_id
+
+
+def rejected_block(lang: str) -> None:
+    """The rejected files, newest first; the issues of one of them, its original and a marked-up copy."""
+    log = intake_log()
+    st.subheader(t("submissions.rejected_title", lang))
+    counts = log["status"].value_counts()
+    st.caption(t("submissions.intake_counts", lang, total=len(log), accepted=int(counts.get("accepted", 0)),
+                 duplicate=int(counts.get("duplicate", 0)), rejected=int(counts.get("rejected", 0))))
+    bad = subs.rejected(log)
+    if bad.empty:
+        st.success(t("submissions.no_rejected", lang), icon=":material/task_alt:")
+        return
+    st.dataframe(subs.intake_table(bad, registry(), lang), hide_index=True, key="submissions_rejected")
+    ids = [int(i) for i in bad["id"]]
+    if st.session_state.get(state.INTAKE_ID) not in ids:
+        st.session_state[state.INTAKE_ID] = ids[0]
+    rows = {int(r["id"]): r for _, r in bad.iterrows()}
+    chosen = int(st.selectbox(t("submissions.rejected_pick", lang), ids, key=state.INTAKE_ID,
+                              format_func=lambda i: subs.intake_label(rows[i], lang)))
+    row = rows[chosen]
+    issues = annotate.issues_from_frame(get_store().issues_of(chosen), str(row["file_name"]))
+    st.dataframe(annotate.issues_table(issues, lang), hide_index=True, key="submissions_issues")
+    sha, name = str(row["file_sha256"]), str(row["file_name"])
+
+    def marked() -> bytes:
+        data = _archived(sha)
+        return annotated_download(data, name, sniff(data).kind, issues, lang).data
+
+    left, right, _ = st.columns([1, 1, 2])
+    left.download_button(t("submissions.download_rejected", lang), data=lambda: _archived(sha), file_name=name,
+                         mime="application/octet-stream", on_click="ignore", icon=":material/download:",
+                         key="rejected_original")
+    right.download_button(t("submissions.download_marked", lang), data=marked, file_name=annotate.marked_name(name, lang),
+                          mime=XLSX_MIME, on_click="ignore", icon=":material/edit_note:", key="rejected_marked")

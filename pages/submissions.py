@@ -1,0 +1,18 @@
+"""Tình hình nộp / Submissions: who has sent which year, every version with its original file, and the
+files that were rejected with their issues."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lgqa_metrics.i18n import t
+from lgqa_metrics.ui import state
+from lgqa_metrics.ui import submissions as tracking
+
+state.ensure_framed()
+lang = state.lang()
+st.title(t("page.submissions", lang))
+st.caption(t("submissions.caption", lang))
+if tracking.completeness_block(lang):
+    tracking.history_block(lang)
+tracking.rejected_block(lang)
