@@ -7,6 +7,7 @@ exact colours and, for greyscale and colour-blind readers, a letter or symbol be
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Final
 
 import pandas as pd
@@ -128,14 +129,18 @@ def quadrant_bars(counts: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") 
 def radar(profile: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.Figure:
     """Quadrant profile of each unit: the 0–100 index per quadrant on a polar chart."""
     quads = list(catalogue.quadrants.values())
-    theta = [f"{q.roman}. {q.name(lang)}" for q in quads]
+    theta = [f"<b>{q.roman}</b><br>{'<br>'.join(textwrap.wrap(q.name(lang), 22))}" for q in quads]
     fig = go.Figure()
     for (_, name), part in profile.groupby(["unit_id", "unit_name"], sort=False):
         values = part.set_index("quadrant").reindex([q.number for q in quads])["index"].tolist()
         fig.add_trace(go.Scatterpolar(r=[*values, values[0]], theta=[*theta, theta[0]], name=str(name),
                                       mode="lines+markers", hovertemplate="%{theta}: %{r:.0f}<extra>%{fullData.name}</extra>"))
-    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "title": {"text": t("chart.index", lang)}}})
-    return _base(fig, t("chart.radar_title", lang), 480)
+    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "angle": 45,
+                                            "tickfont": {"size": 9}}},
+                      )
+    fig = _base(fig, t("chart.radar_title", lang), 540)
+    fig.update_layout(margin={"l": 90, "r": 90, "t": 110})
+    return fig
 
 
 def wheel(unit_ratings: pd.DataFrame, catalogue: Catalogue, title: str, lang: str = "vi") -> go.Figure:
@@ -157,11 +162,14 @@ def wheel(unit_ratings: pd.DataFrame, catalogue: Catalogue, title: str, lang: st
     fig = go.Figure(go.Barpolar(r=[1] * len(theta), theta=theta, width=width, marker_color=colour,
                                 marker_line_color="#444", marker_line_width=1, text=text,
                                 hovertext=hover, hoverinfo="text"))
+    for boundary in (0, 90, 180, 270):  # the four quarter circles
+        fig.add_trace(go.Scatterpolar(r=[0, 1], theta=[boundary, boundary], mode="lines", hoverinfo="skip",
+                                      line={"color": "#111", "width": 3}))
     for number, quadrant in catalogue.quadrants.items():
         x, y = _quadrant_label_position(number)
         fig.add_annotation(text=f"<b>{quadrant.roman}</b>", showarrow=False, font={"size": 13},
                            x=x, y=y, xref="paper", yref="paper")
-    fig.update_layout(polar={"radialaxis": {"visible": False, "range": [0, 1]},
+    fig.update_layout(polar={"radialaxis": {"visible": False, "range": [0, 1]}, "hole": 0.18,
                              "angularaxis": {"showticklabels": False, "direction": "clockwise", "rotation": 90}},
                       showlegend=False)
     return _base(fig, title, 340)

@@ -98,7 +98,7 @@ def _store_batch() -> None:
 
 
 def confirm_button(checked: Sequence[Checked], lang: str) -> None:
-    """The button that stores the batch (see :func:`_store_batch`); disabled when nothing would be stored."""
+    """The button that stores the batch (see :func:`_store_batch`); a note instead when nothing would be stored."""
     accepted = sum(item.accepted for item in checked)
     others = sum(len(item.outcomes) for item in checked) - accepted
     if not accepted:
