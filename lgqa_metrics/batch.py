@@ -79,28 +79,50 @@ def read_upload(data: bytes, name: str, *, catalogue: Catalogue | None = None,
         return ReadResult(name, hashlib.sha256(data).hexdigest(), "unknown", (), (issue,))
 
 
+@dataclass
+class _Plan:
+    """What the batch has planned so far for one unit-year."""
+
+    fingerprint: str  # content of the version planned last (the would-be current one)
+    version: int  # its number
+    files: dict[tuple[str, str], int]  # (file hash, sheet) -> version planned for it
+
+
+def _replan(store: Store, outcome: Outcome, ret: ParsedReturn, sha256: str, plan: _Plan) -> Outcome:
+    """The outcome of a return once earlier returns of the same unit-year in the batch are stored first,
+    following :meth:`Store.record`: a file and sheet already stored, or the content of the current
+    version, is a duplicate; anything else is the next version."""
+    if (sha256, ret.sheet) in plan.files:
+        return replace(outcome, status=DUPLICATE, version=plan.files[(sha256, ret.sheet)])
+    if outcome.status == DUPLICATE and outcome.unit_id and outcome.year:
+        stored = store.history(outcome.unit_id, outcome.year)
+        if ((stored["file_sha256"] == sha256) & (stored["sheet"] == ret.sheet)).any():
+            return outcome  # the very same file and sheet is stored already
+    if ret.fingerprint == plan.fingerprint:
+        return replace(outcome, status=DUPLICATE, version=plan.version)
+    return replace(outcome, status=ACCEPTED, version=plan.version + 1)
+
+
 def check(store: Store, files: Sequence[tuple[str, bytes, ReadResult]], *, uploader: str) -> list[Checked]:
     """Dry-run every file against the store, in order, as if the batch were stored one file after the other.
 
-    Within the batch a second return of the same unit-year gets the next version, or counts as a
-    duplicate when its content equals the one planned before it. Database errors propagate.
+    A return of a unit-year that an earlier return of the batch would already store is re-planned as
+    :meth:`Store.record` will then see it (next version, or duplicate). Database errors propagate.
     """
-    planned: dict[tuple[str, int], tuple[str, int]] = {}  # (unit, year) -> (fingerprint, version) planned last
+    plans: dict[tuple[str, int], _Plan] = {}
     checked: list[Checked] = []
     for name, data, result in files:
         outcomes: list[Outcome] = []
         for outcome in store.record(result, data, uploader=uploader, dry_run=True):
             ret = next((r for r in result.returns if r.sheet == outcome.sheet), None)
-            if outcome.status == ACCEPTED and ret is not None and outcome.unit_id and outcome.year:
+            if outcome.status != REJECTED and ret is not None and outcome.unit_id and outcome.year:
                 key = (outcome.unit_id, outcome.year)
-                if key in planned:
-                    fingerprint, version = planned[key]
-                    if fingerprint == ret.fingerprint:
-                        outcome = replace(outcome, status=DUPLICATE, version=version)
-                    else:
-                        outcome = replace(outcome, version=version + 1)
+                if key in plans:
+                    outcome = _replan(store, outcome, ret, result.sha256, plans[key])
                 if outcome.status == ACCEPTED and outcome.version is not None:
-                    planned[key] = (ret.fingerprint, outcome.version)
+                    plan = plans.setdefault(key, _Plan(ret.fingerprint, outcome.version, {}))
+                    plan.fingerprint, plan.version = ret.fingerprint, outcome.version
+                    plan.files[(result.sha256, ret.sheet)] = outcome.version
             outcomes.append(outcome)
         checked.append(Checked(name, data, result, tuple(outcomes)))
     return checked
@@ -161,6 +183,11 @@ def unit_label(unit_id: str | None, registry: UnitRegistry, lang: str = "vi") ->
     return unit.display(lang) if unit else unit_id
 
 
+def _number(value: object) -> str:
+    """A year or version as text, a dash when unknown (tables show "None" for missing numbers)."""
+    return "–" if value is None else str(value)
+
+
 def outcome_table(rows: Sequence[Mapping[str, Any]], registry: UnitRegistry, lang: str = "vi",
                   *, done: bool = False) -> pd.DataFrame:
     """The records of :func:`outcome_rows` for people: unit names, status words (planned, or ``done``),
@@ -170,9 +197,9 @@ def outcome_table(rows: Sequence[Mapping[str, Any]], registry: UnitRegistry, lan
         "file": [r["file"] for r in rows],
         "sheet": [r["sheet"] or "–" for r in rows],
         "unit": [unit_label(r["unit_id"], registry, lang) for r in rows],
-        "year": pd.array([r["year"] for r in rows], dtype="Int64"),
+        "year": [_number(r["year"]) for r in rows],
         "status": [t(prefix + str(r["status"]), lang) for r in rows],
-        "version": pd.array([r["version"] for r in rows], dtype="Int64"),
+        "version": [_number(r["version"]) for r in rows],
         "errors": [int(r["errors"]) for r in rows],
         "warnings": [int(r["warnings"]) for r in rows],
     })

@@ -12,6 +12,7 @@ import xlsxwriter
 
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.ratings import Rating
+from lgqa_metrics.units import TYPE_LABELS, UnitType
 
 #: The export's columns, in order, with their Vietnamese and English headers.
 EXPORT_COLUMNS: Final[dict[str, tuple[str, str]]] = {
@@ -47,10 +48,14 @@ def export_frame(ratings: pd.DataFrame, lang: str = "vi", catalogue: Catalogue |
 
 
 def _headers(frame: pd.DataFrame, headers: Headers) -> pd.DataFrame:
+    """Machine column names and codes, or headers and unit types in Vietnamese or English."""
     if headers == "codes":
         return frame
     idx = 0 if headers == "vi" else 1
-    return frame.rename(columns={k: v[idx] for k, v in EXPORT_COLUMNS.items()})
+    labels = {t.value: TYPE_LABELS[t][idx] for t in UnitType}
+    shown = frame.assign(unit_type=frame["unit_type"].map(labels).fillna(frame["unit_type"])) \
+        if "unit_type" in frame else frame
+    return shown.rename(columns={k: v[idx] for k, v in EXPORT_COLUMNS.items()})
 
 
 def csv_bytes(frame: pd.DataFrame, headers: Headers = "codes") -> bytes:
@@ -82,17 +87,14 @@ def xlsx_bytes(frame: pd.DataFrame, filters: Mapping[str, Sequence[object]] | No
         ws.write_string(0, c, str(title), head)
         key = columns[c]
         ws.set_column(c, c, _WIDTHS.get(key, 14), wrap if key in {"indicator_name", "evidence", "note"} else plain)
-    rating_col = {k: i for i, k in enumerate(columns)}
-    for r, row in enumerate(frame.itertuples(index=False), start=1):
+    ratings = frame["rating"].tolist() if "rating" in frame else [None] * len(frame)
+    for r, (row, rating) in enumerate(zip(shown.itertuples(index=False), ratings, strict=True), start=1):
         for c, value in enumerate(row):
             if value is None or (not isinstance(value, str) and pd.isna(value)):
                 ws.write_blank(r, c, None)
                 continue
             key = columns[c]
-            fmt = None
-            if key in ("rating", "rating_label"):
-                rating = row[rating_col["rating"]] if "rating" in rating_col else None
-                fmt = rating_fmt.get(str(rating))
+            fmt = rating_fmt.get(str(rating)) if key in ("rating", "rating_label") else None
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.write_number(r, c, float(value) if isinstance(value, float) else int(value), fmt)
             else:

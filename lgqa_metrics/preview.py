@@ -62,7 +62,7 @@ def return_strip(ratings: Sequence[RatingRow], catalogue: Catalogue, lang: str =
         if start:
             fig.add_vline(x=start - 0.5, line={"color": "#333", "width": 2})
         fig.add_annotation(x=start + (size - 1) / 2, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                           text=f"<b>{quadrant.roman}</b>", font={"size": 12})
+                           text=f"<b>{t('preview.quadrant', lang, roman=quadrant.roman)}</b>", font={"size": 11})
         start += size
     fig.update_xaxes(type="category", tickangle=-90, tickfont={"size": 10}, showgrid=False)
     fig.update_yaxes(showticklabels=False, showgrid=False)

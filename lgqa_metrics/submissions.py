@@ -145,7 +145,7 @@ def intake_table(intake: pd.DataFrame, registry: UnitRegistry, lang: str = "vi")
         "file_name": intake["file_name"].astype(str),
         "sheet": intake["sheet"].astype(str),
         "unit": [registry[u].display(lang) if isinstance(u, str) and u in registry else "–" for u in intake["unit_id"]],
-        "year": intake["year"].astype("Int64"),
+        "year": ["–" if pd.isna(y) else str(int(y)) for y in intake["year"]],
         "status": [status_label(str(s), lang) for s in intake["status"]],
     })
     return shown.rename(columns={c: t(f"submissions.col_{c}", lang) for c in shown.columns})

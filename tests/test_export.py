@@ -56,3 +56,13 @@ def test_xlsx_colours_rating_cells_freezes_header_and_lists_filters(store: Store
         assert data.cell(row, col).fill.fgColor.rgb[-6:] == expected.lstrip("#").upper()
     values = {info.cell(r, 1).value: info.cell(r, 2).value for r in range(2, info.max_row + 1)}
     assert values["Năm"] == "2022" and values["Đơn vị"] == "(tất cả)" and values["Số dòng"] == 39
+
+
+def test_labelled_exports_name_unit_types_in_words(store: Store) -> None:
+    frame = _frame(store)
+    back = pd.read_csv(io.BytesIO(csv_bytes(frame, headers="en")), encoding="utf-8-sig")
+    assert set(back["Unit type"]) == {"Ward"}
+    data = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(frame, headers="vi"))).worksheets[0]
+    col = [c.value for c in data[1]].index("Loại đơn vị") + 1
+    assert {data.cell(r, col).value for r in range(2, data.max_row + 1)} == {"Phường"}
+    assert set(pd.read_csv(io.BytesIO(csv_bytes(frame)), encoding="utf-8-sig")["unit_type"]) == {"phuong"}

@@ -11,7 +11,7 @@ import streamlit as st
 
 from lgqa_metrics.analytics import RATING_ORDER, colour_counts
 from lgqa_metrics.annotate import XLSX_MIME
-from lgqa_metrics.export import csv_bytes, export_frame, xlsx_bytes
+from lgqa_metrics.export import Headers, csv_bytes, export_frame, xlsx_bytes
 from lgqa_metrics.filters import (
     FilterOptions,
     RatingFilter,
@@ -90,7 +90,7 @@ def downloads(shown: pd.DataFrame, chosen: RatingFilter, options: FilterOptions,
     """Excel (formatted, with a sheet describing the filters) and CSV (UTF-8 with BOM) of the filtered rows;
     the files are built only when a button is pressed."""
     cat = catalogue()
-    headers = "en" if lang == "en" else "vi"
+    headers: Headers = "en" if lang == "en" else "vi"
     described = chosen.describe(cat, options.unit_names, lang)
     stamp = dt.date.today().isoformat()
     empty = shown.empty
@@ -101,10 +101,10 @@ def downloads(shown: pd.DataFrame, chosen: RatingFilter, options: FilterOptions,
     def csv() -> bytes:
         return csv_bytes(export_frame(shown, lang, cat), headers=headers)
 
-    left, right, _ = st.columns([1, 1, 2])
-    left.download_button(t("export.excel", lang), data=excel, file_name=t("export.file", lang, date=stamp, ext="xlsx"),
-                         mime=XLSX_MIME, on_click="ignore", icon=":material/table:", disabled=empty,
-                         type="primary", key="export_xlsx", help=t("export.excel_help", lang))
-    right.download_button(t("export.csv", lang), data=csv, file_name=t("export.file", lang, date=stamp, ext="csv"),
-                          mime="text/csv", on_click="ignore", icon=":material/download:", disabled=empty,
-                          key="export_csv", help=t("export.csv_help", lang))
+    row = st.container(horizontal=True)
+    row.download_button(t("export.excel", lang), data=excel, file_name=t("export.file", lang, date=stamp, ext="xlsx"),
+                        mime=XLSX_MIME, on_click="ignore", icon=":material/table:", disabled=empty,
+                        type="primary", key="export_xlsx", help=t("export.excel_help", lang))
+    row.download_button(t("export.csv", lang), data=csv, file_name=t("export.file", lang, date=stamp, ext="csv"),
+                        mime="text/csv", on_click="ignore", icon=":material/download:", disabled=empty,
+                        key="export_csv", help=t("export.csv_help", lang))

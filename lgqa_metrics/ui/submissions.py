@@ -3,6 +3,7 @@ the log of rejected files with their issues."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import pandas as pd
@@ -15,6 +16,7 @@ from lgqa_metrics.i18n import t
 from lgqa_metrics.sniff import sniff
 from lgqa_metrics.ui import state
 from lgqa_metrics.ui.data import data_version, get_store, registry, submissions
+from lgqa_metrics.ui.upload import show_issues
 
 _CELL_STYLE: Final = {subs.RECEIVED: "background-color: #E3F2E6; color: #1B5E20; font-weight: 600",
                       subs.MISSING: "background-color: #FCE4E4; color: #B71C1C",
@@ -35,6 +37,11 @@ def _archived(sha256: str) -> bytes:
     return get_store().archived(sha256) or b""
 
 
+def _original(sha256: str) -> Callable[[], bytes]:
+    """The archived file, fetched only when its button is pressed."""
+    return lambda: _archived(sha256)
+
+
 def completeness_block(lang: str) -> bool:
     """Received-of-expected per year and the units × years grid; False when nothing is stored yet."""
     stored = submissions()
@@ -49,7 +56,7 @@ def completeness_block(lang: str) -> bool:
         col.metric(t("submissions.m_year", lang, year=year), f"{grid.received[year]} / {grid.expected[year]}",
                    help=t("submissions.m_year_help", lang))
     styled = grid.labels.style.apply(lambda _: grid.status.map(lambda s: _CELL_STYLE.get(s, "")), axis=None)
-    st.dataframe(styled, hide_index=True, key="submissions_grid")
+    st.dataframe(styled, hide_index=True, key="submissions_grid", height="content")
     st.caption(t("submissions.grid_caption", lang))
     return True
 
@@ -72,12 +79,12 @@ def history_block(lang: str) -> None:
     history = get_store().history(unit_id, year)
     st.dataframe(subs.history_table(history, lang), hide_index=True, key="submissions_history")
     st.caption(t("submissions.originals", lang))
-    for row in history.itertuples(index=False):
-        sha = str(row.file_sha256)
-        st.download_button(t("submissions.download_original", lang, version=int(row.version), file=row.file_name),
-                           data=lambda sha=sha: _archived(sha), file_name=str(row.file_name),
-                           mime="application/octet-stream", on_click="ignore", icon=":material/download:",
-                           key=f"original_{int(row.id)}")
+    originals = st.container(horizontal=True)
+    for row in history.to_dict("records"):
+        label = t("submissions.download_original", lang, version=row["version"], file=row["file_name"])
+        originals.download_button(label, data=_original(str(row["file_sha256"])), file_name=str(row["file_name"]),
+                                  mime="application/octet-stream", on_click="ignore", icon=":material/download:",
+                                  key=f"original_{row['id']}")
 
 
 def _unit_name(unit_id: str, lang: str) -> str:
@@ -106,16 +113,17 @@ def rejected_block(lang: str) -> None:
                               format_func=lambda i: subs.intake_label(rows[i], lang)))
     row = rows[chosen]
     issues = annotate.issues_from_frame(get_store().issues_of(chosen), str(row["file_name"]))
-    st.dataframe(annotate.issues_table(issues, lang), hide_index=True, key="submissions_issues")
+    show_issues(issues, lang, "submissions_issues")
     sha, name = str(row["file_sha256"]), str(row["file_name"])
 
     def marked() -> bytes:
         data = _archived(sha)
         return annotated_download(data, name, sniff(data).kind, issues, lang).data
 
-    left, right, _ = st.columns([1, 1, 2])
-    left.download_button(t("submissions.download_rejected", lang), data=lambda: _archived(sha), file_name=name,
-                         mime="application/octet-stream", on_click="ignore", icon=":material/download:",
-                         key="rejected_original")
-    right.download_button(t("submissions.download_marked", lang), data=marked, file_name=annotate.marked_name(name, lang),
-                          mime=XLSX_MIME, on_click="ignore", icon=":material/edit_note:", key="rejected_marked")
+    buttons = st.container(horizontal=True)
+    buttons.download_button(t("submissions.download_rejected", lang), data=_original(sha), file_name=name,
+                            mime="application/octet-stream", on_click="ignore", icon=":material/download:",
+                            key="rejected_original")
+    buttons.download_button(t("submissions.download_marked", lang), data=marked,
+                            file_name=annotate.marked_name(name, lang), mime=XLSX_MIME, on_click="ignore",
+                            icon=":material/edit_note:", key="rejected_marked")

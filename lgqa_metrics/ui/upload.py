@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, Literal
 
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -28,6 +28,14 @@ log = logging.getLogger(__name__)
 UPLOADER: Final = "dashboard"
 _ICONS: Final = {batch.ACCEPTED: ":material/check_circle:", batch.DUPLICATE: ":material/content_copy:",
                  batch.REJECTED: ":material/error:", batch.FAILED: ":material/error:"}
+
+
+_MARKDOWN_SPECIALS: Final = "\\`*_[]<>|~$"  # enough for text inside a sentence or after "**"
+
+
+def escape(text: str) -> str:
+    """``text`` shown literally inside Markdown (file and sheet names may hold * _ [ ] $ …)."""
+    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIALS else ch for ch in text)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -77,7 +85,7 @@ def batch_summary(checked: Sequence[Checked], lang: str) -> None:
     st.dataframe(batch.outcome_table(rows, registry(), lang), hide_index=True, key="upload_plan")
     for (unit_id, year), names in batch.repeated_unit_years(checked).items():
         st.warning(t("upload.repeated", lang, unit=batch.unit_label(unit_id, registry(), lang), year=year,
-                     files=", ".join(names)), icon=":material/warning:")
+                     files=escape(", ".join(names))), icon=":material/warning:")
 
 
 def _store_batch() -> None:
@@ -119,7 +127,8 @@ def last_saved(lang: str) -> None:
                  rejected=counts[batch.REJECTED]), icon=":material/task_alt:")
     for row in rows:
         if row["status"] == batch.FAILED:
-            st.error(t("upload.save_failed", lang, file=row["file"], detail=row["error"]), icon=":material/error:")
+            st.error(t("upload.save_failed", lang, file=escape(row["file"]), detail=escape(row["error"])),
+                     icon=":material/error:")
     st.dataframe(batch.outcome_table(rows, registry(), lang, done=True), hide_index=True, key="upload_done")
 
 
@@ -137,6 +146,14 @@ def _verdict(outcome: Outcome, lang: str) -> None:
         st.error(text, icon=_ICONS[outcome.status])
 
 
+def show_issues(issues: Sequence[Issue], lang: str, key: str) -> None:
+    """The issues table (errors first) with room for the message."""
+    table = annotate.issues_table(issues, lang)
+    widths: tuple[Literal["small", "medium", "large"], ...] = ("small", "medium", "small", "small", "small", "large")
+    st.dataframe(table, hide_index=True, key=key, column_config={
+        c: st.column_config.TextColumn(width=w) for c, w in zip(table.columns, widths, strict=True)})
+
+
 def _marked_bytes(data: bytes, name: str, kind: str, issues: tuple[Issue, ...], lang: str) -> bytes:
     return annotated_download(data, name, kind, issues, lang).data
 
@@ -145,18 +162,17 @@ def file_report(item: Checked, index: int, lang: str) -> None:
     """One file: per return the verdict, the preview strip and the issues; for a rejected file the
     download of the marked-up workbook (or of the issues list)."""
     with st.container(border=True):
-        st.markdown(f"**{item.name}**")
+        st.markdown(f"**{escape(item.name)}**")
         for j, outcome in enumerate(item.outcomes):
             if outcome.sheet:
-                st.caption(t("upload.sheet", lang, sheet=outcome.sheet))
+                st.caption(t("upload.sheet", lang, sheet=escape(outcome.sheet)))
             _verdict(outcome, lang)
             parsed = item.parsed(outcome.sheet)
             if parsed is not None and parsed.ratings:
                 st.plotly_chart(preview.return_strip(parsed.ratings, catalogue(), lang),
                                 key=f"upload_preview_{index}_{j}", config={"displayModeBar": False})
             if outcome.issues:
-                st.dataframe(annotate.issues_table(outcome.issues, lang), hide_index=True,
-                             key=f"upload_issues_{index}_{j}")
+                show_issues(outcome.issues, lang, f"upload_issues_{index}_{j}")
         if item.rejected:
             kind = item.result.kind
             marked = kind in annotate.ANNOTATABLE_KINDS

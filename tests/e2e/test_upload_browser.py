@@ -1,0 +1,63 @@
+"""Upload, confirm and download in a real headless Chromium against the real Streamlit server."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from lgqa_metrics.annotate import ISSUES_SHEET
+from lgqa_metrics.store import Store
+from tests.e2e.server import streamlit_server, wait_until_idle
+from tests.returns import filled_template, pattern
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+BAD = ROOT / "data" / "samples-bad" / "02_tu-danh-gia-la_MinhKhai_TDG_2023.xlsx"
+
+
+def _download(page: Any, button: str) -> bytes:
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=button).click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_dropped_files_are_checked_stored_on_confirmation_and_exported(browser: Any, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
+    Store.open(db).close()
+    good = tmp_path / "BaoCao_QuanLeChan_2023.xlsx"
+    good.write_bytes(filled_template("q-le-chan", 2023, pattern(0)))
+    with streamlit_server(db) as url:
+        page = browser.new_page(viewport={"width": 1440, "height": 2400}, accept_downloads=True)
+        page.goto(f"{url}/upload")
+        wait_until_idle(page)
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(good), str(BAD)])
+        page.get_by_text("Hợp lệ: Quận Lê Chân, năm 2023").wait_for(timeout=60_000)
+        page.get_by_text("Bị từ chối (1 lỗi cần sửa)").wait_for(timeout=60_000)
+        page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+        assert page.locator(".js-plotly-plot").count() == 2, "one preview strip per return"
+        store = Store.open(db)
+        assert store.submissions().empty, "nothing is stored before the confirmation"
+
+        marked = openpyxl.load_workbook(io.BytesIO(_download(page, "Tải tệp đã đánh dấu lỗi")))
+        assert marked.sheetnames[0] == ISSUES_SHEET
+        assert marked["Tự đánh giá"]["D12"].comment is not None
+
+        assert page.get_by_text("Chi tiết từng tệp").count() == 1
+        page.get_by_role("button", name="Lưu 1 báo cáo hợp lệ").click()
+        page.get_by_text("Đã lưu 1 báo cáo").wait_for(timeout=60_000)
+        assert list(store.submissions()["unit_id"]) == ["q-le-chan"]
+        wait_until_idle(page)
+        assert page.get_by_text("Chi tiết từng tệp").count() == 0, "the uploader is emptied: nothing left to check"
+        assert page.get_by_role("button", name="Lưu 1 báo cáo hợp lệ").count() == 0
+
+        page.goto(f"{url}/data")
+        wait_until_idle(page)
+        sheet = openpyxl.load_workbook(io.BytesIO(_download(page, "Tải Excel")))["Dữ liệu"]
+        assert sheet.max_row == 1 + 39
+        store.close()
+        page.close()
