@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Callable
 from typing import Final
 
 import pandas as pd
@@ -15,10 +16,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lgqa_metrics.analytics import ASSESSED, RATING_ORDER
-from lgqa_metrics.catalogue import Catalogue
+from lgqa_metrics.catalogue import Catalogue, Quadrant
+from lgqa_metrics.filters import type_label
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ratings import Rating
-from lgqa_metrics.units import TYPE_LABELS, UnitType
+from lgqa_metrics.units import UnitType
 
 _Z: Final = {"red": 0, "yellow": 1, "green": 2, "na": 3, "missing": 4}
 #: Symbols drawn on each cell so the matrix reads without colour.
@@ -39,10 +41,6 @@ def rating_colours(catalogue: Catalogue) -> dict[str, str]:
 
 def _label(catalogue: Catalogue, rating: str, lang: str) -> str:
     return catalogue.scale[Rating(rating)].label(lang)
-
-
-def _type_label(unit_type: str, lang: str) -> str:
-    return TYPE_LABELS[UnitType(unit_type)][0 if lang == "vi" else 1]
 
 
 def _base(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
@@ -66,7 +64,7 @@ def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFram
     text = grid.replace(SYMBOLS[lang]).to_numpy()
     ind_names = [catalogue[c].name(lang) for c in codes]
     custom = [[[ind_names[j], _label(catalogue, str(grid.iat[i, j]), lang), str(evidence.iat[i, j])[:160] or "–",
-                _type_label(types[u], lang)] for j in range(len(codes))] for i, u in enumerate(grid.index)]
+                type_label(types[u], lang)] for j in range(len(codes))] for i, u in enumerate(grid.index)]
     scale = []
     for i, key in enumerate(["red", "yellow", "green", "na", "missing"]):
         scale += [[i / 5, colours[key]], [(i + 1) / 5, colours[key]]]
@@ -81,14 +79,7 @@ def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFram
                                  name=f"{SYMBOLS[lang][rating]} {_label(catalogue, rating, lang)}",
                                  marker={"size": 12, "symbol": "square", "color": colours[rating],
                                          "line": {"color": "#555", "width": 1}}))
-    start = 0
-    for number, quadrant in catalogue.quadrants.items():
-        size = len(catalogue.in_quadrant(number))
-        if start:
-            fig.add_vline(x=start - 0.5, line={"color": "#333", "width": 2})
-        fig.add_annotation(x=start + (size - 1) / 2, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                           text=f"<b>{quadrant.roman}</b> {quadrant.name(lang)}", font={"size": 11})
-        start += size
+    quadrant_separators(fig, catalogue, lambda q: f"<b>{q.roman}</b> {q.name(lang)}")
     previous = None
     for i, u in enumerate(grid.index):
         if previous is not None and types[u] != previous:
@@ -98,6 +89,18 @@ def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFram
     fig.update_xaxes(title=t("chart.indicator", lang), tickangle=-90, type="category", tickfont={"size": 10})
     height = 160 + 34 * max(len(y), 1)
     return _base(fig, t("chart.matrix_title", lang, year=year), height)
+
+
+def quadrant_separators(fig: go.Figure, catalogue: Catalogue, label: Callable[[Quadrant], str]) -> None:
+    """On a chart whose x axis holds the 39 codes in order: a line between quadrants and a label above each."""
+    start = 0
+    for number, quadrant in catalogue.quadrants.items():
+        size = len(catalogue.in_quadrant(number))
+        if start:
+            fig.add_vline(x=start - 0.5, line={"color": "#333", "width": 2})
+        fig.add_annotation(x=start + (size - 1) / 2, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                           text=label(quadrant), font={"size": 11})
+        start += size
 
 
 def quadrant_bars(counts: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.Figure:
@@ -184,7 +187,7 @@ def _quadrant_label_position(quadrant: int) -> tuple[float, float]:
 def group_bars(groups: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.Figure:
     """Pooled colour shares per unit type, stacked to 100 %."""
     colours = rating_colours(catalogue)
-    labels = [_type_label(v, lang) for v in groups["unit_type"]]
+    labels = [type_label(v, lang) for v in groups["unit_type"]]
     fig = go.Figure()
     for rating in ASSESSED:
         fig.add_trace(go.Bar(x=labels, y=groups[rating], name=_label(catalogue, rating, lang),

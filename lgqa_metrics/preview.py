@@ -10,7 +10,7 @@ from typing import Final
 import plotly.graph_objects as go
 
 from lgqa_metrics.catalogue import Catalogue
-from lgqa_metrics.charts import SYMBOLS
+from lgqa_metrics.charts import SYMBOLS, quadrant_separators
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ratings import Rating
 from lgqa_metrics.reader import RatingRow
@@ -56,14 +56,7 @@ def return_strip(ratings: Sequence[RatingRow], catalogue: Catalogue, lang: str =
         hovertemplate=(f"<b>%{{x}}</b> %{{customdata[0]}}<br>{t('chart.rating', lang)}: <b>%{{customdata[1]}}</b>"
                        f"<br>{t('preview.read', lang)}: %{{customdata[2]}} ({t('preview.cell', lang)} "
                        f"%{{customdata[3]}})<extra></extra>")))
-    start = 0
-    for number, quadrant in catalogue.quadrants.items():
-        size = len(catalogue.in_quadrant(number))
-        if start:
-            fig.add_vline(x=start - 0.5, line={"color": "#333", "width": 2})
-        fig.add_annotation(x=start + (size - 1) / 2, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                           text=f"<b>{t('preview.quadrant', lang, roman=quadrant.roman)}</b>", font={"size": 11})
-        start += size
+    quadrant_separators(fig, catalogue, lambda q: f"<b>{t('preview.quadrant', lang, roman=q.roman)}</b>")
     fig.update_xaxes(type="category", tickangle=-90, tickfont={"size": 10}, showgrid=False)
     fig.update_yaxes(showticklabels=False, showgrid=False)
     fig.update_layout(title={"text": count_line(rows, catalogue, lang), "x": 0, "xanchor": "left",

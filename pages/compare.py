@@ -5,23 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from lgqa_metrics import analytics, charts
+from lgqa_metrics.filters import filter_ratings
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import components, state
-from lgqa_metrics.ui.data import catalogue, current_ratings
+from lgqa_metrics.ui import components
+from lgqa_metrics.ui.data import catalogue
 
-state.ensure_framed()
-lang = state.lang()
-st.title(t("page.compare", lang))
-ratings = current_ratings()
-if components.empty_state(ratings, lang):
-    st.stop()
+lang, ratings = components.analysis_page("page.compare")
 year = components.year_select(analytics.years_of(ratings), lang, st.sidebar)
-this_year = ratings[ratings["year"] == year]
+this_year = filter_ratings(ratings, years=[year])
 types = components.type_select(lang, st.sidebar)
-units = analytics.unit_order(this_year[this_year["unit_type"].isin(types)])
+units = analytics.unit_order(filter_ratings(this_year, unit_types=types))
 chosen = components.unit_select(units, lang, st.sidebar)
-selected = this_year[this_year["unit_id"].isin(chosen)]
-st.caption(t("compare.caption", lang, year=year, units=selected["unit_id"].nunique()))
+selected = filter_ratings(this_year, units=chosen)
+st.caption(t("compare.caption", lang, year=year, units=len(analytics.unit_order(selected))))
 
 st.subheader(t("compare.ranking", lang))
 st.dataframe(components.ranking_table(analytics.ranking(selected, year, lang), lang), hide_index=True)
@@ -37,5 +33,5 @@ components.legend_caption(lang)
 order = analytics.unit_order(selected)
 columns = st.columns(3)
 for i, (unit_id, name) in enumerate(zip(order["unit_id"], order["unit_name"], strict=True)):
-    fig = charts.wheel(selected[selected["unit_id"] == unit_id], catalogue(), f"{name} ({year})", lang)
+    fig = charts.wheel(filter_ratings(selected, units=[unit_id]), catalogue(), f"{name} ({year})", lang)
     columns[i % 3].plotly_chart(fig, key=f"wheel_{unit_id}")

@@ -6,15 +6,10 @@ import streamlit as st
 
 from lgqa_metrics import analytics, charts
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import components, state
-from lgqa_metrics.ui.data import catalogue, current_ratings
+from lgqa_metrics.ui import components
+from lgqa_metrics.ui.data import catalogue
 
-state.ensure_framed()
-lang = state.lang()
-st.title(t("page.indicator", lang))
-ratings = current_ratings()
-if components.empty_state(ratings, lang):
-    st.stop()
+lang, ratings = components.analysis_page("page.indicator")
 indicator = components.indicator_select(catalogue(), lang, st.sidebar)
 year = components.year_select(analytics.years_of(ratings), lang, st.sidebar)
 st.subheader(f"{indicator.code} · {indicator.name(lang)}")

@@ -5,20 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from lgqa_metrics import analytics, charts
+from lgqa_metrics.filters import filter_ratings
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import components, state
-from lgqa_metrics.ui.data import catalogue, current_ratings
+from lgqa_metrics.ui import components
+from lgqa_metrics.ui.data import catalogue
 
-state.ensure_framed()
-lang = state.lang()
-st.title(t("page.trends", lang))
-ratings = current_ratings()
-if components.empty_state(ratings, lang):
-    st.stop()
+lang, ratings = components.analysis_page("page.trends")
 years = analytics.years_of(ratings)
 units = analytics.unit_order(ratings)
 chosen = components.unit_select(units, lang, st.sidebar)
-selected = ratings[ratings["unit_id"].isin(chosen)]
+selected = filter_ratings(ratings, units=chosen)
 if len(years) < 2:
     st.info(t("trends.one_year", lang, year=years[0]))
     st.stop()

@@ -10,12 +10,25 @@ import streamlit as st
 from lgqa_metrics.analytics import Headline, unit_order
 from lgqa_metrics.catalogue import Catalogue, Indicator
 from lgqa_metrics.charts import SYMBOLS
+from lgqa_metrics.filters import type_label
 from lgqa_metrics.formatting import percent
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ratings import Rating
 from lgqa_metrics.ui import state
-from lgqa_metrics.ui.data import catalogue
-from lgqa_metrics.units import TYPE_LABELS, UnitType
+from lgqa_metrics.ui.data import catalogue, current_ratings
+from lgqa_metrics.units import UnitType
+
+
+def analysis_page(title_key: str) -> tuple[str, pd.DataFrame]:
+    """The start of every analysis page: frame check, title, current ratings; on an empty store the
+    page shows how to load data and stops there."""
+    state.ensure_framed()
+    lang = state.lang()
+    st.title(t(title_key, lang))
+    ratings = current_ratings()
+    if empty_state(ratings, lang):
+        st.stop()
+    return lang, ratings
 
 
 def empty_state(ratings: pd.DataFrame, lang: str) -> bool:
@@ -35,11 +48,6 @@ def year_select(years: Sequence[int], lang: str, where: object = st) -> int:
     """The shared single-year choice (latest year by default)."""
     _valid_choice(state.YEAR, list(years), years[-1])
     return int(where.selectbox(t("filter.year", lang), list(years), key=state.YEAR))  # type: ignore[attr-defined]
-
-
-def type_label(unit_type: str, lang: str) -> str:
-    """Quận / Huyện / Phường / Xã, or the English label."""
-    return TYPE_LABELS[UnitType(unit_type)][0 if lang == "vi" else 1]
 
 
 def unit_select(units: pd.DataFrame, lang: str, where: object = st, default_all: bool = True) -> list[str]:
