@@ -116,6 +116,7 @@ class _Table:
     layout: _Layout
     rows: list[RatingRow]
     issues: list[Issue]
+    failed: set[str] = field(default_factory=set)
 
 
 def _text(value: object) -> str:
@@ -209,6 +210,7 @@ class _SheetReader:
         self.issues: list[Issue] = []
         self.rows: dict[str, RatingRow] = {}
         self.last_code: str | None = None
+        self.failed: set[str] = set()  # codes whose row has an error (not also reported missing)
 
     def issue(self, issue_code: str, row: int, col: int | None, value: object = "", /, **fields: object) -> None:
         cell = a1(row, col) if col is not None else ""
@@ -337,6 +339,7 @@ class _SheetReader:
             quadrant = int(code.split(".")[0])
             rating, raw, col = self.read_rating(row, code)
             if rating is None:
+                self.failed.add(code)
                 continue
             where = a1(row, col) if col is not None else a1(row, 0)
             record = RatingRow(code, rating, raw, _text(self.cell(row, "evidence")), _text(self.cell(row, "note")), where)
@@ -524,7 +527,7 @@ def read_bytes(
         if layout is None:
             continue
         reader = _SheetReader(book, sheet, layout, file, catalogue)
-        tables.append(_Table(sheet, layout, reader.read(), reader.issues))
+        tables.append(_Table(sheet, layout, reader.read(), reader.issues, reader.failed))
     real = [tb for tb in tables if len(tb.rows) >= MIN_TABLE_ROWS]
     if not real and tables:
         best = max(tables, key=lambda tb: len(tb.rows))
@@ -574,6 +577,8 @@ def _finish(table: _Table, file: str, stem: str, only: bool, catalogue: Catalogu
             ratings.append(found[ind.code])
         else:
             ratings.append(RatingRow(ind.code, Rating.MISSING, "", "", "", ""))
+            if ind.code in table.failed:
+                continue
             issues.append(make_issue("indicator_missing", file=file, sheet=sheet.name, code=ind.code, name=ind.name_vi))
     ratings.sort(key=lambda r: code_key(r.code))
     if table.rows and all(r.rating is Rating.MISSING for r in ratings):

@@ -66,6 +66,7 @@ def test_rejected_return_stores_no_submission_but_keeps_the_file_and_its_issues(
     assert out.status == "rejected"
     [err] = [i for i in out.issues if i.severity == "error"]
     assert (err.code, err.cell, err.value) == ("rating_unknown", bad_cell, "Tím")
+    assert [i.code for i in out.issues] == ["rating_unknown"], "the bad row is not also reported missing"
     assert store.count(submissions_t) == 0
     assert store.count(ratings_t) == 0
     assert store.count(files_t) == 1
