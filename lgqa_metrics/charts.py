@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 import pandas as pd
@@ -74,17 +74,14 @@ def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFram
         hovertemplate=(f"<b>%{{y}}</b> (%{{customdata[3]}})<br>%{{x}} %{{customdata[0]}}<br>"
                        f"{t('chart.rating', lang)}: <b>%{{customdata[1]}}</b><br>"
                        f"{t('chart.evidence', lang)}: %{{customdata[2]}}<extra></extra>")))
-    for rating in RATING_ORDER:  # legend entries
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=True,
-                                 name=f"{SYMBOLS[lang][rating]} {_label(catalogue, rating, lang)}",
-                                 marker={"size": 12, "symbol": "square", "color": colours[rating],
-                                         "line": {"color": "#555", "width": 1}}))
+    fig.add_traces([go.Scatter(x=[None], y=[None], mode="markers", showlegend=True,  # legend entries
+                               name=f"{SYMBOLS[lang][rating]} {_label(catalogue, rating, lang)}",
+                               marker={"size": 12, "symbol": "square", "color": colours[rating],
+                                       "line": {"color": "#555", "width": 1}}) for rating in RATING_ORDER])
     quadrant_separators(fig, catalogue, lambda q: f"<b>{q.roman}</b> {q.name(lang)}")
-    previous = None
-    for i, u in enumerate(grid.index):
-        if previous is not None and types[u] != previous:
-            fig.add_hline(y=i - 0.5, line={"color": "#333", "width": 2})
-        previous = types[u]
+    kinds = [types[u] for u in grid.index]
+    fig.update_layout(shapes=[*fig.layout.shapes, *(_line("y", i - 0.5) for i in range(1, len(kinds))
+                                                     if kinds[i] != kinds[i - 1])])
     fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang), tickfont={"size": 12})
     fig.update_xaxes(title=t("chart.indicator", lang), tickangle=-90, type="category", tickfont={"size": 10})
     height = 160 + 34 * max(len(y), 1)
@@ -93,14 +90,25 @@ def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFram
 
 def quadrant_separators(fig: go.Figure, catalogue: Catalogue, label: Callable[[Quadrant], str]) -> None:
     """On a chart whose x axis holds the 39 codes in order: a line between quadrants and a label above each."""
+    shapes, notes = [], []
     start = 0
     for number, quadrant in catalogue.quadrants.items():
         size = len(catalogue.in_quadrant(number))
         if start:
-            fig.add_vline(x=start - 0.5, line={"color": "#333", "width": 2})
-        fig.add_annotation(x=start + (size - 1) / 2, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                           text=label(quadrant), font={"size": 11})
+            shapes.append(_line("x", start - 0.5))
+        notes.append({"x": start + (size - 1) / 2, "y": 1.0, "yref": "paper", "yanchor": "bottom",
+                      "showarrow": False, "text": label(quadrant), "font": {"size": 11}})
         start += size
+    fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *notes])
+
+
+def _line(axis: str, at: float) -> dict[str, object]:
+    """A dark separator across the plot at ``at`` on the ``x`` or ``y`` axis (one layout shape)."""
+    if axis == "x":
+        return {"type": "line", "xref": "x", "yref": "paper", "x0": at, "x1": at, "y0": 0, "y1": 1,
+                "line": {"color": "#333", "width": 2}}
+    return {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": at, "y1": at,
+            "line": {"color": "#333", "width": 2}}
 
 
 def quadrant_bars(counts: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.Figure:
@@ -112,17 +120,19 @@ def quadrant_bars(counts: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") 
     units = counts[["unit_id", "unit_name", "unit_type"]].drop_duplicates()
     order = units.assign(_t=units["unit_type"].map({t: i for i, t in enumerate(ut.value for ut in UnitType)}))
     names = order.sort_values(["_t", "unit_name"])["unit_name"].tolist()
+    traces, cols = [], []
     for col, q in enumerate(quads, start=1):
         part = counts[counts["quadrant"] == q.number].set_index("unit_name").reindex(names).fillna(0)
         for rating in RATING_ORDER:
-            fig.add_trace(go.Bar(
+            traces.append(go.Bar(
                 y=names, x=part[rating], orientation="h", name=_label(catalogue, rating, lang),
                 marker={"color": colours[rating], "line": {"color": "#777", "width": 0.5}},
                 legendgroup=rating, showlegend=col == 1, text=[int(v) if v else "" for v in part[rating]],
                 textposition="inside", insidetextanchor="middle",
-                hovertemplate=f"%{{y}}<br>{_label(catalogue, rating, lang)}: %{{x}}<extra>{q.roman}</extra>"),
-                row=1, col=col)
-        fig.update_xaxes(title_text=t("chart.count", lang), row=1, col=col)
+                hovertemplate=f"%{{y}}<br>{_label(catalogue, rating, lang)}: %{{x}}<extra>{q.roman}</extra>"))
+            cols.append(col)
+    fig.add_traces(traces, rows=[1] * len(traces), cols=cols)
+    fig.update_xaxes(title_text=t("chart.count", lang))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed")
     fig.update_annotations(font_size=11)
@@ -146,9 +156,8 @@ def radar(profile: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.F
     return fig
 
 
-def wheel(unit_ratings: pd.DataFrame, catalogue: Catalogue, title: str, lang: str = "vi") -> go.Figure:
-    """The 39-slice integral diagnostic wheel of one unit-year: four quarter circles, one slice per
-    indicator, coloured by rating, with the rating's letter on each slice."""
+def _wheel_traces(unit_ratings: pd.DataFrame, catalogue: Catalogue, lang: str) -> list[go.BasePlotlyType]:
+    """One slice per indicator (coloured by rating) and the four quarter-circle boundaries."""
     colours = rating_colours(catalogue)
     by_code = dict(zip(unit_ratings["indicator_code"], unit_ratings["rating"], strict=False))
     theta, width, colour, text, hover = [], [], [], [], []
@@ -162,26 +171,50 @@ def wheel(unit_ratings: pd.DataFrame, catalogue: Catalogue, title: str, lang: st
             colour.append(colours[rating])
             text.append(ind.code)
             hover.append(f"{quadrant.roman} · {ind.code} {ind.name(lang)}<br>{_label(catalogue, rating, lang)}")
-    fig = go.Figure(go.Barpolar(r=[1] * len(theta), theta=theta, width=width, marker_color=colour,
-                                marker_line_color="#444", marker_line_width=1, text=text,
-                                hovertext=hover, hoverinfo="text"))
-    for boundary in (0, 90, 180, 270):  # the four quarter circles
-        fig.add_trace(go.Scatterpolar(r=[0, 1], theta=[boundary, boundary], mode="lines", hoverinfo="skip",
-                                      line={"color": "#111", "width": 3}))
-    for number, quadrant in catalogue.quadrants.items():
-        x, y = _quadrant_label_position(number)
-        fig.add_annotation(text=f"<b>{quadrant.roman}</b>", showarrow=False, font={"size": 13},
-                           x=x, y=y, xref="paper", yref="paper")
-    fig.update_layout(polar={"radialaxis": {"visible": False, "range": [0, 1]}, "hole": 0.18,
-                             "angularaxis": {"showticklabels": False, "direction": "clockwise", "rotation": 90}},
-                      showlegend=False)
+    slices = go.Barpolar(r=[1] * len(theta), theta=theta, width=width, marker_color=colour, marker_line_color="#444",
+                         marker_line_width=1, text=text, hovertext=hover, hoverinfo="text", showlegend=False)
+    bounds = go.Scatterpolar(r=[0, 1, None, 0, 1, None, 0, 1, None, 0, 1], mode="lines", hoverinfo="skip",
+                             theta=[0, 0, None, 90, 90, None, 180, 180, None, 270, 270], showlegend=False,
+                             line={"color": "#111", "width": 3})
+    return [slices, bounds]
+
+
+def _wheel_axes(catalogue: Catalogue) -> dict[str, object]:
+    romans = [f"<b>{q.roman}</b>" for q in catalogue.quadrants.values()]
+    return {"radialaxis": {"visible": False, "range": [0, 1]}, "hole": 0.18,
+            "angularaxis": {"direction": "clockwise", "rotation": 90, "tickvals": [45, 135, 225, 315],
+                            "ticktext": romans, "showgrid": False, "tickfont": {"size": 13}}}
+
+
+def wheel(unit_ratings: pd.DataFrame, catalogue: Catalogue, title: str, lang: str = "vi") -> go.Figure:
+    """The 39-slice integral diagnostic wheel of one unit-year: four quarter circles, one slice per
+    indicator, coloured by rating."""
+    fig = go.Figure(_wheel_traces(unit_ratings, catalogue, lang))
+    fig.update_layout(polar=_wheel_axes(catalogue), showlegend=False)
     return _base(fig, title, 340)
 
 
-def _quadrant_label_position(quadrant: int) -> tuple[float, float]:
-    """Paper coordinates just outside the middle of a quadrant's quarter circle (clockwise from top)."""
-    angle = math.radians(90 - ((quadrant - 1) * 90 + 45))
-    return 0.5 + 0.56 * math.cos(angle), 0.5 + 0.56 * math.sin(angle)
+def wheels(units: Sequence[tuple[str, pd.DataFrame]], catalogue: Catalogue, title: str, lang: str = "vi",
+           per_row: int = 3) -> go.Figure:
+    """The diagnostic wheels of several units in one figure, ``per_row`` to a row."""
+    rows = max(1, math.ceil(len(units) / per_row))
+    fig = make_subplots(rows=rows, cols=per_row, specs=[[{"type": "polar"}] * per_row] * rows,
+                        subplot_titles=[name for name, _ in units], vertical_spacing=0.3 / rows,
+                        horizontal_spacing=0.08)
+    traces, at_rows, at_cols = [], [], []
+    for i, (_, frame) in enumerate(units):
+        for trace in _wheel_traces(frame, catalogue, lang):
+            traces.append(trace)
+            at_rows.append(i // per_row + 1)
+            at_cols.append(i % per_row + 1)
+    if traces:
+        fig.add_traces(traces, rows=at_rows, cols=at_cols)
+    axes = _wheel_axes(catalogue)
+    fig.update_layout({f"polar{i + 1 if i else ''}": axes for i in range(rows * per_row)}, showlegend=False)
+    fig.update_annotations(font_size=12, yshift=14)
+    fig = _base(fig, title, 140 + 330 * rows)
+    fig.update_layout(margin={"t": 110})
+    return fig
 
 
 def group_bars(groups: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.Figure:
@@ -221,14 +254,15 @@ def quadrant_trend(trend: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") 
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                "#bcbd22", "#17becf", "#393b79", "#637939"]
     units = list(dict.fromkeys(trend["unit_name"]))
-    for col, q in enumerate(quads, start=1):
-        part = trend[trend["quadrant"] == q.number]
-        for i, name in enumerate(units):
-            line = part[part["unit_name"] == name].sort_values("year")
-            fig.add_trace(go.Scatter(x=line["year"], y=line["index"], name=name, legendgroup=name,
-                                     showlegend=col == 1, mode="lines+markers",
-                                     line={"color": palette[i % len(palette)]},
-                                     hovertemplate="%{x}: %{y:.0f}<extra>%{fullData.name}</extra>"), row=1, col=col)
+    traces, cols = [], []
+    for (quadrant, name), line in trend.sort_values("year").groupby(["quadrant", "unit_name"], sort=False):
+        i = units.index(str(name))
+        traces.append(go.Scatter(x=line["year"], y=line["index"], name=str(name), legendgroup=str(name),
+                                 showlegend=quadrant == quads[0].number, mode="lines+markers",
+                                 line={"color": palette[i % len(palette)]},
+                                 hovertemplate="%{x}: %{y:.0f}<extra>%{fullData.name}</extra>"))
+        cols.append(int(str(quadrant)))
+    fig.add_traces(traces, rows=[1] * len(traces), cols=cols)
     years = sorted(trend["year"].unique())
     fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years], title_text=t("chart.year", lang))
     fig.update_yaxes(range=[0, 105])

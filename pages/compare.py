@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics import analytics, charts
+from lgqa_metrics import analytics
 from lgqa_metrics.filters import filter_ratings
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import components
-from lgqa_metrics.ui.data import catalogue
+from lgqa_metrics.ui import components, figures
 
 lang, ratings = components.analysis_page("page.compare")
 year = components.year_select(analytics.years_of(ratings), lang, st.sidebar)
@@ -24,14 +23,11 @@ st.dataframe(components.ranking_table(analytics.ranking(selected, year, lang), l
 st.caption(t("compare.index_note", lang))
 
 left, right = st.columns([3, 2])
-left.plotly_chart(charts.radar(analytics.quadrant_profile(selected, year), catalogue(), lang), key="radar")
-right.plotly_chart(charts.group_bars(analytics.group_averages(this_year, year), catalogue(), lang), key="groups")
+radar, groups = figures.compare(year, chosen, lang)
+left.plotly_chart(radar, key="radar")
+right.plotly_chart(groups, key="groups")
 right.dataframe(components.group_table(analytics.group_averages(this_year, year), lang), hide_index=True)
 
 st.subheader(t("compare.wheels", lang))
 components.legend_caption(lang)
-order = analytics.unit_order(selected)
-columns = st.columns(3)
-for i, (unit_id, name) in enumerate(zip(order["unit_id"], order["unit_name"], strict=True)):
-    fig = charts.wheel(filter_ratings(selected, units=[unit_id]), catalogue(), f"{name} ({year})", lang)
-    columns[i % 3].plotly_chart(fig, key=f"wheel_{unit_id}")
+st.plotly_chart(figures.wheels(year, chosen, lang), key="wheels")

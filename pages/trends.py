@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics import analytics, charts
+from lgqa_metrics import analytics
 from lgqa_metrics.filters import filter_ratings
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import components
+from lgqa_metrics.ui import components, figures
 from lgqa_metrics.ui.data import catalogue
 
 lang, ratings = components.analysis_page("page.trends")
@@ -18,8 +18,9 @@ selected = filter_ratings(ratings, units=chosen)
 if len(years) < 2:
     st.info(t("trends.one_year", lang, year=years[0]))
     st.stop()
-st.plotly_chart(charts.trend_lines(analytics.trend(selected), lang), key="trend")
-st.plotly_chart(charts.quadrant_trend(analytics.trend(selected, by_quadrant=True), catalogue(), lang), key="qtrend")
+lines, per_quadrant = figures.trends(chosen, lang)
+st.plotly_chart(lines, key="trend")
+st.plotly_chart(per_quadrant, key="qtrend")
 
 st.subheader(t("trends.changes", lang))
 year_from, year_to = components.year_pair(years, lang)

@@ -61,3 +61,14 @@ def test_radar_quadrant_bars_and_trends_carry_every_unit() -> None:
     lines = charts.trend_lines(analytics.trend(data))
     an_thang = next(tr for tr in lines.data if tr.name == "Xã An Thắng")
     assert list(an_thang.x) == [2022, 2023] and list(an_thang.y) == [50, 100]
+
+
+def test_wheels_put_every_unit_in_its_own_polar_panel() -> None:
+    data = _data()
+    panels = [(name, part) for name, part in
+              ((n, data[(data["unit_name"] == n) & (data["year"] == 2023)]) for n in ("Quận Lê Chân", "Xã An Thắng"))]
+    fig = charts.wheels(panels, CAT, "2023", per_row=3)
+    slices = [tr for tr in fig.data if tr.type == "barpolar"]
+    assert [tr.subplot for tr in slices] == ["polar", "polar2"]
+    assert [a.text for a in fig.layout.annotations] == ["Quận Lê Chân", "Xã An Thắng"]
+    assert list(fig.layout.polar.angularaxis.ticktext) == ["<b>I</b>", "<b>II</b>", "<b>III</b>", "<b>IV</b>"]
