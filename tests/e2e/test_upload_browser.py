@@ -55,9 +55,20 @@ def test_dropped_files_are_checked_stored_on_confirmation_and_exported(browser: 
         assert page.get_by_text("Chi tiết từng tệp").count() == 0, "the uploader is emptied: nothing left to check"
         assert page.get_by_role("button", name="Lưu 1 báo cáo hợp lệ").count() == 0
 
+        page.goto(url)
+        wait_until_idle(page)
+        matrix = page.locator(".js-plotly-plot").first
+        matrix.locator("text=Quận Lê Chân").first.wait_for(timeout=60_000)
+        assert "1 / 12" in page.locator("[data-testid='stMetric']").first.inner_text()
+
         page.goto(f"{url}/data")
         wait_until_idle(page)
         sheet = openpyxl.load_workbook(io.BytesIO(_download(page, "Tải Excel")))["Dữ liệu"]
         assert sheet.max_row == 1 + 39
+        header = [c.value for c in sheet[1]]
+        rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+        assert {r["Mã đơn vị"] for r in rows} == {"q-le-chan"} and {r["Năm"] for r in rows} == {2023}
+        expected = pattern(0)
+        assert {r["Mã chỉ số"]: r["Kết quả"] for r in rows} == expected
         store.close()
         page.close()

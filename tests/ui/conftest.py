@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lgqa_metrics.ingest import ingest_bytes
+from lgqa_metrics.ingest import ingest_bytes, ingest_paths
+from lgqa_metrics.paths import SAMPLES_DIR
 from lgqa_metrics.store import Store
 from tests.returns import filled_template, pattern
 
@@ -35,6 +37,26 @@ def open_app(page: str | None = None) -> AppTest:
     if page:
         at.switch_page(page).run()
     return at
+
+
+@pytest.fixture(scope="session")
+def _demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file loaded once with the bundled demo returns."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    store = Store.open(f"sqlite:///{path}")
+    ingest_paths(store, [SAMPLES_DIR], uploader="demo")
+    store.close()
+    return path
+
+
+@pytest.fixture
+def demo(_demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A private copy of the demo store, used by the app."""
+    copy = tmp_path / "demo-copy.sqlite"
+    shutil.copyfile(_demo_file, copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("LGQA_DATABASE_URL", url)
+    return url
 
 
 @pytest.fixture

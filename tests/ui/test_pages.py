@@ -24,6 +24,18 @@ def test_every_page_renders_on_stored_returns_in_both_languages(pilot: Store, pa
     assert not at.exception, at.exception
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_bundled_demo_data(demo: str, page: str) -> None:
+    at = open_app(page)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_overview_on_the_demo_counts_all_twelve_returns(demo: str) -> None:
+    at = open_app("pages/overview.py")
+    assert at.metric[0].value == "12 / 12"
+
+
 def test_analysis_pages_on_an_empty_store_say_how_to_load_data() -> None:
     for page in ("pages/overview.py", "pages/compare.py", "pages/trends.py", "pages/indicator.py"):
         at = open_app(page)
