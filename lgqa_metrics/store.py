@@ -7,7 +7,8 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -23,6 +24,8 @@ from lgqa_metrics.report import Issue, Severity
 from lgqa_metrics.units import UnitRegistry, default_registry
 
 ENV_URL: Final = "LGQA_DATABASE_URL"
+WRITE_OPTION: Final = "lgqa_write"
+VERSION_RETRIES: Final = 5
 STATUS_CURRENT: Final = "current"
 STATUS_SUPERSEDED: Final = "superseded"
 
@@ -161,12 +164,20 @@ def make_engine(url: str) -> Engine:
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # transactions are begun below, not by the driver
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            # Writers take the write lock up front (waiting up to the busy timeout), so two writers
+            # never both read the same latest version; readers begin deferred and never block.
+            immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
@@ -193,6 +204,15 @@ class Store:
         """Release the engine's connections."""
         self.engine.dispose()
 
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction: committed when the block ends, rolled back on any error. On SQLite
+        it holds the write lock from its first statement (BEGIN IMMEDIATE)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                yield conn
+
     # --- reference data -------------------------------------------------------------------------
 
     def _sync_reference_data(self) -> None:
@@ -202,7 +222,7 @@ class Store:
         inds = [{"code": i.code, "quadrant": i.quadrant, "seq": i.seq, "name_vi": i.name_vi, "name_en": i.name_en}
                 for i in self.catalogue.indicators]
         digest = hashlib.sha256(json.dumps([units, inds], default=str, ensure_ascii=False).encode()).hexdigest()
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             stored = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "reference")).scalar()
             if stored == digest:
                 return
@@ -223,7 +243,7 @@ class Store:
         if not result.returns:
             outcomes.append(Outcome(result.file, "", "rejected", None, None, None, 0, result.issues))
             if not dry_run:
-                with self.engine.begin() as conn:
+                with self.writing() as conn:
                     self._archive(conn, result, data)
                     self._log(conn, result, "", None, None, "rejected", None, uploader, result.issues)
             return outcomes
@@ -232,7 +252,7 @@ class Store:
             if not ret.accepted or (result.issues and any(i.severity is Severity.ERROR for i in result.issues)):
                 outcomes.append(Outcome(result.file, ret.sheet, "rejected", ret.unit_id, ret.year, None, 0, issues))
                 if not dry_run:
-                    with self.engine.begin() as conn:
+                    with self.writing() as conn:
                         self._archive(conn, result, data)
                         self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "rejected", None, uploader, issues)
                 continue
@@ -241,8 +261,20 @@ class Store:
 
     def _store_return(self, result: ReadResult, ret: ParsedReturn, data: bytes, issues: tuple[Issue, ...],
                       uploader: str, dry_run: bool) -> Outcome:
+        """Store one accepted return as the next version; a writer that loses a race for a version
+        number (possible on PostgreSQL) tries again with the next one."""
+        for attempt in range(VERSION_RETRIES):
+            try:
+                return self._store_once(result, ret, data, issues, uploader, dry_run)
+            except sa.exc.IntegrityError:
+                if attempt == VERSION_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _store_once(self, result: ReadResult, ret: ParsedReturn, data: bytes, issues: tuple[Issue, ...],
+                    uploader: str, dry_run: bool) -> Outcome:
         assert ret.unit_id is not None and ret.year is not None
-        with self.engine.begin() as conn:
+        with self.engine.connect() if dry_run else self.writing() as conn:
             same = conn.execute(
                 sa.select(submissions_t.c.id, submissions_t.c.version).where(
                     submissions_t.c.unit_id == ret.unit_id, submissions_t.c.year == ret.year,
