@@ -11,6 +11,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from lgqa_metrics.accounts_base import Actor, Role, require
 from lgqa_metrics.catalogue import Catalogue
 from lgqa_metrics.i18n import t
 from lgqa_metrics.reader import ParsedReturn, ReadResult, read_bytes
@@ -103,7 +104,7 @@ def _replan(store: Store, outcome: Outcome, ret: ParsedReturn, sha256: str, plan
     return replace(outcome, status=ACCEPTED, version=plan.version + 1)
 
 
-def check(store: Store, files: Sequence[tuple[str, bytes, ReadResult]], *, uploader: str) -> list[Checked]:
+def check(store: Store, files: Sequence[tuple[str, bytes, ReadResult]]) -> list[Checked]:
     """Dry-run every file against the store, in order, as if the batch were stored one file after the other.
 
     A return of a unit-year that an earlier return of the batch would already store is re-planned as
@@ -113,7 +114,7 @@ def check(store: Store, files: Sequence[tuple[str, bytes, ReadResult]], *, uploa
     checked: list[Checked] = []
     for name, data, result in files:
         outcomes: list[Outcome] = []
-        for outcome in store.record(result, data, uploader=uploader, dry_run=True):
+        for outcome in store.record(result, data, dry_run=True):
             ret = next((r for r in result.returns if r.sheet == outcome.sheet), None)
             if outcome.status != REJECTED and ret is not None and outcome.unit_id and outcome.year:
                 key = (outcome.unit_id, outcome.year)
@@ -138,13 +139,15 @@ def repeated_unit_years(checked: Sequence[Checked]) -> dict[tuple[str, int], lis
     return {k: v for k, v in found.items() if len(v) > 1}
 
 
-def confirm(store: Store, checked: Sequence[Checked], *, uploader: str) -> list[Saved]:
-    """Store every accepted return of the batch and log the duplicates and rejections (with their
-    issues and the archived file). A file the store cannot record is reported, the others go on."""
+def confirm(store: Store, checked: Sequence[Checked], *, actor: Actor) -> list[Saved]:
+    """Store every accepted return of the batch as ``actor`` (a staff member: the store checks) and log
+    the duplicates and rejections (with their issues and the archived file). A file the store cannot
+    record is reported, the others go on."""
+    require(actor, Role.STAFF, "store returns")
     saved: list[Saved] = []
     for item in checked:
         try:
-            outcomes = store.record(item.result, item.data, uploader=uploader)
+            outcomes = store.record(item.result, item.data, actor=actor)
         except Exception as exc:  # one file's database failure must not lose the rest of the batch
             log.exception("storing %s failed", item.name)
             saved.append(Saved(item.name, (), f"{type(exc).__name__}: {exc}"[:300]))

@@ -12,11 +12,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from lgqa_metrics import cli_users
 from lgqa_metrics.export import export_frame, write_export
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ingest import collect_files, ingest_paths
 from lgqa_metrics.paths import SAMPLES_DIR
-from lgqa_metrics.store import Outcome, Store, submissions_t
+from lgqa_metrics.schema import submissions_t
+from lgqa_metrics.store import Outcome, Store
 from lgqa_metrics.template import build_template
 from lgqa_metrics.units import Unit, default_registry
 
@@ -63,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     hist.add_argument("--db")
     hist.add_argument("--unit", required=True)
     hist.add_argument("--year", type=int, required=True)
+    cli_users.add_parser(sub)
     return p
 
 
@@ -93,6 +96,8 @@ def _require_unit(unit_id: str, lang: str) -> Unit:
 
 def _run(args: argparse.Namespace) -> int:
     lang: str = args.lang
+    if args.command == "users":
+        return cli_users.run(args, lang)
     if args.command == "template":
         args.output.write_bytes(build_template(_require_unit(args.unit, lang), args.year))
         print(t("cli.template_written", lang, path=args.output))

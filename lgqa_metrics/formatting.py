@@ -37,3 +37,14 @@ def date_time(value: dt.datetime | dt.date | None, lang: str = "vi") -> str:
             value = value.astimezone(dt.timezone(dt.timedelta(hours=7)))
         return value.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
     return value.strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
+
+
+def file_size(size: int, lang: str = "vi") -> str:
+    """A byte count for people: ``512 B``, ``340 kB``, ``25,3 MB`` (vi) / ``25.3 MB`` (en)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{number(size / 1024, lang)} kB"
+    unit, scale = ("MB", 1024**2) if size < 1024**3 else ("GB", 1024**3)
+    value = size / scale
+    return f"{number(value, lang, 0 if value.is_integer() else 1)} {unit}"

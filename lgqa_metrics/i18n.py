@@ -7,6 +7,7 @@ department can edit wording without touching code. Keys are unique across files.
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Final
@@ -20,6 +21,22 @@ I18N_DIR: Final = DATA_DIR / "i18n"
 
 class CatalogueKeyError(KeyError):
     """A message key that the catalogue does not hold."""
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A message field whose text differs by language (a reason, a size written the local way)."""
+
+    vi: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.vi
+
+    @classmethod
+    def of(cls, key: str, **fields: object) -> Phrase:
+        """Message ``key`` in both languages, as one field for another message."""
+        return cls(t(key, "vi", **fields), t(key, "en", **fields))
 
 
 def load_messages(folder: Path = I18N_DIR) -> dict[str, tuple[str, str]]:
@@ -44,13 +61,17 @@ def messages() -> dict[str, tuple[str, str]]:
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **fields: object) -> str:
-    """Return message ``key`` in ``lang`` (``vi`` or ``en``), formatted with ``fields``."""
+    """Return message ``key`` in ``lang`` (``vi`` or ``en``), formatted with ``fields`` (a :class:`Phrase`
+    field gives its text in ``lang``)."""
     try:
         vi, en = messages()[key]
     except KeyError as exc:
         raise CatalogueKeyError(key) from exc
     template = en if lang == "en" else vi
-    return template.format(**fields) if fields else template
+    if not fields:
+        return template
+    local = {k: (v.en if lang == "en" else v.vi) if isinstance(v, Phrase) else v for k, v in fields.items()}
+    return template.format(**local)
 
 
 def both(key: str, **fields: object) -> tuple[str, str]:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Final
 
+from lgqa_metrics.accounts_base import Actor, cli_actor
 from lgqa_metrics.reader import read_bytes
 from lgqa_metrics.store import Outcome, Store
 
@@ -29,13 +30,15 @@ def _skip(path: Path) -> bool:
     return path.name.startswith(_SKIP_PREFIXES) or path.name in _SKIP_NAMES
 
 
-def ingest_bytes(store: Store, data: bytes, name: str, *, uploader: str = "cli", dry_run: bool = False) -> list[Outcome]:
-    """Read one file's bytes and record its returns."""
+def ingest_bytes(store: Store, data: bytes, name: str, *, actor: Actor | None = None, uploader: str | None = None,
+                 dry_run: bool = False) -> list[Outcome]:
+    """Read one file's bytes and record its returns, as ``actor`` (default: the command line's user)."""
     result = read_bytes(data, name, catalogue=store.catalogue, registry=store.registry)
-    return store.record(result, data, uploader=uploader, dry_run=dry_run)
+    return store.record(result, data, actor=actor or cli_actor(), uploader=uploader, dry_run=dry_run)
 
 
-def ingest_paths(store: Store, paths: Iterable[Path], *, uploader: str = "cli", dry_run: bool = False,
+def ingest_paths(store: Store, paths: Iterable[Path], *, actor: Actor | None = None, uploader: str | None = None,
+                 dry_run: bool = False,
                  progress: Callable[[int, int, Path], None] | None = None) -> list[Outcome]:
     """Ingest every file under ``paths``; ``progress(i, n, path)`` is called before each file."""
     files = collect_files(paths)
@@ -43,5 +46,6 @@ def ingest_paths(store: Store, paths: Iterable[Path], *, uploader: str = "cli", 
     for i, path in enumerate(files):
         if progress:
             progress(i, len(files), path)
-        outcomes.extend(ingest_bytes(store, path.read_bytes(), path.name, uploader=uploader, dry_run=dry_run))
+        outcomes.extend(ingest_bytes(store, path.read_bytes(), path.name, actor=actor, uploader=uploader,
+                                     dry_run=dry_run))
     return outcomes

@@ -1,4 +1,5 @@
-"""What a file really is, from its bytes: spreadsheet formats, or what else it is instead."""
+"""What a file really is, from its bytes: spreadsheet formats, or what else it is instead; and whether
+its zip archive is safe to unpack (:func:`zip_hazard`), judged before any reader touches it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,18 @@ import olefile
 OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS: Final = (b"PK\x03\x04", b"PK\x05\x06")
 SPREADSHEET_KINDS: Final = frozenset({"xlsx", "xlsm", "xls", "ods"})
+ZIP_KINDS: Final = frozenset({"xlsx", "xlsm", "ods"})
+
+#: Most parts a workbook archive may hold (a return has 10–30; a workbook with many sheets, a few hundred).
+MAX_ZIP_MEMBERS: Final = 1000
+#: Largest declared uncompressed size of one part, and of all parts together.
+MAX_MEMBER_BYTES: Final = 100 * 1024 * 1024
+MAX_TOTAL_BYTES: Final = 200 * 1024 * 1024
+#: Highest compression ratio accepted for a part larger than :data:`RATIO_FLOOR_BYTES` (XML packs 5–20:1;
+#: a zip bomb packs close to deflate's limit of about 1000:1).
+MAX_RATIO: Final = 100
+RATIO_FLOOR_BYTES: Final = 1024 * 1024
+_CHUNK: Final = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +49,12 @@ def _zip_kind(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
             if "mimetype" in names:
-                mime = zf.read("mimetype").decode("ascii", "replace").strip()
+                with zf.open("mimetype") as fh:  # a few bytes at most: never unpack a whole (hostile) part here
+                    mime = fh.read(128).decode("ascii", "replace").strip()
                 if mime == "application/vnd.oasis.opendocument.spreadsheet":
                     return "ods"
                 return "docx" if "text" in mime else "zip"
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+    except Exception:  # zipfile raises many types for damaged archives (BadZipFile, zlib.error, struct.error…)
         return "truncated"
     if "xl/workbook.xml" in names:
         return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
@@ -57,7 +71,7 @@ def _ole_kind(data: bytes) -> str:
     try:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             streams = {"/".join(s) for s in ole.listdir()}
-    except OSError:
+    except Exception:  # olefile raises OSError, but also IndexError, struct.error… on damaged containers
         return "truncated"
     if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
         return "encrypted"
@@ -100,3 +114,64 @@ def sniff(data: bytes) -> Sniffed:
     if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")):
         return Sniffed("image")
     return Sniffed(_text_kind(data[:8192]))
+
+
+@dataclass(frozen=True, slots=True)
+class ZipHazard:
+    """Why a workbook's archive is not unpacked: ``reason`` is one of ``member_size``, ``total_size``,
+    ``ratio``, ``members`` or ``damaged``; ``part`` names the part, ``amount`` and ``limit`` are bytes,
+    a ratio or a count, as ``reason`` says."""
+
+    reason: str
+    part: str = ""
+    amount: int = 0
+    limit: int = 0
+
+
+def zip_hazard(data: bytes, *, verify: bool = True) -> ZipHazard | None:
+    """Judge a zip archive from its central directory before any reader unpacks it: too many parts, a part
+    or the whole declaring too large an uncompressed size, or a part compressed beyond :data:`MAX_RATIO`.
+
+    With ``verify`` every part is then unpacked in bounded chunks (and thrown away) to check it yields
+    exactly its declared size with a matching CRC, so a part that lies about its size is caught too. An
+    archive that cannot be listed at all is no hazard here: :func:`sniff` calls it truncated.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_MEMBERS:
+                return ZipHazard("members", amount=len(infos), limit=MAX_ZIP_MEMBERS)
+            total = 0
+            for info in infos:
+                if info.file_size > MAX_MEMBER_BYTES:
+                    return ZipHazard("member_size", info.filename, info.file_size, MAX_MEMBER_BYTES)
+                total += info.file_size
+                if total > MAX_TOTAL_BYTES:
+                    return ZipHazard("total_size", info.filename, total, MAX_TOTAL_BYTES)
+                if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                    ratio = info.file_size // max(info.compress_size, 1)
+                    return ZipHazard("ratio", info.filename, ratio, MAX_RATIO)
+            if verify:
+                for info in infos:
+                    if not _unpacks_as_declared(zf, info):
+                        return ZipHazard("damaged", info.filename)
+    except Exception:  # not listable: sniff() has already called it truncated
+        return None
+    return None
+
+
+def _unpacks_as_declared(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """True when ``info`` unpacks to its declared size with its CRC (zipfile stops at the declared size
+    and checks the CRC at the end, so a part hiding more data fails)."""
+    if info.is_dir():
+        return True
+    produced = 0
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(_CHUNK):
+                produced += len(chunk)
+                if produced > info.file_size:
+                    return False
+    except Exception:  # bad CRC, unsupported method, encrypted part, damaged deflate stream
+        return False
+    return produced == info.file_size

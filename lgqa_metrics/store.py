@@ -17,106 +17,32 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from lgqa_metrics import audit
+from lgqa_metrics.accounts_base import Actor, Role, require
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.paths import DEFAULT_DB_FILE
 from lgqa_metrics.reader import ParsedReturn, ReadResult
 from lgqa_metrics.report import Issue, Severity
+from lgqa_metrics.schema import (
+    STATUS_CURRENT,
+    STATUS_SUPERSEDED,
+    STATUS_WITHDRAWN,
+    files_t,
+    indicators_t,
+    intake_t,
+    issues_t,
+    meta_t,
+    metadata,
+    ratings_t,
+    submissions_t,
+    units_t,
+)
 from lgqa_metrics.units import UnitRegistry, default_registry
 
 ENV_URL: Final = "LGQA_DATABASE_URL"
 WRITE_OPTION: Final = "lgqa_write"
+_AUDIT_ACTION: Final = {"accepted": "version_created", "duplicate": "duplicate", "rejected": "return_rejected"}
 VERSION_RETRIES: Final = 5
-STATUS_CURRENT: Final = "current"
-STATUS_SUPERSEDED: Final = "superseded"
-
-metadata = sa.MetaData()
-
-units_t = sa.Table(
-    "units", metadata,
-    sa.Column("id", sa.String(80), primary_key=True),
-    sa.Column("type", sa.String(16), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("name_en", sa.String(200), nullable=False, default=""),
-    sa.Column("parent_id", sa.String(80)),
-    sa.Column("aliases", sa.Text, nullable=False, default=""),
-    sa.Column("valid_from", sa.Date),
-    sa.Column("valid_to", sa.Date),
-    sa.Column("successor_ids", sa.Text, nullable=False, default=""),
-)
-indicators_t = sa.Table(
-    "indicators", metadata,
-    sa.Column("code", sa.String(8), primary_key=True),
-    sa.Column("quadrant", sa.Integer, nullable=False),
-    sa.Column("seq", sa.Integer, nullable=False),
-    sa.Column("name_vi", sa.String(300), nullable=False),
-    sa.Column("name_en", sa.String(300), nullable=False),
-)
-files_t = sa.Table(
-    "files", metadata,
-    sa.Column("sha256", sa.String(64), primary_key=True),
-    sa.Column("name", sa.String(500), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("size", sa.Integer, nullable=False),
-    sa.Column("content", sa.LargeBinary, nullable=False),
-    sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
-)
-submissions_t = sa.Table(
-    "submissions", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("unit_id", sa.String(80), sa.ForeignKey("units.id"), nullable=False),
-    sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("file_sha256", sa.String(64), sa.ForeignKey("files.sha256"), nullable=False),
-    sa.Column("file_name", sa.String(500), nullable=False),
-    sa.Column("sheet", sa.String(200), nullable=False),
-    sa.Column("uploader", sa.String(200), nullable=False),
-    sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("fingerprint", sa.String(64), nullable=False),
-    sa.UniqueConstraint("unit_id", "year", "version", name="uq_submission_version"),
-    sa.Index("ix_submissions_unit_year", "unit_id", "year", "status"),
-)
-ratings_t = sa.Table(
-    "ratings", metadata,
-    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), primary_key=True),
-    sa.Column("indicator_code", sa.String(8), sa.ForeignKey("indicators.code"), primary_key=True),
-    sa.Column("rating", sa.String(8), nullable=False),
-    sa.Column("raw", sa.Text, nullable=False, default=""),
-    sa.Column("evidence", sa.Text, nullable=False, default=""),
-    sa.Column("note", sa.Text, nullable=False, default=""),
-    sa.Column("cell", sa.String(16), nullable=False, default=""),
-)
-intake_t = sa.Table(
-    "intake", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("uploader", sa.String(200), nullable=False),
-    sa.Column("file_sha256", sa.String(64), sa.ForeignKey("files.sha256"), nullable=False),
-    sa.Column("file_name", sa.String(500), nullable=False),
-    sa.Column("sheet", sa.String(200), nullable=False),
-    sa.Column("unit_id", sa.String(80)),
-    sa.Column("year", sa.Integer),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id")),
-)
-issues_t = sa.Table(
-    "issues", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("intake_id", sa.Integer, sa.ForeignKey("intake.id"), nullable=False, index=True),
-    sa.Column("severity", sa.String(8), nullable=False),
-    sa.Column("code", sa.String(40), nullable=False),
-    sa.Column("sheet", sa.String(200), nullable=False),
-    sa.Column("cell", sa.String(16), nullable=False),
-    sa.Column("value", sa.Text, nullable=False),
-    sa.Column("message_vi", sa.Text, nullable=False),
-    sa.Column("message_en", sa.Text, nullable=False),
-)
-meta_t = sa.Table(
-    "meta", metadata,
-    sa.Column("key", sa.String(40), primary_key=True),
-    sa.Column("value", sa.Text, nullable=False),
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -196,7 +122,8 @@ class Store:
              registry: UnitRegistry | None = None) -> Store:
         """Open (and create on first use) the store at ``url``; sync the catalogue and registry into it."""
         store = cls(make_engine(resolve_url(url)), catalogue or default_catalogue(), registry or default_registry())
-        metadata.create_all(store.engine)
+        with store.writing() as conn:  # processes opening a new store at once create it one after another
+            metadata.create_all(conn)
         store._sync_reference_data()
         return store
 
@@ -233,19 +160,25 @@ class Store:
 
     # --- writing ------------------------------------------------------------------------------
 
-    def record(self, result: ReadResult, data: bytes, *, uploader: str = "cli", dry_run: bool = False) -> list[Outcome]:
+    def record(self, result: ReadResult, data: bytes, *, actor: Actor | None = None, uploader: str | None = None,
+               dry_run: bool = False) -> list[Outcome]:
         """Store every accepted return of one read file; log rejected ones; archive the file's bytes.
 
-        Each return is one transaction: it is stored whole or not at all. With ``dry_run`` nothing is
-        written and the outcomes say what would happen.
+        Each return is one transaction: it is stored whole or not at all, with its audit entry. Writing
+        needs a staff ``actor`` (checked here, whatever the caller); ``uploader`` is the name recorded
+        (default: the actor's). With ``dry_run`` nothing is written and the outcomes say what would happen.
         """
+        if not dry_run:
+            actor = require(actor, Role.STAFF, "store returns")
+        who = actor or Actor("dry-run", Role.VIEWER)
+        uploader = uploader or who.username
         outcomes: list[Outcome] = []
         if not result.returns:
             outcomes.append(Outcome(result.file, "", "rejected", None, None, None, 0, result.issues))
             if not dry_run:
                 with self.writing() as conn:
                     self._archive(conn, result, data)
-                    self._log(conn, result, "", None, None, "rejected", None, uploader, result.issues)
+                    self._log(conn, result, "", None, None, "rejected", None, uploader, result.issues, who)
             return outcomes
         for ret in result.returns:
             issues = (*result.issues, *ret.issues)
@@ -254,25 +187,25 @@ class Store:
                 if not dry_run:
                     with self.writing() as conn:
                         self._archive(conn, result, data)
-                        self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "rejected", None, uploader, issues)
+                        self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "rejected", None, uploader, issues, who)
                 continue
-            outcomes.append(self._store_return(result, ret, data, issues, uploader, dry_run))
+            outcomes.append(self._store_return(result, ret, data, issues, uploader, dry_run, who))
         return outcomes
 
     def _store_return(self, result: ReadResult, ret: ParsedReturn, data: bytes, issues: tuple[Issue, ...],
-                      uploader: str, dry_run: bool) -> Outcome:
+                      uploader: str, dry_run: bool, who: Actor) -> Outcome:
         """Store one accepted return as the next version; a writer that loses a race for a version
         number (possible on PostgreSQL) tries again with the next one."""
         for attempt in range(VERSION_RETRIES):
             try:
-                return self._store_once(result, ret, data, issues, uploader, dry_run)
+                return self._store_once(result, ret, data, issues, uploader, dry_run, who)
             except sa.exc.IntegrityError:
                 if attempt == VERSION_RETRIES - 1:
                     raise
         raise AssertionError("unreachable")
 
     def _store_once(self, result: ReadResult, ret: ParsedReturn, data: bytes, issues: tuple[Issue, ...],
-                    uploader: str, dry_run: bool) -> Outcome:
+                    uploader: str, dry_run: bool, who: Actor) -> Outcome:
         assert ret.unit_id is not None and ret.year is not None
         with self.engine.connect() if dry_run else self.writing() as conn:
             same = conn.execute(
@@ -285,7 +218,7 @@ class Store:
             if same is not None:
                 if not dry_run:
                     self._archive(conn, result, data)
-                    self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "duplicate", same.id, uploader, issues)
+                    self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "duplicate", same.id, uploader, issues, who)
                 return Outcome(result.file, ret.sheet, "duplicate", ret.unit_id, ret.year, same.version,
                                len(ret.ratings), issues)
             latest = conn.execute(sa.select(sa.func.max(submissions_t.c.version)).where(
@@ -305,8 +238,32 @@ class Store:
             conn.execute(ratings_t.insert(), [
                 {"submission_id": sub_id, "indicator_code": r.code, "rating": r.rating.value, "raw": r.raw,
                  "evidence": r.evidence, "note": r.note, "cell": r.cell} for r in ret.ratings])
-            self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "accepted", sub_id, uploader, issues)
+            self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "accepted", sub_id, uploader, issues, who)
         return Outcome(result.file, ret.sheet, "accepted", ret.unit_id, ret.year, version, len(ret.ratings), issues)
+
+    def withdraw(self, actor: Actor | None, submission_id: int, reason: str) -> int | None:
+        """Withdraw one version (admin only). It stays stored and viewable with status ``withdrawn``;
+        when it was current, the latest remaining version becomes current. Returns that version's id."""
+        who = require(actor, Role.ADMIN, "withdraw a version")
+        s = submissions_t
+        with self.writing() as conn:
+            row = conn.execute(sa.select(s.c.id, s.c.unit_id, s.c.year, s.c.version, s.c.status, s.c.file_sha256)
+                               .where(s.c.id == submission_id)).first()
+            if row is None or row.status == STATUS_WITHDRAWN:
+                raise LookupError(f"no withdrawable submission {submission_id}")
+            conn.execute(s.update().where(s.c.id == submission_id).values(status=STATUS_WITHDRAWN))
+            successor = None
+            if row.status == STATUS_CURRENT:
+                successor = conn.execute(sa.select(s.c.id).where(
+                    s.c.unit_id == row.unit_id, s.c.year == row.year, s.c.status == STATUS_SUPERSEDED)
+                    .order_by(s.c.version.desc())).scalar()
+                if successor is not None:
+                    conn.execute(s.update().where(s.c.id == successor).values(status=STATUS_CURRENT))
+            audit.record(conn, who, "version_withdrawn", target=f"{row.unit_id}/{row.year}",
+                         file_sha256=row.file_sha256,
+                         details={"submission_id": submission_id, "version": row.version, "reason": reason,
+                                  "now_current": successor})
+        return successor
 
     def _archive(self, conn: Connection, result: ReadResult, data: bytes) -> None:
         exists = conn.execute(sa.select(files_t.c.sha256).where(files_t.c.sha256 == result.sha256)).first()
@@ -315,11 +272,14 @@ class Store:
                                                  size=len(data), content=data, first_seen=_now()))
 
     def _log(self, conn: Connection, result: ReadResult, sheet: str, unit_id: str | None, year: int | None,
-             status: str, submission_id: int | None, uploader: str, issues: Iterable[Issue]) -> None:
+             status: str, submission_id: int | None, uploader: str, issues: Iterable[Issue], who: Actor) -> None:
         known_unit = unit_id if unit_id in self.registry else None
         intake_id = conn.execute(intake_t.insert().returning(intake_t.c.id).values(
             at=_now(), uploader=uploader, file_sha256=result.sha256, file_name=result.file, sheet=sheet,
             unit_id=known_unit, year=year, status=status, submission_id=submission_id)).scalar_one()
+        audit.record(conn, who, _AUDIT_ACTION[status], file_sha256=result.sha256,
+                     target=f"{unit_id or '?'}/{year or '?'}", details={"file": result.file, "sheet": sheet,
+                                                                       "submission_id": submission_id})
         rows = [{"intake_id": intake_id, "severity": str(i.severity), "code": i.code, "sheet": i.sheet, "cell": i.cell,
                  "value": i.value, "message_vi": i.message_vi, "message_en": i.message_en} for i in issues]
         if rows:

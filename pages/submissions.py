@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lgqa_metrics.accounts_base import Role
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import state
+from lgqa_metrics.ui import auth, state
 from lgqa_metrics.ui import submissions as tracking
 
 state.ensure_framed()
+auth.require_page(Role.STAFF, state.lang())
 lang = state.lang()
 st.title(t("page.submissions", lang))
 st.caption(t("submissions.caption", lang))

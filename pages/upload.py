@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lgqa_metrics.accounts_base import Role
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import state, upload
+from lgqa_metrics.ui import auth, state, upload
 
 state.ensure_framed()
+auth.require_page(Role.STAFF, state.lang())
 lang = state.lang()
 st.title(t("page.upload", lang))
 st.caption(t("upload.caption", lang))

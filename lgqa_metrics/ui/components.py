@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from lgqa_metrics.accounts_base import Role
 from lgqa_metrics.analytics import Headline, unit_order
 from lgqa_metrics.catalogue import Catalogue, Indicator
 from lgqa_metrics.charts import SYMBOLS
@@ -14,7 +15,7 @@ from lgqa_metrics.filters import type_label
 from lgqa_metrics.formatting import percent
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ratings import Rating
-from lgqa_metrics.ui import state
+from lgqa_metrics.ui import auth, state
 from lgqa_metrics.ui.data import catalogue, current_ratings
 from lgqa_metrics.units import UnitType
 
@@ -24,6 +25,7 @@ def analysis_page(title_key: str) -> tuple[str, pd.DataFrame]:
     page shows how to load data and stops there."""
     state.ensure_framed()
     lang = state.lang()
+    auth.require_page(Role.VIEWER, lang)
     st.title(t(title_key, lang))
     ratings = current_ratings()
     if empty_state(ratings, lang):

@@ -9,6 +9,8 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
+from lgqa_metrics import audit
+from lgqa_metrics.accounts_base import Role, require
 from lgqa_metrics.analytics import RATING_ORDER, colour_counts
 from lgqa_metrics.annotate import XLSX_MIME
 from lgqa_metrics.export import Headers, csv_bytes, export_frame, xlsx_bytes
@@ -22,8 +24,8 @@ from lgqa_metrics.filters import (
 )
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ratings import Rating
-from lgqa_metrics.ui import state
-from lgqa_metrics.ui.data import catalogue
+from lgqa_metrics.ui import auth, state
+from lgqa_metrics.ui.data import catalogue, get_store
 
 _DETAIL: Final = ("unit_name", "year", "indicator_code", "indicator_name", "rating_label", "evidence", "note",
                   "version")
@@ -94,11 +96,18 @@ def downloads(shown: pd.DataFrame, chosen: RatingFilter, options: FilterOptions,
     described = chosen.describe(cat, options.unit_names, lang)
     stamp = dt.date.today().isoformat()
     empty = shown.empty
+    actor = require(auth.current_actor(), Role.STAFF, "export raw data")
+
+    def logged(fmt: str) -> None:
+        audit.record_now(get_store().engine, actor, "export", target=fmt,
+                         details={"what": "ratings", "rows": len(shown), "filters": described})
 
     def excel() -> bytes:
+        logged("xlsx")
         return xlsx_bytes(export_frame(shown, lang, cat), described, headers=headers, catalogue=cat)
 
     def csv() -> bytes:
+        logged("csv")
         return csv_bytes(export_frame(shown, lang, cat), headers=headers)
 
     row = st.container(horizontal=True)

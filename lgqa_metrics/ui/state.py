@@ -29,6 +29,13 @@ TEMPLATE_YEAR: Final = "template_year"  # int: Upload, template download
 HISTORY_UNIT: Final = "history_unit"  # str: Submissions
 HISTORY_YEAR: Final = "history_year"  # int: Submissions
 INTAKE_ID: Final = "intake_id"  # int: Submissions, the rejected file whose issues are shown
+AUTH_USER: Final = "auth_user"  # str: the signed-in built-in account
+AUTH_SEEN: Final = "auth_seen"  # float: time of the session's last activity (for expiry)
+AUTH_EXPIRED: Final = "auth_expired"  # bool: the last session ended by expiry (shown once)
+AUTH_WAIT: Final = "auth_wait"  # int: seconds to wait after failed sign-ins
+SIGNIN_NAME: Final = "signin_name"  # sign-in form: user name
+SIGNIN_PASSWORD: Final = "signin_password"  # sign-in form: password
+SIGNIN_RESULT: Final = "signin_result"  # str: outcome of the last sign-in attempt
 FRAMED: Final = "_framed"  # bool: set by dashboard.py on every run, consumed by the page
 
 #: Keys kept when the user moves between pages (Streamlit drops widget state of unrendered widgets).

@@ -11,7 +11,8 @@ from typing import Final, Literal
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from lgqa_metrics import annotate, batch, preview
+from lgqa_metrics import annotate, audit, batch, preview
+from lgqa_metrics.accounts_base import Role, require
 from lgqa_metrics.annotate import XLSX_MIME, annotated_download
 from lgqa_metrics.batch import Checked
 from lgqa_metrics.i18n import t
@@ -19,13 +20,11 @@ from lgqa_metrics.reader import MIN_YEAR, ReadResult
 from lgqa_metrics.report import Issue, Severity
 from lgqa_metrics.store import Outcome
 from lgqa_metrics.template import build_template
-from lgqa_metrics.ui import state
+from lgqa_metrics.ui import auth, state
 from lgqa_metrics.ui.data import catalogue, get_store, registry
 
 log = logging.getLogger(__name__)
 
-#: Recorded as the uploader of every submission made on this page (until accounts exist).
-UPLOADER: Final = "dashboard"
 _ICONS: Final = {batch.ACCEPTED: ":material/check_circle:", batch.DUPLICATE: ":material/content_copy:",
                  batch.REJECTED: ":material/error:", batch.FAILED: ":material/error:"}
 
@@ -66,7 +65,7 @@ def check_files(files: Sequence[UploadedFile], lang: str) -> list[Checked] | Non
     """Read and dry-run the batch; None (with a message shown) when the store cannot be asked."""
     read = read_files(files, lang)
     try:
-        return batch.check(get_store(), read, uploader=UPLOADER)
+        return batch.check(get_store(), read)
     except Exception as exc:  # the database is unreachable: say so, never show a traceback
         log.exception("dry run failed")
         st.error(t("upload.store_error", lang, detail=type(exc).__name__), icon=":material/database:")
@@ -95,7 +94,8 @@ def _store_batch() -> None:
     try:
         read = [(f.name, f.getvalue(), _read(f.getvalue(), f.name)) for f in files]
         store = get_store()
-        saved = batch.confirm(store, batch.check(store, read, uploader=UPLOADER), uploader=UPLOADER)
+        saved = batch.confirm(store, batch.check(store, read), actor=require(auth.current_actor(), Role.STAFF,
+                                                                             "store returns"))
     except Exception as exc:  # the database is unreachable: report every file as not stored, keep them
         log.exception("storing the batch failed")
         saved = [batch.Saved(f.name, (), type(exc).__name__) for f in files]
@@ -207,6 +207,12 @@ def template_download(lang: str) -> None:
     unit_id = st.selectbox(t("upload.template_unit", lang), ids, key=state.TEMPLATE_UNIT,
                            format_func=lambda u: reg[u].display(lang))
     unit = reg[str(unit_id)]
-    st.download_button(t("upload.template_download", lang), data=lambda: build_template(unit, year, catalogue()),
+    actor = require(auth.current_actor(), Role.STAFF, "hand out templates")
+
+    def template() -> bytes:
+        audit.record_now(get_store().engine, actor, "template", target=f"{unit.id}/{year}")
+        return build_template(unit, year, catalogue())
+
+    st.download_button(t("upload.template_download", lang), data=template,
                        file_name=t("upload.template_file", lang, unit=unit.id, year=year), mime=XLSX_MIME,
                        on_click="ignore", icon=":material/download:", key="upload_template")

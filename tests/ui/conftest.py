@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,9 +11,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from lgqa_metrics.accounts import Accounts
+from lgqa_metrics.accounts_base import Role, cli_actor
 from lgqa_metrics.ingest import ingest_bytes, ingest_paths
 from lgqa_metrics.paths import SAMPLES_DIR
 from lgqa_metrics.store import Store
+from lgqa_metrics.ui import navigation, state
 from tests.returns import filled_template, pattern
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +35,26 @@ def _fresh_caches(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None
     st.cache_resource.clear()
 
 
-def open_app(page: str | None = None) -> AppTest:
-    """The dashboard, run once, optionally switched to ``page`` (a path under pages/)."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT).run()
+def sign_in_as(at: AppTest, role: Role) -> str:
+    """Put an account with ``role`` into the app's store and start its session (as a sign-in would)."""
+    name = f"test-{role.value}"
+    accounts = Accounts(Store.open())
+    if accounts.actor(name) is None:
+        accounts.add(cli_actor(), name, "a-long-test-password", role)
+    at.session_state[state.AUTH_USER] = name
+    at.session_state[state.AUTH_SEEN] = time.time()
+    return name
+
+
+def open_app(page: str | None = None, *, role: Role | str | None = "page") -> AppTest:
+    """The dashboard, run once, optionally switched to ``page`` (a path under pages/). ``role``: "page"
+    signs in with the role the page needs (none for open pages), a Role signs in with it, None stays
+    anonymous."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    needed = next((p.role for p in navigation.PAGES if p.path == page), None) if role == "page" else role
+    if isinstance(needed, Role) and needed is not Role.VIEWER:
+        sign_in_as(at, needed)
+    at.run()
     if page:
         at.switch_page(page).run()
     return at

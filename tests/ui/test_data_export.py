@@ -9,6 +9,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from streamlit.testing.v1 import AppTest
 
+from lgqa_metrics.audit import audit_log
 from lgqa_metrics.store import Store
 from tests.ui.conftest import open_app
 from tests.ui.downloads import Downloads, downloads
@@ -127,3 +128,12 @@ def test_filter_choices_are_kept_when_moving_between_pages(pilot: Store) -> None
     at.switch_page("pages/overview.py").run()
     at.switch_page("pages/data.py").run()
     assert at.multiselect(key="filter_ratings").value == ["red"]
+
+
+def test_each_export_is_recorded_in_the_audit_trail(pilot: Store, downloads: Downloads) -> None:
+    _open_data()
+    _excel(downloads)
+    _csv(downloads)
+    log = audit_log(pilot.engine, actions=["export"])
+    assert sorted(log["target"]) == ["csv", "xlsx"] and set(log["actor"]) == {"test-staff"}
+    assert all('"rows": 273' in d for d in log["details"])

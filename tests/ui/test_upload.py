@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from lgqa_metrics.accounts_base import Role
 from lgqa_metrics.annotate import ISSUES_SHEET
 from lgqa_metrics.store import Store, intake_t, submissions_t
 from lgqa_metrics.template import DATA_SHEET
@@ -56,7 +57,7 @@ def test_a_good_file_is_previewed_and_stored_only_on_confirmation(store: Store) 
     at.button(key="upload_confirm").click().run()
     assert not at.exception, at.exception
     assert store.count(submissions_t) == 1
-    assert list(store.submissions()["uploader"]) == ["dashboard"]
+    assert list(store.submissions()["uploader"]) == ["test-staff"], "recorded as the signed-in staff member"
     assert "Đã lưu 1 báo cáo" in at.success[0].value
     assert at.dataframe[0].value.iloc[0]["Kết quả"] == "Đã lưu"
     assert at.file_uploader[0].key == "upload_files_1" and not at.file_uploader[0].value, "the uploader is emptied"
@@ -67,7 +68,7 @@ def test_a_good_file_is_previewed_and_stored_only_on_confirmation(store: Store) 
 
 
 def test_charts_show_a_confirmed_upload_without_a_restart(pilot: Store) -> None:
-    at = open_app("pages/overview.py")
+    at = open_app("pages/overview.py", role=Role.STAFF)
     at.selectbox(key="year").set_value(2023).run()
     assert at.metric[0].value == "4 / 12"
     at.switch_page("pages/upload.py").run()

@@ -1,0 +1,189 @@
+"""Built-in accounts: argon2 password hashes in the database, roles, throttled sign-in, audited changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import pandas as pd
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from lgqa_metrics import audit
+from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role, require
+from lgqa_metrics.schema import users_t
+from lgqa_metrics.store import Store
+
+MIN_PASSWORD: Final = 10
+#: Failed sign-ins allowed before the account is locked; each further failure doubles the lock.
+FREE_FAILURES: Final = 3
+LOCK_BASE: Final = dt.timedelta(seconds=30)
+LOCK_MAX: Final = dt.timedelta(minutes=15)
+_USERNAME: Final = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
+_HASHER: Final = PasswordHasher()
+# Verified against when the user does not exist, so an unknown name costs as long as a wrong password.
+_DUMMY_HASH: Final = _HASHER.hash("not a password of anyone")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be done; ``key`` is a message-catalogue key."""
+
+    def __init__(self, key: str, **fields: object) -> None:
+        super().__init__(key)
+        self.key, self.fields = key, fields
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """The outcome of a sign-in attempt. ``reason``: ok | bad | locked | disabled."""
+
+    actor: Actor | None
+    reason: str
+    wait_seconds: int = 0
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+
+def check_password(password: str) -> None:
+    """Refuse passwords shorter than :data:`MIN_PASSWORD` or made of one repeated character."""
+    if len(password) < MIN_PASSWORD or len(set(password)) < 4:
+        raise AccountError("account.weak_password", min=MIN_PASSWORD)
+
+
+class Accounts:
+    """Account management and sign-in on one store. Changes need an admin actor and are audited."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def count(self) -> int:
+        """Number of accounts."""
+        return self.store.count(users_t)
+
+    def add(self, actor: Actor, username: str, password: str, role: Role, *, display_name: str = "",
+            email: str = "") -> None:
+        """Create an account."""
+        require(actor, Role.ADMIN, "add accounts")
+        name = username.strip().lower()
+        if not _USERNAME.match(name):
+            raise AccountError("account.bad_username", value=username)
+        check_password(password)
+        with self.store.writing() as conn:
+            if conn.execute(sa.select(users_t.c.username).where(users_t.c.username == name)).first():
+                raise AccountError("account.exists", value=name)
+            conn.execute(users_t.insert().values(
+                username=name, display_name=display_name, email=email.strip().lower(), role=Role(role).value,
+                active=True, password_hash=_HASHER.hash(password), failed_count=0, created_at=_now()))
+            audit.record(conn, actor, "account_added", target=name, details={"role": Role(role).value})
+
+    def list(self) -> pd.DataFrame:
+        """Every account without its password hash."""
+        cols = [c for c in users_t.c if c.name != "password_hash"]
+        with self.store.engine.connect() as conn:
+            return pd.read_sql(sa.select(*cols).order_by(users_t.c.username), conn)
+
+    def _update(self, actor: Actor, username: str, action: str, details: Mapping[str, object],
+                **values: object) -> None:
+        require(actor, Role.ADMIN, "change accounts")
+        name = username.strip().lower()
+        with self.store.writing() as conn:
+            done = conn.execute(users_t.update().where(users_t.c.username == name).values(**values))
+            if done.rowcount == 0:
+                raise AccountError("account.unknown", value=name)
+            audit.record(conn, actor, action, target=name, details=details)
+
+    def disable(self, actor: Actor, username: str) -> None:
+        """Disable an account (it can no longer sign in; its history stays)."""
+        if username.strip().lower() == actor.username:
+            raise AccountError("account.not_self")
+        self._update(actor, username, "account_disabled", {}, active=False)
+
+    def enable(self, actor: Actor, username: str) -> None:
+        """Enable a disabled account and clear its lock."""
+        self._update(actor, username, "account_enabled", {}, active=True, failed_count=0, locked_until=None)
+
+    def set_password(self, actor: Actor, username: str, password: str) -> None:
+        """Set a new password (and clear any lock)."""
+        check_password(password)
+        self._update(actor, username, "password_set", {}, password_hash=_HASHER.hash(password), failed_count=0,
+                     locked_until=None)
+
+    def set_role(self, actor: Actor, username: str, role: Role) -> None:
+        """Change an account's role."""
+        if username.strip().lower() == actor.username and Role(role) is not Role.ADMIN:
+            raise AccountError("account.not_self")
+        self._update(actor, username, "role_set", {"role": Role(role).value}, role=Role(role).value)
+
+    def sign_in(self, username: str, password: str, *, now: dt.datetime | None = None) -> SignIn:
+        """Check a password. Failures are counted; after :data:`FREE_FAILURES` the account is locked for
+        30 s, doubling with each further failure up to 15 min. Every attempt is audited."""
+        now = now or _now()
+        name = username.strip().lower()
+        with self.store.writing() as conn:
+            row = conn.execute(sa.select(users_t).where(users_t.c.username == name)).first()
+            if row is None:
+                _verify(_DUMMY_HASH, password)
+                audit.record(conn, Actor(name or "?", Role.VIEWER), "sign_in_failed", target=name,
+                             details={"reason": "unknown"})
+                return SignIn(None, "bad")
+            who = Actor(row.username, Role(row.role))
+            locked = _aware(row.locked_until)
+            if locked is not None and locked > now:
+                audit.record(conn, who, "sign_in_locked", target=name)
+                return SignIn(None, "locked", int((locked - now).total_seconds()) + 1)
+            if not _verify(row.password_hash, password):
+                failures = row.failed_count + 1
+                lock = None
+                if failures > FREE_FAILURES:
+                    lock = now + min(LOCK_BASE * 2 ** (failures - FREE_FAILURES - 1), LOCK_MAX)
+                conn.execute(users_t.update().where(users_t.c.username == name)
+                             .values(failed_count=failures, locked_until=lock))
+                audit.record(conn, who, "sign_in_failed", target=name, details={"failures": failures})
+                return SignIn(None, "bad", int((lock - now).total_seconds()) if lock else 0)
+            if not row.active:
+                audit.record(conn, who, "sign_in_failed", target=name, details={"reason": "disabled"})
+                return SignIn(None, "disabled")
+            conn.execute(users_t.update().where(users_t.c.username == name)
+                         .values(failed_count=0, locked_until=None, last_login=now))
+            audit.record(conn, who, "sign_in", target=name)
+            return SignIn(who, "ok")
+
+    def actor(self, username: str) -> Actor | None:
+        """The current role of an active account (re-read on every page so a changed role applies)."""
+        with self.store.engine.connect() as conn:
+            row = conn.execute(sa.select(users_t.c.username, users_t.c.role, users_t.c.active)
+                               .where(users_t.c.username == username)).first()
+        return Actor(row.username, Role(row.role)) if row is not None and row.active else None
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def role_for_email(email: str, mapping: Mapping[str, str], default: str | None = None) -> Role | None:
+    """The role of a single-sign-on identity: ``mapping`` maps e-mail addresses or ``@domain`` to a
+    role; unknown addresses get ``default`` (None: no access beyond the open pages)."""
+    address = email.strip().lower()
+    domain = "@" + address.rsplit("@", 1)[-1] if "@" in address else ""
+    lowered = {k.strip().lower(): v for k, v in mapping.items()}
+    chosen = lowered.get(address) or lowered.get(domain) or default
+    try:
+        return Role(chosen) if chosen else None
+    except ValueError:
+        return None
+
+
+__all__ = ["AccountError", "Accounts", "PermissionDenied", "SignIn", "check_password", "role_for_email"]

@@ -1,0 +1,56 @@
+"""The audit trail: who did what, when, to which unit-year or file. Append-only (database triggers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from lgqa_metrics.accounts_base import Actor
+from lgqa_metrics.schema import audit_t
+
+#: Every action recorded, with its Vietnamese and English label keys in data/i18n.
+ACTIONS: Final = (
+    "sign_in", "sign_in_failed", "sign_in_locked", "sign_out",
+    "upload_checked", "upload_confirmed", "return_rejected", "version_created", "duplicate",
+    "version_withdrawn", "export", "template",
+    "account_added", "account_disabled", "account_enabled", "password_set", "role_set",
+    "registry_replaced", "catalogue_replaced",
+)
+
+
+def record(conn: Connection, actor: Actor, action: str, *, target: str = "", file_sha256: str = "",
+           details: Mapping[str, object] | None = None) -> None:
+    """Append one entry inside the caller's transaction (so it commits or rolls back with the change)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    conn.execute(audit_t.insert().values(
+        at=dt.datetime.now(dt.UTC), actor=actor.username, role=actor.role.value, action=action, target=target,
+        file_sha256=file_sha256, details=json.dumps(dict(details or {}), ensure_ascii=False, default=str)))
+
+
+def record_now(engine: Engine, actor: Actor, action: str, **kwargs: object) -> None:
+    """Append one entry in its own transaction (sign-ins, exports: nothing else is written)."""
+    with engine.begin() as conn:
+        record(conn, actor, action, **kwargs)  # type: ignore[arg-type]
+
+
+def audit_log(engine: Engine, *, actions: Sequence[str] = (), actors: Sequence[str] = (),
+              since: dt.datetime | None = None, until: dt.datetime | None = None, limit: int = 5000) -> pd.DataFrame:
+    """Audit entries, newest first, filtered by action, actor and time."""
+    query = sa.select(audit_t).order_by(audit_t.c.id.desc()).limit(limit)
+    if actions:
+        query = query.where(audit_t.c.action.in_(list(actions)))
+    if actors:
+        query = query.where(audit_t.c.actor.in_(list(actors)))
+    if since is not None:
+        query = query.where(audit_t.c.at >= since)
+    if until is not None:
+        query = query.where(audit_t.c.at <= until)
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn)

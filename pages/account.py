@@ -1,0 +1,26 @@
+"""Tài khoản / Account: sign in (built-in account or single sign-on), who is signed in, sign out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lgqa_metrics.i18n import t
+from lgqa_metrics.ui import auth, state
+
+state.ensure_framed()
+lang = state.lang()
+st.title(t("page.account", lang))
+actor = auth.current_actor()
+if st.session_state.pop(state.AUTH_EXPIRED, False):
+    st.info(t("auth.expired", lang), icon=":material/timer_off:")
+if actor is not None:
+    st.success(t("auth.signed_in_as", lang, user=actor.username, role=t(f"role.{actor.role.value}", lang)))
+    if actor.via == "sso":
+        st.button(t("auth.sign_out", lang), on_click=st.logout, key="sso_logout")
+    else:
+        st.button(t("auth.sign_out", lang), on_click=auth.sign_out, key="sign_out")
+    st.stop()
+auth.sign_in_form(lang)
+if auth.sso_configured():
+    st.divider()
+    st.button(t("auth.sso", lang), on_click=st.login, key="sso_login")

@@ -1,0 +1,149 @@
+"""Durability of the SQLite store under real OS processes: concurrent writers get distinct, gap-free versions
+and lose nothing; an ingest killed with SIGKILL leaves every committed return whole and nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from multiprocessing.synchronize import Barrier
+from pathlib import Path
+
+import pytest
+
+from lgqa_metrics.accounts_base import Actor, Role
+from lgqa_metrics.reader import read_bytes
+from lgqa_metrics.store import Store
+from lgqa_metrics.units import default_registry
+from tests.consistency import N_INDICATORS, check_store, submission_ids, write_returns
+
+ROOT = Path(__file__).resolve().parent.parent
+UNIT, YEAR = "q-le-chan", 2023
+WORKERS, PER_WORKER = 4, 3
+
+
+def _writer(url: str, paths: list[str], uploader: str, barrier: Barrier) -> None:
+    """One member of staff in their own process: read their returns, wait for the others, then open the store
+    and confirm every return, one transaction each. Exits non-zero if any return is not accepted."""
+    files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
+    results = [read_bytes(data, name) for name, data in files]
+    barrier.wait(timeout=60)
+    store = Store.open(url)
+    try:
+        for result, (_name, data) in zip(results, files, strict=True):
+            outcomes = store.record(result, data, actor=Actor(uploader, Role.STAFF))
+            if [o.status for o in outcomes] != ["accepted"]:
+                raise SystemExit(3)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("fresh", [True, False], ids=["fresh-store", "existing-store"])
+def test_concurrent_writers_get_distinct_gap_free_versions_and_lose_nothing(tmp_path: Path, fresh: bool) -> None:
+    db_path = tmp_path / "lgqa.sqlite"
+    url = f"sqlite:///{db_path}"
+    if not fresh:  # otherwise the writers also race to create the tables
+        Store.open(url).close()
+    batches = [write_returns(tmp_path / f"staff{w}", [(UNIT, YEAR, f"w{w}r{r}") for r in range(PER_WORKER)])
+               for w in range(WORKERS)]
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(WORKERS)
+    procs = [ctx.Process(target=_writer, args=(url, [str(p) for p in paths], f"staff{w}", barrier))
+             for w, paths in enumerate(batches)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0] * WORKERS
+
+    total = WORKERS * PER_WORKER
+    facts = check_store(db_path)  # versions 1..n, one current (the latest), 39 ratings, archive and log each
+    assert sorted(v for _u, _y, v, _f in facts.submissions.values()) == list(range(1, total + 1))
+    assert {(u, y) for u, y, _v, _f in facts.submissions.values()} == {(UNIT, YEAR)}
+    assert facts.files == total
+    con = sqlite3.connect(db_path)
+    try:
+        assert con.execute("SELECT COUNT(*) FROM ratings").fetchone()[0] == total * N_INDICATORS
+        log = con.execute("SELECT uploader, status, file_name, submission_id FROM intake ORDER BY id").fetchall()
+        versions = dict(con.execute("SELECT id, version FROM submissions").fetchall())
+    finally:
+        con.close()
+    assert len(log) == total and {status for _u, status, _f, _s in log} == {"accepted"}
+    assert sorted(name for _u, _s, name, _i in log) == sorted(p.name for paths in batches for p in paths)
+    for w, paths in enumerate(batches):
+        mine = [(name, versions[sub]) for who, _s, name, sub in log if who == f"staff{w}"]
+        assert [name for name, _v in mine] == [p.name for p in paths], "each writer's returns, in its order"
+        assert [v for _n, v in mine] == sorted(v for _n, v in mine), "a writer's later return is a later version"
+
+
+def _ingest(db_url: str, folder: Path, *, output: int | None = subprocess.DEVNULL) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != "LGQA_DATABASE_URL"}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.Popen([sys.executable, "-m", "lgqa_metrics", "ingest", "--db", db_url, "--json", str(folder)],
+                            cwd=ROOT, env=env, stdout=output, stderr=subprocess.PIPE, text=True)
+
+
+def _kill_while_writing(proc: subprocess.Popen[str], db_path: Path, at_least: int) -> set[int]:
+    """Once ``at_least`` submissions are committed, SIGKILL ``proc`` at a moment it holds the write lock (in the
+    middle of storing a return). Returns the submissions seen committed just before the kill."""
+    deadline = time.monotonic() + 90
+    seen: set[int] = set()
+    while len(seen) < at_least:
+        assert proc.poll() is None, f"the ingest ended before it could be killed: {proc.stderr and proc.stderr.read()}"
+        assert time.monotonic() < deadline, "no progress"
+        time.sleep(0.005)
+        seen = submission_ids(db_path)
+    probe = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    try:
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, "the ingest ended before it could be killed"
+            seen = {r[0] for r in probe.execute("SELECT id FROM submissions")}
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:  # locked: the writer is inside a transaction right now
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+            probe.execute("ROLLBACK")
+            time.sleep(0.001)
+    finally:
+        probe.close()
+    assert proc.wait(timeout=30) == -signal.SIGKILL
+    return seen
+
+
+def test_an_ingest_killed_mid_write_leaves_every_committed_return_whole_and_a_rerun_completes_it(
+        tmp_path: Path) -> None:
+    db_path = tmp_path / "lgqa.sqlite"
+    url = f"sqlite:///{db_path}"
+    # 20 unit-years × 2 versions = 40 returns, each unit-year's second version right after its first
+    unit_years = [(u.id, y) for u in default_registry().units[:10] for y in (2022, 2023)]
+    paths = write_returns(tmp_path / "in", [(u, y, f"v{v}") for u, y in unit_years for v in (1, 2)])
+    total = len(paths)
+
+    committed: set[int] = set()
+    for at_least in (8, 24):  # two ingests killed mid-way; the second starts on the store the first left
+        seen = _kill_while_writing(_ingest(url, tmp_path / "in"), db_path, at_least)
+        assert committed <= seen
+        facts = check_store(db_path)  # whole after the crash: no half-written return, versions gap-free
+        assert seen <= set(facts.submissions), "a return committed before the kill was lost"
+        assert len(facts.submissions) < total, "killed before the end"
+        committed = set(facts.submissions)
+        stored_names = {name for _u, _y, _v, name in facts.submissions.values()}
+        assert stored_names == {p.name for p in paths[:len(stored_names)]}, "stored in order, none skipped"
+
+    done = _ingest(url, tmp_path / "in", output=subprocess.PIPE)
+    out, err = done.communicate(timeout=120)
+    assert done.returncode == 0, err
+    status = {o["file"]: o["status"] for o in json.loads(out)}
+    assert {n for n, s in status.items() if s == "duplicate"} == stored_names
+    assert {n for n, s in status.items() if s == "accepted"} == {p.name for p in paths} - stored_names
+    facts = check_store(db_path)
+    assert len(facts.submissions) == total and committed <= set(facts.submissions)
+    latest = {(u, y): (v, name) for u, y, v, name in sorted(facts.submissions.values(), key=lambda s: s[2])}
+    assert {k: v for k, (v, _n) in latest.items()} == dict.fromkeys(unit_years, 2)
+    assert all(name.endswith("-v2.xlsx") for _v, name in latest.values())
