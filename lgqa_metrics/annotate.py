@@ -5,6 +5,11 @@ problem cell filled in a highlight colour that the reader never takes for a rati
 it carrying the message in Vietnamese and English, and a first sheet listing every issue with a link to
 its cell. Workbooks openpyxl cannot open (.xls, .ods, damaged files) and files that are not
 spreadsheets get :func:`issues_workbook`, the list alone. :func:`annotated_download` picks the right one.
+
+A rejected file is untrusted: :func:`annotated_download` opens it in a worker process bounded in memory and
+time (:func:`lgqa_metrics.safety.call_isolated`), and not at all when the reader refused to open it (a zip
+bomb, a file over the size cap, a read that crashed). Every text we write into the issues sheet (values and
+evidence copied from the file, its name) is a string cell, never a formula.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from lgqa_metrics.i18n import both, t
 from lgqa_metrics.report import Issue, Severity
+from lgqa_metrics.safety import IsolationError, call_isolated
 
 #: Violet shade of problem cells: outside every hue the reader takes for red, yellow or green.
 HIGHLIGHT: Final = "E4D4F4"
@@ -35,6 +41,11 @@ BORDER_COLOUR: Final = "7030A0"
 ISSUES_SHEET: Final = "Lỗi - Issues"
 COMMENT_AUTHOR: Final = "lgqa-metrics"
 ANNOTATABLE_KINDS: Final = frozenset({"xlsx", "xlsm"})
+#: Issues after which the original is not opened again for marking up: the reader refused to open it.
+UNOPENABLE_CODES: Final = frozenset({"file_too_large", "zip_bomb", "read_timeout", "read_crashed", "file_truncated",
+                                     "file_encrypted", "file_unreadable", "file_empty", "file_not_spreadsheet"})
+#: Time and memory the worker may spend marking up one workbook.
+ANNOTATE_TIMEOUT_S: Final = 60.0
 XLSX_MIME: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Columns of the issues sheet and of :func:`issues_table`, in order.
 ISSUE_FIELDS: Final = ("severity", "code", "sheet", "cell", "value", "message")
@@ -116,6 +127,14 @@ def _mark(cell: Cell, issues: Sequence[Issue]) -> None:
     cell.comment = comment
 
 
+def _text(ws: Worksheet, row: int, col: int, value: object) -> Cell:
+    """Write ``value`` at ``row``, ``col``; text is always a string cell, even when it begins with ``=``."""
+    cell = ws.cell(row, col, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _link(cell: Cell, sheet: str, ref: str) -> None:
     quoted = sheet.replace("'", "''")
     cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{quoted}'!{ref}", display=ref)
@@ -125,11 +144,10 @@ def _link(cell: Cell, sheet: str, ref: str) -> None:
 def _write_issues_sheet(ws: Worksheet, issues: Sequence[Issue], file: str, linked: set[tuple[str, str]]) -> None:
     """Fill ``ws`` with a title, a note and one row per issue (errors first); cells in ``linked`` get a link."""
     vi, en = both("annotate.title", file=file)
-    ws["A1"] = f"{vi} / {en}"
-    ws["A1"].font = Font(bold=True, size=13)
+    _text(ws, 1, 1, f"{vi} / {en}").font = Font(bold=True, size=13)
     note_vi, note_en = both("annotate.note")
-    ws["A2"] = note_vi
-    ws["A3"] = note_en
+    _text(ws, 2, 1, note_vi)
+    _text(ws, 3, 1, note_en)
     headers = {"severity": both("annotate.head_severity"), "code": both("annotate.head_code"),
                "sheet": both("annotate.head_sheet"), "cell": both("annotate.head_cell"),
                "value": both("annotate.head_value"), "message_vi": both("annotate.head_message_vi"),
@@ -138,7 +156,7 @@ def _write_issues_sheet(ws: Worksheet, issues: Sequence[Issue], file: str, linke
     head_fill = PatternFill(fill_type="solid", start_color="DDEBF7", end_color="DDEBF7")
     wrap = Alignment(wrap_text=True, vertical="top")
     for c, (key, (h_vi, h_en)) in enumerate(headers.items(), start=1):
-        cell = ws.cell(_FIRST_ROW, c, h_vi if h_vi == h_en else f"{h_vi} / {h_en}")
+        cell = _text(ws, _FIRST_ROW, c, h_vi if h_vi == h_en else f"{h_vi} / {h_en}")
         cell.font, cell.fill, cell.alignment = head_font, head_fill, wrap
         ws.column_dimensions[get_column_letter(c)].width = _WIDTHS[key]
     ordered = sorted(issues, key=lambda i: i.severity is not Severity.ERROR)
@@ -147,15 +165,13 @@ def _write_issues_sheet(ws: Worksheet, issues: Sequence[Issue], file: str, linke
         label = f"{severity_label(issue.severity, 'vi')} / {severity_label(issue.severity, 'en')}"
         values = (label, issue.code, issue.sheet, issue.cell, issue.value, issue.message_vi, issue.message_en)
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(r, c, value)
-            cell.alignment = wrap
-            cell.data_type = "s"
+            _text(ws, r, c, str(value)).alignment = wrap
         if issue.severity is Severity.ERROR:
             ws.cell(r, 1).font = error_font
         if (issue.sheet, issue.cell) in linked:
             _link(ws.cell(r, 4), issue.sheet, issue.cell)
     if not ordered:
-        ws.cell(_FIRST_ROW + 1, 1, "–")
+        _text(ws, _FIRST_ROW + 1, 1, "–")
     last = _FIRST_ROW + max(len(ordered), 1)
     ws.freeze_panes = ws.cell(_FIRST_ROW + 1, 1)
     ws.auto_filter.ref = f"A{_FIRST_ROW}:{get_column_letter(len(headers))}{last}"
@@ -224,11 +240,17 @@ def marked_name(file: str, lang: str = "vi") -> str:
     return f"{Path(file).stem or 'file'}{t('annotate.file_suffix', lang)}.xlsx"
 
 
-def annotated_download(data: bytes, file: str, kind: str, issues: Sequence[Issue], lang: str = "vi") -> Download:
-    """The marked-up workbook for an .xlsx/.xlsm openpyxl can open; otherwise the issues list as .xlsx."""
-    if kind in ANNOTATABLE_KINDS:
+def annotated_download(data: bytes, file: str, kind: str, issues: Sequence[Issue], lang: str = "vi", *,
+                       isolated: bool = True) -> Download:
+    """The marked-up workbook for an .xlsx/.xlsm openpyxl can open; otherwise the issues list as .xlsx.
+
+    The original is opened in a worker process (``isolated=False``: in this one), and not at all when an
+    issue says the reader refused it (:data:`UNOPENABLE_CODES`); a failure there gives the issues list."""
+    if kind in ANNOTATABLE_KINDS and not any(i.code in UNOPENABLE_CODES for i in issues):
         try:
-            return Download(annotate_workbook(data, issues, file), marked_name(file, lang), True)
-        except AnnotateError:
+            marked = call_isolated(annotate_workbook, data, tuple(issues), file, timeout_s=ANNOTATE_TIMEOUT_S) \
+                if isolated else annotate_workbook(data, issues, file)
+            return Download(marked, marked_name(file, lang), True)
+        except (AnnotateError, IsolationError):
             pass
     return Download(issues_workbook(issues, file), marked_name(file, lang), False)

@@ -3,7 +3,6 @@ then stored when staff confirm. No Streamlit here; the Upload page draws what th
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -14,8 +13,9 @@ import pandas as pd
 from lgqa_metrics.accounts_base import Actor, Role, require
 from lgqa_metrics.catalogue import Catalogue
 from lgqa_metrics.i18n import t
-from lgqa_metrics.reader import ParsedReturn, ReadResult, read_bytes
-from lgqa_metrics.report import Issue, Severity, make_issue
+from lgqa_metrics.reader import ParsedReturn, ReadResult
+from lgqa_metrics.report import Issue, Severity
+from lgqa_metrics.safety import read_safely
 from lgqa_metrics.store import Outcome, Store
 from lgqa_metrics.units import UnitRegistry
 
@@ -70,14 +70,11 @@ class Saved:
 
 
 def read_upload(data: bytes, name: str, *, catalogue: Catalogue | None = None,
-                registry: UnitRegistry | None = None) -> ReadResult:
-    """Read one uploaded file; a crash of the reader becomes a ``file_unreadable`` issue, never an exception."""
-    try:
-        return read_bytes(data, name, catalogue=catalogue, registry=registry)
-    except Exception as exc:  # the reader must never take the page down
-        log.exception("reading %s failed", name)
-        issue = make_issue("file_unreadable", file=name, detail=f"{type(exc).__name__}: {exc}"[:200])
-        return ReadResult(name, hashlib.sha256(data).hexdigest(), "unknown", (), (issue,))
+                registry: UnitRegistry | None = None, isolated: bool = True) -> ReadResult:
+    """Read one uploaded file as untrusted (:func:`lgqa_metrics.safety.read_safely`): over the size cap it is
+    ``file_too_large`` unread; otherwise it is read in a worker process, and a crash, a memory blow-up or a
+    timeout there becomes an issue (``read_crashed``, ``read_timeout``), never an exception."""
+    return read_safely(data, name, isolated=isolated, catalogue=catalogue, registry=registry)
 
 
 @dataclass

@@ -1,4 +1,10 @@
-"""Exports of the long ratings table: CSV (UTF-8 with BOM) and formatted Excel workbooks."""
+"""Exports of the long ratings table: CSV (UTF-8 with BOM) and formatted Excel workbooks.
+
+No exported cell is ever a live formula. Evidence and notes are typed by units and may begin with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return (by accident, or as a planted ``=HYPERLINK(…)``): Excel
+writes every text as a string cell (``write_string``, and the workbook does not turn strings into
+formulas, numbers or links); CSV, which Excel re-interprets when opened, gets such text prefixed with
+``'`` (:func:`inert`)."""
 
 from __future__ import annotations
 
@@ -32,6 +38,11 @@ EXPORT_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "file_name": ("Tệp gốc", "Original file"),
 }
 Headers = Literal["codes", "vi", "en"]
+#: First characters that make a spreadsheet read a CSV field as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
+#: xlsxwriter options for every workbook we write: text stays text, whatever it looks like.
+SAFE_XLSX_OPTIONS: Final = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                            "strings_to_urls": False}
 _WIDTHS: Final = {"unit_id": 14, "unit_name": 22, "unit_type": 10, "year": 7, "quadrant": 8, "indicator_code": 9,
                   "indicator_name": 44, "rating": 10, "rating_label": 14, "score": 9, "evidence": 40, "note": 32,
                   "version": 9, "file_name": 30}
@@ -58,9 +69,26 @@ def _headers(frame: pd.DataFrame, headers: Headers) -> pd.DataFrame:
     return shown.rename(columns={k: v[idx] for k, v in EXPORT_COLUMNS.items()})
 
 
+def inert(value: object) -> object:
+    """``value`` made safe for a CSV field: text a spreadsheet would run as a formula gets a leading ``'``
+    (which Excel shows as a text marker); anything else is unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`inert` applied to every text cell and header (numbers stay numbers)."""
+    shown = frame.rename(columns={c: inert(c) for c in frame.columns if isinstance(c, str)})
+    text = [c for c in shown.columns if not pd.api.types.is_numeric_dtype(shown[c])]
+    return shown.assign(**{str(c): shown[c].map(inert) for c in text}) if text else shown
+
+
 def csv_bytes(frame: pd.DataFrame, headers: Headers = "codes") -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly."""
-    return _headers(frame, headers).to_csv(index=False).encode("utf-8-sig")
+    """CSV in UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly; text that would start a
+    formula is neutralised (:func:`inert`). Lines end in CRLF (RFC 4180), so a field holding a carriage
+    return or a line break is quoted and stays one field."""
+    return inert_frame(_headers(frame, headers)).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame, filters: Mapping[str, Sequence[object]] | None = None,
@@ -71,7 +99,7 @@ def xlsx_bytes(frame: pd.DataFrame, filters: Mapping[str, Sequence[object]] | No
     lang = "en" if headers == "en" else "vi"
     shown = _headers(frame, headers)
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "nan_inf_to_errors": True})
+    wb = xlsxwriter.Workbook(buf, {**SAFE_XLSX_OPTIONS, "nan_inf_to_errors": True})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     plain = wb.add_format({"valign": "top"})

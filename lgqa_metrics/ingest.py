@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Final
 
 from lgqa_metrics.accounts_base import Actor, cli_actor
-from lgqa_metrics.reader import read_bytes
+from lgqa_metrics.safety import read_safely
 from lgqa_metrics.store import Outcome, Store
 
 #: File names skipped when a folder is walked (lock files, hidden files, OS litter).
@@ -31,14 +31,18 @@ def _skip(path: Path) -> bool:
 
 
 def ingest_bytes(store: Store, data: bytes, name: str, *, actor: Actor | None = None, uploader: str | None = None,
-                 dry_run: bool = False) -> list[Outcome]:
-    """Read one file's bytes and record its returns, as ``actor`` (default: the command line's user)."""
-    result = read_bytes(data, name, catalogue=store.catalogue, registry=store.registry)
+                 dry_run: bool = False, isolated: bool = True) -> list[Outcome]:
+    """Read one file's bytes and record its returns, as ``actor`` (default: the command line's user).
+
+    The file is read as untrusted (:func:`lgqa_metrics.safety.read_safely`): over ``MAX_FILE_BYTES`` it is
+    rejected unread, otherwise read in a worker process bounded in memory and time (``isolated=False``
+    reads in this process, for tests and trusted files)."""
+    result = read_safely(data, name, isolated=isolated, catalogue=store.catalogue, registry=store.registry)
     return store.record(result, data, actor=actor or cli_actor(), uploader=uploader, dry_run=dry_run)
 
 
 def ingest_paths(store: Store, paths: Iterable[Path], *, actor: Actor | None = None, uploader: str | None = None,
-                 dry_run: bool = False,
+                 dry_run: bool = False, isolated: bool = True,
                  progress: Callable[[int, int, Path], None] | None = None) -> list[Outcome]:
     """Ingest every file under ``paths``; ``progress(i, n, path)`` is called before each file."""
     files = collect_files(paths)
@@ -47,5 +51,5 @@ def ingest_paths(store: Store, paths: Iterable[Path], *, actor: Actor | None = N
         if progress:
             progress(i, len(files), path)
         outcomes.extend(ingest_bytes(store, path.read_bytes(), path.name, actor=actor, uploader=uploader,
-                                     dry_run=dry_run))
+                                     dry_run=dry_run, isolated=isolated))
     return outcomes

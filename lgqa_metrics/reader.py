@@ -510,8 +510,7 @@ def read_bytes(
     try:
         book = load_workbook(data, sniffed)
     except UnreadableWorkbook as exc:
-        fields = {"detail": exc.detail} if exc.code == "file_unreadable" else {}
-        return ReadResult(file, digest, sniffed.kind, (), (_file_issue(exc.code, file, **fields),))
+        return ReadResult(file, digest, sniffed.kind, (), (_file_issue(exc.code, file, **exc.fields),))
 
     file_issues: list[Issue] = []
     tables: list[_Table] = []

@@ -119,8 +119,9 @@ def sniff(data: bytes) -> Sniffed:
 @dataclass(frozen=True, slots=True)
 class ZipHazard:
     """Why a workbook's archive is not unpacked: ``reason`` is one of ``member_size``, ``total_size``,
-    ``ratio``, ``members`` or ``damaged``; ``part`` names the part, ``amount`` and ``limit`` are bytes,
-    a ratio or a count, as ``reason`` says."""
+    ``ratio``, ``members``, ``damaged`` or ``dtd`` (an XML part declaring a document type, the vehicle of
+    entity-expansion bombs, which no spreadsheet writer emits); ``part`` names the part, ``amount`` and
+    ``limit`` are bytes, a ratio or a count, as ``reason`` says."""
 
     reason: str
     part: str = ""
@@ -133,8 +134,9 @@ def zip_hazard(data: bytes, *, verify: bool = True) -> ZipHazard | None:
     or the whole declaring too large an uncompressed size, or a part compressed beyond :data:`MAX_RATIO`.
 
     With ``verify`` every part is then unpacked in bounded chunks (and thrown away) to check it yields
-    exactly its declared size with a matching CRC, so a part that lies about its size is caught too. An
-    archive that cannot be listed at all is no hazard here: :func:`sniff` calls it truncated.
+    exactly its declared size with a matching CRC, so a part that lies about its size is caught too, and
+    that no XML part opens with a ``<!DOCTYPE`` (entity declarations). An archive that cannot be listed at
+    all is no hazard here: :func:`sniff` calls it truncated.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -153,25 +155,29 @@ def zip_hazard(data: bytes, *, verify: bool = True) -> ZipHazard | None:
                     return ZipHazard("ratio", info.filename, ratio, MAX_RATIO)
             if verify:
                 for info in infos:
-                    if not _unpacks_as_declared(zf, info):
-                        return ZipHazard("damaged", info.filename)
+                    problem = _check_part(zf, info)
+                    if problem:
+                        return ZipHazard(problem, info.filename)
     except Exception:  # not listable: sniff() has already called it truncated
         return None
     return None
 
 
-def _unpacks_as_declared(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """True when ``info`` unpacks to its declared size with its CRC (zipfile stops at the declared size
-    and checks the CRC at the end, so a part hiding more data fails)."""
+def _check_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+    """``damaged`` unless ``info`` unpacks to its declared size with its CRC (zipfile stops at the declared
+    size and checks the CRC at the end, so a part hiding more data fails); ``dtd`` when an XML part's
+    prolog declares a document type; else None."""
     if info.is_dir():
-        return True
+        return None
     produced = 0
     try:
         with zf.open(info) as fh:
             while chunk := fh.read(_CHUNK):
+                if not produced and b"<!DOCTYPE" in chunk:  # the prolog is in the first chunk
+                    return "dtd"
                 produced += len(chunk)
                 if produced > info.file_size:
-                    return False
+                    return "damaged"
     except Exception:  # bad CRC, unsupported method, encrypted part, damaged deflate stream
-        return False
-    return produced == info.file_size
+        return "damaged"
+    return None if produced == info.file_size else "damaged"

@@ -288,10 +288,11 @@ class Store:
     # --- reading ------------------------------------------------------------------------------
 
     def data_version(self) -> str:
-        """A token that changes whenever anything is stored (for cache keys)."""
+        """A token that changes whenever anything is stored or a version is withdrawn (for cache keys)."""
+        withdrawn = sa.select(sa.func.count()).where(submissions_t.c.status == STATUS_WITHDRAWN).scalar_subquery()
         with self.engine.connect() as conn:
-            n, last = conn.execute(sa.select(sa.func.count(), sa.func.max(intake_t.c.id))).one()
-        return f"{n}:{last}"
+            n, last, out = conn.execute(sa.select(sa.func.count(), sa.func.max(intake_t.c.id), withdrawn)).one()
+        return f"{n}:{last}:{out}"
 
     def ratings(self, *, years: Sequence[int] = (), units: Sequence[str] = (), quadrants: Sequence[int] = (),
                 submission_id: int | None = None) -> pd.DataFrame:

@@ -1,39 +1,78 @@
-"""Low-level workbook access: cell values through python-calamine, fills through openpyxl/xlrd on demand."""
+"""Low-level workbook access: cell values through python-calamine, fills through openpyxl/xlrd on demand.
+
+Before calamine sees a file, :func:`load_workbook` refuses a zip archive that declares absurd sizes
+(:func:`lgqa_metrics.sniff.zip_hazard`) and measures every sheet's extent from the raw parts (xlsx cell
+and row references, ods repeat counts, xls cell records), so a stray cell at XFD1048576 or a repeated
+row a million high is reported as ``sheet_too_large`` instead of being built as a grid.
+"""
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
+import struct
 import zipfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import IO, Final
 
 import python_calamine as pc
-from openpyxl.utils import get_column_letter
 
-from lgqa_metrics.sniff import Sniffed
+from lgqa_metrics.formatting import file_size
+from lgqa_metrics.i18n import Phrase
+from lgqa_metrics.sniff import ZIP_KINDS, Sniffed, ZipHazard, zip_hazard
 
 #: Largest sheet extent read; beyond it a sheet is refused rather than loaded.
 MAX_ROWS: Final = 20_000
 MAX_COLS: Final = 512
+#: Largest sheet area (rows × columns) read: a return is about 60 × 10 cells.
+MAX_CELLS: Final = 1_000_000
+#: Formats whose sheets calamine builds all at once when the workbook is opened: one absurd sheet and the
+#: workbook is not opened at all.
+EAGER_KINDS: Final = frozenset({"xls", "ods"})
 
 # Default Office theme colours (lt1, dk1, lt2, dk2, accent1..6) for theme-indexed fills.
 _OFFICE_THEME: Final = ("FFFFFF", "000000", "E7E6E6", "44546A", "4472C4", "ED7D31", "A5A5A5", "FFC000",
                         "5B9BD5", "70AD47")
+#: Raised through unchanged: an interrupt, or memory running out (a resource limit, not a verdict on the file).
+_NOT_ERRORS: Final = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
 
 class UnreadableWorkbook(Exception):
-    """The bytes claim to be a workbook but cannot be opened; ``code`` is an issue code."""
+    """The bytes claim to be a workbook but cannot (or must not) be opened; ``code`` is an issue code and
+    ``fields`` fill its message (``detail`` for ``file_unreadable``)."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", *, fields: Mapping[str, object] | None = None) -> None:
         super().__init__(detail or code)
         self.code = code
         self.detail = detail
+        self.fields: dict[str, object] = dict(fields or ({"detail": detail} if code == "file_unreadable" else {}))
+
+
+def column_letters(number: int) -> str:
+    """Column letters of a 1-based column number, also beyond Excel's last column XFD."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters or "A"
 
 
 def a1(row: int, col: int) -> str:
     """A1 reference of 0-based ``row`` and ``col``."""
-    return f"{get_column_letter(col + 1)}{row + 1}"
+    return f"{column_letters(col + 1)}{row + 1}"
+
+
+def reported(extent: tuple[int, int]) -> tuple[int, int]:
+    """An absurd extent as reported: clipped so its A1 reference stays short (at most 14 characters)."""
+    return min(extent[0], 999_999_998), min(extent[1], 999_998)
+
+
+def is_absurd(extent: tuple[int, int]) -> bool:
+    """True when a sheet reaching 0-based ``extent`` (last row, last column) is too large to read."""
+    rows, cols = extent
+    return rows >= MAX_ROWS or cols >= MAX_COLS or (rows + 1) * (cols + 1) > MAX_CELLS
 
 
 @dataclass
@@ -66,65 +105,261 @@ class WorkbookData:
     def fill(self, sheet: str, row: int, col: int) -> str | None:
         """The solid fill colour (RRGGBB) of a cell, or None; supported for xlsx, xlsm, xls and ods."""
         if self._fills is None:
-            self._fills = _load_fills(self.data, self.kind)
+            skip = frozenset(s.name for s in self.sheets if s.too_large)
+            self._fills = _load_fills(self.data, self.kind, skip)
         return self._fills.get(sheet, {}).get((row, col))
 
 
+def size_phrase(size: int) -> Phrase:
+    """A byte count written the Vietnamese and the English way (``25,3 MB`` / ``25.3 MB``)."""
+    return Phrase(file_size(size, "vi"), file_size(size, "en"))
+
+
+def hazard_reason(hazard: ZipHazard) -> Phrase:
+    """Why a zip archive is refused, in both languages (the ``reason`` of a ``zip_bomb`` issue)."""
+    if hazard.reason in ("member_size", "total_size"):
+        return Phrase.of(f"safety.zip_{hazard.reason}", part=hazard.part, size=size_phrase(hazard.amount),
+                         limit=size_phrase(hazard.limit))
+    if hazard.reason == "ratio":
+        return Phrase.of("safety.zip_ratio", part=hazard.part, ratio=hazard.amount, limit=hazard.limit)
+    if hazard.reason == "members":
+        return Phrase.of("safety.zip_members", count=hazard.amount, limit=hazard.limit)
+    return Phrase.of("safety.zip_damaged", part=hazard.part)
+
+
 def load_workbook(data: bytes, sniffed: Sniffed) -> WorkbookData:
-    """Open a spreadsheet's sheets with calamine; raise :class:`UnreadableWorkbook` when it fails."""
+    """Open a spreadsheet's sheets with calamine; raise :class:`UnreadableWorkbook` when it fails or when
+    its archive must not be unpacked. Sheets whose extent is absurd come back empty with ``too_large``."""
+    if sniffed.kind in ZIP_KINDS:
+        hazard = zip_hazard(data)
+        if hazard is not None and hazard.reason == "damaged":
+            raise UnreadableWorkbook("file_truncated", hazard.part)
+        if hazard is not None and hazard.reason == "dtd":
+            raise UnreadableWorkbook("file_unreadable", hazard.part,
+                                     fields={"detail": Phrase.of("safety.xml_dtd", part=hazard.part)})
+        if hazard is not None:
+            raise UnreadableWorkbook("zip_bomb", hazard.reason, fields={"reason": hazard_reason(hazard)})
+    extents, fallback = _extents(data, sniffed.kind)
+    absurd = {name: ext for name, ext in extents.items() if is_absurd(ext)}
+    if sniffed.kind in EAGER_KINDS and (absurd or is_absurd(fallback)):
+        refused = [SheetData(name, [], True, too_large=reported(ext)) for name, ext in absurd.items()]
+        return WorkbookData(data, sniffed.kind, refused or [SheetData("", [], True, too_large=reported(fallback))])
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError as exc:
         raise UnreadableWorkbook("file_encrypted") from exc
     except (pc.ZipError, zipfile.BadZipFile) as exc:
         raise UnreadableWorkbook("file_truncated", str(exc)) from exc
-    except Exception as exc:  # calamine raises several types for corrupt input
+    except BaseException as exc:  # calamine raises several types for corrupt input, a Rust panic among them
+        if isinstance(exc, _NOT_ERRORS):
+            raise
         raise UnreadableWorkbook("file_unreadable", _short(exc)) from exc
-    extents = _xlsx_extents(data) if sniffed.kind in {"xlsx", "xlsm"} else {}
     sheets: list[SheetData] = []
     for meta in book.sheets_metadata:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
             continue
         visible = meta.visible == pc.SheetVisibleEnum.Visible
-        declared = extents.get(meta.name)
-        if declared and (declared[0] >= MAX_ROWS or declared[1] >= MAX_COLS):
-            sheets.append(SheetData(meta.name, [], visible, too_large=declared))
+        declared = extents.get(meta.name, fallback)
+        if is_absurd(declared):
+            sheets.append(SheetData(meta.name, [], visible, too_large=reported(declared)))
             continue
         try:
             sheet = book.get_sheet_by_name(meta.name)
             end_row, end_col = sheet.end or (0, 0)
-            if end_row >= MAX_ROWS or end_col >= MAX_COLS:
+            if is_absurd((end_row, end_col)):
                 sheets.append(SheetData(meta.name, [], visible, too_large=(end_row, end_col)))
                 continue
             rows: list[list[object]] = [list(r) for r in sheet.to_python(skip_empty_area=False)]
         except pc.PasswordError as exc:
             raise UnreadableWorkbook("file_encrypted") from exc
-        except Exception as exc:
+        except BaseException as exc:
+            if isinstance(exc, _NOT_ERRORS):
+                raise
             raise UnreadableWorkbook("file_unreadable", _short(exc)) from exc
         sheets.append(SheetData(meta.name, rows, visible))
     return WorkbookData(data, sniffed.kind, sheets)
 
 
-_REF: Final = re.compile(rb'<(?:\w+:)?(?:c|dimension)\s[^>]*?\b(?:r|ref)="(?:[A-Z]+[0-9]+:)?([A-Z]{1,3})([0-9]{1,7})"')
-#: Most bytes of one sheet's XML scanned for its extent (beyond it the sheet is refused by calamine's own size).
-_MAX_SHEET_XML: Final = 64 * 1024 * 1024
+# --- sheet extents from the raw parts ---------------------------------------------------------------
+
+
+def _extents(data: bytes, kind: str) -> tuple[dict[str, tuple[int, int]], tuple[int, int]]:
+    """Each sheet's largest 0-based (row, column) by name, and the extent to assume for a sheet the scan
+    could not name (the largest among the parts it could not tie to a sheet)."""
+    try:
+        if kind in {"xlsx", "xlsm"}:
+            return _xlsx_extents(data)
+        if kind == "ods":
+            return _ods_extents(data), (0, 0)
+        if kind == "xls":
+            return _xls_extents(data), (0, 0)
+    except (UnreadableWorkbook, MemoryError):
+        raise
+    except Exception as exc:  # a part the scan cannot parse: calamine would be reading it blind
+        raise UnreadableWorkbook("file_unreadable", _short(exc)) from exc
+    return {}, (0, 0)
+
+
+#: One row, cell or dimension start tag of a worksheet part (tags hold no '<', so chunks split before one).
+_TAG: Final = re.compile(rb"<(?:[\w.-]+:)?(row|c|dimension)(?=[\s/>])([^>]*)>")
+#: One attribute, its value in either quotes (parsed in order, so a value can't pose as an attribute).
+_ATTR: Final = re.compile(rb"""([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_A1: Final = re.compile(rb"([A-Za-z]*)([0-9]*)")
+# The fast path, for parts as every writer makes them: each cell and row tag unprefixed, its ``r`` first.
+_CELL_TAG: Final = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s/>])")
+_ROW_TAG: Final = re.compile(rb"<(?:[\w.-]+:)?row(?=[\s/>])")
+_CELL_R: Final = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_R: Final = re.compile(rb'<row r="([0-9]{1,7})"')
+#: Every ``r=`` (scanned from the literal, then judged by the byte before it: see :func:`_r_attributes`).
+_R_EQ: Final = re.compile(rb"r\s*=")
+#: A cell or row tag holding a character reference (``r="&#88;FD1"``): the fast path must not judge it.
+_REF_IN_TAG: Final = re.compile(rb"<(?:[\w.-]+:)?(?:c|row)(?=[\s/>])[^>]*&#")
+_CHAR_REF: Final = re.compile(rb"&#(x[0-9A-Fa-f]+|[0-9]+);")
+#: Bytes of a worksheet part read at a time while measuring it.
+_SCAN_CHUNK: Final = 1024 * 1024
 
 
 def _column_number(letters: bytes) -> int:
     number = 0
-    for ch in letters:
+    for ch in letters.upper():
         number = number * 26 + (ch - 64)
     return number
 
 
-def _xlsx_extents(data: bytes) -> dict[str, tuple[int, int]]:
-    """Each sheet's largest 0-based (row, column), from its ``<dimension>`` and cell references,
-    read from the XML before any grid is built (a stray cell at XFD1048576 would ask for ~500 GiB)."""
+def _char_refs(value: bytes) -> bytes:
+    """``&#88;FD1`` → ``XFD1``: character references in an attribute value, as an XML parser reads them."""
+    def one(m: re.Match[bytes]) -> bytes:
+        text = m.group(1)
+        code = int(text[1:], 16) if text[:1] in (b"x", b"X") else int(text)
+        return chr(code).encode("utf-8", "replace") if code < 0x110000 else b"?"
+    return _CHAR_REF.sub(one, value) if b"&#" in value else value
+
+
+def _bodies(fh: IO[bytes]) -> Iterator[bytes]:
+    """A worksheet part in chunks that each end before a tag (tags hold no '<'); UTF-16 re-encoded."""
+    head = fh.read(_SCAN_CHUNK)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:200]:
+        head = (head + fh.read()).decode("utf-16").encode("utf-8")
+    carry = b""
+    chunk = head
+    while chunk:
+        text = carry + chunk
+        cut = text.rfind(b"<")
+        body, carry = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
+        yield body
+        chunk = fh.read(_SCAN_CHUNK)
+    if carry:
+        yield carry
+
+
+def _r_attributes(body: bytes) -> int:
+    """How many attributes named ``r`` (any prefix but ``xmlns``) ``body`` holds: the fast path needs
+    exactly one per cell and row tag, and none elsewhere."""
+    count = 0
+    for m in _R_EQ.finditer(body):
+        before = body[m.start() - 1:m.start()]
+        if before in (b" ", b"\t", b"\n", b"\r", b'"', b"'") or (
+                before == b":" and body[max(m.start() - 6, 0):m.start()] != b"xmlns:"):
+            count += 1
+    return count
+
+
+def _fast_extent(body: bytes) -> tuple[int, int, int, int] | None:
+    """(largest row, largest column, last row, cells) of a chunk in which every cell and row tag starts
+    with a plain ``r`` reference (what Excel, LibreOffice, openpyxl and xlsxwriter write), all found by
+    the regex engine alone; None when any tag is otherwise (then every tag is read in order)."""
+    cells, rows = _CELL_R.findall(body), _ROW_R.findall(body)
+    if len(cells) != len(_CELL_TAG.findall(body)) or len(rows) != len(_ROW_TAG.findall(body)):
+        return None
+    if _r_attributes(body) != len(cells) + len(rows):
+        return None
+    if b"&#" in body and _REF_IN_TAG.search(body):
+        return None
+    numbers = [int(r) for r in rows] + [int(d) for _, d in cells]
+    top_col = max((_column_number(letters) for letters in {c for c, _ in cells}), default=0)
+    return max(numbers, default=0), top_col, int(rows[-1]) if rows else 0, len(cells)
+
+
+def _refs(attrs: bytes, name: bytes) -> list[bytes]:
+    """Values of the attributes called ``name`` (with any prefix) in a start tag's attribute text."""
+    if name not in attrs:
+        return []
+    found = []
+    for m in _ATTR.finditer(attrs):
+        key = m.group(1)
+        if key == name or key.endswith(b":" + name):
+            found.append(_char_refs(m.group(2) if m.group(2) is not None else m.group(3)).strip())
+    return found
+
+
+def _a1_max(values: list[bytes]) -> tuple[int, int] | None:
+    """The largest 1-based (row, column) among A1 references (0 for a part missing), None when none parses."""
+    best: tuple[int, int] | None = None
+    for value in values:
+        m = _A1.fullmatch(value)
+        if m and (m.group(1) or m.group(2)):
+            here = int(m.group(2) or 0), _column_number(m.group(1))
+            best = here if best is None else (max(best[0], here[0]), max(best[1], here[1]))
+    return best
+
+
+def _sheet_extent(fh: IO[bytes]) -> tuple[int, int]:
+    """The largest 0-based (row, column) a worksheet part reaches: its ``<dimension>``, every cell's ``r``,
+    and the rows and columns of cells without one (counted on from the previous row and cell, as readers
+    place them). Attributes are parsed in order (quotes, character references, prefixes); when a tag names
+    several references the largest counts. Stops early once the extent is absurd."""
+    rows = cols = 0  # 1-based maxima
+    row = col = cells = 0
+    for body in _bodies(fh):
+        for m in _TAG.finditer(body, 0, body.find(b"<sheetData") if b"<sheetData" in body else len(body)):
+            if m.group(1) == b"dimension":  # the dimension comes before the data
+                for value in _refs(m.group(2), b"ref"):
+                    for corner in value.split(b":"):
+                        found = _a1_max([corner.strip()])
+                        if found:
+                            rows, cols = max(rows, found[0]), max(cols, found[1])
+        fast = _fast_extent(body)
+        if fast is not None:
+            top_row, top_col, last_row, count = fast
+            rows, cols, cells = max(rows, top_row), max(cols, top_col), cells + count
+            row, col = (last_row or row), max(col, top_col)  # over-counts the column of r-less cells after
+        else:
+            for m in _TAG.finditer(body):
+                name, attrs = m.group(1), m.group(2)
+                if name == b"dimension":
+                    continue
+                if name == b"row":
+                    numbers = [int(v) for v in _refs(attrs, b"r") if v.isdigit()]
+                    row = max(numbers) if numbers else row + 1
+                    col = 0
+                else:
+                    found = _a1_max(_refs(attrs, b"r"))
+                    if found:
+                        row = found[0] or row
+                        col = found[1] or col + 1
+                    else:
+                        col += 1
+                    cells += 1
+                rows, cols = max(rows, row), max(cols, col)
+                if cells > MAX_CELLS or is_absurd((rows - 1, cols - 1)):
+                    break
+        if cells > MAX_CELLS or is_absurd((rows - 1, cols - 1)):
+            break
+    return max(rows - 1, 0), max(cols - 1, 0)
+
+
+def _xlsx_extents(data: bytes) -> tuple[dict[str, tuple[int, int]], tuple[int, int]]:
+    """Each sheet's largest 0-based (row, column), read from the XML before any grid is built (a stray cell
+    at XFD1048576 would ask for ~500 GiB), and the largest extent among worksheet parts not tied to a
+    sheet name (assumed for any sheet calamine finds that the scan could not place)."""
     out: dict[str, tuple[int, int]] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        folded = {n.lower(): n for n in names}
+        mapped: set[str] = set()
+        if "xl/workbook.xml" in names and "xl/_rels/workbook.xml.rels" in names:
+            book = _read_part(zf, "xl/workbook.xml").decode("utf-8", "replace")
+            rels = _read_part(zf, "xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
             targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
             targets |= {rid: tgt for tgt, rid in re.findall(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
             for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
@@ -133,26 +368,162 @@ def _xlsx_extents(data: bytes) -> dict[str, tuple[int, int]]:
                 if not name or not rid:
                     continue
                 target = targets.get(rid.group(1) or rid.group(2) or "", "")
-                path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                if path not in zf.namelist():
+                path = posixpath.normpath(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
+                path = folded.get(path.lower(), path)
+                if path not in names:
                     continue
                 with zf.open(path) as fh:
-                    xml = fh.read(_MAX_SHEET_XML)
-                rows = cols = 0
-                for letters, digits in _REF.findall(xml):
-                    rows = max(rows, int(digits))
-                    cols = max(cols, _column_number(letters))
-                out[_unescape(name.group(1))] = (max(rows - 1, 0), max(cols - 1, 0))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return {}
+                    out[_unescape(name.group(1))] = _sheet_extent(fh)
+                mapped.add(path)
+        fallback = (0, 0)
+        for part in names:
+            if part in mapped or not part.lower().endswith(".xml") or not part.lower().startswith("xl/"):
+                continue
+            if part.lower().startswith(("xl/theme/", "xl/styles", "xl/sharedstrings", "xl/_rels/", "xl/workbook")):
+                continue
+            with zf.open(part) as fh:
+                rows, cols = _sheet_extent(fh)
+            fallback = (max(fallback[0], rows), max(fallback[1], cols))
+    return out, fallback
+
+
+def _read_part(zf: zipfile.ZipFile, name: str, limit: int = 16 * 1024 * 1024) -> bytes:
+    with zf.open(name) as fh:
+        return fh.read(limit)
+
+
+_ODS_TABLE: Final = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE: Final = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+@dataclass
+class _OdsTable:
+    name: str
+    row: int = 0  # rows seen so far
+    col: int = 0  # columns seen so far in the current row
+    row_repeat: int = 1
+    row_has_content: bool = False
+    rows: int = 0  # 1-based extent of cells with content
+    cols: int = 0
+
+
+def _repeat(value: str | None) -> int:
+    try:
+        return max(int(value or "1"), 1)
+    except ValueError:
+        return 1
+
+
+def _ods_extents(data: bytes) -> dict[str, tuple[int, int]]:
+    """Each table's largest 0-based (row, column) holding content in an .ods, counting
+    ``number-rows-repeated`` and ``number-columns-repeated`` arithmetically (never expanded): a value
+    repeated over a million rows is a million rows. Empty repeated cells (LibreOffice writes them to the
+    sheet's end) do not count. Parsed with defusedxml, so entity declarations are refused."""
+    from defusedxml.ElementTree import iterparse
+
+    t = _ODS_TABLE
+    out: dict[str, tuple[int, int]] = {}
+    stack: list[_OdsTable] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("content.xml") as fh:
+        for event, elem in iterparse(fh, events=("start", "end")):
+            tag = elem.tag
+            if event == "start":
+                if tag == t + "table":
+                    stack.append(_OdsTable(elem.get(t + "name", "")))
+                elif tag == t + "table-row" and stack:
+                    tb = stack[-1]
+                    tb.row_repeat, tb.col, tb.row_has_content = _repeat(elem.get(t + "number-rows-repeated")), 0, False
+                continue
+            if not stack:
+                continue
+            tb = stack[-1]
+            if tag in (t + "table-cell", t + "covered-table-cell"):
+                repeat = _repeat(elem.get(t + "number-columns-repeated"))
+                if elem.get(_ODS_OFFICE + "value-type") or len(elem):
+                    tb.cols = max(tb.cols, tb.col + repeat)
+                    tb.row_has_content = True
+                tb.col += repeat
+                elem.clear()
+            elif tag == t + "table-row":
+                if tb.row_has_content:
+                    tb.rows = max(tb.rows, tb.row + tb.row_repeat)
+                tb.row += tb.row_repeat
+                elem.clear()
+            elif tag == t + "table":
+                stack.pop()
+                out[tb.name] = (max(tb.rows - 1, 0), max(tb.cols - 1, 0))
     return out
+
+
+# BIFF record types (Excel 97–2003 .xls; BIFF5 as well).
+_BOF, _EOF, _FILEPASS, _BOUNDSHEET, _DIMENSIONS = 0x0809, 0x000A, 0x002F, 0x0085, 0x0200
+_MULRK, _MULBLANK = 0x00BD, 0x00BE
+_BIFF_CELLS: Final = frozenset({0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6, 0x0406, 0x0221})
+
+
+def _biff_records(stream: bytes, pos: int) -> Iterator[tuple[int, bytes]]:
+    while pos + 4 <= len(stream):
+        typ, length = struct.unpack_from("<HH", stream, pos)
+        yield typ, stream[pos + 4:pos + 4 + length]
+        pos += 4 + length
+
+
+def _xls_extents(data: bytes) -> dict[str, tuple[int, int]]:
+    """Each worksheet's largest 0-based (row, column) in an .xls, from its DIMENSIONS record and the row and
+    column of every cell record (calamine builds the whole grid of every sheet when it opens the file)."""
+    import olefile
+
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        name = "Workbook" if ole.exists("Workbook") else "Book"
+        stream = ole.openstream(name).read()
+    sheets: list[tuple[str, int]] = []
+    for typ, body in _biff_records(stream, 0):
+        if typ == _FILEPASS:
+            return {}  # encrypted: record bodies are ciphertext; calamine refuses the password itself
+        if typ == _BOUNDSHEET and len(body) >= 8:
+            (offset,) = struct.unpack_from("<I", body, 0)
+            sheets.append((_boundsheet_name(body), offset))
+        if typ == _EOF:
+            break
+    out: dict[str, tuple[int, int]] = {}
+    for sheet, offset in sheets:
+        out[sheet] = _biff_sheet_extent(stream, offset)
+    return out
+
+
+def _boundsheet_name(body: bytes) -> str:
+    """A BOUNDSHEET record's sheet name (BIFF8 short unicode string; BIFF5 8-bit text)."""
+    count = body[6]
+    if len(body) >= 8 + count and len(body) in (8 + count, 8 + 2 * count) and body[7] in (0, 1):
+        raw = body[8:8 + count * (2 if body[7] & 1 else 1)]
+        return raw.decode("utf-16-le" if body[7] & 1 else "latin-1", "replace")
+    return body[7:7 + count].decode("cp1252", "replace")
+
+
+def _biff_sheet_extent(stream: bytes, offset: int) -> tuple[int, int]:
+    rows = cols = cells = 0  # 1-based maxima
+    for typ, body in _biff_records(stream, offset):
+        if typ == _EOF:
+            break
+        if typ == _DIMENSIONS and len(body) >= 10:
+            last_row, last_col = (struct.unpack_from("<I", body, 4)[0], struct.unpack_from("<H", body, 10)[0]) \
+                if len(body) >= 14 else (struct.unpack_from("<H", body, 2)[0], struct.unpack_from("<H", body, 6)[0])
+            rows, cols = max(rows, last_row), max(cols, last_col)
+        elif (typ in _BIFF_CELLS and len(body) >= 4) or (typ in (_MULRK, _MULBLANK) and len(body) >= 6):
+            row, col = struct.unpack_from("<HH", body, 0)
+            if typ in (_MULRK, _MULBLANK):
+                (col,) = struct.unpack_from("<H", body, len(body) - 2)
+            rows, cols, cells = max(rows, row + 1), max(cols, col + 1), cells + 1
+        if is_absurd((rows - 1, cols - 1)) or cells > MAX_CELLS:
+            break
+    return max(rows - 1, 0), max(cols - 1, 0)
 
 
 def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
 
 
-def _short(exc: Exception) -> str:
+def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:200]
 
@@ -171,12 +542,13 @@ def _theme_colours(raw: bytes | str | None) -> tuple[str, ...]:
     return (lt1, dk1, lt2, dk2, *accents)
 
 
-def _load_fills(data: bytes, kind: str) -> dict[str, dict[tuple[int, int], str]]:
+def _load_fills(data: bytes, kind: str, skip: frozenset[str] = frozenset()) -> dict[str, dict[tuple[int, int], str]]:
+    """Fills of every sheet but those in ``skip`` (refused as too large), each read within MAX_ROWS × MAX_COLS."""
     try:
         if kind in {"xlsx", "xlsm"}:
-            return _openpyxl_fills(data) if _may_have_rating_fills(data) else {}
+            return _openpyxl_fills(data, skip) if _may_have_rating_fills(data) else {}
         if kind == "xls":
-            return _xlrd_fills(data)
+            return _xlrd_fills(data, skip)
         if kind == "ods":
             return _ods_fills(data)
     except Exception:  # fills are a best-effort extra; values were already read
@@ -190,11 +562,12 @@ def _may_have_rating_fills(data: bytes) -> bool:
     from lgqa_metrics.ratings import rating_of_fill
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        styles = zf.read("xl/styles.xml").decode("utf-8", "replace") if "xl/styles.xml" in zf.namelist() else ""
+        styles = _read_part(zf, "xl/styles.xml").decode("utf-8", "replace") if "xl/styles.xml" in zf.namelist() else ""
     fills = re.search(r"<(?:\w+:)?fills\b.*?</(?:\w+:)?fills>", styles, re.S)
     if not fills:
         return False
-    for fill in re.findall(r'<(?:\w+:)?patternFill\b[^>]*patternType="solid".*?</(?:\w+:)?patternFill>', fills.group(0), re.S):
+    solid = r'<(?:\w+:)?patternFill\b[^>]*patternType="solid".{0,4000}?</(?:\w+:)?patternFill>'
+    for fill in re.findall(solid, fills.group(0), re.S):
         colour = re.search(r'<(?:\w+:)?fgColor\b([^>]*)/?>', fill)
         attrs = colour.group(1) if colour else ""
         rgb = re.search(r'rgb="([0-9A-Fa-f]{6,8})"', attrs)
@@ -203,7 +576,7 @@ def _may_have_rating_fills(data: bytes) -> bool:
     return False
 
 
-def _openpyxl_fills(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+def _openpyxl_fills(data: bytes, skip: frozenset[str]) -> dict[str, dict[tuple[int, int], str]]:
     import openpyxl
     from openpyxl.styles.colors import COLOR_INDEX
 
@@ -211,8 +584,10 @@ def _openpyxl_fills(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
     theme = _theme_colours(getattr(book, "loaded_theme", None))
     out: dict[str, dict[tuple[int, int], str]] = {}
     for ws in book.worksheets:
+        if ws.title in skip:
+            continue
         cells: dict[tuple[int, int], str] = {}
-        for row in ws.iter_rows():
+        for row in ws.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLS):
             for cell in row:
                 fill = getattr(cell, "fill", None)
                 if fill is None or fill.fill_type != "solid":
@@ -231,15 +606,18 @@ def _openpyxl_fills(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
     return out
 
 
-def _xlrd_fills(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+def _xlrd_fills(data: bytes, skip: frozenset[str]) -> dict[str, dict[tuple[int, int], str]]:
     import xlrd
 
-    book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True, ragged_rows=True)
     out: dict[str, dict[tuple[int, int], str]] = {}
-    for sheet in book.sheets():
+    for name in book.sheet_names():
+        if name in skip:
+            continue
+        sheet = book.sheet_by_name(name)
         cells: dict[tuple[int, int], str] = {}
-        for r in range(sheet.nrows):
-            for c in range(sheet.ncols):
+        for r in range(min(sheet.nrows, MAX_ROWS)):
+            for c in range(min(sheet.row_len(r), MAX_COLS)):
                 xf = book.xf_list[sheet.cell_xf_index(r, c)]
                 if xf.background.fill_pattern != 1:
                     continue

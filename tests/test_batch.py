@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pytest
 
-from lgqa_metrics import batch
+from lgqa_metrics import batch, safety
 from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role
 from lgqa_metrics.i18n import has
 from lgqa_metrics.reader import ReadResult
@@ -110,8 +110,8 @@ def test_a_reader_crash_becomes_an_unreadable_file_issue(monkeypatch: pytest.Mon
     def boom(*args: object, **kwargs: object) -> ReadResult:
         raise ValueError("unexpected layout")
 
-    monkeypatch.setattr(batch, "read_bytes", boom)
-    result = batch.read_upload(b"PK\x03\x04", "x.xlsx")
+    monkeypatch.setattr(safety, "read_bytes", boom)
+    result = batch.read_upload(b"PK\x03\x04", "x.xlsx", isolated=False)
     assert result.returns == () and [i.code for i in result.issues] == ["file_unreadable"]
     assert "unexpected layout" in result.issues[0].message_en
 

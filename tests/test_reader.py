@@ -16,12 +16,13 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
+from lgqa_metrics import safety
 from lgqa_metrics.reader import ParsedReturn, ReadResult, read_bytes
 from lgqa_metrics.report import ISSUE_CODES, Issue, Severity
 from lgqa_metrics.template import build_template
 from lgqa_metrics.units import default_registry
 from lgqa_metrics.workbook import MAX_COLS, MAX_ROWS
-from tests import builders
+from tests import builders, hostile
 from tests.builders import CODES, NAMES_VI, ROOT, Group, Row
 
 FILE = "bao_cao.xlsx"  # a file name that names neither a unit nor a year
@@ -479,12 +480,34 @@ def _name_mismatch() -> Case:
     return Case(read(data), SHEET, _cells(f"C{builders.row_of(data, '1.2')}"))
 
 
+def _zip_bomb() -> Case:
+    """A return carrying one more part of 2 MB of zeros, packed about 1000:1."""
+    return _file_level(hostile.with_padding(builders.word_return(WORDS), 2 * 1024 * 1024))
+
+
+def _file_too_large() -> Case:
+    """A return padded past the cap, read as uploads are (refused before any reader or worker)."""
+    data = builders.word_return(WORDS)
+    return Case(safety.read_isolated(data + bytes(safety.MAX_FILE_BYTES + 1 - len(data)), FILE), "", _cells(""))
+
+
+def _isolated(**limits: float) -> Case:
+    """A legitimate but heavy .ods (900,000 cells from one repeated value) read in the worker with
+    ``limits`` it cannot meet (it needs about 0.3 s and 100 MB)."""
+    result = safety.read_isolated(hostile.ods_repeated(15_000, 60), FILE, today=TODAY, **limits)
+    return Case(result, "", _cells(""))
+
+
 PRODUCERS: dict[str, Callable[[], Case]] = {
     "file_empty": lambda: _file_level(b""),
     "file_not_spreadsheet": lambda: _file_level("Mã chỉ số,Kết quả\n1.1,Đỏ\n".encode()),
     "file_truncated": lambda: _file_level(_truncated()),
     "file_encrypted": _encrypted,
     "file_unreadable": lambda: _file_level(_garbage_workbook()),
+    "file_too_large": _file_too_large,
+    "zip_bomb": _zip_bomb,
+    "read_timeout": lambda: _isolated(timeout_s=0.05),
+    "read_crashed": lambda: _isolated(memory_bytes=32 * 1024 * 1024),
     "sheet_too_large": _too_large,
     "no_table": lambda: _file_level(builders.workbook([], instructions=True)),
     "unit_missing": lambda: Case(read(builders.word_return(WORDS, unit=None)), SHEET, _cells("")),

@@ -14,7 +14,8 @@ from lgqa_metrics.report import ISSUE_CODES, ISSUE_COLUMNS, Issue, Severity, has
 FIELDS = {
     "code": "2.4", "name": "Đào tạo nghề", "kind": "tệp PDF", "detail": "bad zip", "closest": "Phường Minh Khai",
     "found": "Quận Hồng Bàng", "other": "Quận Lê Chân", "where": "tên tệp", "low": 2019, "high": 2025,
-    "first": "D17", "fill": "#0070C0", "rows": 20001, "cols": 6,
+    "first": "D17", "fill": "#0070C0", "rows": 20001, "cols": 6, "size": "25 MB", "limit": "20 MB", "seconds": 30,
+    "reason": "phần \"xl/worksheets/sheet1.xml\" nén với tỉ lệ 1030:1",
 }
 WARNINGS = {"unit_conflict", "rating_blank", "fill_unrecognised", "fill_conflict", "indicator_repeated",
             "indicator_missing", "name_mismatch"}
@@ -26,7 +27,7 @@ def _fields_named(template: str) -> set[str]:
 
 def test_issue_codes_are_the_documented_set_with_their_severities() -> None:
     assert {c for c, s in ISSUE_CODES.items() if s is Severity.WARNING} == WARNINGS
-    assert len(ISSUE_CODES) == 23
+    assert len(ISSUE_CODES) == 27
     assert all(s is Severity.ERROR for c, s in ISSUE_CODES.items() if c not in WARNINGS)
 
 

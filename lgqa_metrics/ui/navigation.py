@@ -33,6 +33,9 @@ PAGES: Final = (
     PageSpec("pages/upload.py", "page.upload", ":material/upload_file:", Role.STAFF, "nav.work"),
     PageSpec("pages/data.py", "page.data", ":material/table_view:", Role.STAFF, "nav.work"),
     PageSpec("pages/submissions.py", "page.submissions", ":material/fact_check:", Role.STAFF, "nav.work"),
+    PageSpec("pages/admin_accounts.py", "page.admin_accounts", ":material/manage_accounts:", Role.ADMIN, "nav.admin"),
+    PageSpec("pages/audit.py", "page.audit", ":material/history:", Role.ADMIN, "nav.admin"),
+    PageSpec("pages/admin_data.py", "page.admin_data", ":material/database:", Role.ADMIN, "nav.admin"),
     PageSpec("pages/account.py", "page.account", ":material/account_circle:", None, "nav.account"),
 )
 

@@ -36,6 +36,30 @@ AUTH_WAIT: Final = "auth_wait"  # int: seconds to wait after failed sign-ins
 SIGNIN_NAME: Final = "signin_name"  # sign-in form: user name
 SIGNIN_PASSWORD: Final = "signin_password"  # sign-in form: password
 SIGNIN_RESULT: Final = "signin_result"  # str: outcome of the last sign-in attempt
+ADMIN_NOTICE: Final = "admin_notice"  # dict: outcome of the last administration action, shown once
+ACCOUNT_NAME: Final = "account_name"  # Accounts, add form: user name
+ACCOUNT_DISPLAY: Final = "account_display"  # Accounts, add form: display name
+ACCOUNT_EMAIL: Final = "account_email"  # Accounts, add form: e-mail
+ACCOUNT_ROLE: Final = "account_role"  # Accounts, add form: role
+ACCOUNT_PASSWORD: Final = "account_password"  # Accounts, add form: password
+ACCOUNT_PASSWORD2: Final = "account_password2"  # Accounts, add form: password again
+ROLE_USER: Final = "role_user"  # Accounts, change-role form: the account
+ROLE_NEW: Final = "role_new"  # Accounts, change-role form: the new role
+PASSWORD_USER: Final = "password_user"  # Accounts, set-password form: the account
+PASSWORD_NEW: Final = "password_new"  # Accounts, set-password form: password
+PASSWORD_NEW2: Final = "password_new2"  # Accounts, set-password form: password again
+STATUS_USER: Final = "status_user"  # Accounts: the account to disable or enable
+AUDIT_ACTIONS: Final = "audit_actions"  # list[str]: Audit trail, actions shown (empty: all)
+AUDIT_ACTORS: Final = "audit_actors"  # list[str]: Audit trail, actors shown (empty: all)
+AUDIT_FROM: Final = "audit_from"  # date | None: Audit trail, first day
+AUDIT_TO: Final = "audit_to"  # date | None: Audit trail, last day
+WITHDRAW_UNIT: Final = "withdraw_unit"  # str: Data administration, unit of the version to withdraw
+WITHDRAW_YEAR: Final = "withdraw_year"  # int: Data administration, year of the version to withdraw
+WITHDRAW_ID: Final = "withdraw_id"  # int: Data administration, submission id of the version to withdraw
+WITHDRAW_REASON: Final = "withdraw_reason"  # str: Data administration, why (mandatory)
+WITHDRAW_SURE: Final = "withdraw_sure"  # bool: Data administration, the confirmation box
+REFERENCE_UPLOAD: Final = "reference_upload"  # file_uploader: key prefix, see reference_key()
+REFERENCE_NONCE: Final = "reference_nonce"  # int: bumped to clear the reference uploaders after a replacement
 FRAMED: Final = "_framed"  # bool: set by dashboard.py on every run, consumed by the page
 
 #: Keys kept when the user moves between pages (Streamlit drops widget state of unrendered widgets).
@@ -56,6 +80,16 @@ def uploader_key() -> str:
 def clear_uploader() -> None:
     """Bump the nonce so the next run draws an empty uploader."""
     st.session_state[UPLOAD_NONCE] = int(st.session_state.get(UPLOAD_NONCE, 0)) + 1
+
+
+def reference_key(kind: str) -> str:
+    """The uploader key of one reference file: a new key after each replacement empties the uploader."""
+    return f"{REFERENCE_UPLOAD}_{kind}_{int(st.session_state.get(REFERENCE_NONCE, 0))}"
+
+
+def clear_reference_uploads() -> None:
+    """Bump the nonce so the next run draws empty reference uploaders."""
+    st.session_state[REFERENCE_NONCE] = int(st.session_state.get(REFERENCE_NONCE, 0)) + 1
 
 
 def mark_framed() -> None:

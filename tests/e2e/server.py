@@ -84,3 +84,21 @@ def wait_until_idle(page: Any, timeout_ms: int = 60_000) -> None:
         " && !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)
     page.wait_for_timeout(1500)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+
+
+def go_to(page: Any, title: str, timeout_ms: int = 60_000) -> None:
+    """Open a page through the sidebar navigation (a reload would start a new, signed-out session)."""
+    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+    page.locator("h1", has_text=title).first.wait_for(timeout=timeout_ms)
+    wait_until_idle(page, timeout_ms)
+
+
+def sign_in(page: Any, url: str, username: str, password: str) -> None:
+    """Sign in through the Account page's form."""
+    page.goto(f"{url}/account")
+    wait_until_idle(page)
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text("Đã đăng nhập").wait_for(timeout=60_000)
+    wait_until_idle(page)

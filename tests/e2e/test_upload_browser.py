@@ -9,9 +9,11 @@ from typing import Any
 import openpyxl
 import pytest
 
+from lgqa_metrics.accounts import Accounts
+from lgqa_metrics.accounts_base import Role, cli_actor
 from lgqa_metrics.annotate import ISSUES_SHEET
 from lgqa_metrics.store import Store
-from tests.e2e.server import streamlit_server, wait_until_idle
+from tests.e2e.server import go_to, sign_in, streamlit_server, wait_until_idle
 from tests.returns import filled_template, pattern
 
 pytestmark = pytest.mark.browser
@@ -28,13 +30,13 @@ def _download(page: Any, button: str) -> bytes:
 
 def test_dropped_files_are_checked_stored_on_confirmation_and_exported(browser: Any, tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
-    Store.open(db).close()
+    Accounts(Store.open(db)).add(cli_actor(), "lan", "staff-password-1", Role.STAFF)
     good = tmp_path / "BaoCao_QuanLeChan_2023.xlsx"
     good.write_bytes(filled_template("q-le-chan", 2023, pattern(0)))
     with streamlit_server(db) as url:
         page = browser.new_page(viewport={"width": 1440, "height": 2400}, accept_downloads=True)
-        page.goto(f"{url}/upload")
-        wait_until_idle(page)
+        sign_in(page, url, "lan", "staff-password-1")
+        go_to(page, "Nộp báo cáo")
         page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(good), str(BAD)])
         page.get_by_text("Hợp lệ: Quận Lê Chân, năm 2023").wait_for(timeout=60_000)
         page.get_by_text("Bị từ chối (1 lỗi cần sửa)").wait_for(timeout=60_000)
@@ -55,14 +57,12 @@ def test_dropped_files_are_checked_stored_on_confirmation_and_exported(browser: 
         assert page.get_by_text("Chi tiết từng tệp").count() == 0, "the uploader is emptied: nothing left to check"
         assert page.get_by_role("button", name="Lưu 1 báo cáo hợp lệ").count() == 0
 
-        page.goto(url)
-        wait_until_idle(page)
+        go_to(page, "Tổng quan")
         matrix = page.locator(".js-plotly-plot").first
         matrix.locator("text=Quận Lê Chân").first.wait_for(timeout=60_000)
         assert "1 / 12" in page.locator("[data-testid='stMetric']").first.inner_text()
 
-        page.goto(f"{url}/data")
-        wait_until_idle(page)
+        go_to(page, "Dữ liệu & xuất")
         sheet = openpyxl.load_workbook(io.BytesIO(_download(page, "Tải Excel")))["Dữ liệu"]
         assert sheet.max_row == 1 + 39
         header = [c.value for c in sheet[1]]

@@ -1,0 +1,52 @@
+"""``python -m lgqa_metrics backup|restore``: a consistent snapshot of the store in one .zip, and back."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from lgqa_metrics.backup import BackupError, backup, restore, shown
+from lgqa_metrics.formatting import file_size, number
+from lgqa_metrics.i18n import t
+from lgqa_metrics.store import resolve_url
+
+COMMANDS = ("backup", "restore")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the ``backup`` and ``restore`` commands."""
+    bk = sub.add_parser("backup", help="write a consistent snapshot of the store (database and archived originals)")
+    bk.add_argument("--db", help="database URL (default: LGQA_DATABASE_URL or data/lgqa.sqlite)")
+    bk.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="the .zip to write")
+    bk.add_argument("--logical", action="store_true",
+                    help="dump tables as JSON lines even from SQLite (to move the store to another backend)")
+    rs = sub.add_parser("restore", help="restore a backup .zip (verified first) into a store")
+    rs.add_argument("--db", help="database URL (default: LGQA_DATABASE_URL or data/lgqa.sqlite)")
+    rs.add_argument("--force", action="store_true", help="replace a SQLite store that already holds data")
+    rs.add_argument("file", type=Path, metavar="FILE", help="the backup .zip")
+
+
+def run(args: argparse.Namespace, lang: str) -> int:
+    """Carry out ``backup`` or ``restore``: 0 on success, 1 with a message (never a traceback) when refused,
+    2 when the backup file to restore does not exist."""
+    try:
+        if args.command == "backup":
+            started = time.perf_counter()
+            manifest = backup(args.db, args.output, logical=args.logical)
+            print(t("backup.written", lang, path=args.output, size=file_size(args.output.stat().st_size, lang),
+                    seconds=number(time.perf_counter() - started, lang, 2),
+                    submissions=manifest.counts.get("submissions", 0), files=manifest.counts.get("files", 0),
+                    intake=manifest.counts.get("intake", 0)))
+            return 0
+        if not args.file.is_file():  # a usage error, like a missing path for ingest
+            print(t("backup.file_missing", lang, path=args.file), file=sys.stderr)
+            return 2
+        manifest = restore(args.file, args.db, force=args.force)
+    except BackupError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return 1
+    print(t("backup.restored", lang, path=args.file, created=manifest.created_at, target=shown(resolve_url(args.db)),
+            submissions=manifest.counts.get("submissions", 0), files=manifest.counts.get("files", 0)))
+    return 0

@@ -1,0 +1,97 @@
+"""The quarantine: files that were rejected, kept with their report so staff can see what was sent.
+
+Every rejected return is in the intake log with its issues, and the file's bytes are archived by hash
+(:meth:`Store.archived`); this module lists them, newest first, with the first error of each, for
+``python -m lgqa_metrics quarantine``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+
+import pandas as pd
+import sqlalchemy as sa
+
+from lgqa_metrics.formatting import date_time
+from lgqa_metrics.i18n import t
+from lgqa_metrics.schema import intake_t, issues_t
+from lgqa_metrics.store import Store
+
+#: Columns of :func:`quarantine_frame`, in order.
+QUARANTINE_COLUMNS = ("intake_id", "at", "file_name", "file_sha256", "uploader", "sheet", "code", "message_vi",
+                      "message_en")
+
+
+def quarantine_frame(store: Store) -> pd.DataFrame:
+    """One row per rejected return, newest first: when, file, SHA-256, uploader, sheet and the first error
+    (its code and message in both languages; empty when none was logged)."""
+    first = (sa.select(issues_t.c.intake_id, sa.func.min(issues_t.c.id).label("issue_id"))
+             .where(issues_t.c.severity == "error").group_by(issues_t.c.intake_id).subquery())
+    query = (
+        sa.select(intake_t.c.id.label("intake_id"), intake_t.c.at, intake_t.c.file_name, intake_t.c.file_sha256,
+                  intake_t.c.uploader, intake_t.c.sheet, issues_t.c.code, issues_t.c.message_vi,
+                  issues_t.c.message_en)
+        .select_from(intake_t.outerjoin(first, first.c.intake_id == intake_t.c.id)
+                     .outerjoin(issues_t, issues_t.c.id == first.c.issue_id))
+        .where(intake_t.c.status == "rejected")
+        .order_by(intake_t.c.id.desc())
+    )
+    with store.engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    return frame.reindex(columns=list(QUARANTINE_COLUMNS))
+
+
+def _stamp(value: object) -> pd.Timestamp | None:
+    """A stored time as an aware timestamp (the store writes UTC; SQLite hands it back without a zone)."""
+    stamp = pd.Timestamp(value) if isinstance(value, (dt.datetime, str, pd.Timestamp)) else None
+    if stamp is None or pd.isna(stamp):
+        return None
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+
+
+def _when(value: object, lang: str) -> str:
+    """A stored time in the reader's format and local time ('' when there is none)."""
+    stamp = _stamp(value)
+    return date_time(stamp.to_pydatetime(), lang) if stamp is not None else ""
+
+
+def render(store: Store, lang: str = "vi", *, as_json: bool = False) -> str:
+    """The quarantine as text for the command line: a table (hash shortened to 12 characters), or with
+    ``as_json`` one JSON array with the full hash and both messages."""
+    frame = quarantine_frame(store)
+    if as_json:
+        records = [{"file": r.file_name, "sha256": r.file_sha256, "at": (stamp.isoformat() if (stamp := _stamp(r.at)) is not None else ""),
+                    "uploader": r.uploader, "sheet": r.sheet, "code": r.code if isinstance(r.code, str) else "",
+                    "message": (r.message_en if lang == "en" else r.message_vi) if isinstance(r.code, str) else "",
+                    "message_en": r.message_en if isinstance(r.code, str) else ""}
+                   for r in frame.itertuples(index=False)]
+        return json.dumps(records, ensure_ascii=False, indent=1)
+    if frame.empty:
+        return t("quarantine.empty", lang)
+    shown = pd.DataFrame({
+        "at": [_when(v, lang) for v in frame["at"]],
+        "file": frame["file_name"].astype(str),
+        "sha256": [str(h)[:12] for h in frame["file_sha256"]],
+        "uploader": frame["uploader"].astype(str),
+        "sheet": frame["sheet"].astype(str),
+        "code": [c if isinstance(c, str) else "" for c in frame["code"]],
+        "error": [str(m if lang != "en" else e)[:120] if isinstance(c, str) else ""
+                  for c, m, e in zip(frame["code"], frame["message_vi"], frame["message_en"], strict=True)],
+    })
+    shown = shown.rename(columns={c: t(f"quarantine.col_{c}", lang) for c in shown.columns})
+    return f"{t('quarantine.count', lang, n=len(frame))}\n{shown.to_string(index=False)}"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the ``quarantine`` command."""
+    quar = sub.add_parser("quarantine", help="list rejected files: file, hash, time, uploader, first error")
+    quar.add_argument("--db", help="database URL (default: LGQA_DATABASE_URL or data/lgqa.sqlite)")
+    quar.add_argument("--json", action="store_true", help="print one JSON array with the full hash")
+
+
+def run(args: argparse.Namespace, lang: str) -> int:
+    """Print the quarantine (newest first); 0."""
+    print(render(Store.open(args.db), lang, as_json=args.json))
+    return 0

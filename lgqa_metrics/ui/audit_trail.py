@@ -1,0 +1,86 @@
+"""Blocks of the Audit trail page: the filters, the table newest first and its Excel and CSV exports
+(each export is itself audited when the file is built)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from lgqa_metrics import audit, audit_report
+from lgqa_metrics.accounts_base import Actor
+from lgqa_metrics.annotate import XLSX_MIME
+from lgqa_metrics.audit_report import AuditFilter
+from lgqa_metrics.i18n import t
+from lgqa_metrics.ui import state
+from lgqa_metrics.ui.data import get_store
+
+
+def _keep(key: str, options: list[str]) -> None:
+    st.session_state[key] = [v for v in st.session_state.get(key, []) if v in options]
+
+
+def filters(lang: str) -> AuditFilter:
+    """Actions (by their labels), actors, and a first and last day (empty: all)."""
+    actions = list(audit_report.action_options())
+    actors = audit_report.actors(get_store().engine)
+    _keep(state.AUDIT_ACTIONS, actions)
+    _keep(state.AUDIT_ACTORS, actors)
+    with st.container(border=True):
+        top = st.columns([3, 2, 1.3, 1.3])
+        chosen_actions = top[0].multiselect(t("audit.f_actions", lang), actions, key=state.AUDIT_ACTIONS,
+                                            format_func=lambda a: audit_report.action_label(a, lang),
+                                            placeholder=t("filter.all", lang))
+        chosen_actors = top[1].multiselect(t("audit.f_actors", lang), actors, key=state.AUDIT_ACTORS,
+                                           placeholder=t("filter.all", lang))
+        fmt = "DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD"
+        since = top[2].date_input(t("audit.f_from", lang), value=None, key=state.AUDIT_FROM, format=fmt)
+        until = top[3].date_input(t("audit.f_to", lang), value=None, key=state.AUDIT_TO, format=fmt)
+    return AuditFilter(tuple(chosen_actions), tuple(chosen_actors),
+                       since if isinstance(since, dt.date) else None, until if isinstance(until, dt.date) else None)
+
+
+def log_table(chosen: AuditFilter, lang: str) -> pd.DataFrame:
+    """The matching entries, newest first, as a table for people (also what the exports hold)."""
+    if chosen.date_from and chosen.date_to and chosen.date_from > chosen.date_to:
+        st.warning(t("audit.bad_range", lang), icon=":material/event_busy:")
+    log = chosen.read(get_store().engine)
+    table = audit_report.audit_table(log, lang)
+    st.markdown(t("audit.matching", lang, rows=len(table)))
+    if len(log) >= audit_report.LIMIT:
+        st.caption(t("audit.limited", lang, limit=audit_report.LIMIT))
+    return table
+
+
+def show(table: pd.DataFrame, lang: str) -> None:
+    """The table, or a note when nothing matches."""
+    if table.empty:
+        st.info(t("audit.none", lang), icon=":material/search_off:")
+        return
+    st.dataframe(table, hide_index=True, key="audit_table", column_config={
+        t("audit.col_details", lang): st.column_config.TextColumn(width="large")})
+
+
+def downloads(table: pd.DataFrame, chosen: AuditFilter, actor: Actor, lang: str) -> None:
+    """Excel and CSV of the filtered entries, built (and audited) only when a button is pressed."""
+    engine = get_store().engine
+    described = chosen.describe(lang)
+
+    def logged(fmt: str, build: Callable[[], bytes]) -> Callable[[], bytes]:
+        def make() -> bytes:
+            data = build()
+            audit.record_now(engine, actor, "export", target=fmt,
+                             details={"what": "audit", "rows": len(table), "filters": chosen.to_json()})
+            return data
+        return make
+
+    row = st.container(horizontal=True)
+    row.download_button(t("audit.excel", lang), data=logged("xlsx", lambda: audit_report.xlsx_bytes(table, described,
+                                                                                                     lang)),
+                        file_name=audit_report.file_name("xlsx", lang), mime=XLSX_MIME, on_click="ignore",
+                        icon=":material/table:", type="primary", disabled=table.empty, key="audit_xlsx")
+    row.download_button(t("audit.csv", lang), data=logged("csv", lambda: audit_report.csv_bytes(table)),
+                        file_name=audit_report.file_name("csv", lang), mime="text/csv", on_click="ignore",
+                        icon=":material/download:", disabled=table.empty, key="audit_csv")

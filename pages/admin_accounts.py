@@ -1,0 +1,19 @@
+"""Tài khoản người dùng / Accounts: every account, and adding one, changing a role, setting a password,
+disabling or enabling an account (administrators only; each change is audited)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lgqa_metrics.accounts_base import Role
+from lgqa_metrics.i18n import t
+from lgqa_metrics.ui import admin, admin_accounts, auth, state
+
+state.ensure_framed()
+auth.require_page(Role.ADMIN, state.lang())
+lang = state.lang()
+st.title(t("page.admin_accounts", lang))
+st.caption(t("admin.accounts_caption", lang))
+admin.notice(lang)
+accounts = admin_accounts.accounts_list(lang)
+admin_accounts.forms(accounts, lang)

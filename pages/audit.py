@@ -1,0 +1,20 @@
+"""Nhật ký hệ thống / Audit trail: who did what and when, filtered by action, person and dates, newest
+first, with Excel and CSV exports (administrators only; each export is audited too)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lgqa_metrics.accounts_base import Role
+from lgqa_metrics.i18n import t
+from lgqa_metrics.ui import audit_trail, auth, state
+
+state.ensure_framed()
+actor = auth.require_page(Role.ADMIN, state.lang())
+lang = state.lang()
+st.title(t("page.audit", lang))
+st.caption(t("audit.caption", lang))
+chosen = audit_trail.filters(lang)
+table = audit_trail.log_table(chosen, lang)
+audit_trail.downloads(table, chosen, actor, lang)
+audit_trail.show(table, lang)

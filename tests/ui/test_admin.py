@@ -1,0 +1,389 @@
+"""The administration pages in AppTest: who may open them, accounts, the audit trail, withdrawing a
+version, and replacing the unit registry. The administrator signs in through the real sign-in form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lgqa_metrics import audit
+from lgqa_metrics.accounts import Accounts
+from lgqa_metrics.accounts_base import Role, cli_actor
+from lgqa_metrics.ingest import ingest_bytes
+from lgqa_metrics.schema import users_t
+from lgqa_metrics.store import Store
+from lgqa_metrics.ui import state
+from tests.reference_data import REAL_UNITS, data_copy, edit_csv, unit_row
+from tests.returns import filled_template, pattern
+from tests.ui.conftest import ROOT, TIMEOUT, open_app, sign_in_as
+from tests.ui.downloads import Downloads, downloads
+
+__all__ = ["data_copy", "downloads"]
+
+ADMIN_PAGES = ("pages/admin_accounts.py", "pages/audit.py", "pages/admin_data.py")
+ROOT_PASSWORD = "a-long-password-1"
+LAN_PASSWORD = "lan-password-22"
+
+
+@pytest.fixture
+def root(store: Store) -> Store:
+    """The store with one administrator, ``root``."""
+    Accounts(store).add(cli_actor(), "root", ROOT_PASSWORD, Role.ADMIN)
+    return store
+
+
+def _sign_in(name: str, password: str) -> AppTest:
+    """A new session signed in through the form on the Account page."""
+    at = open_app("pages/account.py", role=None)
+    at.text_input(key=state.SIGNIN_NAME).input(name)
+    at.text_input(key=state.SIGNIN_PASSWORD).input(password)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _admin_on(page: str) -> AppTest:
+    at = _sign_in("root", ROOT_PASSWORD)
+    assert at.session_state[state.AUTH_USER] == "root"
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _page_alone(page: str, role: Role | None, lang: str = "vi") -> AppTest:
+    """``page`` run directly (as a URL typed by hand would reach it), by ``role`` or anonymously."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at.session_state[state.FRAMED] = True
+    at.session_state[state.LANG] = lang
+    if role is not None:
+        sign_in_as(at, role)
+    return at.run()
+
+
+# --- access ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+@pytest.mark.parametrize("role", [None, Role.VIEWER, Role.STAFF])
+def test_an_admin_page_is_locked_for_anyone_but_administrators(root: Store, page: str, role: Role | None) -> None:
+    at = _page_alone(page, role)
+    assert not at.exception, at.exception
+    assert "vai trò Quản trị" in at.warning[0].value
+    assert not at.title and not at.dataframe and not at.button and not at.file_uploader
+
+
+@pytest.mark.parametrize("role", [None, Role.VIEWER, Role.STAFF])
+def test_admin_pages_are_absent_from_the_navigation_of_others(root: Store, role: Role | None) -> None:
+    at = open_app("pages/overview.py", role=role)
+    for page in ADMIN_PAGES:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+def test_an_administrator_signed_in_through_the_form_sees_the_admin_section(root: Store) -> None:
+    at = _sign_in("root", ROOT_PASSWORD)
+    for page in ADMIN_PAGES:
+        at.switch_page(page).run()
+        assert not at.exception and not at.warning, page
+        assert at.title[0].value in {"Tài khoản người dùng", "Nhật ký hệ thống", "Quản trị dữ liệu"}
+
+
+# --- accounts -------------------------------------------------------------------------------------------
+
+def _add_account(at: AppTest, name: str, password: str, again: str | None = None, role: str = "staff") -> AppTest:
+    at.text_input(key=state.ACCOUNT_NAME).input(name)
+    at.text_input(key=state.ACCOUNT_DISPLAY).input("Nguyễn Thị Lan")
+    at.text_input(key=state.ACCOUNT_EMAIL).input("lan@haiphong.gov.vn")
+    at.selectbox(key=state.ACCOUNT_ROLE).set_value(role)
+    at.text_input(key=state.ACCOUNT_PASSWORD).input(password)
+    at.text_input(key=state.ACCOUNT_PASSWORD2).input(password if again is None else again)
+    at.button(key="admin_add_submit").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_an_administrator_adds_a_staff_account_that_can_then_sign_in(root: Store) -> None:
+    at = _add_account(_admin_on("pages/admin_accounts.py"), "lan", LAN_PASSWORD)
+    assert "Đã tạo tài khoản **lan**" in at.success[0].value and "Cán bộ" in at.success[0].value
+    table = at.dataframe[0].value.set_index("Tên đăng nhập")
+    assert table.loc["lan", "Họ tên"] == "Nguyễn Thị Lan" and table.loc["lan", "Trạng thái"] == "Đang hoạt động"
+    assert table.loc["lan", "Đăng nhập lần cuối"] == "–"
+    assert not any("hash" in c.lower() for c in at.dataframe[0].value.columns)
+    assert at.text_input(key=state.ACCOUNT_NAME).value == "" and at.text_input(key=state.ACCOUNT_PASSWORD).value == ""
+    assert root.count(users_t) == 2
+
+    lan = _sign_in("lan", LAN_PASSWORD)
+    assert "lan" in lan.success[0].value and "Cán bộ" in lan.success[0].value
+    lan.switch_page("pages/upload.py").run()
+    assert not lan.warning and lan.file_uploader
+
+    at.run()
+    last = at.dataframe[0].value.set_index("Tên đăng nhập").loc["lan", "Đăng nhập lần cuối"]
+    assert dt.datetime.strptime(last, "%d/%m/%Y %H:%M"), "last sign-in in Vietnamese date format"
+
+
+def test_mismatched_or_weak_passwords_and_bad_names_are_refused_with_messages(root: Store) -> None:
+    at = _add_account(_admin_on("pages/admin_accounts.py"), "lan", LAN_PASSWORD, again="something-else-1")
+    assert "không khớp" in at.error[0].value
+    assert at.text_input(key=state.ACCOUNT_NAME).value == "lan", "the form keeps what was typed, but no password"
+    assert at.text_input(key=state.ACCOUNT_PASSWORD).value == ""
+    at = _add_account(at, "lan", "short")
+    assert "Mật khẩu quá yếu" in at.error[0].value
+    at = _add_account(at, "Lan Nguyễn", LAN_PASSWORD)
+    assert "không hợp lệ" in at.error[0].value
+    at = _add_account(at, "root", LAN_PASSWORD)
+    assert "đã tồn tại" in at.error[0].value
+    assert Accounts(root).actor("lan") is None
+
+
+def test_an_administrator_changes_a_role_sets_a_password_and_disables_and_enables(root: Store) -> None:
+    Accounts(root).add(cli_actor(), "lan", LAN_PASSWORD, Role.STAFF)
+    at = _admin_on("pages/admin_accounts.py")
+
+    at.selectbox(key=state.ROLE_USER).set_value("lan")
+    at.selectbox(key=state.ROLE_NEW).set_value("viewer")
+    at.button(key="admin_role_submit").click().run()
+    assert "**lan**" in at.success[0].value and "Lãnh đạo" in at.success[0].value
+    assert Accounts(root).actor("lan").role is Role.VIEWER  # type: ignore[union-attr]
+
+    at.selectbox(key=state.PASSWORD_USER).set_value("lan")
+    at.text_input(key=state.PASSWORD_NEW).input("a-new-password-9")
+    at.text_input(key=state.PASSWORD_NEW2).input("a-new-password-9")
+    at.button(key="admin_password_submit").click().run()
+    assert "mật khẩu mới" in at.success[0].value
+    assert Accounts(root).sign_in("lan", "a-new-password-9").reason == "ok"
+
+    at.selectbox(key=state.STATUS_USER).set_value("lan")
+    at.button(key="admin_disable").click().run()
+    assert "Đã vô hiệu hóa tài khoản **lan**" in at.success[0].value
+    assert Accounts(root).actor("lan") is None
+    assert at.dataframe[0].value.set_index("Tên đăng nhập").loc["lan", "Trạng thái"] == "Đã vô hiệu hóa"
+    assert "vô hiệu hóa" in _sign_in("lan", "a-new-password-9").error[0].value
+
+    at.selectbox(key=state.STATUS_USER).set_value("lan")
+    at.button(key="admin_enable").click().run()
+    assert Accounts(root).actor("lan") is not None
+
+
+def test_an_administrator_cannot_disable_or_demote_themself(root: Store) -> None:
+    at = _admin_on("pages/admin_accounts.py")
+    at.selectbox(key=state.STATUS_USER).set_value("root")
+    at.button(key="admin_disable").click().run()
+    assert "chính mình" in at.error[0].value
+    at.selectbox(key=state.ROLE_USER).set_value("root")
+    at.selectbox(key=state.ROLE_NEW).set_value("staff")
+    at.button(key="admin_role_submit").click().run()
+    assert "chính mình" in at.error[0].value
+    assert Accounts(root).actor("root").role is Role.ADMIN  # type: ignore[union-attr]
+
+
+def test_a_session_demoted_meanwhile_cannot_act(root: Store) -> None:
+    Accounts(root).add(cli_actor(), "lan", LAN_PASSWORD, Role.STAFF)
+    at = _admin_on("pages/admin_accounts.py")
+    Accounts(root).add(cli_actor(), "boss", ROOT_PASSWORD, Role.ADMIN)
+    Accounts(root).set_role(cli_actor(), "root", Role.STAFF)
+    at.selectbox(key=state.STATUS_USER).set_value("lan")
+    at.button(key="admin_disable").click().run()
+    assert not at.exception
+    assert Accounts(root).actor("lan") is not None, "the package refused the change"
+
+
+# --- audit trail ----------------------------------------------------------------------------------------
+
+def test_the_audit_trail_lists_account_changes_filters_them_and_exports_audited(
+        root: Store, downloads: Downloads) -> None:
+    at = _add_account(_admin_on("pages/admin_accounts.py"), "lan", LAN_PASSWORD)
+    at.selectbox(key=state.ROLE_USER).set_value("lan")
+    at.selectbox(key=state.ROLE_NEW).set_value("viewer")
+    at.button(key="admin_role_submit").click().run()
+    at.selectbox(key=state.STATUS_USER).set_value("lan")
+    at.button(key="admin_disable").click().run()
+
+    at.switch_page("pages/audit.py").run()
+    assert not at.exception, at.exception
+    log = at.dataframe[0].value
+    actions = list(log["Thao tác"])
+    assert actions[:3] == ["Vô hiệu hóa tài khoản", "Đổi vai trò", "Tạo tài khoản"], "newest first"
+    assert "Đăng nhập" in actions
+    added = log[log["Thao tác"] == "Tạo tài khoản"].iloc[0]
+    assert added["Người thực hiện"] == "root" and added["Đối tượng"] == "lan" and added["Chi tiết"] == "role: staff"
+    assert dt.datetime.strptime(added["Thời điểm"], "%d/%m/%Y %H:%M:%S")
+
+    at.multiselect(key=state.AUDIT_ACTIONS).set_value(["role_set"]).run()
+    assert list(at.dataframe[0].value["Thao tác"]) == ["Đổi vai trò"]
+    assert "**1**" in at.markdown[0].value
+    at.multiselect(key=state.AUDIT_ACTIONS).set_value(["template"]).run()
+    assert "Không có mục nào" in at.info[0].value and not at.dataframe
+    at.multiselect(key=state.AUDIT_ACTIONS).set_value([]).run()
+    assert at.multiselect(key=state.AUDIT_ACTORS).options == sorted([cli_actor().username, "root"]), \
+        "only people who appear in the trail"
+    at.multiselect(key=state.AUDIT_ACTORS).set_value(["root"]).run()
+    assert set(at.dataframe[0].value["Người thực hiện"]) == {"root"}
+    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    at.date_input(key=state.AUDIT_FROM).set_value(tomorrow).run()
+    assert "Không có mục nào" in at.info[0].value
+    at.date_input(key=state.AUDIT_FROM).set_value(None).run()
+
+    at.multiselect(key=state.AUDIT_ACTIONS).set_value(["account_added", "role_set"]).run()
+    name = next(n for n in downloads.names() if n.startswith("nhat-ky-he-thong-") and n.endswith(".xlsx"))
+    book = openpyxl.load_workbook(io.BytesIO(downloads.read(name)))
+    rows = list(book.active.iter_rows(min_row=2, values_only=True))
+    assert [r[3] for r in rows] == ["Đổi vai trò", "Tạo tài khoản"]
+    csv_name = name.replace(".xlsx", ".csv")
+    assert downloads.read(csv_name).decode("utf-8-sig").count("\n") == 3
+    exports = audit.audit_log(root.engine, actions=["export"])
+    assert list(exports["target"]) == ["csv", "xlsx"] and set(exports["actor"]) == {"root"}
+    details = json.loads(exports["details"].iloc[0])
+    assert details["what"] == "audit" and details["rows"] == 2
+    assert details["filters"]["actions"] == ["account_added", "role_set"]
+
+
+def test_the_audit_trail_reads_in_english(root: Store) -> None:
+    at = _admin_on("pages/audit.py")
+    at.radio(key="lang").set_value("en").run()
+    assert at.title[0].value == "Audit trail"
+    assert "Signed in" in set(at.dataframe[0].value["Action"])
+
+
+# --- withdrawing a version ------------------------------------------------------------------------------
+
+def _two_versions(store: Store) -> None:
+    ingest_bytes(store, filled_template("q-le-chan", 2023, pattern(0)), "LeChan-v1.xlsx")
+    ingest_bytes(store, filled_template("q-le-chan", 2023, pattern(2)), "LeChan-v2.xlsx")
+    ingest_bytes(store, filled_template("x-an-thang", 2023, pattern(1)), "AnThang.xlsx")
+
+
+def test_withdrawing_the_current_version_makes_the_previous_one_current_and_is_audited(root: Store) -> None:
+    _two_versions(root)
+    at = _admin_on("pages/admin_data.py")
+    at.selectbox(key=state.WITHDRAW_UNIT).set_value("q-le-chan").run()
+    assert at.selectbox(key=state.WITHDRAW_YEAR).value == 2023
+    assert any("hiện hành sẽ là **v1**" in c.value for c in at.caption), "the page says what becomes current"
+    v2 = int(root.history("q-le-chan", 2023)["id"].iloc[0])
+    assert at.selectbox(key=state.WITHDRAW_ID).value == v2
+
+    at.button(key="withdraw_submit").click().run()
+    assert "Hãy ghi lý do" in at.error[0].value
+    at.text_area(key=state.WITHDRAW_REASON).input("Đơn vị gửi nhầm bản nháp").run()
+    at.button(key="withdraw_submit").click().run()
+    assert "ô xác nhận" in at.error[0].value
+    assert list(root.history("q-le-chan", 2023)["status"]) == ["current", "superseded"], "nothing withdrawn yet"
+
+    at.checkbox(key=state.WITHDRAW_SURE).check()
+    at.button(key="withdraw_submit").click().run()
+    assert not at.exception, at.exception
+    assert "Đã rút phiên bản v2 của Quận Lê Chân năm 2023" in at.success[0].value
+    assert "**v1**" in at.success[0].value
+    assert list(root.history("q-le-chan", 2023)["status"]) == ["withdrawn", "current"]
+    assert set(root.ratings(units=["q-le-chan"], years=[2023])["version"]) == {1}
+    assert list(at.dataframe[0].value["Trạng thái"]) == ["Đã rút", "Hiện hành"]
+    assert at.text_area(key=state.WITHDRAW_REASON).value == "" and not at.checkbox(key=state.WITHDRAW_SURE).value
+    [entry] = audit.audit_log(root.engine, actions=["version_withdrawn"]).to_dict("records")
+    assert entry["actor"] == "root" and entry["target"] == "q-le-chan/2023"
+    assert json.loads(entry["details"])["reason"] == "Đơn vị gửi nhầm bản nháp"
+
+    at.switch_page("pages/submissions.py").run()
+    at.selectbox(key=state.HISTORY_UNIT).set_value("q-le-chan").run()
+    assert not at.exception, at.exception
+    history = next(d.value for d in at.dataframe if "Phiên bản" in d.value.columns)
+    assert list(history["Trạng thái"]) == ["Đã rút", "Hiện hành"], "the withdrawn version stays viewable"
+
+
+def test_a_withdrawal_shows_at_once_on_the_analysis_pages(root: Store) -> None:
+    _two_versions(root)
+    at = _admin_on("pages/overview.py")
+    at.selectbox(key="year").set_value(2023).run()
+    assert at.metric[0].value == "2 / 12"
+    at.switch_page("pages/admin_data.py").run()
+    at.selectbox(key=state.WITHDRAW_UNIT).set_value("x-an-thang").run()
+    at.text_area(key=state.WITHDRAW_REASON).input("Nhầm đơn vị").run()
+    at.checkbox(key=state.WITHDRAW_SURE).check()
+    at.button(key="withdraw_submit").click().run()
+    assert "không còn phiên bản hiện hành" in at.success[0].value
+    at.switch_page("pages/overview.py").run()
+    assert at.metric[0].value == "1 / 12"
+
+
+def test_with_nothing_stored_there_is_nothing_to_withdraw(root: Store) -> None:
+    at = _admin_on("pages/admin_data.py")
+    assert "Chưa có phiên bản nào để rút" in at.info[0].value
+    assert not [b for b in at.button if b.key == "withdraw_submit"]
+
+
+# --- the unit registry file -----------------------------------------------------------------------------
+
+def _registry_rows(at: AppTest) -> int:
+    """Rows of the unit registry table as the page shows it."""
+    return len(next(d.value for d in at.dataframe if "successor_ids" in d.value.columns))
+
+
+def _units_uploader(at: AppTest):  # type: ignore[no-untyped-def]
+    return next(u for u in at.file_uploader if str(u.key).startswith(f"{state.REFERENCE_UPLOAD}_units_"))
+
+
+def test_a_bad_registry_upload_is_refused_with_a_message_and_the_file_is_unchanged(
+        root: Store, data_copy: Path) -> None:
+    target = data_copy / "units.csv"
+    before = target.read_bytes()
+    at = _admin_on("pages/admin_data.py")
+    assert _registry_rows(at) == 12, "the registry as it stands"
+    bad = edit_csv(target, lambda rows: [*rows, unit_row("x-moi", "Xã Mới", unit_type="lang")])
+    _units_uploader(at).set_value(("units.csv", bad, "text/csv")).run()
+    assert not at.exception, at.exception
+    message = at.error[0].value
+    assert "Không dùng được tệp này thay cho units.csv" in message and "'lang'" in message
+    assert not [b for b in at.button if b.key == "reference_confirm_units"]
+    _units_uploader(at).set_value(("units.csv", b"PK\x03\x04 an xlsx renamed", "text/csv")).run()
+    assert "không phải tệp CSV" in at.error[0].value
+    assert target.read_bytes() == before
+    assert audit.audit_log(root.engine, actions=["registry_replaced"]).empty
+
+
+def test_a_good_registry_upload_shows_the_changes_and_replaces_the_file_on_confirmation(
+        root: Store, data_copy: Path, downloads: Downloads) -> None:
+    target = data_copy / "units.csv"
+    real = REAL_UNITS.read_bytes()
+    at = _admin_on("pages/admin_data.py")
+    current = next(n for n in downloads.names() if n.startswith("units-"))
+    assert downloads.read(current) == target.read_bytes()
+
+    def edit(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        for row in rows:
+            if row["id"] == "q-le-chan":
+                row["name"] = "Quận Lê Chân (sửa)"
+        return [*rows, unit_row("x-moi", "Xã Mới", "New Commune", parent="h-an-lao")]
+
+    good = edit_csv(target, edit)
+    _units_uploader(at).set_value(("units.csv", good, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert "hợp lệ" in at.success[0].value
+    assert "**1** thêm" in next(m.value for m in at.markdown if "thêm" in m.value)
+    changes = next(d.value for d in at.dataframe if "Thay đổi" in d.value.columns)
+    assert list(zip(changes["Thay đổi"], changes["Mã"], strict=True)) == [("Thêm", "x-moi"), ("Đổi tên", "q-le-chan")]
+    assert target.read_bytes() != good, "nothing is written before the confirmation"
+
+    at.button(key="reference_confirm_units").click().run()
+    assert not at.exception, at.exception
+    assert "Đã thay tệp **units.csv**" in at.success[0].value
+    assert target.read_bytes() == good
+    assert REAL_UNITS.read_bytes() == real, "the real data folder is never touched"
+    assert _units_uploader(at).value is None, "the uploader is emptied"
+    assert _registry_rows(at) == 13
+    [entry] = audit.audit_log(root.engine, actions=["registry_replaced"]).to_dict("records")
+    assert entry["actor"] == "root" and json.loads(entry["details"])["added"] == ["x-moi"]
+
+    _units_uploader(at).set_value(("units.csv", good, "text/csv")).run()
+    assert "giống hệt" in at.info[-1].value
+
+
+def test_the_data_admin_page_reads_in_english(root: Store, data_copy: Path) -> None:
+    at = _admin_on("pages/admin_data.py")
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception and at.title[0].value == "Data administration"
+    _units_uploader(at).set_value(("units.csv", b"id,name\nx,y\n", "text/csv")).run()
+    assert "Required columns are missing: type" in at.error[0].value
