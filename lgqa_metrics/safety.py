@@ -57,6 +57,8 @@ MAX_WORKERS: Final = 2
 START_TIMEOUT_S: Final = 120.0
 
 _ROOT: Final = Path(__file__).resolve().parent.parent
+#: Largest answer accepted from a worker (a read result is kilobytes; a marked-up workbook, megabytes).
+_MAX_ANSWER_BYTES: Final = 256 * 1024 * 1024
 _THREAD_VARS: Final = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 #: The only classes a worker's answer may hold (besides plain values): the reader's records and a download.
 _RESULT_CLASSES: Final = frozenset({
@@ -136,7 +138,8 @@ class _Worker:
         return self.proc.poll() is None
 
     def _answer(self) -> Any:
-        return _ResultUnpickler(io.BytesIO(self.inbox.recv_bytes())).load()
+        """The worker's next answer, at most :data:`_MAX_ANSWER_BYTES`, through the restricted unpickler."""
+        return _ResultUnpickler(io.BytesIO(self.inbox.recv_bytes(_MAX_ANSWER_BYTES))).load()
 
     def call(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], timeout_s: float) -> T:
         """Run ``fn(*args, **kwargs)`` in the worker; raise :class:`IsolationError` when it does not return."""
@@ -451,16 +454,31 @@ def _serve(inbox: Connection, outbox: Connection, memory_bytes: int) -> None:
         fn, args, kwargs, cpu_s = request
         _limit_cpu(cpu_s)
         try:
-            outbox.send(("ok", fn(*args, **kwargs)))
+            answer: tuple[str, Any] = ("ok", fn(*args, **kwargs))
         except MemoryError:
             del request, args, kwargs
-            outbox.send(("memory", ""))
-            return  # a heap that ran out is not trusted for the next file
+            answer = ("memory", "")
         except Exception as exc:
-            outbox.send(("error", f"{type(exc).__name__}: {exc}"[:200]))
+            answer = ("error", f"{type(exc).__name__}: {exc}"[:200])
+        try:
+            outbox.send(answer)
+        except MemoryError:
+            answer = ("memory", "")
+            with contextlib.suppress(OSError, MemoryError):
+                outbox.send(answer)
+        except OSError:
+            return  # the server has gone while we read
+        except Exception as exc:  # an answer that cannot be pickled
+            with contextlib.suppress(OSError):
+                outbox.send(("error", f"{type(exc).__name__}: {exc}"[:200]))
+        if answer[0] == "memory":
+            return  # a heap that ran out is not trusted for the next file
 
 
 def _main(argv: list[str]) -> None:
+    """Worker entry: the request and answer pipes' descriptors and the memory budget. A worker ends when
+    its server does (its request pipe closes); no kernel parent-death signal, since that follows the
+    thread that started the worker, and Streamlit ends its script threads after every run."""
     inbox = Connection(int(argv[0]), writable=False)
     outbox = Connection(int(argv[1]), readable=False)
     _serve(inbox, outbox, int(argv[2]))

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import pickle
+import threading
 import time
 import tomllib
 import tracemalloc
@@ -392,3 +393,13 @@ def test_a_rejected_workbook_is_marked_up_in_the_worker() -> None:
     assert book.sheetnames[0] == ISSUES_SHEET
     comment = book["Biểu 01"][f"D{builders.row_of(data, '1.3')}"].comment
     assert comment is not None and "rating_unknown" in comment.text
+
+
+def test_a_worker_started_from_a_thread_that_ends_is_kept() -> None:
+    """Streamlit runs each page in a thread that ends after the run: the worker must outlive it."""
+    safety.shutdown()
+    started: list[int] = []
+    thread = threading.Thread(target=lambda: started.append(safety.call_isolated(os.getpid)))
+    thread.start()
+    thread.join()
+    assert started and safety.call_isolated(os.getpid) == started[0]
