@@ -16,6 +16,7 @@ import xlsxwriter
 from sqlalchemy.engine import Engine
 
 from lgqa_metrics.audit import ACTIONS, audit_log
+from lgqa_metrics.export import SAFE_XLSX_OPTIONS, inert_frame
 from lgqa_metrics.i18n import has, t
 from lgqa_metrics.schema import audit_t
 
@@ -144,14 +145,14 @@ def audit_table(log: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
     """The table as CSV in UTF-8 with a byte-order mark (Excel then shows Vietnamese correctly)."""
-    return table.to_csv(index=False).encode("utf-8-sig")
+    return inert_frame(table).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(table: pd.DataFrame, filters: Mapping[str, Sequence[object]], lang: str = "vi") -> bytes:
     """The table as a workbook: header row frozen with an autofilter, readable widths, wrapped details,
     and a second sheet listing the filters used."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buf, SAFE_XLSX_OPTIONS)
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "top"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     plain = wb.add_format({"valign": "top"})

@@ -233,7 +233,7 @@ class Store:
                 submissions_t.c.status == STATUS_CURRENT).values(status=STATUS_SUPERSEDED))
             sub_id = conn.execute(submissions_t.insert().returning(submissions_t.c.id).values(
                 unit_id=ret.unit_id, year=ret.year, version=version, status=STATUS_CURRENT,
-                file_sha256=result.sha256, file_name=result.file, sheet=ret.sheet, uploader=uploader,
+                file_sha256=result.sha256, file_name=result.file[:500], sheet=ret.sheet[:200], uploader=uploader[:200],
                 uploaded_at=_now(), fingerprint=ret.fingerprint)).scalar_one()
             conn.execute(ratings_t.insert(), [
                 {"submission_id": sub_id, "indicator_code": r.code, "rating": r.rating.value, "raw": r.raw,
@@ -268,19 +268,21 @@ class Store:
     def _archive(self, conn: Connection, result: ReadResult, data: bytes) -> None:
         exists = conn.execute(sa.select(files_t.c.sha256).where(files_t.c.sha256 == result.sha256)).first()
         if exists is None:
-            conn.execute(files_t.insert().values(sha256=result.sha256, name=result.file, kind=result.kind,
+            conn.execute(files_t.insert().values(sha256=result.sha256, name=result.file[:500], kind=result.kind,
                                                  size=len(data), content=data, first_seen=_now()))
 
     def _log(self, conn: Connection, result: ReadResult, sheet: str, unit_id: str | None, year: int | None,
              status: str, submission_id: int | None, uploader: str, issues: Iterable[Issue], who: Actor) -> None:
         known_unit = unit_id if unit_id in self.registry else None
         intake_id = conn.execute(intake_t.insert().returning(intake_t.c.id).values(
-            at=_now(), uploader=uploader, file_sha256=result.sha256, file_name=result.file, sheet=sheet,
+            at=_now(), uploader=uploader[:200], file_sha256=result.sha256, file_name=result.file[:500], sheet=sheet[:200],
             unit_id=known_unit, year=year, status=status, submission_id=submission_id)).scalar_one()
         audit.record(conn, who, _AUDIT_ACTION[status], file_sha256=result.sha256,
                      target=f"{unit_id or '?'}/{year or '?'}", details={"file": result.file, "sheet": sheet,
                                                                        "submission_id": submission_id})
-        rows = [{"intake_id": intake_id, "severity": str(i.severity), "code": i.code, "sheet": i.sheet, "cell": i.cell,
+        # Column limits hold on every backend (a hostile file may name a sheet or cell at any length).
+        rows = [{"intake_id": intake_id, "severity": str(i.severity), "code": i.code, "sheet": i.sheet[:200],
+                 "cell": i.cell[:16],
                  "value": i.value, "message_vi": i.message_vi, "message_en": i.message_en} for i in issues]
         if rows:
             conn.execute(issues_t.insert(), rows)

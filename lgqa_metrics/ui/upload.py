@@ -111,6 +111,9 @@ def confirm_button(checked: Sequence[Checked], lang: str) -> None:
     others = sum(len(item.outcomes) for item in checked) - accepted
     if not accepted:
         st.info(t("upload.nothing_to_store", lang), icon=":material/info:")
+        if any(item.rejected for item in checked):
+            st.button(t("upload.record_rejected", lang), key=state.UPLOAD_CONFIRM, icon=":material/inventory_2:",
+                      on_click=_store_batch, help=t("upload.record_rejected_help", lang))
         return
     st.caption(t("upload.confirm_note", lang, others=others) if others else t("upload.confirm_note_all", lang))
     st.button(t("upload.confirm", lang, n=accepted), type="primary", key=state.UPLOAD_CONFIRM,

@@ -88,7 +88,7 @@ def test_a_bad_file_shows_its_issues_with_sheet_and_cell_and_stores_nothing(stor
     row = issues[issues["Mã lỗi"] == "rating_unknown"].iloc[0]
     assert (row["Trang tính"], row["Ô"], row["Giá trị đọc được"]) == ("Biểu 01", f"D{row_of(data, '1.3')}", "Khá")
     assert issues.iloc[0]["Loại"] == "Lỗi"
-    assert not at.button, "no valid return, so no confirm button"
+    assert [b.label for b in at.button] == ["Ghi nhận các tệp bị từ chối vào kho cách ly"], "no store button"
     assert "sửa" in at.info[0].value
     assert store.count(submissions_t) == 0 and store.count(intake_t) == 0
 
@@ -203,3 +203,13 @@ def test_a_year_in_which_no_registered_unit_exists_offers_no_template() -> None:
 def test_file_names_are_shown_literally_not_as_markdown() -> None:
     at = _upload(open_app("pages/upload.py"), ("Báo cáo *mới* [2023]_v$2.xlsx", _bad_return()))
     assert "**Báo cáo \\*mới\\* \\[2023\\]\\_v\\$2.xlsx**" in [m.value for m in at.markdown]
+
+
+def test_a_rejected_only_batch_can_be_recorded_in_quarantine(store: Store) -> None:
+    at = _upload(open_app("pages/upload.py"), ("BaoCao_HongBang_2023.xlsx", _bad_return()))
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    assert store.count(submissions_t) == 0, "no ratings stored"
+    log = store.intake_log()
+    assert list(log["status"]) == ["rejected"] and list(log["file_name"]) == ["BaoCao_HongBang_2023.xlsx"]
+    assert store.archived(str(log.loc[0, "file_sha256"])) is not None
