@@ -168,7 +168,7 @@ class Accounts:
 
 def _verify(stored: str, password: str) -> bool:
     try:
-        return _HASHER.verify(stored, password)
+        return bool(_HASHER.verify(stored, password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
