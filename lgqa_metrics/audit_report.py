@@ -17,11 +17,11 @@ from sqlalchemy.engine import Engine
 
 from lgqa_metrics.audit import ACTIONS, audit_log
 from lgqa_metrics.export import SAFE_XLSX_OPTIONS, inert_frame
+from lgqa_metrics.formatting import LOCAL_TZ, stored_time
 from lgqa_metrics.i18n import has, t
 from lgqa_metrics.schema import audit_t
 
 #: The department's time zone (Vietnam, UTC+7, no daylight saving).
-LOCAL_TZ: Final = dt.timezone(dt.timedelta(hours=7))
 #: Most entries read for one view or export.
 LIMIT: Final = 5000
 #: Columns of the table, in order.
@@ -44,15 +44,7 @@ def role_label(role: str, lang: str = "vi") -> str:
 
 def when(value: object, lang: str = "vi") -> str:
     """A stored UTC time as local time: ``24/11/2026 15:30:05`` (vi) or ``2026-11-24 15:30:05`` (en)."""
-    if not isinstance(value, (dt.datetime, str, pd.Timestamp)):
-        return ""
-    stamp = pd.Timestamp(value)
-    if pd.isna(stamp):
-        return ""
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")  # written in UTC; SQLite returns it without a zone
-    local = stamp.to_pydatetime().astimezone(LOCAL_TZ)
-    return local.strftime("%d/%m/%Y %H:%M:%S" if lang == "vi" else "%Y-%m-%d %H:%M:%S")
+    return stored_time(value, lang, seconds=True)
 
 
 def _value(value: object) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Final
+
+import pandas as pd
 
 
 def number(value: float | int | None, lang: str = "vi", decimals: int = 0) -> str:
@@ -28,13 +31,31 @@ def percent(share: float | None, lang: str = "vi", decimals: int = 1, signed: bo
     return f"{text} %" if lang == "vi" else f"{text}%"
 
 
+#: Hai Phong's time zone (UTC+7, no daylight saving).
+LOCAL_TZ: Final = dt.timezone(dt.timedelta(hours=7))
+
+
+def stored_time(value: object, lang: str = "vi", *, seconds: bool = False) -> str:
+    """A time read back from the store (written in UTC; SQLite returns it without a zone) in local time,
+    in the reader's format; '' when there is none."""
+    if not isinstance(value, (dt.datetime, str, pd.Timestamp)):
+        return ""
+    stamp = pd.Timestamp(value)
+    if pd.isna(stamp):
+        return ""
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    local = stamp.to_pydatetime().astimezone(LOCAL_TZ)
+    return local.strftime(("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M") + (":%S" if seconds else ""))
+
+
 def date_time(value: dt.datetime | dt.date | None, lang: str = "vi") -> str:
     """``24/11/2026 15:30`` (vi) or ``2026-11-24 15:30`` (en), in local time for aware datetimes."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone(dt.timedelta(hours=7)))
+            value = value.astimezone(LOCAL_TZ)
         return value.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
     return value.strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
 

@@ -14,7 +14,7 @@ import json
 import pandas as pd
 import sqlalchemy as sa
 
-from lgqa_metrics.formatting import date_time
+from lgqa_metrics.formatting import stored_time
 from lgqa_metrics.i18n import t
 from lgqa_metrics.schema import intake_t, issues_t
 from lgqa_metrics.store import Store
@@ -51,12 +51,6 @@ def _stamp(value: object) -> pd.Timestamp | None:
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
 
 
-def _when(value: object, lang: str) -> str:
-    """A stored time in the reader's format and local time ('' when there is none)."""
-    stamp = _stamp(value)
-    return date_time(stamp.to_pydatetime(), lang) if stamp is not None else ""
-
-
 def render(store: Store, lang: str = "vi", *, as_json: bool = False) -> str:
     """The quarantine as text for the command line: a table (hash shortened to 12 characters), or with
     ``as_json`` one JSON array with the full hash and both messages."""
@@ -71,7 +65,7 @@ def render(store: Store, lang: str = "vi", *, as_json: bool = False) -> str:
     if frame.empty:
         return t("quarantine.empty", lang)
     shown = pd.DataFrame({
-        "at": [_when(v, lang) for v in frame["at"]],
+        "at": [stored_time(v, lang) for v in frame["at"]],
         "file": frame["file_name"].astype(str),
         "sha256": [str(h)[:12] for h in frame["file_sha256"]],
         "uploader": frame["uploader"].astype(str),

@@ -3,7 +3,6 @@ the log of rejected files, as tables for people (no Streamlit here)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from typing import Final
 import pandas as pd
 
 from lgqa_metrics.analytics import TYPE_ORDER, completeness
-from lgqa_metrics.formatting import date_time
+from lgqa_metrics.formatting import stored_time
 from lgqa_metrics.i18n import t
 from lgqa_metrics.units import TYPE_LABELS, UnitRegistry
 
@@ -106,24 +105,12 @@ def status_label(status: str, lang: str = "vi") -> str:
     return t(f"submissions.status_{status}", lang)
 
 
-def _when(value: object, lang: str) -> str:
-    """A stored time in the reader's format and local time ('' when there is none)."""
-    if not isinstance(value, (dt.datetime, str, pd.Timestamp)):
-        return ""
-    stamp = pd.Timestamp(value)
-    if pd.isna(stamp):
-        return ""
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")  # the store writes UTC; SQLite hands it back without a zone
-    return date_time(stamp.to_pydatetime(), lang)
-
-
 def history_table(history: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """The versions of one unit-year (from :meth:`Store.history`), newest first, for people."""
     shown = pd.DataFrame({
         "version": history["version"].astype("Int64"),
         "status": [status_label(str(s), lang) for s in history["status"]],
-        "uploaded_at": [_when(v, lang) for v in history["uploaded_at"]],
+        "uploaded_at": [stored_time(v, lang) for v in history["uploaded_at"]],
         "uploader": history["uploader"].astype(str),
         "file_name": history["file_name"].astype(str),
         "sheet": history["sheet"].astype(str),
@@ -140,7 +127,7 @@ def rejected(intake: pd.DataFrame) -> pd.DataFrame:
 def intake_table(intake: pd.DataFrame, registry: UnitRegistry, lang: str = "vi") -> pd.DataFrame:
     """Intake log entries (from :meth:`Store.intake_log`) for people: when, who, file, sheet, unit, year."""
     shown = pd.DataFrame({
-        "at": [_when(v, lang) for v in intake["at"]],
+        "at": [stored_time(v, lang) for v in intake["at"]],
         "uploader": intake["uploader"].astype(str),
         "file_name": intake["file_name"].astype(str),
         "sheet": intake["sheet"].astype(str),
@@ -153,7 +140,7 @@ def intake_table(intake: pd.DataFrame, registry: UnitRegistry, lang: str = "vi")
 
 def intake_label(row: pd.Series, lang: str = "vi") -> str:
     """One line naming an intake entry: "24/11/2026 15:30 · BaoCao.xlsx · Tự đánh giá"."""
-    parts = [_when(row["at"], lang), str(row["file_name"])]
+    parts = [stored_time(row["at"], lang), str(row["file_name"])]
     if row["sheet"]:
         parts.append(str(row["sheet"]))
     return " · ".join(parts)
