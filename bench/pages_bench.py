@@ -30,12 +30,11 @@ def main() -> None:
         os.environ["LGQA_DATABASE_URL"] = url
         from streamlit.testing.v1 import AppTest
 
+        from lgqa_metrics.accounts import Accounts
+        from lgqa_metrics.accounts_base import Role, cli_actor
         from lgqa_metrics.ingest import ingest_paths
         from lgqa_metrics.paths import SAMPLES_DIR
         from lgqa_metrics.store import Store
-
-        from lgqa_metrics.accounts import Accounts
-        from lgqa_metrics.accounts_base import Role, cli_actor
         from lgqa_metrics.ui import state
 
         if not args.db:
