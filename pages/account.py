@@ -5,12 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import auth, state
+from lgqa_metrics.ui import auth, components, state
 
-state.ensure_framed()
-lang = state.lang()
-st.title(t("page.account", lang))
-actor = auth.current_actor()
+lang, actor = components.page("page.account")
 if st.session_state.pop(state.AUTH_EXPIRED, False):
     st.info(t("auth.expired", lang), icon=":material/timer_off:")
 if actor is not None:

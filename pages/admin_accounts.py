@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics.accounts_base import Role
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import admin, admin_accounts, auth, state
+from lgqa_metrics.ui import admin, admin_accounts, components
 
-state.ensure_framed()
-auth.require_page(Role.ADMIN, state.lang())
-lang = state.lang()
-st.title(t("page.admin_accounts", lang))
+lang, _ = components.page("page.admin_accounts")
 st.caption(t("admin.accounts_caption", lang))
 admin.notice(lang)
 accounts = admin_accounts.accounts_list(lang)

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics.accounts_base import Role
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import admin, admin_data, auth, state
+from lgqa_metrics.ui import admin, admin_data, components
 
-state.ensure_framed()
-auth.require_page(Role.ADMIN, state.lang())
-lang = state.lang()
-st.title(t("page.admin_data", lang))
+lang, _ = components.page("page.admin_data")
 admin.notice(lang)
 withdraw, units, catalogue = st.tabs([t("withdraw.tab", lang), t("reference.units_tab", lang),
                                       t("reference.catalogue_tab", lang)])

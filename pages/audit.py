@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics.accounts_base import Role
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import audit_trail, auth, state
+from lgqa_metrics.ui import audit_trail, components
 
-state.ensure_framed()
-actor = auth.require_page(Role.ADMIN, state.lang())
-lang = state.lang()
-st.title(t("page.audit", lang))
+lang, actor = components.page("page.audit")
 st.caption(t("audit.caption", lang))
 chosen = audit_trail.filters(lang)
 table = audit_trail.log_table(chosen, lang)

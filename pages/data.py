@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics.accounts_base import Role
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import auth, export, state
+from lgqa_metrics.ui import components, export
 from lgqa_metrics.ui.data import current_ratings
 
-state.ensure_framed()
-auth.require_page(Role.STAFF, state.lang())
-lang = state.lang()
-st.title(t("page.data", lang))
+lang, _ = components.page("page.data")
 st.caption(t("data.caption", lang))
 ratings = current_ratings()
 if ratings.empty:

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics.accounts_base import Role
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import auth, state
+from lgqa_metrics.ui import components
 from lgqa_metrics.ui import submissions as tracking
 
-state.ensure_framed()
-auth.require_page(Role.STAFF, state.lang())
-lang = state.lang()
-st.title(t("page.submissions", lang))
+lang, _ = components.page("page.submissions")
 st.caption(t("submissions.caption", lang))
 if tracking.completeness_block(lang):
     tracking.history_block(lang)

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics.accounts_base import Role
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import auth, state, upload
+from lgqa_metrics.ui import components, upload
 
-state.ensure_framed()
-auth.require_page(Role.STAFF, state.lang())
-lang = state.lang()
-st.title(t("page.upload", lang))
+lang, _ = components.page("page.upload")
 st.caption(t("upload.caption", lang))
 upload.last_saved(lang)
 drop, template = st.columns([2, 1], gap="large")

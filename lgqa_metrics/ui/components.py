@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics.accounts_base import Role
+from lgqa_metrics.accounts_base import Actor
 from lgqa_metrics.analytics import Headline, unit_order
 from lgqa_metrics.catalogue import Catalogue, Indicator
 from lgqa_metrics.charts import SYMBOLS
@@ -15,18 +15,26 @@ from lgqa_metrics.filters import type_label
 from lgqa_metrics.formatting import percent
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ratings import Rating
-from lgqa_metrics.ui import auth, state
+from lgqa_metrics.ui import auth, navigation, state
 from lgqa_metrics.ui.data import catalogue, current_ratings
 from lgqa_metrics.units import UnitType
 
 
-def analysis_page(title_key: str) -> tuple[str, pd.DataFrame]:
-    """The start of every analysis page: frame check, title, current ratings; on an empty store the
-    page shows how to load data and stops there."""
+def page(title_key: str) -> tuple[str, Actor | None]:
+    """The start of every page: frame check, the role the navigation gives this page (checked again
+    here, so a page reached another way still refuses), the title. Returns the language and the actor."""
     state.ensure_framed()
     lang = state.lang()
-    auth.require_page(Role.VIEWER, lang)
+    role = navigation.role_of(title_key)
+    actor = auth.require_page(role, lang) if role is not None else auth.current_actor()
     st.title(t(title_key, lang))
+    return lang, actor
+
+
+def analysis_page(title_key: str) -> tuple[str, pd.DataFrame]:
+    """The start of every analysis page (see :func:`page`) plus the current ratings; on an empty store
+    the page shows how to load data and stops there."""
+    lang, _ = page(title_key)
     ratings = current_ratings()
     if empty_state(ratings, lang):
         st.stop()

@@ -40,6 +40,11 @@ PAGES: Final = (
 )
 
 
+def role_of(title_key: str) -> Role | None:
+    """The role the page titled ``title_key`` needs (None: open to everyone)."""
+    return next(p.role for p in PAGES if p.title == title_key)
+
+
 def visible(actor: Actor | None) -> list[PageSpec]:
     """The pages ``actor`` may open (None: not signed in and the analysis pages are closed)."""
     return [p for p in PAGES if (ROOT / p.path).exists()
