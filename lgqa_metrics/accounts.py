@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 
 import pandas as pd
@@ -15,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from lgqa_metrics import audit
 from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role, require
+from lgqa_metrics.i18n import MessageError
 from lgqa_metrics.schema import users_t
 from lgqa_metrics.store import Store
 
@@ -25,16 +27,17 @@ LOCK_BASE: Final = dt.timedelta(seconds=30)
 LOCK_MAX: Final = dt.timedelta(minutes=15)
 _USERNAME: Final = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
 _HASHER: Final = PasswordHasher()
-# Verified against when the user does not exist, so an unknown name costs as long as a wrong password.
-_DUMMY_HASH: Final = _HASHER.hash("not a password of anyone")
 
 
-class AccountError(ValueError):
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so an unknown name costs as long as a wrong password.
+    Made on first use, not on import (argon2 is slow on purpose, and every command imports this module)."""
+    return _HASHER.hash("not a password of anyone")
+
+
+class AccountError(MessageError, ValueError):
     """A request about accounts that cannot be done; ``key`` is a message-catalogue key."""
-
-    def __init__(self, key: str, **fields: object) -> None:
-        super().__init__(key)
-        self.key, self.fields = key, fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +135,7 @@ class Accounts:
         with self.store.writing() as conn:
             row = conn.execute(sa.select(users_t).where(users_t.c.username == name)).first()
             if row is None:
-                _verify(_DUMMY_HASH, password)
+                _verify(_dummy_hash(), password)
                 audit.record(conn, Actor(name or "?", Role.VIEWER), "sign_in_failed", target=name,
                              details={"reason": "unknown"})
                 return SignIn(None, "bad")

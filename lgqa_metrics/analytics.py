@@ -19,11 +19,11 @@ import pandas as pd
 from lgqa_metrics.catalogue import Catalogue, code_key
 from lgqa_metrics.paths import CATALOGUE_DIR
 from lgqa_metrics.ratings import Rating
-from lgqa_metrics.units import UnitRegistry, UnitType
+from lgqa_metrics.units import REPORTING_TYPES, UnitRegistry
 
 RATING_ORDER: Final = [r.value for r in (Rating.GREEN, Rating.YELLOW, Rating.RED, Rating.NA, Rating.MISSING)]
 ASSESSED: Final = ("green", "yellow", "red")
-TYPE_ORDER: Final = [t.value for t in UnitType]
+TYPE_ORDER: Final = [t.value for t in REPORTING_TYPES]
 UNIT_KEYS: Final = ("unit_id", "unit_name", "unit_type")
 
 
@@ -88,7 +88,7 @@ def years_of(ratings: pd.DataFrame) -> list[int]:
 
 def expected_units(registry: UnitRegistry, year: int) -> list[str]:
     """Ids of the units expected to report for ``year`` (valid during that year)."""
-    return [u.id for u in registry.units if u.valid_in(year)]
+    return [u.id for u in registry.units if u.type in REPORTING_TYPES and u.valid_in(year)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +103,10 @@ class Headline:
     change: dict[str, float]
 
 
-def headline(ratings: pd.DataFrame, year: int, registry: UnitRegistry) -> Headline:
-    """Returns received of expected and the share of each colour among assessed indicators."""
+def headline(ratings: pd.DataFrame, year: int, registry: UnitRegistry,
+             expected: Sequence[str] | None = None) -> Headline:
+    """Returns received of expected (``expected`` ids, default: every registered unit valid that year)
+    and the share of each colour among assessed indicators."""
     def shares(frame: pd.DataFrame) -> dict[str, float]:
         assessed = frame[frame["rating"].isin(ASSESSED)]
         total = len(assessed)
@@ -118,8 +120,8 @@ def headline(ratings: pd.DataFrame, year: int, registry: UnitRegistry) -> Headli
     if prev is not None:
         before = shares(ratings[ratings["year"] == prev])
         change = {c: now[c] - before[c] for c in ASSESSED}
-    expected = set(expected_units(registry, year)) | set(this["unit_id"])
-    return Headline(year, int(this["unit_id"].nunique()), len(expected), now, prev, change)
+    due = set(expected_units(registry, year) if expected is None else expected) | set(this["unit_id"].unique())
+    return Headline(year, int(this["unit_id"].nunique()), len(due), now, prev, change)
 
 
 def unit_order(ratings: pd.DataFrame) -> pd.DataFrame:
@@ -193,13 +195,15 @@ def changes(ratings: pd.DataFrame, year_from: int, year_to: int) -> tuple[pd.Dat
     """Indicator-level changes of each unit between two years: (summary per unit, detail per change).
 
     Only indicators assessed (red/yellow/green) in both years count as improved, declined or
-    unchanged; the rest are counted as ``not_comparable``.
+    unchanged; the rest are counted as ``not_comparable``. The detail carries the later year's evidence
+    and note when ``ratings`` has them.
     """
+    text = [c for c in ("evidence", "note") if c in ratings]
     a = ratings[ratings["year"] == year_from][[*UNIT_KEYS, "indicator_code", "indicator_name", "rating"]]
-    b = ratings[ratings["year"] == year_to][["unit_id", "indicator_code", "rating", "evidence", "note"]]
+    b = ratings[ratings["year"] == year_to][["unit_id", "indicator_code", "rating", *text]]
     both = a.merge(b, on=["unit_id", "indicator_code"], suffixes=("_from", "_to"))
-    score_from = both["rating_from"].map(_RANK)
-    score_to = both["rating_to"].map(_RANK)
+    score_from = both["rating_from"].astype(str).map(_RANK)
+    score_to = both["rating_to"].astype(str).map(_RANK)
     comparable = score_from.notna() & score_to.notna()
     both["change"] = "not_comparable"
     both.loc[comparable & (score_to > score_from), "change"] = "improved"
@@ -236,7 +240,7 @@ def completeness(submissions: pd.DataFrame, registry: UnitRegistry, years: Seque
     not expected in a year (not valid then) are left out of that year's count but shown."""
     current = submissions[submissions["status"] == "current"]
     grid = current.pivot_table(index="unit_id", columns="year", values="version", aggfunc="max")
-    ids = [u.id for u in registry.units] + [i for i in grid.index if i not in registry]
+    ids = [u.id for u in registry.units if u.type in REPORTING_TYPES] + [i for i in grid.index if i not in registry]
     grid = grid.reindex(index=ids, columns=list(years))
     grid.columns = [int(c) for c in grid.columns]
     return grid.astype("Int64")

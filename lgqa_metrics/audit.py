@@ -20,7 +20,7 @@ ACTIONS: Final = (
     "upload_checked", "upload_confirmed", "return_rejected", "version_created", "duplicate",
     "version_withdrawn", "export", "template",
     "account_added", "account_disabled", "account_enabled", "password_set", "role_set",
-    "registry_replaced", "catalogue_replaced",
+    "registry_replaced", "catalogue_replaced", "synthetic_data", "store_migrated",
 )
 
 

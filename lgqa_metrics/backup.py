@@ -37,8 +37,8 @@ from typing import IO, Any, Final
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from lgqa_metrics import __version__
-from lgqa_metrics.i18n import t
+from lgqa_metrics import __version__, migrations
+from lgqa_metrics.i18n import MessageError
 from lgqa_metrics.schema import metadata
 from lgqa_metrics.store import make_engine, resolve_url
 
@@ -49,25 +49,15 @@ DB_MEMBER: Final = "lgqa.sqlite"
 TABLES_DIR: Final = "tables/"
 KIND_SQLITE: Final = "sqlite"
 KIND_LOGICAL: Final = "logical"
-#: Tables synced from the data files at every open: a store holding only these counts as empty.
-REFERENCE_TABLES: Final = frozenset({"units", "indicators", "meta"})
+#: Tables synced from the data files at every open, and the schema revision: a store holding only these counts
+#: as empty.
+REFERENCE_TABLES: Final = frozenset({"units", "indicators", "meta", "alembic_version"})
 _BATCH: Final = 500
 _CHUNK: Final = 1 << 20
 
 
-class BackupError(Exception):
+class BackupError(MessageError):
     """A backup or restore that cannot go ahead; ``key`` names its message in the catalogue."""
-
-    def __init__(self, key: str, **fields: object) -> None:
-        super().__init__(key)
-        self.key, self.fields = key, fields
-
-    def message(self, lang: str = "vi") -> str:
-        """The message in ``lang``."""
-        return t(self.key, lang, **self.fields)
-
-    def __str__(self) -> str:
-        return self.message("en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +221,8 @@ def _dump_logical(url: str, zf: zipfile.ZipFile) -> Manifest:
                             rows += 1
                     counts[table.name] = rows
                     members[name] = Member(digest.hexdigest(), size)
-                skipped = tuple(sorted(n for n in present - set(metadata.tables) if not n.startswith("sqlite_")))
+                skipped = tuple(sorted(n for n in present - set(metadata.tables) - REFERENCE_TABLES
+                                       if not n.startswith("sqlite_")))
     finally:
         engine.dispose()
     return Manifest(KIND_LOGICAL, _now(), engine.dialect.name, counts, members, skipped_tables=skipped)
@@ -332,7 +323,7 @@ def _restore_sqlite(archive: Path, manifest: Manifest, path: Path, force: bool) 
                 engine = sa.create_engine(f"sqlite:///{staged}")
                 try:
                     with engine.begin() as conn:
-                        metadata.create_all(conn)
+                        migrations.upgrade(conn)
                         _load(conn, zf, manifest, archive)
                 finally:
                     engine.dispose()
@@ -405,7 +396,7 @@ def _restore_other(archive: Path, manifest: Manifest, url: str, force: bool) -> 
                              if conn.execute(sa.select(sa.func.count()).select_from(sa.table(n))).scalar())
             if holding:
                 raise BackupError("backup.force_sqlite_only" if force else "backup.not_empty", target=shown(url))
-            metadata.create_all(conn)
+            migrations.upgrade(conn)
             for name in ("meta", "indicators", "units"):  # synced by Store.open; replaced by the backup's
                 conn.execute(metadata.tables[name].delete())
             if manifest.kind == KIND_SQLITE:
@@ -424,7 +415,7 @@ def _restore_other(archive: Path, manifest: Manifest, url: str, force: bool) -> 
                 with zipfile.ZipFile(archive) as zf:
                     _load(conn, zf, manifest, archive)
             if conn.dialect.name == "postgresql":
-                _reset_sequences(conn)
+                reset_sequences(conn)
     finally:
         engine.dispose()
 
@@ -494,7 +485,7 @@ def _utc(table: sa.Table, key: str, value: Any) -> Any:
     return value
 
 
-def _reset_sequences(conn: Connection) -> None:
+def reset_sequences(conn: Connection) -> None:
     """After rows were inserted with their ids, move each serial sequence past the largest id (PostgreSQL)."""
     for table in metadata.sorted_tables:
         column = table.autoincrement_column

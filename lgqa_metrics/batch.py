@@ -4,7 +4,7 @@ then stored when staff confirm. No Streamlit here; the Upload page draws what th
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
@@ -136,13 +136,16 @@ def repeated_unit_years(checked: Sequence[Checked]) -> dict[tuple[str, int], lis
     return {k: v for k, v in found.items() if len(v) > 1}
 
 
-def confirm(store: Store, checked: Sequence[Checked], *, actor: Actor) -> list[Saved]:
+def confirm(store: Store, checked: Sequence[Checked], *, actor: Actor,
+            progress: Callable[[int, int, str], None] | None = None) -> list[Saved]:
     """Store every accepted return of the batch as ``actor`` (a staff member: the store checks) and log
     the duplicates and rejections (with their issues and the archived file). A file the store cannot
-    record is reported, the others go on."""
+    record is reported, the others go on. ``progress(done, total, name)`` is called before each file."""
     require(actor, Role.STAFF, "store returns")
     saved: list[Saved] = []
-    for item in checked:
+    for n, item in enumerate(checked):
+        if progress:
+            progress(n, len(checked), item.name)
         try:
             outcomes = store.record(item.result, item.data, actor=actor)
         except Exception as exc:  # one file's database failure must not lose the rest of the batch

@@ -17,6 +17,9 @@ from lgqa_metrics.textnorm import clean, fold
 
 EXPECTED_QUADRANT_SIZES: Final = {1: 10, 2: 8, 3: 12, 4: 9}
 _CODE = re.compile(r"^([1-9])\.([1-9][0-9]?)$")
+#: Names resolved by :meth:`Catalogue.code_for_name` kept per catalogue (the fuzzy match is the slow part;
+#: the same names recur in every return). Cleared when full, so it stays bounded.
+_NAME_CACHE_SIZE: Final = 8192
 
 
 class CatalogueError(ValueError):
@@ -79,6 +82,7 @@ class Catalogue:
                 names[fold(name)] = ind.code
         object.__setattr__(self, "_by_code", by_code)
         object.__setattr__(self, "_names", names)
+        object.__setattr__(self, "_resolved", {})
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -104,8 +108,18 @@ class Catalogue:
         names: dict[str, str] = self._names  # type: ignore[attr-defined]
         if key in names:
             return names[key]
+        resolved: dict[str, str | None] = self._resolved  # type: ignore[attr-defined]
+        if key in resolved:
+            return resolved[key]
         close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.86)
-        return names[close[0]] if close else None
+        if len(resolved) >= _NAME_CACHE_SIZE:
+            resolved.clear()
+        resolved[key] = found = names[close[0]] if close else None
+        return found
+
+    def clear_cache(self) -> None:
+        """Forget the names resolved so far (for cold-start measurements)."""
+        self._resolved.clear()  # type: ignore[attr-defined]
 
     def legend(self, code: str | None, rating: Rating, lang: str = "vi") -> str:
         """Legend wording for ``rating``: the indicator's own if set, else the scale's."""

@@ -20,7 +20,7 @@ from lgqa_metrics.catalogue import Catalogue, Quadrant
 from lgqa_metrics.filters import type_label
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ratings import Rating
-from lgqa_metrics.units import UnitType
+from lgqa_metrics.units import REPORTING_TYPES
 
 _Z: Final = {"red": 0, "yellow": 1, "green": 2, "na": 3, "missing": 4}
 #: Symbols drawn on each cell so the matrix reads without colour.
@@ -111,28 +111,34 @@ def _line(axis: str, at: float) -> dict[str, object]:
             "line": {"color": "#333", "width": 2}}
 
 
-def quadrant_bars(counts: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.Figure:
-    """Per unit, stacked counts of each colour in each of the four quadrants (one panel a quadrant)."""
+def quadrant_bars(counts: pd.DataFrame, catalogue: Catalogue, lang: str = "vi", shares: bool = False) -> go.Figure:
+    """Per unit, stacked counts of each colour in each of the four quadrants (one panel a quadrant);
+    with ``shares``, each bar is the colour mix to 100 % (for areas of different sizes)."""
     colours = rating_colours(catalogue)
     quads = list(catalogue.quadrants.values())
     fig = make_subplots(rows=1, cols=4, shared_yaxes=True, horizontal_spacing=0.02,
                         subplot_titles=[f"{q.roman}. {q.name(lang)}" for q in quads])
     units = counts[["unit_id", "unit_name", "unit_type"]].drop_duplicates()
-    order = units.assign(_t=units["unit_type"].map({t: i for i, t in enumerate(ut.value for ut in UnitType)}))
+    order = units.assign(_t=units["unit_type"].map({t: i for i, t in enumerate(ut.value for ut in REPORTING_TYPES)}))
     names = order.sort_values(["_t", "unit_name"])["unit_name"].tolist()
     traces, cols = [], []
     for col, q in enumerate(quads, start=1):
         part = counts[counts["quadrant"] == q.number].set_index("unit_name").reindex(names).fillna(0)
+        total = part[RATING_ORDER].sum(axis=1).where(lambda v: v > 0, 1)
         for rating in RATING_ORDER:
+            values = part[rating] / total if shares else part[rating]
             traces.append(go.Bar(
-                y=names, x=part[rating], orientation="h", name=_label(catalogue, rating, lang),
+                y=names, x=values, orientation="h", name=_label(catalogue, rating, lang),
                 marker={"color": colours[rating], "line": {"color": "#777", "width": 0.5}},
-                legendgroup=rating, showlegend=col == 1, text=[int(v) if v else "" for v in part[rating]],
-                textposition="inside", insidetextanchor="middle",
-                hovertemplate=f"%{{y}}<br>{_label(catalogue, rating, lang)}: %{{x}}<extra>{q.roman}</extra>"))
+                legendgroup=rating, showlegend=col == 1, insidetextanchor="middle", textposition="inside",
+                text=[(f"{v:.0%}" if shares else int(v)) if v else "" for v in values],
+                hovertemplate=(f"%{{y}}<br>{_label(catalogue, rating, lang)}: "
+                               f"{'%{x:.1%}' if shares else '%{x}'}<extra>{q.roman}</extra>")))
             cols.append(col)
     fig.add_traces(traces, rows=[1] * len(traces), cols=cols)
-    fig.update_xaxes(title_text=t("chart.count", lang))
+    fig.update_xaxes(title_text=t("chart.share", lang) if shares else t("chart.count", lang))
+    if shares:
+        fig.update_xaxes(tickformat=".0%", range=[0, 1])
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed")
     fig.update_annotations(font_size=11)
@@ -284,3 +290,32 @@ def distribution_bars(dist: pd.DataFrame, catalogue: Catalogue, title: str, lang
     fig.update_xaxes(title=t("chart.year", lang), type="category")
     fig.update_yaxes(title=t("chart.units", lang))
     return _base(fig, title, 380)
+
+
+def area_heatmap(grid: pd.DataFrame, counts: pd.DataFrame, key: str, names: dict[str, str], catalogue: Catalogue,
+                 year: int, lang: str = "vi") -> go.Figure:
+    """Areas (provinces or districts) × the 39 indicators: the share of units rated red, white (none) to
+    the scale's red (all), with the share written in each cell and the colour counts on hover. The
+    national summary of the traffic-light matrix; its size does not grow with the number of units."""
+    codes = list(grid.columns)
+    keyed = counts.assign(**{key: counts[key].astype(str), "indicator_code": counts["indicator_code"].astype(str)})
+    per_colour = [keyed.pivot(index=key, columns="indicator_code", values=r).reindex(index=grid.index, columns=codes)
+                  .fillna(0).astype(int).to_numpy() for r in RATING_ORDER]
+    ind_names = [catalogue[c].name(lang) for c in codes]
+    custom = [[[ind_names[j], *(int(p[i, j]) for p in per_colour)] for j in range(len(codes))]
+              for i in range(len(grid.index))]
+    text = [[f"{v * 100:.0f}" if pd.notna(v) else "" for v in line] for line in grid.to_numpy()]
+    red = catalogue.scale[Rating.RED].colour
+    labels = {r: _label(catalogue, r, lang) for r in RATING_ORDER}
+    hover = "<br>".join(f"{labels[r]}: %{{customdata[{i + 1}]}}" for i, r in enumerate(RATING_ORDER))
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(dtype=float), x=codes, y=[names.get(a, a) for a in grid.index], zmin=0, zmax=1,
+        colorscale=[[0, "#FFFFFF"], [1, red]], xgap=1, ygap=1, text=text, texttemplate="%{text}",
+        textfont={"size": 9, "color": "#1A1A1A"}, customdata=custom,
+        colorbar={"title": {"text": t("chart.red_share", lang)}, "tickformat": ".0%"},
+        hovertemplate=(f"<b>%{{y}}</b><br>%{{x}} %{{customdata[0]}}<br>{t('chart.red_share', lang)}: "
+                       f"<b>%{{z:.0%}}</b><br>{hover}<extra></extra>")))
+    quadrant_separators(fig, catalogue, lambda q: f"<b>{q.roman}</b> {q.name(lang)}")
+    fig.update_yaxes(autorange="reversed", title=t("chart.area", lang), tickfont={"size": 11})
+    fig.update_xaxes(title=t("chart.indicator", lang), tickangle=-90, type="category", tickfont={"size": 10})
+    return _base(fig, t("chart.area_matrix_title", lang, year=year), 160 + 22 * max(len(grid.index), 1))

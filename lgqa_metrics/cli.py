@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from lgqa_metrics import cli_backup, cli_users, quarantine
+from lgqa_metrics import cli_backup, cli_migrate, cli_synth, cli_users, quarantine
 from lgqa_metrics.export import export_frame, write_export
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ingest import collect_files, ingest_paths
@@ -67,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     hist.add_argument("--year", type=int, required=True)
     cli_users.add_parser(sub)
     cli_backup.add_parsers(sub)
+    cli_migrate.add_parsers(sub)
     quarantine.add_parser(sub)
+    cli_synth.add_parser(sub)
     return p
 
 
@@ -102,8 +104,12 @@ def _run(args: argparse.Namespace) -> int:
         return cli_users.run(args, lang)
     if args.command in cli_backup.COMMANDS:
         return cli_backup.run(args, lang)
+    if args.command in cli_migrate.COMMANDS:
+        return cli_migrate.run(args, lang)
     if args.command == "quarantine":
         return quarantine.run(args, lang)
+    if args.command == cli_synth.COMMAND:
+        return cli_synth.run(args, lang)
     if args.command == "template":
         args.output.write_bytes(build_template(_require_unit(args.unit, lang), args.year))
         print(t("cli.template_written", lang, path=args.output))

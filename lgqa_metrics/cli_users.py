@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
         elif args.users_command == "set-role":
             accounts.set_role(actor, args.username, Role(args.role))
     except AccountError as exc:
-        print(t(exc.key, lang, **exc.fields), file=sys.stderr)
+        print(exc.message(lang), file=sys.stderr)
         return 1
     print(t("users.done", lang, action=args.users_command, user=args.username.strip().lower()))
     return 0

@@ -51,7 +51,7 @@ from lgqa_metrics.paths import SAMPLES_DIR
 from lgqa_metrics.ratings import COLOURS, Rating
 from lgqa_metrics.template import DATA_SHEET, HEADER_ROW, build_template
 from lgqa_metrics.textnorm import fold
-from lgqa_metrics.units import TYPE_LABELS, Unit, UnitRegistry, UnitType, default_registry
+from lgqa_metrics.units import REPORTING_TYPES, TYPE_LABELS, Unit, UnitRegistry, UnitType, default_registry
 
 SEED: Final = 18091
 YEARS: Final = (2022, 2023)
@@ -68,27 +68,27 @@ _TITLE: Final = "BÁO CÁO KẾT QUẢ TỰ ĐÁNH GIÁ CHẤT LƯỢNG QUẢN L
 # --- the synthetic content ------------------------------------------------------------------------
 
 #: Chance of green and of yellow in a 2022 return, by unit type (the rest is red).
-_LEVELS: Final[dict[UnitType, tuple[float, float]]] = {
+LEVELS: Final[dict[UnitType, tuple[float, float]]] = {
     UnitType.QUAN: (0.62, 0.30),
     UnitType.HUYEN: (0.47, 0.38),
     UnitType.PHUONG: (0.45, 0.40),
     UnitType.XA: (0.27, 0.45),
 }
 #: Indicators a unit type marks not applicable: always, and sometimes (a coin toss per unit).
-_NOT_APPLICABLE: Final[dict[UnitType, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+NOT_APPLICABLE: Final[dict[UnitType, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     UnitType.QUAN: ((), ("2.7",)),
     UnitType.HUYEN: ((), ()),
     UnitType.PHUONG: (("1.4", "2.7"), ("2.5",)),
     UnitType.XA: (("1.4", "2.5", "4.5"), ("3.3",)),
 }
-_NA_REASONS: Final = {
+NA_REASONS: Final = {
     "1.4": "Ngân sách do cấp trên phân bổ, đơn vị không tự chủ tài khóa",
     "2.5": "Địa bàn không có điểm du lịch, không phát sinh hoạt động du lịch",
     "2.7": "Địa bàn không còn đất sản xuất nông nghiệp",
     "3.3": "Địa bàn không có người di cư, đồng bào dân tộc thiểu số",
     "4.5": "Quy hoạch đô thị do cấp huyện thực hiện",
 }
-_EVIDENCE: Final = (
+EVIDENCE_FORMS: Final = (
     "QĐ số {n}/QĐ-UBND ngày {d}/{m}/{y}",
     "Kế hoạch số {n}/KH-UBND ngày {d}/{m}/{y}",
     "Báo cáo số {n}/BC-UBND ngày {d}/{m}/{y}",
@@ -96,7 +96,7 @@ _EVIDENCE: Final = (
     "Thông báo số {n}/TB-UBND ngày {d}/{m}/{y}",
     "Biên bản kiểm tra ngày {d}/{m}/{y}",
 )
-_NOTES: Final[dict[Rating, tuple[str, ...]]] = {
+NOTES: Final[dict[Rating, tuple[str, ...]]] = {
     Rating.RED: (
         "Chưa ban hành kế hoạch triển khai; dự kiến hoàn thành trong quý II/{next}",
         "Chưa có cơ sở dữ liệu theo dõi, chưa đánh giá được kết quả",
@@ -111,7 +111,7 @@ _NOTES: Final[dict[Rating, tuple[str, ...]]] = {
         "Đã triển khai nhưng chưa kiểm tra, đánh giá định kỳ",
     ),
 }
-_MISSING_NOTE: Final = "Chưa tổng hợp được số liệu"
+MISSING_NOTE: Final = "Chưa tổng hợp được số liệu"
 #: How each unit's ratings move from 2022 to 2023, by its position within its type.
 _TRENDS: Final[dict[UnitType, tuple[str, str, str]]] = {
     UnitType.QUAN: ("improve", "same", "decline"),
@@ -157,7 +157,7 @@ def pilot_units(registry: UnitRegistry | None = None) -> list[Unit]:
     """The first :data:`UNITS_PER_TYPE` registered units of each type valid in every demo year."""
     registry = registry or default_registry()
     chosen: list[Unit] = []
-    for utype in UnitType:
+    for utype in REPORTING_TYPES:
         pool = [u for u in registry.units if u.type is utype and all(u.valid_in(y) for y in YEARS)]
         if len(pool) < UNITS_PER_TYPE:
             raise ValueError(f"the registry holds {len(pool)} units of type {utype} valid in {YEARS}, "
@@ -208,23 +208,23 @@ def _evidence(rng: random.Random, year: int, rating: Rating) -> str:
         return ""
     docs = []
     for _ in range(2 if rating is Rating.GREEN and rng.random() < 0.3 else 1):
-        form = rng.choice(_EVIDENCE)
+        form = rng.choice(EVIDENCE_FORMS)
         docs.append(form.format(n=rng.randint(12, 480), d=rng.randint(1, 28), m=rng.randint(1, 12), y=year))
     return "; ".join(docs)
 
 
 def _note(rng: random.Random, year: int, code: str, rating: Rating, level: str) -> str:
     if rating is Rating.NA:
-        return _NA_REASONS.get(code, f"Không thuộc thẩm quyền của cấp {level}")
-    pool = _NOTES.get(rating)
+        return NA_REASONS.get(code, f"Không thuộc thẩm quyền của cấp {level}")
+    pool = NOTES.get(rating)
     return rng.choice(pool).format(y=year, next=year + 1) if pool else ""
 
 
 def _unit_returns(unit: Unit, position: int, catalogue: Catalogue) -> list[DemoReturn]:
     rng = random.Random(f"{SEED}/{unit.id}")
-    green, yellow = _LEVELS[unit.type]
+    green, yellow = LEVELS[unit.type]
     green += rng.uniform(-0.07, 0.07)
-    always, sometimes = _NOT_APPLICABLE[unit.type]
+    always, sometimes = NOT_APPLICABLE[unit.type]
     na = set(always) | {c for c in sometimes if rng.random() < 0.5}
     ratings = {c: Rating.NA if c in na else _draw(rng, green, yellow) for c in catalogue.codes}
     level = TYPE_LABELS[unit.type][0].lower()
@@ -237,7 +237,7 @@ def _unit_returns(unit: Unit, position: int, catalogue: Catalogue) -> list[DemoR
         entries = []
         for code, rating in ratings.items():
             if code in blanks:
-                entries.append(DemoEntry(code, Rating.MISSING, "", _MISSING_NOTE if rng.random() < 0.5 else ""))
+                entries.append(DemoEntry(code, Rating.MISSING, "", MISSING_NOTE if rng.random() < 0.5 else ""))
             else:
                 entries.append(DemoEntry(code, rating, _evidence(rng, year, rating) if rating in COLOURS else "",
                                          _note(rng, year, code, rating, level)))

@@ -9,7 +9,7 @@ formulas, numbers or links); CSV, which Excel re-interprets when opened, gets su
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Final, Literal
 
@@ -43,6 +43,13 @@ FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
 #: xlsxwriter options for every workbook we write: text stays text, whatever it looks like.
 SAFE_XLSX_OPTIONS: Final = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
                             "strings_to_urls": False}
+#: The same for the ratings export, which can be hundreds of thousands of rows: written row by row
+#: (``constant_memory``: each row goes to a temporary file once the next begins, strings inline), so memory stays
+#: flat however many rows there are; NaN and infinity become error cells.
+EXPORT_XLSX_OPTIONS: Final = {**{k: v for k, v in SAFE_XLSX_OPTIONS.items() if k != "in_memory"},
+                              "constant_memory": True, "nan_inf_to_errors": True}
+#: Rows of an Excel export turned into Python values at a time.
+_ROWS_AT_ONCE: Final = 4096
 _WIDTHS: Final = {"unit_id": 14, "unit_name": 22, "unit_type": 10, "year": 7, "quadrant": 8, "indicator_code": 9,
                   "indicator_name": 44, "rating": 10, "rating_label": 14, "score": 9, "evidence": 40, "note": 32,
                   "version": 9, "file_name": 30}
@@ -81,7 +88,35 @@ def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with :func:`inert` applied to every text cell and header (numbers stay numbers)."""
     shown = frame.rename(columns={c: inert(c) for c in frame.columns if isinstance(c, str)})
     text = [c for c in shown.columns if not pd.api.types.is_numeric_dtype(shown[c])]
-    return shown.assign(**{str(c): shown[c].map(inert) for c in text}) if text else shown
+    return shown.assign(**{str(c): _inert_column(shown[c]) for c in text}) if text else shown
+
+
+def _inert_column(column: pd.Series) -> pd.Series:
+    """:func:`inert` over one column, vectorised: only its text values that would start a formula change."""
+    try:
+        risky = column.str.startswith(FORMULA_TRIGGERS, na=False)
+    except AttributeError:  # no text in the column at all
+        return column
+    if not risky.any():
+        return column
+    return column.mask(risky, "'" + column[risky].astype(str))
+
+
+def _cell_values(column: pd.Series) -> list[object]:
+    """A column's values as Python objects, every missing one (None, NaN, NA, NaT) as None."""
+    plain = column.astype(object)
+    return plain.where(plain.notna(), None).tolist()
+
+
+def _rows(frame: pd.DataFrame, chunk: int = _ROWS_AT_ONCE) -> Iterator[tuple[object, ...]]:
+    """The rows of ``frame`` as tuples of Python values (missing ones None), converted column by column a
+    block of rows at a time (so that a large export never holds all its cells as Python objects at once)."""
+    if not len(frame.columns):
+        yield from [()] * len(frame)
+        return
+    for start in range(0, len(frame), chunk):
+        block = frame.iloc[start:start + chunk]
+        yield from zip(*(_cell_values(block.iloc[:, c]) for c in range(len(block.columns))), strict=True)
 
 
 def csv_bytes(frame: pd.DataFrame, headers: Headers = "codes") -> bytes:
@@ -99,7 +134,7 @@ def xlsx_bytes(frame: pd.DataFrame, filters: Mapping[str, Sequence[object]] | No
     lang = "en" if headers == "en" else "vi"
     shown = _headers(frame, headers)
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {**SAFE_XLSX_OPTIONS, "nan_inf_to_errors": True})
+    wb = xlsxwriter.Workbook(buf, EXPORT_XLSX_OPTIONS)
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     plain = wb.add_format({"valign": "top"})
@@ -116,17 +151,23 @@ def xlsx_bytes(frame: pd.DataFrame, filters: Mapping[str, Sequence[object]] | No
         key = columns[c]
         ws.set_column(c, c, _WIDTHS.get(key, 14), wrap if key in {"indicator_name", "evidence", "note"} else plain)
     ratings = frame["rating"].tolist() if "rating" in frame else [None] * len(frame)
-    for r, (row, rating) in enumerate(zip(shown.itertuples(index=False), ratings, strict=True), start=1):
+    coloured = {c for c, key in enumerate(columns) if key in ("rating", "rating_label")}
+    write_string, write_number = ws.write_string, ws.write_number
+    for r, row in enumerate(_rows(shown), start=1):
+        fill = rating_fmt.get(str(ratings[r - 1]))
         for c, value in enumerate(row):
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                ws.write_blank(r, c, None)
+            if value is None:  # a blank without a format: nothing to write
                 continue
-            key = columns[c]
-            fmt = rating_fmt.get(str(rating)) if key in ("rating", "rating_label") else None
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                ws.write_number(r, c, float(value) if isinstance(value, float) else int(value), fmt)
+            fmt = fill if c in coloured else None
+            kind = value.__class__
+            if kind is str:
+                write_string(r, c, value, fmt)
+            elif kind is int or kind is float:
+                write_number(r, c, value, fmt)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                write_number(r, c, float(value) if isinstance(value, float) else int(value), fmt)
             else:
-                ws.write_string(r, c, str(value), fmt)
+                write_string(r, c, str(value), fmt)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(frame), 1), max(len(columns) - 1, 0))
     info = wb.add_worksheet("Bộ lọc" if lang == "vi" else "Filters")

@@ -31,6 +31,8 @@ def filter_ratings(frame: pd.DataFrame, *, years: Iterable[int] = (), units: Ite
     chosen: dict[str, list[int] | list[str]] = {"years": [int(y) for y in years], "units": [str(u) for u in units],
               "unit_types": [str(v) for v in unit_types], "quadrants": [int(q) for q in quadrants],
               "indicators": [str(c) for c in indicators], "ratings": [str(r) for r in ratings]}
+    if not any(chosen.values()):
+        return frame.reset_index(drop=True)  # copy-on-write: no rows are copied
     mask = pd.Series(True, index=frame.index)
     for name, values in chosen.items():
         if values:

@@ -6,8 +6,6 @@ import datetime as dt
 import math
 from typing import Final
 
-import pandas as pd
-
 
 def number(value: float | int | None, lang: str = "vi", decimals: int = 0) -> str:
     """``1234.5`` → ``1.234,5`` (vi) or ``1,234.5`` (en); '–' for missing."""
@@ -38,6 +36,8 @@ LOCAL_TZ: Final = dt.timezone(dt.timedelta(hours=7))
 def stored_time(value: object, lang: str = "vi", *, seconds: bool = False) -> str:
     """A time read back from the store (written in UTC; SQLite returns it without a zone) in local time,
     in the reader's format; '' when there is none."""
+    import pandas as pd  # here: the reader (and its worker process) use this module without pandas
+
     if not isinstance(value, (dt.datetime, str, pd.Timestamp)):
         return ""
     stamp = pd.Timestamp(value)

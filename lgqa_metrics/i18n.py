@@ -23,6 +23,22 @@ class CatalogueKeyError(KeyError):
     """A message key that the catalogue does not hold."""
 
 
+class MessageError(Exception):
+    """An error whose text is a catalogue message: ``key`` names it, ``fields`` fill it in; shown to users
+    with :meth:`message` in their language."""
+
+    def __init__(self, key: str, **fields: object) -> None:
+        super().__init__(key)
+        self.key, self.fields = key, fields
+
+    def message(self, lang: str = DEFAULT_LANG) -> str:
+        """The message in ``lang``."""
+        return t(self.key, lang, **self.fields)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message('en')}"
+
+
 @dataclass(frozen=True, slots=True)
 class Phrase:
     """A message field whose text differs by language (a reason, a size written the local way)."""

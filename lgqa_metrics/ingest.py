@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Final
 
 from lgqa_metrics.accounts_base import Actor, cli_actor
+from lgqa_metrics.reader import ReadResult
 from lgqa_metrics.safety import read_safely
 from lgqa_metrics.store import Outcome, Store
 
 #: File names skipped when a folder is walked (lock files, hidden files, OS litter).
 _SKIP_PREFIXES: Final = ("~$", ".~lock", ".")
 _SKIP_NAMES: Final = frozenset({"Thumbs.db", "desktop.ini", "README.md", "README.txt"})
+#: Files read at once by :func:`ingest_paths` (each in a worker process, at most ``safety.MAX_WORKERS``).
+READ_AHEAD: Final = 2
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -44,12 +49,28 @@ def ingest_bytes(store: Store, data: bytes, name: str, *, actor: Actor | None = 
 def ingest_paths(store: Store, paths: Iterable[Path], *, actor: Actor | None = None, uploader: str | None = None,
                  dry_run: bool = False, isolated: bool = True,
                  progress: Callable[[int, int, Path], None] | None = None) -> list[Outcome]:
-    """Ingest every file under ``paths``; ``progress(i, n, path)`` is called before each file."""
+    """Ingest every file under ``paths``, in order; ``progress(i, n, path)`` is called before each file.
+
+    Read in worker processes (``isolated``), up to :data:`READ_AHEAD` files are read at once, each in a
+    worker of its own, while the returns of the file before are recorded: reading and the store's work
+    overlap on several cores. The returns are recorded in file order all the same."""
     files = collect_files(paths)
+    who = actor or cli_actor()
+
+    def read(path: Path) -> tuple[bytes, ReadResult]:
+        data = path.read_bytes()
+        return data, read_safely(data, path.name, isolated=isolated, catalogue=store.catalogue,
+                                 registry=store.registry)
+
     outcomes: list[Outcome] = []
-    for i, path in enumerate(files):
-        if progress:
-            progress(i, len(files), path)
-        outcomes.extend(ingest_bytes(store, path.read_bytes(), path.name, actor=actor, uploader=uploader,
-                                     dry_run=dry_run, isolated=isolated))
+    ahead = READ_AHEAD if isolated else 0
+    with ThreadPoolExecutor(max_workers=max(ahead, 1), thread_name_prefix="lgqa-read-ahead") as pool:
+        pending: deque[Future[tuple[bytes, ReadResult]]] = deque()
+        for i, path in enumerate(files):
+            if progress:
+                progress(i, len(files), path)
+            while len(pending) < ahead and i + len(pending) < len(files):
+                pending.append(pool.submit(read, files[i + len(pending)]))
+            data, result = pending.popleft().result() if pending else read(path)
+            outcomes.extend(store.record(result, data, actor=who, uploader=uploader, dry_run=dry_run))
     return outcomes

@@ -13,11 +13,14 @@ import datetime as dt
 import hashlib
 import json
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
+from lgqa_metrics import textnorm
 from lgqa_metrics.catalogue import Catalogue, code_key, default_catalogue
 from lgqa_metrics.i18n import has, t
 from lgqa_metrics.ratings import COLOURS, Rating, is_blank, is_mark, parse_word, rating_of_fill
@@ -45,6 +48,7 @@ _ROLE_WORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
 )
 _SIGNATURE: Final = ("nguoi lap bieu", "nguoi lap", "thu truong", "chu tich", "tm uy ban", "tm ubnd",
                      "xac nhan", "ky ten", "prepared by", "ky, ghi ro", "ky ghi ro ho ten")
+_SIGNATURE_IN: Final = re.compile("|".join(map(re.escape, _SIGNATURE)))
 _SUMMARY: Final = ("tong", "cong", "so chi so", "ty le", "total", "count", "so luong")
 _ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _CODE_TEXT: Final = re.compile(r"^(?:[a-z ]{0,12}?)?([1-9])\s*[.,]\s*([0-9]{1,2})\.?$")
@@ -53,6 +57,9 @@ _YEAR_LABEL: Final = re.compile(r"(?<!thang )(?<!thang \d )(?<!thang \d\d )\b(?:
 #: "ngày 15 tháng 01 năm 2024", "ngày ... tháng ... năm 2024" (folded): a signing date, never the period.
 _DATE_LINE: Final = re.compile(r"\bngay\b[^a-z]{0,12}\bthang\b[^a-z]{0,12}\bnam\s*\d{4}")
 _YEAR_ANY: Final = re.compile(r"(?<![\d:])(20\d\d)(?!\d)")
+_GROUP_LABEL: Final = re.compile(r"^(?:goc phan tu|quadrant|nhom|linh vuc)\s*([1-4ivx]+)\b")
+#: A maximal run of the characters unit ids are made of (a unit id named in a file or sheet name is one).
+_ID_RUN: Final = re.compile(r"[a-z0-9-]+")
 _UNIT_LIKE: Final = re.compile(r"^(?:tm )?(?:ubnd|uy ban nhan dan|quan|huyen|phuong|xa|q|h|p|x|don vi|ten don vi)\b")
 
 
@@ -66,6 +73,11 @@ class RatingRow:
     evidence: str
     note: str
     cell: str
+
+    def __reduce__(self) -> tuple[type[RatingRow], tuple[str, Rating, str, str, str, str]]:
+        # rebuilt by its constructor: several times quicker to unpickle (39 a return, from the reader's worker)
+        # than the field-by-field state of a frozen dataclass
+        return RatingRow, (self.code, self.rating, self.raw, self.evidence, self.note, self.cell)
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,8 @@ class _Table:
 
 
 def _text(value: object) -> str:
+    if isinstance(value, str):
+        return clean(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (dt.date, dt.datetime)):
@@ -128,7 +142,12 @@ def _text(value: object) -> str:
 
 
 def _role(text: str) -> str | None:
-    key = fold(text).rstrip(":").strip()
+    return _role_of(fold(text).rstrip(":").strip())
+
+
+@lru_cache(maxsize=4096)
+def _role_of(key: str) -> str | None:
+    """The column role a folded header names (header texts recur in every return: cached)."""
     if not key or len(key) > 60:
         return None
     for role, words in _ROLE_WORDS:
@@ -183,19 +202,32 @@ def _is_summary(text: str) -> bool:
 
 
 def _is_signature(values: Iterable[object]) -> bool:
-    return any(isinstance(v, str) and any(s in fold(v) for s in _SIGNATURE) for v in values)
+    return any(_signature_text(v) for v in values if isinstance(v, str))
 
 
-def _group_quadrant(stt: str, code: str, name: str, catalogue: Catalogue) -> int | None:
+@lru_cache(maxsize=16_384)
+def _signature_text(text: str) -> bool:
+    return _SIGNATURE_IN.search(fold(text)) is not None
+
+
+def _quadrant_keys(catalogue: Catalogue) -> tuple[tuple[int, str, str], ...]:
+    """Each quadrant's number and folded Vietnamese and English names (what group rows are matched by)."""
+    return tuple((q.number, fold(q.name_vi), fold(q.name_en)) for q in catalogue.quadrants.values())
+
+
+@lru_cache(maxsize=8192)
+def _group_quadrant(stt: str, code: str, name: str, quadrants: tuple[tuple[int, str, str], ...]) -> int | None:
+    """The quadrant a group row names (by a Roman numeral, the quadrant's name or "Góc phần tư 2"), else None
+    (rows recur from return to return: cached)."""
     for text in (stt, code):
         key = fold(text).rstrip(".")
         if key in _ROMAN:
             return _ROMAN[key]
     key = fold(name)
-    for q in catalogue.quadrants.values():
-        if key and (fold(q.name_vi) in key or fold(q.name_en) in key):
-            return q.number
-    m = re.match(r"^(?:goc phan tu|quadrant|nhom|linh vuc)\s*([1-4ivx]+)\b", key)
+    for number, name_vi, name_en in quadrants:
+        if key and (name_vi in key or name_en in key):
+            return number
+    m = _GROUP_LABEL.match(key)
     if m:
         token = m.group(1)
         return _ROMAN.get(token) or (int(token) if token.isdigit() else None)
@@ -207,6 +239,7 @@ class _SheetReader:
 
     def __init__(self, book: WorkbookData, sheet: SheetData, layout: _Layout, file: str, catalogue: Catalogue) -> None:
         self.book, self.sheet, self.layout, self.file, self.cat = book, sheet, layout, file, catalogue
+        self.quadrants = _quadrant_keys(catalogue)
         self.issues: list[Issue] = []
         self.rows: dict[str, RatingRow] = {}
         self.last_code: str | None = None
@@ -216,14 +249,14 @@ class _SheetReader:
         cell = a1(row, col) if col is not None else ""
         self.issues.append(make_issue(issue_code, file=self.file, sheet=self.sheet.name, cell=cell, value=value, **fields))
 
-    def cell(self, row: int, role: str) -> object:
+    def cell(self, values: list[object], role: str) -> object:
+        """The value in a row's ``values`` of the column with ``role`` ('' when there is none)."""
         col = self.layout.roles.get(role)
-        return self.sheet.value(row, col) if col is not None else ""
+        return values[col] if col is not None and 0 <= col < len(values) else ""
 
-    def resolve_code(self, row: int, quadrant: int | None) -> tuple[str | None, bool]:
-        """The indicator code of a data row, and whether the row looks like an indicator at all."""
-        raw_code = self.cell(row, "code")
-        name = _text(self.cell(row, "name"))
+    def resolve_code(self, row: int, quadrant: int | None, raw_code: object, name: str) -> tuple[str | None, bool]:
+        """The indicator code of a data row (its code cell's value and its name as text), and whether the row
+        looks like an indicator at all."""
         by_name = self.cat.code_for_name(name) if name else None
         code: str | None = None
         looks = False
@@ -322,14 +355,15 @@ class _SheetReader:
                 if seen_any:
                     break
                 continue
-            stt, raw_code, name = (_text(self.cell(row, k)) for k in ("stt", "code", "name"))
-            group = _group_quadrant(stt, raw_code, name, self.cat)
+            code_value = self.cell(values, "code")
+            stt, raw_code, name = _text(self.cell(values, "stt")), _text(code_value), _text(self.cell(values, "name"))
+            group = _group_quadrant(stt, raw_code, name, self.quadrants)
             if group is not None and not _CODE_TEXT.match(fold(raw_code)) and self.cat.code_for_name(name) is None:
                 quadrant = group
                 continue
             if not raw_code and _is_summary(name or stt):
                 continue
-            code, looks = self.resolve_code(row, quadrant)
+            code, looks = self.resolve_code(row, quadrant, code_value, name)
             if code is None:
                 if not looks and self._has_rating_value(row) and name and not _is_summary(name):
                     self.issue("indicator_unknown", row, self.layout.roles.get("name"), name)
@@ -342,7 +376,8 @@ class _SheetReader:
                 self.failed.add(code)
                 continue
             where = a1(row, col) if col is not None else a1(row, 0)
-            record = RatingRow(code, rating, raw, _text(self.cell(row, "evidence")), _text(self.cell(row, "note")), where)
+            record = RatingRow(code, rating, raw, _text(self.cell(values, "evidence")), _text(self.cell(values, "note")),
+                               where)
             if code in self.rows:
                 first = self.rows[code]
                 if first.rating == rating:
@@ -418,7 +453,7 @@ def _header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry) -> _F
                     found.year, found.year_cell, found.year_raw = int(target), where, target
                 continue
             for line in text.split("\n"):
-                hits = registry.search(line)
+                hits = _search(registry, line)
                 searched.extend((u, cell) for u in hits)
                 if (not hits and not unknown_from_label and _UNIT_LIKE.match(fold(line)) and len(line) < 80
                         and _names_something(line)):
@@ -453,16 +488,56 @@ def _name_words(text: str) -> str:
     return re.sub(r"[_\-.]+", " ", "".join(out))
 
 
+#: Unit names already searched for in texts, per registry (header lines and file names recur; bounded).
+_SEARCHED: Final[weakref.WeakKeyDictionary[UnitRegistry, dict[str, tuple[Unit, ...]]]] = weakref.WeakKeyDictionary()
+_SEARCH_CACHE_SIZE: Final = 8192
+
+
+def _search(registry: UnitRegistry, text: str) -> tuple[Unit, ...]:
+    """``registry.search(text)``, remembered."""
+    cache = _SEARCHED.get(registry)
+    if cache is None:
+        cache = _SEARCHED.setdefault(registry, {})
+    found = cache.get(text)
+    if found is None:
+        if len(cache) >= _SEARCH_CACHE_SIZE:
+            cache.clear()
+        found = cache[text] = tuple(registry.search(text))
+    return found
+
+
+_ID_ORDER: Final[weakref.WeakKeyDictionary[UnitRegistry, tuple[dict[str, int], tuple[Unit, ...]]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _unit_by_id(text: str, registry: UnitRegistry) -> Unit | None:
+    """The first registered unit (in registry order) whose id stands in ``text`` on its own: not inside a
+    longer run of letters, digits and hyphens. Looked up run by run, however many units there are."""
+    indexed = _ID_ORDER.get(registry)
+    if indexed is None:
+        first: dict[str, int] = {}
+        for i, u in enumerate(registry.units):
+            first.setdefault(u.id, i)
+        indexed = _ID_ORDER.setdefault(registry, (first, tuple(u for u in registry.units if not _ID_RUN.fullmatch(u.id))))
+    order, others = indexed
+    lowered = text.lower()
+    hits = [run for run in _ID_RUN.findall(lowered) if run in order]
+    for unit in others:  # ids of other characters are never a run: matched one by one
+        if re.search(rf"(?<![a-z0-9-]){re.escape(unit.id)}(?![a-z0-9-])", lowered):
+            hits.append(unit.id)
+    return registry.units[min(order[h] for h in hits)] if hits else None
+
+
 def _unit_from_name(text: str, registry: UnitRegistry) -> Unit | None:
-    for known in registry.units:
-        if re.search(rf"(?<![a-z0-9-]){re.escape(known.id)}(?![a-z0-9-])", text.lower()):
-            return known
+    known = _unit_by_id(text, registry)
+    if known is not None:
+        return known
     words = _name_words(text)
     without_year = re.sub(r"(?<!\d)(19|20)\d\d(?!\d)", " ", words)
     unit: Unit | None = registry.match(without_year)
     if unit:
         return unit
-    hits = registry.search(without_year)
+    hits = _search(registry, without_year)
     return hits[0] if len(hits) == 1 else None
 
 
@@ -584,6 +659,17 @@ def _finish(table: _Table, file: str, stem: str, only: bool, catalogue: Catalogu
         issues.append(make_issue("return_empty", file=file, sheet=sheet.name))
     issues.sort(key=lambda i: (i.severity != "error",))
     return ParsedReturn(file, sheet.name, unit.id if unit else None, year, tuple(ratings), tuple(issues))
+
+
+def clear_caches() -> None:
+    """Forget every text key and name lookup remembered from earlier files (they make the next return of
+    the same layout cheaper to read); for cold-start measurements."""
+    textnorm.clear_caches()
+    for cached in (_role_of, _signature_text, _group_quadrant):
+        cached.cache_clear()
+    _SEARCHED.clear()
+    _ID_ORDER.clear()
+    default_catalogue().clear_cache()
 
 
 def read_path(path: Path, **kwargs: object) -> ReadResult:

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from lgqa_metrics import audit, paths
 from lgqa_metrics.accounts_base import Actor, Role, require
 from lgqa_metrics.catalogue import Catalogue, CatalogueError, default_catalogue, load_catalogue
-from lgqa_metrics.i18n import t
+from lgqa_metrics.i18n import MessageError, t
 from lgqa_metrics.schema import submissions_t
 from lgqa_metrics.store import Store
 from lgqa_metrics.units import RegistryError, UnitRegistry, default_registry, load_registry
@@ -54,12 +54,8 @@ _INDICATOR_NAMES: Final = ("name_vi", "name_en", "name_es")
 _FOREIGN_MAGIC: Final = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")  # xlsx/docx, xls/doc, pdf
 
 
-class ReferenceError(ValueError):
+class ReferenceError(MessageError, ValueError):
     """A replacement that cannot be made; ``key`` is a message-catalogue key, ``fields`` fill it in."""
-
-    def __init__(self, key: str, **fields: object) -> None:
-        super().__init__(f"{key}: {fields}" if fields else key)
-        self.key, self.fields = key, fields
 
 
 @dataclass(frozen=True, slots=True)

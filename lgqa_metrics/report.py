@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import Final
-
-import pandas as pd
+from typing import TYPE_CHECKING, Final
 
 from lgqa_metrics.i18n import both
+
+if TYPE_CHECKING:  # pandas only for issues_frame: the reader's worker process never loads it
+    import pandas as pd
 
 
 class Severity(StrEnum):
@@ -93,4 +94,6 @@ def has_errors(issues: list[Issue] | tuple[Issue, ...]) -> bool:
 
 def issues_frame(issues: list[Issue] | tuple[Issue, ...]) -> pd.DataFrame:
     """The issues as a DataFrame with :data:`ISSUE_COLUMNS`."""
+    import pandas as pd
+
     return pd.DataFrame([i.to_dict() for i in issues], columns=list(ISSUE_COLUMNS))

@@ -10,10 +10,12 @@ overruns its time. When the worker dies (a signal, memory running out, the time 
 gets a :class:`~lgqa_metrics.reader.ReadResult`, holding a bilingual ``read_crashed`` or ``read_timeout``
 issue; nothing is raised.
 
-The worker is started once (``python -m lgqa_metrics.safety``, about a second: it imports the reader) and
-reused for file after file; a worker that crashed or timed out is replaced on the next call. Results come
-back through a restricted unpickler that accepts only the reader's own record types, so even a worker
-subverted by a file could not make the server run code. At most :data:`MAX_WORKERS` workers run at once.
+The worker is started once (``python -m lgqa_metrics.safety``, a few tenths of a second: it imports the
+reader, not pandas) and reused for file after file; a worker that crashed or timed out is replaced on the next
+call. Large arguments used call after call (a store's own unit registry) are sent to a worker once and kept
+there. Results come back through a restricted unpickler that accepts only the reader's own record types, so
+even a worker subverted by a file could not make the server run code. At most :data:`MAX_WORKERS` workers
+run at once.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -40,7 +42,7 @@ from lgqa_metrics.i18n import Phrase
 from lgqa_metrics.reader import ReadResult, read_bytes
 from lgqa_metrics.report import Issue, make_issue
 from lgqa_metrics.units import UnitRegistry, default_registry
-from lgqa_metrics.workbook import size_phrase
+from lgqa_metrics.workbook import import_readers, size_phrase
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,9 @@ READ_MEMORY_BYTES: Final = 1024 * 1024 * 1024
 MAX_WORKERS: Final = 2
 #: Time a new worker may take to import the reader and report ready.
 START_TIMEOUT_S: Final = 120.0
+#: Large arguments (a store's catalogue and unit registry) a worker keeps between calls: sent once to each
+#: worker, then named by a key (a national registry is megabytes to pickle with every file).
+KEPT_PER_WORKER: Final = 4
 
 _ROOT: Final = Path(__file__).resolve().parent.parent
 #: Largest answer accepted from a worker (a read result is kilobytes; a marked-up workbook, megabytes).
@@ -104,6 +109,8 @@ class _Worker:
 
     def __init__(self, memory_bytes: int) -> None:
         self.memory_bytes = memory_bytes
+        #: What this worker keeps, by key (held here too, so that no other object can take its id).
+        self.kept: dict[str, Any] = {}
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         path = os.pathsep.join(p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p)
@@ -141,9 +148,33 @@ class _Worker:
         """The worker's next answer, at most :data:`_MAX_ANSWER_BYTES`, through the restricted unpickler."""
         return _ResultUnpickler(io.BytesIO(self.inbox.recv_bytes(_MAX_ANSWER_BYTES))).load()
 
-    def call(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], timeout_s: float) -> T:
-        """Run ``fn(*args, **kwargs)`` in the worker; raise :class:`IsolationError` when it does not return."""
-        request = pickle.dumps((fn, args, kwargs, math.ceil(timeout_s) + 5), protocol=pickle.HIGHEST_PROTOCOL)
+    def call(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], timeout_s: float,
+             keep: Mapping[str, Any] | None = None) -> T:
+        """Run ``fn(*args, **kwargs, **keep)`` in the worker; raise :class:`IsolationError` when it does not
+        return. The ``keep`` arguments are sent only when the worker does not hold them yet, and kept there."""
+        keep = keep or {}
+        for attempt in range(2):
+            refs = {name: (_key(obj), None if self.kept.get(_key(obj)) is obj else obj) for name, obj in keep.items()}
+            status, payload = self._round_trip((fn, args, kwargs, math.ceil(timeout_s) + 5, refs), timeout_s)
+            if status == "missing" and attempt == 0:  # the worker no longer holds it: send it along
+                self.kept.pop(str(payload), None)
+                continue
+            if status == "ok":
+                for obj in keep.values():
+                    self.kept.pop(_key(obj), None)
+                    self.kept[_key(obj)] = obj
+                while len(self.kept) > KEPT_PER_WORKER:
+                    del self.kept[next(iter(self.kept))]
+                return payload  # type: ignore[no-any-return]
+            if status == "memory":
+                self.kill()
+                raise IsolationError("memory", memory_bytes=self.memory_bytes)
+            raise IsolationError("error", str(payload)[:200])
+        raise IsolationError("error", "the worker lost an argument it was sent")
+
+    def _round_trip(self, message: tuple[Any, ...], timeout_s: float) -> tuple[str, Any]:
+        """Send one request and return the worker's ``(status, payload)``."""
+        request = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.outbox.send_bytes(request)
         except OSError as exc:  # the worker went away while idle: not the file's doing
@@ -159,12 +190,7 @@ class _Worker:
         except (pickle.UnpicklingError, ValueError, TypeError, AttributeError) as exc:
             self.kill()
             raise IsolationError("error", f"{type(exc).__name__}: {exc}"[:200]) from exc
-        if status == "ok":
-            return payload  # type: ignore[no-any-return]
-        if status == "memory":
-            self.kill()
-            raise IsolationError("memory", memory_bytes=self.memory_bytes)
-        raise IsolationError("error", str(payload)[:200])
+        return str(status), payload
 
     def _death(self, timeout_s: float) -> IsolationError:
         """What ended a worker that closed its pipe mid-call (SIGXCPU: it used up its CPU time)."""
@@ -224,13 +250,13 @@ class _Pool:
             self._idle, self._busy, self._pid = [], 0, os.getpid()
 
     def call(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], *, timeout_s: float,
-             memory_bytes: int) -> T:
+             memory_bytes: int, keep: Mapping[str, Any] | None = None) -> T:
         """Run ``fn`` in a free worker with ``memory_bytes`` (starting one when none is idle)."""
         for attempt in range(2):
             worker = self._acquire(memory_bytes)
             healthy = False
             try:
-                result = worker.call(fn, args, kwargs, timeout_s)
+                result = worker.call(fn, args, kwargs, timeout_s, keep)
                 healthy = True
                 return result
             except _Gone:
@@ -252,7 +278,8 @@ class _Pool:
                 for worker in [w for w in self._idle if not w.alive]:
                     self._idle.remove(worker)
                     worker.kill()
-                match = next((w for w in self._idle if w.memory_bytes == memory_bytes), None)
+                # the worker used last: calls one after another go to the same (warm) worker
+                match = next((w for w in reversed(self._idle) if w.memory_bytes == memory_bytes), None)
                 if match is not None:
                     self._idle.remove(match)
                     self._busy += 1
@@ -298,11 +325,18 @@ def shutdown() -> None:
 
 
 def call_isolated(fn: Callable[..., T], *args: Any, timeout_s: float = READ_TIMEOUT_S,
-                  memory_bytes: int = READ_MEMORY_BYTES, **kwargs: Any) -> T:
-    """``fn(*args, **kwargs)`` run in a worker process with at most ``memory_bytes`` more address space and
-    ``timeout_s`` seconds. ``fn`` must be importable by name and return plain values or the reader's
-    records. Raises :class:`IsolationError` when the call does not return a value."""
-    return _POOL.call(fn, args, kwargs, timeout_s=timeout_s, memory_bytes=memory_bytes)
+                  memory_bytes: int = READ_MEMORY_BYTES, keep: Mapping[str, Any] | None = None, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs, **keep)`` run in a worker process with at most ``memory_bytes`` more address space
+    and ``timeout_s`` seconds. ``fn`` must be importable by name and return plain values or the reader's
+    records. The ``keep`` arguments (large ones used call after call, such as a unit registry) are sent to a
+    worker once and kept there, at most :data:`KEPT_PER_WORKER` of them. Raises :class:`IsolationError`
+    when the call does not return a value."""
+    return _POOL.call(fn, args, kwargs, timeout_s=timeout_s, memory_bytes=memory_bytes, keep=keep)
+
+
+def _key(obj: object) -> str:
+    """The key a kept argument goes by: its type and identity (the server holds it while a worker keeps it)."""
+    return f"{type(obj).__name__}:{id(obj)}"
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -370,12 +404,12 @@ def read_isolated(data: bytes, name: str, *, catalogue: Catalogue | None = None,
     oversized = too_large(data, name)
     if oversized is not None:
         return oversized
-    # the default catalogue and registry are the worker's own: not sent with every file
-    cat = None if catalogue is None or catalogue is default_catalogue() else catalogue
-    reg = None if registry is None or registry is default_registry() else registry
+    # the default catalogue and registry are the worker's own; others are sent to each worker once and kept
+    keep = {k: v for k, v in (("catalogue", catalogue), ("registry", registry))
+            if v is not None and v is not (default_catalogue() if k == "catalogue" else default_registry())}
     try:
-        result = call_isolated(read_bytes, data, name, catalogue=cat, registry=reg, timeout_s=timeout_s,
-                               memory_bytes=memory_bytes, **kwargs)
+        result = call_isolated(read_bytes, data, name, timeout_s=timeout_s, memory_bytes=memory_bytes, keep=keep,
+                               **kwargs)
     except IsolationError as exc:
         if exc.reason == "start":
             log.error("no reader worker could be started (%s); reading %s in process", exc.detail, name)
@@ -438,10 +472,32 @@ def _limit_cpu(seconds: int) -> None:
     _limit(resource.RLIMIT_CPU, math.ceil(usage.ru_utime + usage.ru_stime) + seconds)
 
 
+#: The arguments this worker keeps (see :data:`KEPT_PER_WORKER`), oldest first.
+_KEPT: dict[str, Any] = {}
+
+
+def _take_kept(refs: Mapping[str, tuple[str, Any]], kwargs: dict[str, Any]) -> str | None:
+    """Add the kept arguments named in ``refs`` (``name: (key, object or None when kept already)``) to
+    ``kwargs``, keeping the ones sent; the key of one no longer kept, or None."""
+    for name, (key, obj) in refs.items():
+        if obj is None:
+            if key not in _KEPT:
+                return key
+            obj = _KEPT[key]
+        else:
+            _KEPT.pop(key, None)
+            _KEPT[key] = obj
+            while len(_KEPT) > KEPT_PER_WORKER:
+                del _KEPT[next(iter(_KEPT))]
+        kwargs[name] = obj
+    return None
+
+
 def _serve(inbox: Connection, outbox: Connection, memory_bytes: int) -> None:
-    """The worker's loop: answer ``(fn, args, kwargs, cpu_s)`` requests until told to stop or orphaned."""
+    """The worker's loop: answer ``(fn, args, kwargs, cpu_s, kept)`` requests until told to stop or orphaned."""
     default_catalogue()
     default_registry()
+    import_readers()
     _limit_memory(memory_bytes)
     outbox.send(("ready", os.getpid()))
     while True:
@@ -451,7 +507,12 @@ def _serve(inbox: Connection, outbox: Connection, memory_bytes: int) -> None:
             return  # the server has gone
         if request is None:
             return
-        fn, args, kwargs, cpu_s = request
+        fn, args, kwargs, cpu_s, refs = request
+        missing = _take_kept(refs, kwargs)
+        if missing is not None:
+            with contextlib.suppress(OSError):
+                outbox.send(("missing", missing))
+            continue
         _limit_cpu(cpu_s)
         try:
             answer: tuple[str, Any] = ("ok", fn(*args, **kwargs))

@@ -1,4 +1,6 @@
-"""Every table of the store, in one place (SQLAlchemy Core). Created by :meth:`Store.open`."""
+"""Every table of the store, in one place (SQLAlchemy Core). A store is created and upgraded by the migrations
+(``lgqa_metrics/migrations``, run by :meth:`Store.open`), which must match these tables exactly (a test compares
+them); a change here needs a new migration."""
 
 from __future__ import annotations
 

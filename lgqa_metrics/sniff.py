@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Final
 
 import olefile
@@ -24,6 +25,10 @@ MAX_TOTAL_BYTES: Final = 200 * 1024 * 1024
 #: a zip bomb packs close to deflate's limit of about 1000:1).
 MAX_RATIO: Final = 100
 RATIO_FLOOR_BYTES: Final = 1024 * 1024
+#: Largest part kept unpacked after its check for the reader to use (see :func:`inspect_zip`), and most kept
+#: in all; a larger part is unpacked again when read.
+KEEP_PART_BYTES: Final = 8 * 1024 * 1024
+KEEP_TOTAL_BYTES: Final = 32 * 1024 * 1024
 _CHUNK: Final = 1024 * 1024
 
 
@@ -129,6 +134,16 @@ class ZipHazard:
     limit: int = 0
 
 
+@dataclass(frozen=True)
+class ZipInspection:
+    """An archive as :func:`inspect_zip` found it: the ``hazard`` (None when it may be unpacked), its part
+    names (None when it could not be listed) and the unpacked bytes of the parts asked to be kept."""
+
+    hazard: ZipHazard | None
+    names: tuple[str, ...] | None = None
+    parts: Mapping[str, bytes] = field(default_factory=dict)
+
+
 def zip_hazard(data: bytes, *, verify: bool = True) -> ZipHazard | None:
     """Judge a zip archive from its central directory before any reader unpacks it: too many parts, a part
     or the whole declaring too large an uncompressed size, or a part compressed beyond :data:`MAX_RATIO`.
@@ -138,46 +153,65 @@ def zip_hazard(data: bytes, *, verify: bool = True) -> ZipHazard | None:
     that no XML part opens with a ``<!DOCTYPE`` (entity declarations). An archive that cannot be listed at
     all is no hazard here: :func:`sniff` calls it truncated.
     """
+    return inspect_zip(data, verify=verify).hazard
+
+
+def inspect_zip(data: bytes, *, verify: bool = True, keep: Callable[[str], bool] | None = None) -> ZipInspection:
+    """:func:`zip_hazard`, with the archive's part names and, when it may be unpacked, the bytes of every part
+    whose name ``keep`` accepts (up to :data:`KEEP_PART_BYTES` each, :data:`KEEP_TOTAL_BYTES` in all), as
+    the check unpacked them: a reader then need not unpack (nor list) the archive again."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
+            names = tuple(zf.namelist())
             if len(infos) > MAX_ZIP_MEMBERS:
-                return ZipHazard("members", amount=len(infos), limit=MAX_ZIP_MEMBERS)
+                return ZipInspection(ZipHazard("members", amount=len(infos), limit=MAX_ZIP_MEMBERS), names)
             total = 0
             for info in infos:
                 if info.file_size > MAX_MEMBER_BYTES:
-                    return ZipHazard("member_size", info.filename, info.file_size, MAX_MEMBER_BYTES)
+                    return ZipInspection(ZipHazard("member_size", info.filename, info.file_size, MAX_MEMBER_BYTES), names)
                 total += info.file_size
                 if total > MAX_TOTAL_BYTES:
-                    return ZipHazard("total_size", info.filename, total, MAX_TOTAL_BYTES)
+                    return ZipInspection(ZipHazard("total_size", info.filename, total, MAX_TOTAL_BYTES), names)
                 if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                     ratio = info.file_size // max(info.compress_size, 1)
-                    return ZipHazard("ratio", info.filename, ratio, MAX_RATIO)
+                    return ZipInspection(ZipHazard("ratio", info.filename, ratio, MAX_RATIO), names)
+            kept: dict[str, bytes] = {}
             if verify:
+                room = KEEP_TOTAL_BYTES
                 for info in infos:
-                    problem = _check_part(zf, info)
+                    wanted = keep is not None and info.file_size <= min(KEEP_PART_BYTES, room) and keep(info.filename)
+                    problem, content = _check_part(zf, info, wanted)
                     if problem:
-                        return ZipHazard(problem, info.filename)
+                        return ZipInspection(ZipHazard(problem, info.filename), names)
+                    if content is not None:
+                        room += len(kept.get(info.filename, b"")) - len(content)
+                        kept[info.filename] = content  # a repeated name: the last one, as zipfile opens it
     except Exception:  # not listable: sniff() has already called it truncated
-        return None
-    return None
+        return ZipInspection(None)
+    return ZipInspection(None, names, kept)
 
 
-def _check_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+def _check_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, keep: bool = False) -> tuple[str | None, bytes | None]:
     """``damaged`` unless ``info`` unpacks to its declared size with its CRC (zipfile stops at the declared
     size and checks the CRC at the end, so a part hiding more data fails); ``dtd`` when an XML part's
-    prolog declares a document type; else None."""
+    prolog declares a document type; else None. With ``keep``, the part's bytes when it passed."""
     if info.is_dir():
-        return None
+        return None, None
     produced = 0
+    chunks: list[bytes] = []
     try:
         with zf.open(info) as fh:
             while chunk := fh.read(_CHUNK):
                 if not produced and b"<!DOCTYPE" in chunk:  # the prolog is in the first chunk
-                    return "dtd"
+                    return "dtd", None
                 produced += len(chunk)
                 if produced > info.file_size:
-                    return "damaged"
+                    return "damaged", None
+                if keep:
+                    chunks.append(chunk)
     except Exception:  # bad CRC, unsupported method, encrypted part, damaged deflate stream
-        return "damaged"
-    return None if produced == info.file_size else "damaged"
+        return "damaged", None
+    if produced != info.file_size:
+        return "damaged", None
+    return None, b"".join(chunks) if keep else None

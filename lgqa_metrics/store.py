@@ -15,11 +15,15 @@ from typing import Any, Final
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Engine
 
-from lgqa_metrics import audit
+from lgqa_metrics import audit, migrations
 from lgqa_metrics.accounts_base import Actor, Role, require
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.packed import PACK_BASE as _PACK_BASE
+from lgqa_metrics.packed import PACKED_RATINGS as _PACKED_RATINGS
+from lgqa_metrics.packed import unpack_ratings
 from lgqa_metrics.paths import DEFAULT_DB_FILE
 from lgqa_metrics.reader import ParsedReturn, ReadResult
 from lgqa_metrics.report import Issue, Severity
@@ -32,17 +36,31 @@ from lgqa_metrics.schema import (
     intake_t,
     issues_t,
     meta_t,
-    metadata,
     ratings_t,
     submissions_t,
     units_t,
 )
-from lgqa_metrics.units import UnitRegistry, default_registry
+from lgqa_metrics.units import UnitRegistry, default_registry, registry_from_rows
 
 ENV_URL: Final = "LGQA_DATABASE_URL"
 WRITE_OPTION: Final = "lgqa_write"
 _AUDIT_ACTION: Final = {"accepted": "version_created", "duplicate": "duplicate", "rejected": "return_rejected"}
 VERSION_RETRIES: Final = 5
+#: The two look-ups every return takes (dry runs included), built once: the version the same file and sheet,
+#: or the same content as the current version, already has; and the latest version of the unit-year.
+_SAME_VERSION: Final = (
+    sa.select(submissions_t.c.id, submissions_t.c.version).where(
+        submissions_t.c.unit_id == sa.bindparam("unit_id"), submissions_t.c.year == sa.bindparam("year"),
+        sa.or_(sa.and_(submissions_t.c.file_sha256 == sa.bindparam("sha256"),
+                       submissions_t.c.sheet == sa.bindparam("sheet")),
+               sa.and_(submissions_t.c.status == STATUS_CURRENT,
+                       submissions_t.c.fingerprint == sa.bindparam("fingerprint"))))
+    .order_by(submissions_t.c.version.desc()))
+_LATEST_VERSION: Final = sa.select(sa.func.max(submissions_t.c.version)).where(
+    submissions_t.c.unit_id == sa.bindparam("unit_id"), submissions_t.c.year == sa.bindparam("year"))
+#: Meta key naming where the unit registry comes from; :data:`REGISTRY_FROM_STORE` means the ``units`` table.
+REGISTRY_SOURCE_KEY: Final = "registry_source"
+REGISTRY_FROM_STORE: Final = "store"
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -120,11 +138,15 @@ class Store:
     @classmethod
     def open(cls, url: str | None = None, *, catalogue: Catalogue | None = None,
              registry: UnitRegistry | None = None) -> Store:
-        """Open (and create on first use) the store at ``url``; sync the catalogue and registry into it."""
+        """Open the store at ``url``: create it on first use or bring it to the latest schema revision (Alembic
+        migrations, :mod:`lgqa_metrics.migrations`), then sync the catalogue and registry into it."""
         store = cls(make_engine(resolve_url(url)), catalogue or default_catalogue(), registry or default_registry())
-        with store.writing() as conn:  # processes opening a new store at once create it one after another
-            metadata.create_all(conn)
-        store._sync_reference_data()
+        with store.writing() as conn:  # processes opening a new store at once migrate it one after another
+            migrations.upgrade(conn)
+        stored = None if registry is not None else store.stored_registry()
+        if stored is not None:  # the registry lives in the store (a synthetic national dataset): data/units.csv stays out
+            store.registry = stored
+        store._sync_reference_data(with_units=stored is None)
         return store
 
     def close(self) -> None:
@@ -142,18 +164,31 @@ class Store:
 
     # --- reference data -------------------------------------------------------------------------
 
-    def _sync_reference_data(self) -> None:
+    def stored_registry(self) -> UnitRegistry | None:
+        """The registry held in the store's ``units`` table when the store says it is the registry's source
+        (meta ``registry_source`` = ``store``, set by ``python -m lgqa_metrics synth``), validated like
+        ``data/units.csv``; else None."""
+        with self.engine.connect() as conn:
+            source = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == REGISTRY_SOURCE_KEY)).scalar()
+            if source != REGISTRY_FROM_STORE:
+                return None
+            rows = conn.execute(sa.select(units_t).order_by(units_t.c.id)).mappings().all()
+        return registry_from_rows(rows, "units table")
+
+    def _sync_reference_data(self, *, with_units: bool = True) -> None:
         units = [{"id": u.id, "type": u.type.value, "name": u.name, "name_en": u.name_en, "parent_id": u.parent_id,
                   "aliases": ";".join(u.aliases), "valid_from": u.valid_from, "valid_to": u.valid_to,
-                  "successor_ids": ";".join(u.successor_ids)} for u in self.registry.units]
+                  "successor_ids": ";".join(u.successor_ids)} for u in self.registry.units] if with_units else []
         inds = [{"code": i.code, "quadrant": i.quadrant, "seq": i.seq, "name_vi": i.name_vi, "name_en": i.name_en}
                 for i in self.catalogue.indicators]
         digest = hashlib.sha256(json.dumps([units, inds], default=str, ensure_ascii=False).encode()).hexdigest()
         with self.writing() as conn:
+            migrations.advisory_lock(conn, "reference")  # PostgreSQL: one process syncs at a time
             stored = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "reference")).scalar()
             if stored == digest:
                 return
-            _upsert(conn, units_t, "id", units)
+            if units:
+                _upsert(conn, units_t, "id", units)
             _upsert(conn, indicators_t, "code", inds)
             conn.execute(meta_t.delete().where(meta_t.c.key == "reference"))
             conn.execute(meta_t.insert().values(key="reference", value=digest))
@@ -194,8 +229,9 @@ class Store:
 
     def _store_return(self, result: ReadResult, ret: ParsedReturn, data: bytes, issues: tuple[Issue, ...],
                       uploader: str, dry_run: bool, who: Actor) -> Outcome:
-        """Store one accepted return as the next version; a writer that loses a race for a version
-        number (possible on PostgreSQL) tries again with the next one."""
+        """Store one accepted return as the next version. Writers of the same unit-year go one after another
+        (SQLite: the write lock; PostgreSQL: an advisory lock on the unit-year); should one still lose a race
+        for a version number, it tries again in a fresh transaction with the next one."""
         for attempt in range(VERSION_RETRIES):
             try:
                 return self._store_once(result, ret, data, issues, uploader, dry_run, who)
@@ -208,21 +244,17 @@ class Store:
                     uploader: str, dry_run: bool, who: Actor) -> Outcome:
         assert ret.unit_id is not None and ret.year is not None
         with self.engine.connect() if dry_run else self.writing() as conn:
-            same = conn.execute(
-                sa.select(submissions_t.c.id, submissions_t.c.version).where(
-                    submissions_t.c.unit_id == ret.unit_id, submissions_t.c.year == ret.year,
-                    sa.or_(sa.and_(submissions_t.c.file_sha256 == result.sha256, submissions_t.c.sheet == ret.sheet),
-                           sa.and_(submissions_t.c.status == STATUS_CURRENT,
-                                   submissions_t.c.fingerprint == ret.fingerprint)))
-                .order_by(submissions_t.c.version.desc())).first()
+            if not dry_run:
+                migrations.advisory_lock(conn, f"unit-year:{ret.unit_id}/{ret.year}")
+            same = conn.execute(_SAME_VERSION, {"unit_id": ret.unit_id, "year": ret.year, "sha256": result.sha256,
+                                                "sheet": ret.sheet, "fingerprint": ret.fingerprint}).first()
             if same is not None:
                 if not dry_run:
                     self._archive(conn, result, data)
                     self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "duplicate", same.id, uploader, issues, who)
                 return Outcome(result.file, ret.sheet, "duplicate", ret.unit_id, ret.year, same.version,
                                len(ret.ratings), issues)
-            latest = conn.execute(sa.select(sa.func.max(submissions_t.c.version)).where(
-                submissions_t.c.unit_id == ret.unit_id, submissions_t.c.year == ret.year)).scalar() or 0
+            latest = conn.execute(_LATEST_VERSION, {"unit_id": ret.unit_id, "year": ret.year}).scalar() or 0
             version = latest + 1
             if dry_run:
                 return Outcome(result.file, ret.sheet, "accepted", ret.unit_id, ret.year, version,
@@ -249,6 +281,10 @@ class Store:
         with self.writing() as conn:
             row = conn.execute(sa.select(s.c.id, s.c.unit_id, s.c.year, s.c.version, s.c.status, s.c.file_sha256)
                                .where(s.c.id == submission_id)).first()
+            if row is not None:  # PostgreSQL: wait for writers of the same unit-year, then read it again
+                migrations.advisory_lock(conn, f"unit-year:{row.unit_id}/{row.year}")
+                row = conn.execute(sa.select(s.c.id, s.c.unit_id, s.c.year, s.c.version, s.c.status, s.c.file_sha256)
+                                   .where(s.c.id == submission_id)).first()
             if row is None or row.status == STATUS_WITHDRAWN:
                 raise LookupError(f"no withdrawable submission {submission_id}")
             conn.execute(s.update().where(s.c.id == submission_id).values(status=STATUS_WITHDRAWN))
@@ -268,8 +304,12 @@ class Store:
     def _archive(self, conn: Connection, result: ReadResult, data: bytes) -> None:
         exists = conn.execute(sa.select(files_t.c.sha256).where(files_t.c.sha256 == result.sha256)).first()
         if exists is None:
-            conn.execute(files_t.insert().values(sha256=result.sha256, name=result.file[:500], kind=result.kind,
-                                                 size=len(data), content=data, first_seen=_now()))
+            row = {"sha256": result.sha256, "name": result.file[:500], "kind": result.kind, "size": len(data),
+                   "content": data, "first_seen": _now()}
+            if conn.dialect.name == "postgresql":  # the same file sent by two people at once: one copy kept
+                conn.execute(pg_insert(files_t).values(**row).on_conflict_do_nothing(index_elements=["sha256"]))
+            else:
+                conn.execute(files_t.insert().values(**row))
 
     def _log(self, conn: Connection, result: ReadResult, sheet: str, unit_id: str | None, year: int | None,
              status: str, submission_id: int | None, uploader: str, issues: Iterable[Issue], who: Actor) -> None:
@@ -297,7 +337,7 @@ class Store:
         return f"{n}:{last}:{out}"
 
     def ratings(self, *, years: Sequence[int] = (), units: Sequence[str] = (), quadrants: Sequence[int] = (),
-                submission_id: int | None = None) -> pd.DataFrame:
+                indicators: Sequence[str] = (), submission_id: int | None = None) -> pd.DataFrame:
         """Ratings in long form, one row per unit × year × indicator, of the current versions (or of one
         submission), with unit and indicator attributes."""
         s, r, u, i = submissions_t, ratings_t, units_t, indicators_t
@@ -319,11 +359,35 @@ class Store:
             query = query.where(s.c.unit_id.in_(list(units)))
         if quadrants:
             query = query.where(i.c.quadrant.in_([int(q) for q in quadrants]))
+        if indicators:
+            query = query.where(r.c.indicator_code.in_(list(indicators)))
         query = query.order_by(s.c.year, s.c.unit_id, i.c.quadrant, i.c.seq)
         with self.engine.connect() as conn:
             frame = pd.read_sql(query, conn)
         frame["score"] = frame["rating"].map({"red": 0, "yellow": 1, "green": 2}).astype("Int64")
         return frame.drop(columns=["seq"])
+
+    def rating_table(self) -> pd.DataFrame:
+        """Every current rating, one row per unit × year × indicator, in compact form for aggregation: no
+        text columns (evidence, notes and cells come from :meth:`ratings` for the rows a view shows), ids
+        and labels as categoricals. Built from one packed row per submission, so a national store (millions
+        of ratings) loads in seconds."""
+        s, r = submissions_t, ratings_t
+        codes = list(self.catalogue.codes)
+        code_char = sa.case({c: chr(_PACK_BASE + n) for n, c in enumerate(codes)}, value=r.c.indicator_code,
+                            else_="?")
+        rating_char = sa.case({v: chr(_PACK_BASE + n) for n, v in enumerate(_PACKED_RATINGS)}, value=r.c.rating,
+                              else_=chr(_PACK_BASE + _PACKED_RATINGS.index("missing")))
+        heads = (s.c.id, s.c.unit_id, s.c.year, s.c.version)
+        packed = (sa.select(*heads, sa.func.aggregate_strings(code_char + rating_char, ""))
+                  .select_from(r.join(s, r.c.submission_id == s.c.id)).where(s.c.status == STATUS_CURRENT)
+                  .group_by(*heads))
+        with self.engine.connect() as conn:
+            rows = conn.execute(packed).all()
+            units = _columns(conn.execute(sa.select(units_t.c.id, units_t.c.name, units_t.c.type)).all(),
+                             ["unit_id", "unit_name", "unit_type"])
+        subs = _columns([row[:4] for row in rows], ["submission_id", "unit_id", "year", "version"])
+        return unpack_ratings([(row[0], row[4]) for row in rows], subs, units, self.catalogue)
 
     def history(self, unit_id: str, year: int) -> pd.DataFrame:
         """Every stored version of one unit-year, newest first."""
@@ -360,11 +424,17 @@ class Store:
             return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0)
 
 
+def _columns(rows: Sequence[Sequence[Any]], names: list[str]) -> pd.DataFrame:
+    """A frame from result rows, built column by column (much faster than row by row for large results)."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return pd.DataFrame(dict(zip(names, (list(c) for c in columns), strict=True)))
+
+
 def _upsert(conn: Connection, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
     existing = set(conn.execute(sa.select(table.c[key])).scalars())
     new = [r for r in rows if r[key] not in existing]
     old = [r for r in rows if r[key] in existing]
     if new:
         conn.execute(table.insert(), new)
-    for row in old:
-        conn.execute(table.update().where(table.c[key] == row[key]).values(**row))
+    for row in old:  # the key is left out of SET: the foreign-key check of every referencing row is not needed
+        conn.execute(table.update().where(table.c[key] == row[key]).values(**{k: v for k, v in row.items() if k != key}))

@@ -3,11 +3,11 @@ the log of rejected files, as tables for people (no Streamlit here)."""
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from lgqa_metrics.analytics import TYPE_ORDER, completeness
@@ -30,6 +30,34 @@ class Grid:
     received: dict[int, int]
     expected: dict[int, int]
 
+    def within(self, ids: Sequence[str]) -> Grid:
+        """The rows of units ``ids`` only (in grid order), with the counts recomputed."""
+        keep = [i for i in self.labels.index if i in set(ids)]
+        status = self.status.loc[keep]
+        years = list(self.received)
+        return Grid(self.labels.loc[keep], status, {y: int((status[str(y)] == RECEIVED).sum()) for y in years},
+                    {y: int(status[str(y)].isin([RECEIVED, MISSING]).sum()) for y in years})
+
+
+def area_completeness(grid: Grid, area_of: dict[str, str], names: dict[str, str], lang: str = "vi") -> pd.DataFrame:
+    """Areas × years for a grid too large to show unit by unit: "received / expected" per area and
+    year, areas with the most missing returns in the latest year first. ``area_of`` maps unit ids to
+    area ids, ``names`` area ids to the names shown."""
+    years = [str(y) for y in grid.received]
+    areas = pd.Series([area_of.get(str(u), "") for u in grid.status.index], index=grid.status.index)
+    got = (grid.status[years] == RECEIVED).groupby(areas).sum()
+    due = grid.status[years].isin([RECEIVED, MISSING]).groupby(areas).sum()
+    got, due = got[got.index != ""], due[due.index != ""]
+    missing = dict(zip(got.index, (due - got)[years[-1]].to_numpy(dtype=int), strict=True)) if years else {}
+    order = sorted(got.index, key=lambda a: (-missing.get(a, 0), names.get(a, a)))
+    got_n, due_n = got.loc[order, years].to_numpy(dtype=int), due.loc[order, years].to_numpy(dtype=int)
+    table: dict[str, list[object]] = {t("col.area", lang): [names.get(a, a) for a in order]}
+    for j, y in enumerate(years):
+        table[y] = [f"{g} / {d}" for g, d in zip(got_n[:, j], due_n[:, j], strict=True)]
+    table[t("submissions.col_missing_latest", lang, year=years[-1] if years else "")] = [missing.get(a, 0)
+                                                                                          for a in order]
+    return pd.DataFrame(table)
+
 
 def submission_years(submissions: pd.DataFrame) -> list[int]:
     """The years that hold any submission, ascending."""
@@ -46,13 +74,6 @@ def _unit_rows(ids: Sequence[str], registry: UnitRegistry) -> list[str]:
     return sorted(ids, key=key)
 
 
-def _version(value: object) -> int | None:
-    """A version number from a nullable grid cell (None for NA)."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    return None
-
-
 def completeness_grid(submissions: pd.DataFrame, registry: UnitRegistry, years: Sequence[int],
                       lang: str = "vi") -> Grid:
     """The completeness grid: one row per registered unit (type, then name; unregistered ids last), one
@@ -61,28 +82,25 @@ def completeness_grid(submissions: pd.DataFrame, registry: UnitRegistry, years: 
     versions = completeness(submissions, registry, years)
     ids = _unit_rows([str(i) for i in versions.index], registry)
     versions = versions.reindex(ids)
+    units = [registry.get(uid) for uid in ids]
+    due = np.array([[unit is None or unit.valid_in(year) for year in years] for unit in units], dtype=bool)
+    due = due.reshape(len(ids), len(years))
+    got = versions.notna().to_numpy()
+    state = np.where(got, RECEIVED, np.where(due, MISSING, NOT_EXPECTED))
+    words = {RECEIVED: "", MISSING: t("submissions.cell_missing", lang), NOT_EXPECTED: "–"}
+    version_words = {v: t("submissions.cell_version", lang, version=int(v))
+                     for v in {int(x) for x in versions.to_numpy().ravel() if not pd.isna(x)}}
     labels: dict[str, list[str]] = {}
     status: dict[str, list[str]] = {}
     received: dict[int, int] = {}
     expected: dict[int, int] = {}
-    for year in years:
-        col_labels, col_status = [], []
-        for uid in ids:
-            version = _version(versions.at[uid, year])
-            unit = registry.get(uid)
-            if version is not None:
-                col_labels.append(t("submissions.cell_version", lang, version=version))
-                col_status.append(RECEIVED)
-            elif unit is None or unit.valid_in(year):
-                col_labels.append(t("submissions.cell_missing", lang))
-                col_status.append(MISSING)
-            else:
-                col_labels.append("–")
-                col_status.append(NOT_EXPECTED)
-        labels[str(year)] = col_labels
-        status[str(year)] = col_status
-        received[year] = col_status.count(RECEIVED)
-        expected[year] = col_status.count(RECEIVED) + col_status.count(MISSING)
+    for j, year in enumerate(years):
+        column = versions[year].tolist()
+        status[str(year)] = state[:, j].tolist()
+        labels[str(year)] = [version_words[v] if s == RECEIVED else words[s] for v, s in zip(column, status[str(year)],
+                                                                                          strict=True)]
+        received[year] = int((state[:, j] == RECEIVED).sum())
+        expected[year] = received[year] + int((state[:, j] == MISSING).sum())
     names = [registry[u].display(lang) if u in registry else u for u in ids]
     types = [TYPE_LABELS[registry[u].type][0 if lang == "vi" else 1] if u in registry else "–" for u in ids]
     head = {t("submissions.col_unit", lang): names, t("submissions.col_type", lang): types}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Final
 
 import xlsxwriter
@@ -38,8 +39,10 @@ INSTRUCTIONS: Final = (
 )
 
 
-def build_template(unit: Unit, year: int, catalogue: Catalogue | None = None) -> bytes:
-    """Return the .xlsx bytes of a blank return for ``unit`` and ``year``."""
+def build_template(unit: Unit, year: int, catalogue: Catalogue | None = None, *,
+                   filled: Mapping[str, tuple[str, str, str]] | None = None, banner: str = "") -> bytes:
+    """Return the .xlsx bytes of a blank return for ``unit`` and ``year``; ``filled`` (code -> rating word,
+    evidence, note) fills it in, ``banner`` is a notice written above the title (e.g. "synthetic data")."""
     cat = catalogue or default_catalogue()
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
@@ -66,6 +69,8 @@ def build_template(unit: Unit, year: int, catalogue: Catalogue | None = None) ->
     ws.merge_range(1, 0, 1, 2, unit.name.upper(), fmt["bold_c"])
     ws.merge_range(0, 3, 0, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", fmt["bold_c"])
     ws.merge_range(1, 3, 1, 5, "Độc lập - Tự do - Hạnh phúc", fmt["bold_c"])
+    if banner:
+        ws.merge_range(2, 0, 2, 5, banner, fmt["italic_c"])
     ws.merge_range(3, 0, 3, 5, "BÁO CÁO KẾT QUẢ TỰ ĐÁNH GIÁ THEO 39 CHỈ SỐ TCVN ISO 18091:2020", fmt["title"])
     ws.merge_range(4, 0, 4, 5, f"Năm {year}", fmt["italic_c"])
     ws.write(6, 0, "Đơn vị:", fmt["label"])
@@ -91,9 +96,11 @@ def build_template(unit: Unit, year: int, catalogue: Catalogue | None = None) ->
             ws.write_number(row, 0, stt, fmt["cell_c"])
             ws.write_string(row, 1, ind.code, fmt["cell_c"])
             ws.write_string(row, 2, ind.name_vi, fmt["cell"])
-            ws.write_blank(row, 3, None, fmt["input_c"])
-            ws.write_blank(row, 4, None, fmt["input"])
-            ws.write_blank(row, 5, None, fmt["input"])
+            for col, text in enumerate((filled or {}).get(ind.code, ("", "", "")), start=3):
+                if text:
+                    ws.write_string(row, col, text, fmt["input_c" if col == 3 else "input"])
+                else:
+                    ws.write_blank(row, col, None, fmt["input_c" if col == 3 else "input"])
             row += 1
     last_input = row - 1
     ws.data_validation(first_input, 3, last_input, 3, {

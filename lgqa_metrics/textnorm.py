@@ -7,14 +7,33 @@ import unicodedata
 from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
-_PUNCT = re.compile(r"[^\w\s./-]", re.UNICODE)
+#: A run of white space and punctuation (other than ``.``, ``/`` and ``-``): one space in a folded key.
+_PUNCT_OR_SPACES = re.compile(r"[^\w./-]+")
+#: Combining Diacritical Marks (U+0300–U+036F, all of category Mn): every mark Vietnamese text decomposes to.
+_COMBINING = re.compile("[\u0300-\u036f]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _unless_mark(m: re.Match[str]) -> str:
+    return "" if unicodedata.category(m.group()) == "Mn" else m.group()
 
 
 def clean(value: object) -> str:
     """Return ``value`` as NFC text with runs of white space (incl. NBSP) folded and trimmed."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ")
+    if isinstance(value, str):
+        return _clean_text(value)
+    return _clean_uncached(str(value))
+
+
+@lru_cache(maxsize=32_768)
+def _clean_text(text: str) -> str:
+    return _clean_uncached(text)
+
+
+def _clean_uncached(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ")
     return _SPACES.sub(" ", text).strip()
 
 
@@ -25,10 +44,17 @@ def fold(value: object) -> str:
     return _fold_text(value if isinstance(value, str) else str(value))
 
 
+def clear_caches() -> None:
+    """Forget the texts cleaned and folded so far (for cold-start measurements)."""
+    _clean_text.cache_clear()
+    _fold_text.cache_clear()
+
+
 @lru_cache(maxsize=65_536)
 def _fold_text(value: str) -> str:
     text = clean(value).casefold().replace("đ", "d")
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    text = _PUNCT.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():  # drop every combining mark (Mn): Vietnamese ones by range, any other one by one
+        text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
+        if not text.isascii():
+            text = _NON_ASCII.sub(_unless_mark, text)
+    return _PUNCT_OR_SPACES.sub(" ", text).strip()

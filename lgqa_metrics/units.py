@@ -5,31 +5,40 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from lgqa_metrics.paths import UNITS_FILE
 from lgqa_metrics.textnorm import clean, fold
 
 
 class UnitType(StrEnum):
-    """Unit types of the pilot (district level: quận, huyện; commune level: phường, xã)."""
+    """Unit types: the reporting ones of the pilot (district level: quận, huyện; commune level: phường, xã)
+    and the province level (tỉnh/thành phố) above them, which does not report."""
 
     QUAN = "quan"
     HUYEN = "huyen"
     PHUONG = "phuong"
     XA = "xa"
+    TINH = "tinh"
 
 
-#: Display order and labels of the unit types.
+#: The unit types that send returns, in display order (the province level does not report).
+REPORTING_TYPES: Final = (UnitType.QUAN, UnitType.HUYEN, UnitType.PHUONG, UnitType.XA)
+#: The district-level types.
+DISTRICT_TYPES: Final = (UnitType.QUAN, UnitType.HUYEN)
+
+#: Display order and labels of the unit types (Vietnamese label words separated by "/" are alternatives).
 TYPE_LABELS: Final[dict[UnitType, tuple[str, str]]] = {
     UnitType.QUAN: ("Quận", "Urban district"),
     UnitType.HUYEN: ("Huyện", "Rural district"),
     UnitType.PHUONG: ("Phường", "Ward"),
     UnitType.XA: ("Xã", "Commune"),
+    UnitType.TINH: ("Tỉnh/Thành phố", "Province"),
 }
 
 # Folded prefixes that name a unit type in Vietnamese forms ("Q." → "q").
@@ -38,6 +47,7 @@ _PREFIXES: Final[dict[str, tuple[UnitType, ...]]] = {
     "huyen": (UnitType.HUYEN,), "h": (UnitType.HUYEN,),
     "phuong": (UnitType.PHUONG,), "p": (UnitType.PHUONG,),
     "xa": (UnitType.XA,), "x": (UnitType.XA,),
+    "tinh": (UnitType.TINH,),
 }
 # Folded English suffixes ("Le Chan District").
 _SUFFIXES: Final[dict[str, tuple[UnitType, ...]]] = {
@@ -46,6 +56,7 @@ _SUFFIXES: Final[dict[str, tuple[UnitType, ...]]] = {
     "rural district": (UnitType.HUYEN,),
     "ward": (UnitType.PHUONG,),
     "commune": (UnitType.XA,),
+    "province": (UnitType.TINH,),
 }
 # Leading words of an issuing body or a label, dropped before matching.
 _LEADERS: Final = (
@@ -76,8 +87,10 @@ class Unit:
     @property
     def bare_name(self) -> str:
         """The name without its type word ("Hồng Bàng")."""
-        label = TYPE_LABELS[self.type][0]
-        return self.name[len(label):].strip() if self.name.lower().startswith(label.lower()) else self.name
+        for label in TYPE_LABELS[self.type][0].split("/"):
+            if self.name.lower().startswith(label.lower()):
+                return self.name[len(label):].strip()
+        return self.name
 
     def display(self, lang: str = "vi") -> str:
         """The name shown to users."""
@@ -114,6 +127,7 @@ class UnitRegistry:
     def __init__(self, units: list[Unit]) -> None:
         self.units: tuple[Unit, ...] = tuple(units)
         self._by_id = {u.id: u for u in units}
+        self._areas: dict[str, tuple[str | None, str | None]] | None = None
         self._bare: dict[str, list[Unit]] = {}
         self._whole: dict[str, list[Unit]] = {}
         for u in units:
@@ -141,6 +155,28 @@ class UnitRegistry:
     def children(self, unit_id: str) -> tuple[Unit, ...]:
         """Units whose parent is ``unit_id``."""
         return tuple(u for u in self.units if u.parent_id == unit_id)
+
+    def area(self, unit_id: str) -> tuple[str | None, str | None]:
+        """(province id, district id) of a unit: its nearest tỉnh ancestor and its nearest quận/huyện
+        ancestor (a district's own id; a province gives its own id and None). None where there is none,
+        e.g. in a registry without provinces. Computed once for all units, on first use."""
+        if self._areas is None:
+            self._areas = {u.id: self._find_area(u) for u in self.units}
+        return self._areas.get(unit_id, (None, None))
+
+    def _find_area(self, unit: Unit) -> tuple[str | None, str | None]:
+        province: str | None = None
+        district: str | None = None
+        seen: set[str] = set()
+        current: Unit | None = unit
+        while current is not None and current.id not in seen and province is None:
+            seen.add(current.id)
+            if current.type is UnitType.TINH:
+                province = current.id
+            elif current.type in DISTRICT_TYPES and district is None:
+                district = current.id
+            current = self.get(current.parent_id) if current.parent_id else None
+        return province, district
 
     def is_ancestor(self, maybe_parent: str, unit_id: str) -> bool:
         """True when ``maybe_parent`` is above ``unit_id`` in the hierarchy."""
@@ -265,10 +301,30 @@ def load_registry(path: Path | None = None) -> UnitRegistry:
         raise RegistryError(f"missing unit registry {path}")
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = [{k.strip(): clean(v) for k, v in row.items() if k} for row in csv.DictReader(fh)]
+    return _build(rows, path.name, first_row=2)
+
+
+def registry_from_rows(rows: Iterable[Mapping[Any, Any]], source: str = "units table") -> UnitRegistry:
+    """Build and validate a registry from rows shaped like the store's ``units`` table (or ``data/units.csv``):
+    id, type, name, name_en, parent_id, aliases and successor_ids (``;``-separated), valid_from and valid_to
+    (dates or ISO text). The same checks as :func:`load_registry`."""
+    texts = [{str(k).strip(): _cell(v) for k, v in row.items() if k} for row in rows]
+    return _build(texts, source, first_row=1)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()[:10]
+    return clean(value)
+
+
+def _build(rows: list[dict[str, str]], source: str, first_row: int) -> UnitRegistry:
     units: list[Unit] = []
     seen: set[str] = set()
-    for n, row in enumerate(rows, start=2):
-        where = f"{path.name} row {n}"
+    for n, row in enumerate(rows, start=first_row):
+        where = f"{source} row {n}"
         uid = row.get("id", "")
         if not uid or uid in seen:
             raise RegistryError(f"{where}: id {uid!r} is empty or repeated")
@@ -287,7 +343,7 @@ def load_registry(path: Path | None = None) -> UnitRegistry:
     for u in units:
         for ref in ([u.parent_id] if u.parent_id else []) + list(u.successor_ids):
             if ref not in seen:
-                raise RegistryError(f"{path.name}: unit {u.id} refers to unknown unit {ref!r}")
+                raise RegistryError(f"{source}: unit {u.id} refers to unknown unit {ref!r}")
     return UnitRegistry(units)
 
 

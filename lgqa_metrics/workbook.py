@@ -15,13 +15,15 @@ import struct
 import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Final
+from functools import lru_cache
+from operator import itemgetter
+from typing import IO, Any, Final
 
 import python_calamine as pc
 
 from lgqa_metrics.formatting import file_size
 from lgqa_metrics.i18n import Phrase
-from lgqa_metrics.sniff import ZIP_KINDS, Sniffed, ZipHazard, zip_hazard
+from lgqa_metrics.sniff import ZIP_KINDS, Sniffed, ZipHazard, ZipInspection, inspect_zip
 
 #: Largest sheet extent read; beyond it a sheet is refused rather than loaded.
 MAX_ROWS: Final = 20_000
@@ -50,6 +52,7 @@ class UnreadableWorkbook(Exception):
         self.fields: dict[str, object] = dict(fields or ({"detail": detail} if code == "file_unreadable" else {}))
 
 
+@lru_cache(maxsize=1024)
 def column_letters(number: int) -> str:
     """Column letters of a 1-based column number, also beyond Excel's last column XFD."""
     letters = ""
@@ -100,14 +103,61 @@ class WorkbookData:
     data: bytes
     kind: str
     sheets: list[SheetData]
+    #: The archive's parts as the zip check unpacked them (zip formats), for the fills.
+    archive: ZipInspection | None = field(default=None, repr=False)
     _fills: dict[str, dict[tuple[int, int], str]] | None = field(default=None, repr=False)
 
     def fill(self, sheet: str, row: int, col: int) -> str | None:
         """The solid fill colour (RRGGBB) of a cell, or None; supported for xlsx, xlsm, xls and ods."""
         if self._fills is None:
             skip = frozenset(s.name for s in self.sheets if s.too_large)
-            self._fills = _load_fills(self.data, self.kind, skip)
+            self._fills = _load_fills(self.data, self.kind, skip, self.archive)
         return self._fills.get(sheet, {}).get((row, col))
+
+
+def _kept(name: str) -> bool:
+    """The parts the zip check keeps unpacked: the XML the extent scan and the fills read."""
+    return name.lower().endswith((".xml", ".rels"))
+
+
+class _Parts:
+    """An archive's parts: those the zip check kept, as it unpacked them; any other read from the archive
+    (listed and opened only then)."""
+
+    def __init__(self, data: bytes, archive: ZipInspection | None) -> None:
+        self.data = data
+        self.kept = archive.parts if archive is not None else {}
+        self._zf: zipfile.ZipFile | None = None
+        self.names = list(archive.names) if archive is not None and archive.names is not None else self._zip().namelist()
+
+    def _zip(self) -> zipfile.ZipFile:
+        if self._zf is None:
+            self._zf = zipfile.ZipFile(io.BytesIO(self.data))
+        return self._zf
+
+    def open(self, name: str) -> IO[bytes]:
+        """The part ``name`` to read from."""
+        return io.BytesIO(self.kept[name]) if name in self.kept else self._zip().open(name)
+
+    def read(self, name: str, limit: int | None = 16 * 1024 * 1024) -> bytes:
+        """The first ``limit`` bytes of the part ``name`` (all of it with None)."""
+        with self.open(name) as fh:
+            return fh.read(limit) if limit is not None else fh.read()
+
+    def __enter__(self) -> _Parts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._zf is not None:
+            self._zf.close()
+
+
+def import_readers() -> None:
+    """Import what reading some workbooks needs besides calamine (openpyxl's colour table and reader, xlrd,
+    defusedxml), so that a worker process pays for it once when it starts, not on a file that needs it."""
+    import defusedxml.ElementTree  # noqa: F401
+    import openpyxl.styles.colors  # noqa: F401
+    import xlrd  # noqa: F401
 
 
 def size_phrase(size: int) -> Phrase:
@@ -130,8 +180,10 @@ def hazard_reason(hazard: ZipHazard) -> Phrase:
 def load_workbook(data: bytes, sniffed: Sniffed) -> WorkbookData:
     """Open a spreadsheet's sheets with calamine; raise :class:`UnreadableWorkbook` when it fails or when
     its archive must not be unpacked. Sheets whose extent is absurd come back empty with ``too_large``."""
+    archive: ZipInspection | None = None
     if sniffed.kind in ZIP_KINDS:
-        hazard = zip_hazard(data)
+        archive = inspect_zip(data, keep=_kept)
+        hazard = archive.hazard
         if hazard is not None and hazard.reason == "damaged":
             raise UnreadableWorkbook("file_truncated", hazard.part)
         if hazard is not None and hazard.reason == "dtd":
@@ -139,11 +191,12 @@ def load_workbook(data: bytes, sniffed: Sniffed) -> WorkbookData:
                                      fields={"detail": Phrase.of("safety.xml_dtd", part=hazard.part)})
         if hazard is not None:
             raise UnreadableWorkbook("zip_bomb", hazard.reason, fields={"reason": hazard_reason(hazard)})
-    extents, fallback = _extents(data, sniffed.kind)
+    extents, fallback = _extents(data, sniffed.kind, archive)
     absurd = {name: ext for name, ext in extents.items() if is_absurd(ext)}
     if sniffed.kind in EAGER_KINDS and (absurd or is_absurd(fallback)):
         refused = [SheetData(name, [], True, too_large=reported(ext)) for name, ext in absurd.items()]
-        return WorkbookData(data, sniffed.kind, refused or [SheetData("", [], True, too_large=reported(fallback))])
+        return WorkbookData(data, sniffed.kind, refused or [SheetData("", [], True, too_large=reported(fallback))],
+                            archive)
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError as exc:
@@ -177,20 +230,21 @@ def load_workbook(data: bytes, sniffed: Sniffed) -> WorkbookData:
                 raise
             raise UnreadableWorkbook("file_unreadable", _short(exc)) from exc
         sheets.append(SheetData(meta.name, rows, visible))
-    return WorkbookData(data, sniffed.kind, sheets)
+    return WorkbookData(data, sniffed.kind, sheets, archive)
 
 
 # --- sheet extents from the raw parts ---------------------------------------------------------------
 
 
-def _extents(data: bytes, kind: str) -> tuple[dict[str, tuple[int, int]], tuple[int, int]]:
+def _extents(data: bytes, kind: str, archive: ZipInspection | None = None
+             ) -> tuple[dict[str, tuple[int, int]], tuple[int, int]]:
     """Each sheet's largest 0-based (row, column) by name, and the extent to assume for a sheet the scan
     could not name (the largest among the parts it could not tie to a sheet)."""
     try:
         if kind in {"xlsx", "xlsm"}:
-            return _xlsx_extents(data)
+            return _xlsx_extents(data, archive)
         if kind == "ods":
-            return _ods_extents(data), (0, 0)
+            return _ods_extents(data, archive), (0, 0)
         if kind == "xls":
             return _xls_extents(data), (0, 0)
     except (UnreadableWorkbook, MemoryError):
@@ -207,11 +261,16 @@ _ATTR: Final = re.compile(rb"""([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _A1: Final = re.compile(rb"([A-Za-z]*)([0-9]*)")
 # The fast path, for parts as every writer makes them: each cell and row tag unprefixed, its ``r`` first.
 _CELL_TAG: Final = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s/>])")
-_ROW_TAG: Final = re.compile(rb"<(?:[\w.-]+:)?row(?=[\s/>])")
 _CELL_R: Final = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_CELL_OR_ROW_TAG: Final = re.compile(rb"<(?:[\w.-]+:)?(?:c|row)(?=[\s/>])")
+#: Unprefixed cell and row start tags, and what any prefixed one holds (counted exactly only when present).
+_UNPREFIXED_TAG: Final = re.compile(rb"<(?:c|row)[\s/>]")
+_UNPREFIXED_CELL_TAG: Final = re.compile(rb"<c[\s/>]")
+_MAYBE_PREFIXED_TAG: Final = re.compile(rb":(?:c|row)[\s/>]")
 _ROW_R: Final = re.compile(rb'<row r="([0-9]{1,7})"')
-#: Every ``r=`` (scanned from the literal, then judged by the byte before it: see :func:`_r_attributes`).
-_R_EQ: Final = re.compile(rb"r\s*=")
+#: Every attribute ``r=``: after white space or a quote, or after a prefix other than ``xmlns:`` (the ``r``
+#: first, so that the regex engine skips ahead to each one).
+_R_ATTR: Final = re.compile(rb"""r(?:(?<=[ \t\n\r"']r)|(?<=:r)(?<!xmlns:r))\s*=""")
 #: A cell or row tag holding a character reference (``r="&#88;FD1"``): the fast path must not judge it.
 _REF_IN_TAG: Final = re.compile(rb"<(?:[\w.-]+:)?(?:c|row)(?=[\s/>])[^>]*&#")
 _CHAR_REF: Final = re.compile(rb"&#(x[0-9A-Fa-f]+|[0-9]+);")
@@ -255,13 +314,7 @@ def _bodies(fh: IO[bytes]) -> Iterator[bytes]:
 def _r_attributes(body: bytes) -> int:
     """How many attributes named ``r`` (any prefix but ``xmlns``) ``body`` holds: the fast path needs
     exactly one per cell and row tag, and none elsewhere."""
-    count = 0
-    for m in _R_EQ.finditer(body):
-        before = body[m.start() - 1:m.start()]
-        if before in (b" ", b"\t", b"\n", b"\r", b'"', b"'") or (
-                before == b":" and body[max(m.start() - 6, 0):m.start()] != b"xmlns:"):
-            count += 1
-    return count
+    return len(_R_ATTR.findall(body))
 
 
 def _fast_extent(body: bytes) -> tuple[int, int, int, int] | None:
@@ -269,15 +322,16 @@ def _fast_extent(body: bytes) -> tuple[int, int, int, int] | None:
     with a plain ``r`` reference (what Excel, LibreOffice, openpyxl and xlsxwriter write), all found by
     the regex engine alone; None when any tag is otherwise (then every tag is read in order)."""
     cells, rows = _CELL_R.findall(body), _ROW_R.findall(body)
-    if len(cells) != len(_CELL_TAG.findall(body)) or len(rows) != len(_ROW_TAG.findall(body)):
+    tags = _CELL_OR_ROW_TAG if _MAYBE_PREFIXED_TAG.search(body) else _UNPREFIXED_TAG
+    if len(cells) + len(rows) != len(tags.findall(body)):  # each plain tag is one of these
         return None
     if _r_attributes(body) != len(cells) + len(rows):
         return None
     if b"&#" in body and _REF_IN_TAG.search(body):
         return None
-    numbers = [int(r) for r in rows] + [int(d) for _, d in cells]
-    top_col = max((_column_number(letters) for letters in {c for c, _ in cells}), default=0)
-    return max(numbers, default=0), top_col, int(rows[-1]) if rows else 0, len(cells)
+    top_row = max(max(map(int, rows), default=0), max(map(int, map(itemgetter(1), cells)), default=0))
+    top_col = max(map(_column_number, set(map(itemgetter(0), cells))), default=0)
+    return top_row, top_col, int(rows[-1]) if rows else 0, len(cells)
 
 
 def _refs(attrs: bytes, name: bytes) -> list[bytes]:
@@ -348,33 +402,19 @@ def _sheet_extent(fh: IO[bytes]) -> tuple[int, int]:
     return max(rows - 1, 0), max(cols - 1, 0)
 
 
-def _xlsx_extents(data: bytes) -> tuple[dict[str, tuple[int, int]], tuple[int, int]]:
+def _xlsx_extents(data: bytes, archive: ZipInspection | None = None
+                  ) -> tuple[dict[str, tuple[int, int]], tuple[int, int]]:
     """Each sheet's largest 0-based (row, column), read from the XML before any grid is built (a stray cell
     at XFD1048576 would ask for ~500 GiB), and the largest extent among worksheet parts not tied to a
     sheet name (assumed for any sheet calamine finds that the scan could not place)."""
     out: dict[str, tuple[int, int]] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        names = zf.namelist()
-        folded = {n.lower(): n for n in names}
+    with _Parts(data, archive) as zf:
+        names = zf.names
         mapped: set[str] = set()
-        if "xl/workbook.xml" in names and "xl/_rels/workbook.xml.rels" in names:
-            book = _read_part(zf, "xl/workbook.xml").decode("utf-8", "replace")
-            rels = _read_part(zf, "xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-            targets |= {rid: tgt for tgt, rid in re.findall(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
-            for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
-                name = re.search(r'\bname="([^"]*)"', tag)
-                rid = re.search(r'\br:id="([^"]*)"|\bid="([^"]*)"', tag)
-                if not name or not rid:
-                    continue
-                target = targets.get(rid.group(1) or rid.group(2) or "", "")
-                path = posixpath.normpath(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
-                path = folded.get(path.lower(), path)
-                if path not in names:
-                    continue
-                with zf.open(path) as fh:
-                    out[_unescape(name.group(1))] = _sheet_extent(fh)
-                mapped.add(path)
+        for name, path in _sheet_parts(zf):
+            with zf.open(path) as fh:
+                out[name] = _sheet_extent(fh)
+            mapped.add(path)
         fallback = (0, 0)
         for part in names:
             if part in mapped or not part.lower().endswith(".xml") or not part.lower().startswith("xl/"):
@@ -387,9 +427,28 @@ def _xlsx_extents(data: bytes) -> tuple[dict[str, tuple[int, int]], tuple[int, i
     return out, fallback
 
 
-def _read_part(zf: zipfile.ZipFile, name: str, limit: int = 16 * 1024 * 1024) -> bytes:
-    with zf.open(name) as fh:
-        return fh.read(limit)
+def _sheet_parts(zf: _Parts) -> list[tuple[str, str]]:
+    """(sheet name, part path) of every sheet listed in xl/workbook.xml whose part the archive holds."""
+    names = zf.names
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return []
+    folded = {n.lower(): n for n in names}
+    book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+    targets |= {rid: tgt for tgt, rid in re.findall(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+    parts: list[tuple[str, str]] = []
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+        name = re.search(r'\bname="([^"]*)"', tag)
+        rid = re.search(r'\br:id="([^"]*)"|\bid="([^"]*)"', tag)
+        if not name or not rid:
+            continue
+        target = targets.get(rid.group(1) or rid.group(2) or "", "")
+        path = posixpath.normpath(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
+        path = folded.get(path.lower(), path)
+        if path in names:
+            parts.append((_unescape(name.group(1)), path))
+    return parts
 
 
 _ODS_TABLE: Final = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -414,7 +473,7 @@ def _repeat(value: str | None) -> int:
         return 1
 
 
-def _ods_extents(data: bytes) -> dict[str, tuple[int, int]]:
+def _ods_extents(data: bytes, archive: ZipInspection | None = None) -> dict[str, tuple[int, int]]:
     """Each table's largest 0-based (row, column) holding content in an .ods, counting
     ``number-rows-repeated`` and ``number-columns-repeated`` arithmetically (never expanded): a value
     repeated over a million rows is a million rows. Empty repeated cells (LibreOffice writes them to the
@@ -424,7 +483,7 @@ def _ods_extents(data: bytes) -> dict[str, tuple[int, int]]:
     t = _ODS_TABLE
     out: dict[str, tuple[int, int]] = {}
     stack: list[_OdsTable] = []
-    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("content.xml") as fh:
+    with _Parts(data, archive) as zf, zf.open("content.xml") as fh:
         for event, elem in iterparse(fh, events=("start", "end")):
             tag = elem.tag
             if event == "start":
@@ -542,27 +601,131 @@ def _theme_colours(raw: bytes | str | None) -> tuple[str, ...]:
     return (lt1, dk1, lt2, dk2, *accents)
 
 
-def _load_fills(data: bytes, kind: str, skip: frozenset[str] = frozenset()) -> dict[str, dict[tuple[int, int], str]]:
+def _load_fills(data: bytes, kind: str, skip: frozenset[str] = frozenset(), archive: ZipInspection | None = None
+                ) -> dict[str, dict[tuple[int, int], str]]:
     """Fills of every sheet but those in ``skip`` (refused as too large), each read within MAX_ROWS × MAX_COLS."""
     try:
         if kind in {"xlsx", "xlsm"}:
-            return _openpyxl_fills(data, skip) if _may_have_rating_fills(data) else {}
+            return _xlsx_fills(data, skip, archive)
         if kind == "xls":
             return _xlrd_fills(data, skip)
         if kind == "ods":
-            return _ods_fills(data)
+            return _ods_fills(data, archive)
     except Exception:  # fills are a best-effort extra; values were already read
         return {}
     return {}
 
 
-def _may_have_rating_fills(data: bytes) -> bool:
+def _xlsx_fills(data: bytes, skip: frozenset[str], archive: ZipInspection | None = None
+                ) -> dict[str, dict[tuple[int, int], str]]:
+    """Fills of an .xlsx/.xlsm: none when no solid fill in xl/styles.xml could be a rating colour; else read
+    straight from the styles and each cell's style index when every cell tag is as writers make them
+    (:func:`_styled_cells`), through openpyxl otherwise. Both give the same colours."""
+    with _Parts(data, archive) as zf:
+        names = zf.names
+        styles = zf.read("xl/styles.xml") if "xl/styles.xml" in names else b""
+        if not _may_have_rating_fills(styles.decode("utf-8", "replace")):
+            return {}
+        theme = _theme_colours(zf.read("xl/theme/theme1.xml") if "xl/theme/theme1.xml" in names else None)
+        by_style, styles_count = _style_fills(styles, theme)
+        out: dict[str, dict[tuple[int, int], str]] = {}
+        for name, path in _sheet_parts(zf):
+            if name in skip:
+                continue
+            with zf.open(path) as fh:
+                cells = _styled_cells(fh, by_style, styles_count)
+            if cells is None:
+                return _openpyxl_fills(data, skip)
+            out[name] = cells
+    return out
+
+
+#: A cell start tag as Excel, LibreOffice, openpyxl and xlsxwriter write it: its attributes in schema order.
+_PLAIN_CELL: Final = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="[A-Za-z]{1,9}")?'
+                                rb'(?: cm="[0-9]{1,9}")?(?: vm="[0-9]{1,9}")?(?: ph="(?:0|1|true|false)")?\s*/?>')
+_SPREADSHEET_NS: Final = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+#: A cell style whose fill openpyxl could not resolve (it raises when such a cell is read).
+_BAD_FILL: Final = "bad"
+
+
+def _styled_cells(fh: IO[bytes], by_style: Mapping[int, str], styles_count: int) -> dict[tuple[int, int], str] | None:
+    """The solid fill (RRGGBB) of every cell within MAX_ROWS × MAX_COLS whose style has one, by 0-based
+    (row, column); None when a cell tag is not in the plain form (then openpyxl reads the workbook). Raises,
+    as openpyxl does, for a cell whose style or fill does not exist."""
+    cells: dict[tuple[int, int], str] = {}
+    columns: dict[bytes, int] = {}
+    for body in _bodies(fh):
+        found = _PLAIN_CELL.findall(body)
+        tags = _CELL_TAG if b":c" in body else _UNPREFIXED_CELL_TAG
+        if len(found) != len(tags.findall(body)):
+            return None
+        wanted = {s for s in {s for _, _, s in found} if by_style.get(int(s or 0)) or int(s or 0) >= styles_count}
+        for letters, digits, style in found:
+            if style not in wanted:
+                continue
+            col = columns.get(letters) or columns.setdefault(letters, _column_number(letters))
+            row = int(digits)
+            if row > MAX_ROWS or col > MAX_COLS:
+                continue
+            colour = by_style.get(int(style or 0), _BAD_FILL)
+            if colour == _BAD_FILL:
+                raise ValueError(f"cell {letters.decode()}{row}: style {style.decode()} or its fill does not exist")
+            cells[(row - 1, col - 1)] = colour
+    return cells
+
+
+def _style_fills(styles: bytes, theme: tuple[str, ...]) -> tuple[dict[int, str], int]:
+    """The solid fill colour (RRGGBB, upper case) of each cell style (``cellXfs`` index) that has one, resolved
+    as openpyxl does (indexed, then theme, then rgb colours; theme tints ignored), :data:`_BAD_FILL` for a
+    style whose fill openpyxl could not look up; and how many cell styles there are. Raises where openpyxl
+    refuses the stylesheet. Parsed with defusedxml (no entities)."""
+    from defusedxml.ElementTree import fromstring
+
+    ns = _SPREADSHEET_NS
+    root = fromstring(styles)
+    fills_el = root.find(ns + "fills")
+    colours = [_solid_colour(fill, theme) for fill in (fills_el if fills_el is not None else ())]
+    xfs_el = root.find(ns + "cellXfs")
+    out: dict[int, str] = {}
+    xfs = [x for x in (xfs_el if xfs_el is not None else ()) if x.tag == ns + "xf"]
+    for index, xf in enumerate(xfs):
+        fill_id = int(xf.get("fillId", "0"))
+        colour = colours[fill_id] if -len(colours) <= fill_id < len(colours) else _BAD_FILL
+        if colour:
+            out[index] = colour
+    return out, len(xfs) or 1  # without cell styles openpyxl keeps its one default (unfilled) style
+
+
+def _solid_colour(fill: Any, theme: tuple[str, ...]) -> str | None:
+    """The colour of one ``<fill>`` when it is a solid pattern, as openpyxl resolves it, else None."""
+    from openpyxl.styles.colors import COLOR_INDEX
+
+    children = list(fill)
+    if not children or "patternFill" not in children[0].tag or children[0].get("patternType") != "solid":
+        return None
+    colour = {"rgb": "00000000"}  # openpyxl's default fgColor
+    for child in children[0]:
+        if child.tag.rsplit("}", 1)[-1] == "fgColor":
+            colour = dict(child.attrib)
+    if colour.get("indexed") is not None:
+        indexed = int(colour["indexed"])
+        return COLOR_INDEX[indexed][-6:].upper() if indexed < len(COLOR_INDEX) else None
+    if colour.get("theme") is not None:
+        number = int(colour["theme"])
+        return theme[number].upper() if number < len(theme) else None
+    if colour.get("auto") is not None:
+        return None
+    rgb = colour.get("rgb", "00000000")
+    if not re.match(r"^([A-Fa-f0-9]{8}|[A-Fa-f0-9]{6})$", rgb):
+        raise ValueError("Colors must be aRGB hex values")
+    return rgb[-6:].upper()
+
+
+def _may_have_rating_fills(styles: str) -> bool:
     """Cheap look at xl/styles.xml: does any solid cell fill use a red, yellow or green (or a theme or
-    indexed colour that might be one)? Spares loading the workbook with openpyxl for most returns."""
+    indexed colour that might be one)? Spares reading fills at all for most returns."""
     from lgqa_metrics.ratings import rating_of_fill
 
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        styles = _read_part(zf, "xl/styles.xml").decode("utf-8", "replace") if "xl/styles.xml" in zf.namelist() else ""
     fills = re.search(r"<(?:\w+:)?fills\b.*?</(?:\w+:)?fills>", styles, re.S)
     if not fills:
         return False
@@ -636,15 +799,15 @@ _ODS_NS: Final = {
 }
 
 
-def _ods_fills(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+def _ods_fills(data: bytes, archive: ZipInspection | None = None) -> dict[str, dict[tuple[int, int], str]]:
     """Cell background colours of an .ods file, from the automatic cell styles in content.xml."""
     from defusedxml import ElementTree
 
     def q(prefix: str, name: str) -> str:
         return f"{{{_ODS_NS[prefix]}}}{name}"
 
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        root = ElementTree.fromstring(zf.read("content.xml"))
+    with _Parts(data, archive) as zf:
+        root = ElementTree.fromstring(zf.read("content.xml", None))
     colours: dict[str, str] = {}
     for style in root.iter(q("style", "style")):
         props = style.find(q("style", "table-cell-properties"))

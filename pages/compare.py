@@ -1,33 +1,47 @@
-"""So sánh đơn vị / Compare units: quadrant profiles, diagnostic wheels, ranking, group averages."""
+"""So sánh đơn vị / Compare units: quadrant profiles, diagnostic wheels, ranking, group averages; at
+national scale the ranking is paged and the profiles show the chosen (by default the weakest) units."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics import analytics
+from lgqa_metrics import analytics, scope
 from lgqa_metrics.filters import filter_ratings
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ui import components, figures
 
 lang, ratings = components.analysis_page("page.compare")
 year = components.year_select(analytics.years_of(ratings), lang, st.sidebar)
-this_year = filter_ratings(ratings, years=[year])
+where = components.scope_select(ratings, lang, st.sidebar)
+this_year = filter_ratings(where.apply(ratings), years=[year])
 types = components.type_select(lang, st.sidebar)
-units = analytics.unit_order(filter_ratings(this_year, unit_types=types))
-chosen = components.unit_select(units, lang, st.sidebar)
-selected = filter_ratings(this_year, units=chosen)
-st.caption(t("compare.caption", lang, year=year, units=len(analytics.unit_order(selected))))
+in_types = filter_ratings(this_year, unit_types=types)
+many = scope.summarised(in_types)
+ranked = figures.ranked_units(year, where, lang)
+ranked = ranked[ranked["unit_type"].isin(types)]
+chosen = components.unit_select(analytics.unit_order(in_types), lang, st.sidebar, default_all=not many)
+if many and not chosen:
+    chosen = list(scope.worst_units(ranked, components.PROFILE_UNITS)["unit_id"])
+selected = ranked[ranked["unit_id"].isin(chosen)] if not many else ranked
+st.caption(t("compare.caption", lang, year=year, units=len(selected)))
 
 st.subheader(t("compare.ranking", lang))
-st.dataframe(components.ranking_table(analytics.ranking(selected, year, lang), lang), hide_index=True)
+if many:
+    components.paged_table(components.placed_ranking_table(ranked.reset_index(drop=True), lang), lang, "ranking")
+else:
+    st.dataframe(components.ranking_table(analytics.ranking(filter_ratings(in_types, units=chosen), year, lang), lang),
+                 hide_index=True)
 st.caption(t("compare.index_note", lang))
 
+profiled = chosen[:components.PROFILE_UNITS] if many else chosen
+if many:
+    st.caption(t("scope.profiled", lang, n=len(profiled)))
 left, right = st.columns([3, 2])
-radar, groups = figures.compare(year, chosen, lang)
+radar, groups, group_table = figures.compare(year, where, profiled, lang)
 left.plotly_chart(radar, key="radar")
 right.plotly_chart(groups, key="groups")
-right.dataframe(components.group_table(analytics.group_averages(this_year, year), lang), hide_index=True)
+right.dataframe(components.group_table(group_table, lang), hide_index=True)
 
 st.subheader(t("compare.wheels", lang))
 components.legend_caption(lang)
-st.plotly_chart(figures.wheels(year, chosen, lang), key="wheels")
+st.plotly_chart(figures.wheels(year, profiled, lang), key="wheels")

@@ -14,12 +14,19 @@ ratings = current_ratings()
 if ratings.empty:
     st.info(t("data.empty", lang))
     st.stop()
-chosen, options = export.filter_panel(ratings, lang)
+where = components.scope_select(ratings, lang, st.sidebar)
+ratings = where.apply(ratings)
+chosen, options = export.filter_panel(where, lang)
 shown = chosen.apply(ratings)
 export.match_line(shown, ratings, lang)
-export.downloads(shown, chosen, options, lang)
 if shown.empty:
     st.warning(t("data.no_match", lang))
     st.stop()
-export.summary_table(shown, lang)
-export.detail_table(shown, lang)
+rows = export.detail_rows(shown, chosen, where)
+if rows is None:
+    st.warning(t("data.too_many", lang, rows=len(shown), limit=export.EXPORT_ROWS))
+else:
+    export.downloads(rows, chosen, options, lang)
+export.summary_table(where, chosen, lang)
+if rows is not None:
+    export.detail_table(rows, lang)

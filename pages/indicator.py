@@ -7,22 +7,26 @@ import streamlit as st
 from lgqa_metrics import analytics, charts
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ui import components
-from lgqa_metrics.ui.data import catalogue
+from lgqa_metrics.ui.data import catalogue, detail_ratings
 
 lang, ratings = components.analysis_page("page.indicator")
 indicator = components.indicator_select(catalogue(), lang, st.sidebar)
 year = components.year_select(analytics.years_of(ratings), lang, st.sidebar)
+where = components.scope_select(ratings, lang, st.sidebar)
+ratings = where.apply(ratings)
 st.subheader(f"{indicator.code} · {indicator.name(lang)}")
 components.indicator_legend(catalogue(), indicator.code, lang)
 dist = analytics.indicator_distribution(ratings, indicator.code)
+this_year = where.apply(detail_ratings(years=[year], indicators=[indicator.code]))
 left, right = st.columns([2, 3])
 left.plotly_chart(charts.distribution_bars(dist, catalogue(), t("indicator.dist_title", lang), lang), key="dist")
 with right:
     st.markdown(f"**{t('indicator.red_units', lang, year=year)}**")
-    red = analytics.red_units(ratings, indicator.code, year)
+    red = analytics.red_units(this_year, indicator.code, year)
     if red.empty:
         st.success(t("indicator.no_red", lang, year=year))
     else:
-        st.dataframe(components.red_units_table(red, lang), hide_index=True)
+        components.capped_table(components.red_units_table(red, lang), lang, "red_units")
 st.markdown(f"**{t('indicator.all_units', lang, year=year)}**")
-st.dataframe(components.indicator_units_table(ratings, indicator.code, year, catalogue(), lang), hide_index=True)
+components.capped_table(components.indicator_units_table(this_year, indicator.code, year, catalogue(), lang), lang,
+                        "all_units")

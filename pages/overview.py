@@ -1,18 +1,30 @@
-"""Tổng quan / Overview: headline figures, the traffic-light matrix, quadrant summary per unit."""
+"""Tổng quan / Overview: headline figures, the traffic-light matrix, quadrant summary per unit; at
+national scale the same by area, with the worst units and a unit search."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics import analytics
+from lgqa_metrics import analytics, scope
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ui import components, figures
 
 lang, ratings = components.analysis_page("page.overview")
 year = components.year_select(analytics.years_of(ratings), lang, st.sidebar)
+where = components.scope_select(ratings, lang, st.sidebar)
 st.caption(t("overview.caption", lang, year=year))
-headline, matrix, bars = figures.overview(year, lang)
-components.headline_metrics(headline, lang)
-st.plotly_chart(matrix, key="matrix")
-components.legend_caption(lang)
-st.plotly_chart(bars, key="quadrant_bars")
+view = figures.overview(year, where, lang)
+components.headline_metrics(view.headline, lang)
+st.plotly_chart(view.matrix, key="matrix")
+if view.areas is None or view.worst is None:
+    components.legend_caption(lang)
+    st.plotly_chart(view.bars, key="quadrant_bars")
+    st.stop()
+st.caption(t("scope.matrix_note", lang, scope=components.scope_caption(where, lang), limit=scope.UNIT_LIMIT))
+st.plotly_chart(view.bars, key="quadrant_bars")
+st.subheader(t("scope.areas", lang))
+st.dataframe(components.area_table(view.areas, lang), hide_index=True, key="areas")
+st.subheader(t("scope.worst", lang, n=len(view.worst)))
+st.dataframe(components.placed_ranking_table(view.worst, lang), hide_index=True, key="worst")
+st.subheader(t("scope.find", lang))
+components.unit_search(figures.ranked_units(year, where, lang), lang)

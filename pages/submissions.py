@@ -11,6 +11,7 @@ from lgqa_metrics.ui import submissions as tracking
 
 lang, _ = components.page("page.submissions")
 st.caption(t("submissions.caption", lang))
-if tracking.completeness_block(lang):
-    tracking.history_block(lang)
+where = tracking.completeness_block(lang)
+if where is not None:
+    tracking.history_block(where, lang)
 tracking.rejected_block(lang)

@@ -1,30 +1,37 @@
-"""Xu hướng / Trends: each unit's index over the years, by quadrant, and indicator-level changes."""
+"""Xu hướng / Trends: each unit's index over the years, by quadrant, and indicator-level changes; at
+national scale one line per area."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics import analytics
-from lgqa_metrics.filters import filter_ratings
+from lgqa_metrics import analytics, scope
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ui import components, figures
-from lgqa_metrics.ui.data import catalogue
+from lgqa_metrics.ui.data import catalogue, detail_ratings
 
 lang, ratings = components.analysis_page("page.trends")
 years = analytics.years_of(ratings)
-units = analytics.unit_order(ratings)
-chosen = components.unit_select(units, lang, st.sidebar)
-selected = filter_ratings(ratings, units=chosen)
+where = components.scope_select(ratings, lang, st.sidebar)
+ratings = where.apply(ratings)
+many = scope.summarised(ratings)
+chosen = [] if many else components.unit_select(analytics.unit_order(ratings), lang, st.sidebar)
 if len(years) < 2:
     st.info(t("trends.one_year", lang, year=years[0]))
     st.stop()
-lines, per_quadrant = figures.trends(chosen, lang)
+lines, per_quadrant = figures.area_trends(where, lang) if many else figures.trends(chosen, lang)
+if many:
+    st.caption(t("scope.lines_note", lang, scope=components.scope_caption(where, lang), limit=scope.UNIT_LIMIT))
 st.plotly_chart(lines, key="trend")
 st.plotly_chart(per_quadrant, key="qtrend")
 
 st.subheader(t("trends.changes", lang))
 year_from, year_to = components.year_pair(years, lang)
-summary, detail = analytics.changes(selected, year_from, year_to)
-st.dataframe(components.change_summary_table(summary, lang), hide_index=True)
+summary = figures.change_summary(where, chosen, year_from, year_to)
+components.capped_table(components.change_summary_table(summary, lang), lang, "change_summary")
 st.subheader(t("trends.detail", lang, year_from=year_from, year_to=year_to))
+if many:
+    st.info(t("scope.detail_narrow", lang, limit=scope.UNIT_LIMIT))
+    st.stop()
+_, detail = analytics.changes(detail_ratings(years=[year_from, year_to], units=chosen), year_from, year_to)
 st.dataframe(components.change_detail_table(detail, catalogue(), lang), hide_index=True)

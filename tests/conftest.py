@@ -1,24 +1,73 @@
-"""Shared fixtures: a fresh SQLite store per test."""
+"""Shared fixtures: a fresh SQLite store per test, and the same on PostgreSQL for the tests that run on both
+backends (``store_url``; a private throwaway PostgreSQL cluster, see ``tests/postgres.py``)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from lgqa_metrics.store import Store
+from tests.postgres import ENV_URL, PgServer, cluster, server_bindir
+
+#: The backends a ``store_url`` test runs on; ``-m "not postgres"`` leaves PostgreSQL out.
+BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
-    """URL of a new SQLite file in the test's temporary folder."""
+    """URL of a new SQLite file in the test's temporary folder. A module whose tests run on both backends
+    overrides it with ``store_url``."""
     return f"sqlite:///{tmp_path / 'lgqa.sqlite'}"
 
 
 @pytest.fixture
 def store(db_url: str) -> Iterator[Store]:
-    """A fresh store on a real SQLite file."""
+    """A fresh store at ``db_url`` (a real SQLite file unless the module says otherwise)."""
     s = Store.open(db_url)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """The PostgreSQL server of the session: ``LGQA_TEST_PG_URL`` when set, else a private cluster started now
+    (and its URL put into ``LGQA_TEST_PG_URL``). Without server binaries the PostgreSQL tests fail under
+    ``CI=true`` and are skipped elsewhere."""
+    given = os.environ.get(ENV_URL)
+    if given:
+        server = PgServer(given)
+        server.prepare()
+        yield server
+        return
+    bindir = server_bindir()
+    if bindir is None:
+        reason = "PostgreSQL server binaries (initdb, postgres) not found under /usr/lib/postgresql/*/bin or LGQA_PG_BINDIR"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: .ci/run must install Debian's postgresql")
+        pytest.skip(f"{reason}: apt-get install postgresql, or set {ENV_URL} to a server whose role may create "
+                    "databases")
+    with cluster(bindir) as server:
+        os.environ[ENV_URL] = server.url
+        try:
+            yield server
+        finally:
+            os.environ.pop(ENV_URL, None)
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> Iterator[str]:
+    """URL of a new, empty PostgreSQL database (dropped after the test)."""
+    url = pg_server.create_database()
+    yield url
+    pg_server.drop_database(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """URL of a new, empty store on each backend in turn: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'lgqa.sqlite'}"
+    return str(request.getfixturevalue("pg_url"))

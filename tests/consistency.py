@@ -1,4 +1,4 @@
-"""Independent checks of a SQLite store's wholeness, read with the plain ``sqlite3`` module (not through the
+"""Independent checks of a store's wholeness, read with the plain ``sqlite3`` module or ``psycopg`` (not through the
 code under test), and batches of return files for the durability and backup tests."""
 
 from __future__ import annotations
@@ -8,6 +8,10 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
 
 from tests.returns import filled_template, pattern
 
@@ -36,21 +40,32 @@ def write_returns(folder: Path, specs: Iterable[tuple[str, int, str]]) -> list[P
     return paths
 
 
-def check_store(db_path: Path) -> Facts:
-    """Assert that the store at ``db_path`` is whole and return what it holds.
+def connect(target: Path | str) -> Any:
+    """A plain DB-API connection to a store: a SQLite file by its path, PostgreSQL by its SQLAlchemy URL."""
+    if isinstance(target, Path):
+        return sqlite3.connect(target, timeout=30)
+    url = sa.engine.make_url(target)
+    return psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                           dbname=url.database, autocommit=True)
 
-    Whole means: SQLite's integrity and foreign-key checks pass; every submission has exactly 39 ratings,
-    its archived file (whose bytes hash to their key) and exactly one ``accepted`` intake row; no rating
-    without its submission; and per unit-year the versions are exactly 1..n with one ``current``, the latest.
+
+def check_store(target: Path | str) -> Facts:
+    """Assert that the store at ``target`` (a SQLite file, or a PostgreSQL URL) is whole and return what it holds.
+
+    Whole means: SQLite's integrity and foreign-key checks pass (PostgreSQL enforces foreign keys itself); every
+    submission has exactly 39 ratings, its archived file (whose bytes hash to their key) and exactly one
+    ``accepted`` intake row; no rating without its submission; and per unit-year the versions are exactly 1..n
+    with one ``current``, the latest.
     """
-    con = sqlite3.connect(db_path, timeout=30)
+    con = connect(target)
     try:
-        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        dangling = con.execute("PRAGMA foreign_key_check").fetchall()
-        assert dangling == [], f"rows referring to rows that are not there: {dangling[:5]}"
+        if isinstance(target, Path):
+            assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            dangling = con.execute("PRAGMA foreign_key_check").fetchall()
+            assert dangling == [], f"rows referring to rows that are not there: {dangling[:5]}"
         short = con.execute(
             "SELECT s.id, COUNT(r.indicator_code) FROM submissions s LEFT JOIN ratings r ON r.submission_id = s.id "
-            "GROUP BY s.id HAVING COUNT(r.indicator_code) != ?", (N_INDICATORS,)).fetchall()
+            f"GROUP BY s.id HAVING COUNT(r.indicator_code) != {N_INDICATORS}").fetchall()
         assert short == [], f"submissions without their 39 ratings: {short}"
         orphans = con.execute(
             "SELECT COUNT(*) FROM ratings WHERE submission_id NOT IN (SELECT id FROM submissions)").fetchone()[0]
@@ -61,7 +76,7 @@ def check_store(db_path: Path) -> Facts:
         unlogged_files = con.execute(
             "SELECT name FROM files WHERE sha256 NOT IN (SELECT file_sha256 FROM intake)").fetchall()
         assert unlogged_files == [], f"archived files without their intake row: {unlogged_files}"
-        for sha, content, size in con.execute("SELECT sha256, content, size FROM files"):
+        for sha, content, size in con.execute("SELECT sha256, content, size FROM files").fetchall():
             assert hashlib.sha256(content).hexdigest() == sha and len(content) == size
         unlogged = con.execute(
             "SELECT s.id, COUNT(i.id) FROM submissions s LEFT JOIN intake i "

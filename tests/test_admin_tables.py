@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from lgqa_metrics import admin_tables
 from lgqa_metrics.accounts import Accounts
 from lgqa_metrics.accounts_base import Role, cli_actor
@@ -11,6 +13,13 @@ from lgqa_metrics.ingest import ingest_bytes
 from lgqa_metrics.store import Store
 from lgqa_metrics.units import default_registry
 from tests.returns import filled_template, pattern
+
+
+@pytest.fixture
+def db_url(store_url: str) -> str:
+    """Every store test here runs on SQLite and on PostgreSQL."""
+    return store_url
+
 
 PASSWORD = "a-long-password-1"
 

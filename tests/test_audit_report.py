@@ -7,12 +7,19 @@ import io
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from lgqa_metrics import audit, audit_report
 from lgqa_metrics.accounts_base import Actor, Role
 from lgqa_metrics.audit_report import AuditFilter
 from lgqa_metrics.i18n import has
 from lgqa_metrics.store import Store
+
+
+@pytest.fixture
+def db_url(store_url: str) -> str:
+    """Every store test here runs on SQLite and on PostgreSQL."""
+    return store_url
 
 ROOT_ADMIN = Actor("root", Role.ADMIN)
 LAN = Actor("lan", Role.STAFF)

@@ -129,6 +129,57 @@ def test_a_dump_loads_into_an_empty_database_through_the_generic_path(tmp_path: 
         Store.open(target_url).close()
 
 
+def _utc_naive(seen: dict[str, pd.DataFrame | dict[str, bytes | None]]) -> dict[str, pd.DataFrame | dict[str, bytes | None]]:
+    """Times as naive UTC: SQLite returns them without a zone, PostgreSQL with one."""
+    out: dict[str, pd.DataFrame | dict[str, bytes | None]] = {}
+    for key, frame in seen.items():
+        if isinstance(frame, pd.DataFrame):
+            frame = frame.copy()
+            for name in frame.columns:
+                if isinstance(frame[name].dtype, pd.DatetimeTZDtype):
+                    frame[name] = frame[name].dt.tz_convert("UTC").dt.tz_localize(None)
+        out[key] = frame
+    return out
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("logical", [False, True], ids=["sqlite-snapshot", "logical-dump"])
+def test_a_sqlite_backup_restores_into_an_empty_postgresql_database(
+        tmp_path: Path, pg_url: str, logical: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    source = Store.open(f"sqlite:///{tmp_path / 'source.sqlite'}")
+    _fill(source)
+    before = _everything(source)
+    source.close()
+    bk.backup(f"sqlite:///{tmp_path / 'source.sqlite'}", tmp_path / "b.zip", logical=logical)
+    Store.open(pg_url).close()  # a new store (reference data only) counts as empty
+    run = run_main(capsys, "--lang", "en", "restore", "--db", pg_url, str(tmp_path / "b.zip"))
+    assert run.returncode == 0, run.stderr
+    restored = Store.open(pg_url)
+    _assert_same(_utc_naive(before), _utc_naive(_everything(restored)))
+    [new] = ingest_bytes(restored, filled_template("q-le-chan", 2023, pattern(9)), "after.xlsx")  # sequences moved on
+    assert (new.version, int(restored.submissions()["id"].max())) == (3, int(before["submissions"]["id"].max()) + 1)
+    refused = run_main(capsys, "--lang", "en", "restore", "--force", "--db", pg_url, str(tmp_path / "b.zip"))
+    assert refused.returncode == 1 and "already holds data" in refused.stderr and "SQLite files only" in refused.stderr
+    restored.close()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_store_is_dumped_logically_and_restores_into_sqlite(tmp_path: Path, pg_url: str) -> None:
+    source = Store.open(pg_url)
+    _fill(source)
+    before = _everything(source)
+    source.close()
+    manifest = bk.backup(pg_url, tmp_path / "pg.zip")  # any backend but SQLite is always dumped logically
+    assert (manifest.kind, manifest.source, manifest.skipped_tables) == ("logical", "postgresql", ())
+    assert (manifest.counts["submissions"], manifest.counts["ratings"], manifest.counts["files"]) == (5, 5 * 39, 6)
+    target = tmp_path / "restored.sqlite"
+    bk.restore(tmp_path / "pg.zip", f"sqlite:///{target}")
+    restored = Store.open(f"sqlite:///{target}")
+    _assert_same(_utc_naive(before), _utc_naive(_everything(restored)))
+    restored.close()
+    check_store(target)
+
+
 def test_a_backup_taken_while_another_process_ingests_is_consistent(tmp_path: Path) -> None:
     db_path = tmp_path / "live.sqlite"
     unit_years = [(u.id, y) for u in default_registry().units for y in (2022, 2023)]  # 24 returns

@@ -16,6 +16,12 @@ from lgqa_metrics.units import default_registry
 from tests.builders import docx_bytes
 from tests.returns import filled_template, pattern
 
+
+@pytest.fixture
+def db_url(store_url: str) -> str:
+    """Every store test here runs on SQLite and on PostgreSQL."""
+    return store_url
+
 STAFF = Actor("staff-a", Role.STAFF)
 
 
@@ -77,7 +83,9 @@ def test_confirm_stores_accepted_returns_and_logs_the_rejected_file(store: Store
                                         ("BaoCao.docx", docx_bytes())))
     assert [c.rejected for c in checked] == [False, True]
     assert checked[1].issues()[0].code == "file_not_spreadsheet"
-    saved = batch.confirm(store, checked, actor=STAFF)
+    steps: list[tuple[int, int, str]] = []
+    saved = batch.confirm(store, checked, actor=STAFF, progress=lambda *step: steps.append(step))
+    assert steps == [(0, 2, "lc.xlsx"), (1, 2, "BaoCao.docx")], "progress before each file"
     assert all(not s.error for s in saved)
     subs = store.submissions()
     assert list(subs["unit_id"]) == ["q-le-chan"] and list(subs["uploader"]) == ["staff-a"]

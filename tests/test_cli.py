@@ -1,4 +1,5 @@
-"""The CLI contract, run as a real subprocess: exit codes, JSON shape, export, template, history."""
+"""The CLI contract, run as a real subprocess: exit codes, JSON shape, export, template, history; ingest and history
+on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -38,8 +39,8 @@ def returns_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def test_ingest_json_reports_every_return_and_exits_1_when_one_is_rejected(returns_dir: Path, db_url: str) -> None:
-    run = cli("ingest", "--db", db_url, "--json", str(returns_dir))
+def test_ingest_json_reports_every_return_and_exits_1_when_one_is_rejected(returns_dir: Path, store_url: str) -> None:
+    run = cli("ingest", "--db", store_url, "--json", str(returns_dir))
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr + run.stdout
     items = json.loads(run.stdout)
@@ -56,21 +57,21 @@ def test_ingest_json_reports_every_return_and_exits_1_when_one_is_rejected(retur
     assert "CSV" in issue["message"] and set(issue) >= {"severity", "code", "sheet", "cell", "message"}
 
 
-def test_ingest_exits_0_for_accepted_and_duplicate_returns(tmp_path: Path, db_url: str) -> None:
+def test_ingest_exits_0_for_accepted_and_duplicate_returns(tmp_path: Path, store_url: str) -> None:
     path = tmp_path / "x.xlsx"
     path.write_bytes(filled_template("x-trung-lap", 2022, pattern()))
-    assert cli("ingest", "--db", db_url, str(path)).returncode == 0
-    again = cli("ingest", "--db", db_url, "--json", str(path))
+    assert cli("ingest", "--db", store_url, str(path)).returncode == 0
+    again = cli("ingest", "--db", store_url, "--json", str(path))
     assert again.returncode == 0
     assert json.loads(again.stdout)[0]["status"] == "duplicate"
 
 
-def test_dry_run_stores_nothing(tmp_path: Path, db_url: str) -> None:
+def test_dry_run_stores_nothing(tmp_path: Path, store_url: str) -> None:
     path = tmp_path / "x.xlsx"
     path.write_bytes(filled_template("x-trung-lap", 2022, pattern()))
-    run = cli("ingest", "--db", db_url, "--dry-run", "--json", str(path))
+    run = cli("ingest", "--db", store_url, "--dry-run", "--json", str(path))
     assert run.returncode == 0 and json.loads(run.stdout)[0]["status"] == "accepted"
-    assert json.loads(cli("ingest", "--db", db_url, "--dry-run", "--json", str(path)).stdout)[0]["status"] == "accepted"
+    assert json.loads(cli("ingest", "--db", store_url, "--dry-run", "--json", str(path)).stdout)[0]["status"] == "accepted"
 
 
 @pytest.mark.parametrize("args", [["ingest"], ["ingest", "/no/such/file.xlsx"], ["export"], ["frobnicate"],
@@ -124,21 +125,21 @@ def test_template_command_writes_a_workbook_that_ingests_cleanly(tmp_path: Path,
     assert book.sheetnames[0] == "Tự đánh giá" and "Hướng dẫn" in book.sheetnames
 
 
-def test_history_lists_versions_newest_first(tmp_path: Path, db_url: str) -> None:
+def test_history_lists_versions_newest_first(tmp_path: Path, store_url: str) -> None:
     for shift in (0, 1):
         path = tmp_path / f"v{shift}.xlsx"
         path.write_bytes(filled_template("q-kien-an", 2023, pattern(shift)))
-        cli("ingest", "--db", db_url, "--uploader", f"staff{shift}", str(path))
-    run = cli("history", "--db", db_url, "--unit", "q-kien-an", "--year", "2023")
+        cli("ingest", "--db", store_url, "--uploader", f"staff{shift}", str(path))
+    run = cli("history", "--db", store_url, "--unit", "q-kien-an", "--year", "2023")
     assert run.returncode == 0
     lines = run.stdout.strip().splitlines()
     assert "v1.xlsx" in lines[1] and "current" in lines[1] and "staff1" in lines[1]
     assert "v0.xlsx" in lines[2] and "superseded" in lines[2]
 
 
-def test_database_url_comes_from_the_environment(tmp_path: Path, db_url: str) -> None:
+def test_database_url_comes_from_the_environment(tmp_path: Path, store_url: str) -> None:
     path = tmp_path / "x.xlsx"
     path.write_bytes(filled_template("q-le-chan", 2022, pattern()))
-    assert cli("ingest", str(path), env={"LGQA_DATABASE_URL": db_url}).returncode == 0
-    run = cli("history", "--db", db_url, "--unit", "q-le-chan", "--year", "2022")
+    assert cli("ingest", str(path), env={"LGQA_DATABASE_URL": store_url}).returncode == 0
+    run = cli("history", "--db", store_url, "--unit", "q-le-chan", "--year", "2022")
     assert "x.xlsx" in run.stdout

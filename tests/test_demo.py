@@ -19,7 +19,7 @@ from lgqa_metrics.paths import DATA_DIR, SAMPLES_DIR
 from lgqa_metrics.sniff import sniff
 from lgqa_metrics.store import Store, submissions_t
 from lgqa_metrics.textnorm import fold
-from lgqa_metrics.units import UnitType, default_registry
+from lgqa_metrics.units import REPORTING_TYPES, UnitType, default_registry
 
 BAD_DIR = DATA_DIR / "samples-bad"
 WORKBOOKS = (".xlsx", ".xls", ".ods")
@@ -97,7 +97,7 @@ def test_some_units_improve_and_some_decline_in_green_count() -> None:
 
 def test_not_applicable_only_where_plausible_and_quan_greener_than_xa() -> None:
     registry = default_registry()
-    by_type: dict[UnitType, Counter[str]] = {t: Counter() for t in UnitType}
+    by_type: dict[UnitType, Counter[str]] = {t: Counter() for t in REPORTING_TYPES}
     for (unit, _), codes in demo.expected_ratings().items():
         by_type[registry[unit].type].update(codes.values())
     assert by_type[UnitType.PHUONG]["na"] > 0

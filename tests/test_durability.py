@@ -1,5 +1,6 @@
-"""Durability of the SQLite store under real OS processes: concurrent writers get distinct, gap-free versions
-and lose nothing; an ingest killed with SIGKILL leaves every committed return whole and nothing half-written."""
+"""Durability of the store under real OS processes: concurrent writers get distinct, gap-free versions and lose
+nothing (SQLite and PostgreSQL), a writer that loses a race for a version number on PostgreSQL retries in a fresh
+transaction; an ingest killed with SIGKILL leaves every committed SQLite store whole and nothing half-written."""
 
 from __future__ import annotations
 
@@ -11,14 +12,19 @@ import sqlite3
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
 
 from lgqa_metrics.accounts_base import Actor, Role
 from lgqa_metrics.reader import read_bytes
 from lgqa_metrics.store import Store
 from lgqa_metrics.units import default_registry
-from tests.consistency import N_INDICATORS, check_store, submission_ids, write_returns
+from tests.consistency import N_INDICATORS, check_store, connect, submission_ids, write_returns
+from tests.returns import filled_template, pattern
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT, YEAR = "q-le-chan", 2023
@@ -47,9 +53,10 @@ def _writer(url: str, paths: list[str], uploader: str, barrier: Barrier) -> None
         store.close()
 
 
-def test_concurrent_writers_on_a_new_store_get_distinct_gap_free_versions_and_lose_nothing(tmp_path: Path) -> None:
-    db_path = tmp_path / "lgqa.sqlite"
-    url = f"sqlite:///{db_path}"
+def test_concurrent_writers_on_a_new_store_get_distinct_gap_free_versions_and_lose_nothing(
+        tmp_path: Path, store_url: str) -> None:
+    url = store_url
+    target: Path | str = Path(sa.engine.make_url(url).database or "") if url.startswith("sqlite") else url
     batches = [write_returns(tmp_path / f"staff{w}", [(UNIT, YEAR, f"w{w}r{r}") for r in range(PER_WORKER)])
                for w in range(WORKERS)]
     ctx = mp.get_context("spawn")
@@ -63,11 +70,11 @@ def test_concurrent_writers_on_a_new_store_get_distinct_gap_free_versions_and_lo
     assert [p.exitcode for p in procs] == [0] * WORKERS
 
     total = WORKERS * PER_WORKER
-    facts = check_store(db_path)  # versions 1..n, one current (the latest), 39 ratings, archive and log each
+    facts = check_store(target)  # versions 1..n, one current (the latest), 39 ratings, archive and log each
     assert sorted(v for _u, _y, v, _f in facts.submissions.values()) == list(range(1, total + 1))
     assert {(u, y) for u, y, _v, _f in facts.submissions.values()} == {(UNIT, YEAR)}
     assert facts.files == total
-    con = sqlite3.connect(db_path)
+    con = connect(target)
     try:
         assert con.execute("SELECT COUNT(*) FROM ratings").fetchone()[0] == total * N_INDICATORS
         log = con.execute("SELECT uploader, status, file_name, submission_id FROM intake ORDER BY id").fetchall()
@@ -80,6 +87,42 @@ def test_concurrent_writers_on_a_new_store_get_distinct_gap_free_versions_and_lo
         mine = [(name, versions[sub]) for who, _s, name, sub in log if who == f"staff{w}"]
         assert [name for name, _v in mine] == [p.name for p in paths], "each writer's returns, in its order"
         assert [v for _n, v in mine] == sorted(v for _n, v in mine), "a writer's later return is a later version"
+
+
+@pytest.mark.postgres
+def test_a_writer_that_loses_the_race_for_a_version_number_retries_in_a_fresh_transaction(pg_url: str) -> None:
+    """PostgreSQL: another session (one that takes no advisory lock, like a hand-made import) holds an uncommitted
+    version 1 of the unit-year while the store stores its return. The store's insert waits on the unique
+    constraint; when the other commits, it fails, its transaction is aborted, and the store retries in a new one
+    as version 2."""
+    store = Store.open(pg_url)
+    data = filled_template(UNIT, YEAR, pattern(0))
+    result = read_bytes(data, "mine.xlsx")
+    rival, watcher = connect(pg_url), connect(pg_url)
+    pool = ThreadPoolExecutor(1)
+    try:
+        with rival.transaction():  # committed when the block ends
+            rival.execute("INSERT INTO files VALUES (%s, 'rival.xlsx', 'xlsx', 5, %s, now())", ("f" * 64, b"rival"))
+            rival.execute("INSERT INTO submissions (unit_id, year, version, status, file_sha256, file_name, sheet, "
+                          "uploader, uploaded_at, fingerprint) VALUES (%s, %s, 1, 'current', %s, 'rival.xlsx', "
+                          "'Sheet1', 'rival', now(), 'rival')", (UNIT, YEAR, "f" * 64))
+            storing = pool.submit(store.record, result, data, actor=Actor("staff", Role.STAFF))
+            deadline = time.monotonic() + 60
+            while not watcher.execute("SELECT COUNT(*) FROM pg_locks WHERE NOT granted").fetchone()[0]:
+                assert not storing.done(), f"the store did not wait for the rival: {storing.result()}"
+                assert time.monotonic() < deadline, "the store never reached the insert"
+                time.sleep(0.01)
+        [outcome] = storing.result(timeout=60)
+    finally:
+        pool.shutdown()
+        rival.close()
+        watcher.close()
+    assert (outcome.status, outcome.version) == ("accepted", 2)
+    history = store.history(UNIT, YEAR)
+    assert list(zip(history["version"], history["status"], history["uploader"], strict=True)) == [
+        (2, "current", "staff"), (1, "superseded", "rival")]
+    assert list(store.intake_log()["status"]) == ["accepted"], "stored once, logged once"
+    store.close()
 
 
 def _ingest(db_url: str, folder: Path, *, output: int | None = subprocess.DEVNULL) -> subprocess.Popen[str]:

@@ -66,3 +66,15 @@ def test_labelled_exports_name_unit_types_in_words(store: Store) -> None:
     col = [c.value for c in data[1]].index("Loại đơn vị") + 1
     assert {data.cell(r, col).value for r in range(2, data.max_row + 1)} == {"Phường"}
     assert set(pd.read_csv(io.BytesIO(csv_bytes(frame)), encoding="utf-8-sig")["unit_type"]) == {"phuong"}
+
+
+def test_xlsx_writes_numbers_as_numbers_and_leaves_missing_scores_blank(store: Store) -> None:
+    frame = _frame(store, "en")
+    data = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(frame, headers="codes"))).worksheets[0]
+    header = [c.value for c in data[1]]
+    for key in ("year", "quadrant", "score", "version"):
+        col = header.index(key) + 1
+        cells = [data.cell(r, col) for r in range(2, data.max_row + 1)]
+        expected = [None if pd.isna(v) else int(v) for v in frame[key]]
+        assert [c.value for c in cells] == expected, key
+        assert {c.data_type for c in cells if c.value is not None} <= {"n"}, key

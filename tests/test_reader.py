@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -20,7 +21,7 @@ from lgqa_metrics import safety
 from lgqa_metrics.reader import ParsedReturn, ReadResult, read_bytes
 from lgqa_metrics.report import ISSUE_CODES, Issue, Severity
 from lgqa_metrics.template import build_template
-from lgqa_metrics.units import default_registry
+from lgqa_metrics.units import UnitRegistry, default_registry
 from lgqa_metrics.workbook import MAX_COLS, MAX_ROWS
 from tests import builders, hostile
 from tests.builders import CODES, NAMES_VI, ROOT, Group, Row
@@ -331,6 +332,23 @@ def test_unit_and_year_from_the_file_name(file: str, unit_id: str, year: int) ->
     ret = single(read(data, file))
     assert (ret.unit_id, ret.year) == (unit_id, year)
     assert ret.accepted
+
+
+def test_a_unit_id_made_of_other_characters_is_found_whole_in_the_file_name() -> None:
+    base = default_registry()
+    odd = dataclasses.replace(base["p-minh-khai"], id="hp_minh_khai")
+    registry = UnitRegistry([odd, *(u for u in base.units if u.id != "p-minh-khai")])
+    data = builders.word_return(WORDS, unit=None, year=None, date_line=None)
+    ret = single(read_bytes(data, "tdg_hp_minh_khai_2023.xlsx", registry=registry, today=TODAY))
+    assert (ret.unit_id, ret.year) == ("hp_minh_khai", 2023)
+
+
+def test_of_two_unit_ids_in_the_file_name_the_first_registered_is_taken() -> None:
+    ids = ("q-le-chan", "p-minh-khai")
+    first = next(u.id for u in default_registry().units if u.id in ids)
+    data = builders.word_return(WORDS, unit=None, year=None, date_line=None)
+    for file in ("p-minh-khai q-le-chan 2023.xlsx", "q-le-chan p-minh-khai 2023.xlsx"):
+        assert single(read(data, file)).unit_id == first
 
 
 def test_header_block_wins_over_the_file_name_for_year() -> None:

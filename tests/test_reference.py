@@ -19,6 +19,12 @@ from lgqa_metrics.units import default_registry, load_registry
 from tests.reference_data import REAL_UNITS, data_copy, edit_csv, unit_row
 from tests.returns import filled_template, pattern
 
+
+@pytest.fixture
+def db_url(store_url: str) -> str:
+    """Every store test here runs on SQLite and on PostgreSQL."""
+    return store_url
+
 __all__ = ["data_copy"]
 
 ADMIN = Actor("root", Role.ADMIN)

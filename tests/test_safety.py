@@ -28,6 +28,7 @@ from lgqa_metrics.quarantine import quarantine_frame
 from lgqa_metrics.reader import read_bytes
 from lgqa_metrics.report import ISSUE_CODES
 from lgqa_metrics.store import Store
+from lgqa_metrics.units import load_registry
 from lgqa_metrics.workbook import MAX_COLS, MAX_ROWS, a1, load_workbook
 from tests import builders, hostile
 from tests.returns import filled_template, pattern
@@ -403,3 +404,48 @@ def test_a_worker_started_from_a_thread_that_ends_is_kept() -> None:
     thread.start()
     thread.join()
     assert started and safety.call_isolated(os.getpid) == started[0]
+
+
+# --- large arguments kept in the worker -------------------------------------------------------------------
+
+
+def _forget_kept() -> None:
+    """Run in a worker: drop every argument it keeps (as a worker that had to make room would)."""
+    safety._KEPT.clear()
+
+
+def test_a_registry_other_than_the_default_is_sent_to_a_worker_once_then_named_by_its_key(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[tuple[str, object]] = []
+    round_trip = safety._Worker._round_trip
+
+    def spy(worker: safety._Worker, message: tuple[object, ...], timeout_s: float) -> tuple[str, object]:
+        sent.append(message[4]["registry"])  # type: ignore[index]
+        return round_trip(worker, message, timeout_s)
+
+    monkeypatch.setattr(safety._Worker, "_round_trip", spy)
+    safety.shutdown()  # one worker, so that every call goes to it
+    registry = load_registry()  # the same units as the default, in another object: not the worker's own
+    data = builders.word_return(WORDS)
+    results = [safety.read_isolated(data, "a.xlsx", registry=registry) for _ in range(3)]
+    assert results == [read_bytes(data, "a.xlsx", registry=registry)] * 3
+    assert [obj is registry for _, obj in sent] == [True, False, False]
+    assert len({key for key, _ in sent}) == 1
+
+
+def test_a_worker_that_no_longer_holds_a_kept_argument_is_sent_it_again() -> None:
+    safety.shutdown()
+    registry = load_registry()
+    data = builders.word_return(WORDS)
+    expected = read_bytes(data, "a.xlsx", registry=registry)
+    assert safety.read_isolated(data, "a.xlsx", registry=registry) == expected
+    safety.call_isolated(_forget_kept)
+    assert safety.read_isolated(data, "a.xlsx", registry=registry) == expected
+
+
+def test_with_more_registries_than_a_worker_keeps_every_read_is_still_right() -> None:
+    registries = [load_registry() for _ in range(safety.KEPT_PER_WORKER + 2)]
+    data = builders.word_return(WORDS)
+    expected = read_bytes(data, "a.xlsx")
+    for registry in [*registries, *reversed(registries)]:
+        assert safety.read_isolated(data, "a.xlsx", registry=registry) == expected

@@ -1,15 +1,23 @@
-"""The store: versions, duplicates, atomic rejections, archive, long-form queries."""
+"""The store: versions, duplicates, atomic rejections, archive, long-form queries; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import io
 
 import openpyxl
+import pytest
 import sqlalchemy as sa
 
+from lgqa_metrics.accounts_base import cli_actor
 from lgqa_metrics.ingest import ingest_bytes
 from lgqa_metrics.store import Store, files_t, intake_t, issues_t, ratings_t, submissions_t
 from tests.returns import filled_template, pattern
+
+
+@pytest.fixture
+def db_url(store_url: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return store_url
 
 
 def test_accepted_return_is_stored_as_version_1_with_39_ratings(store: Store) -> None:
@@ -101,12 +109,27 @@ def test_store_reopens_an_existing_file_without_losing_data(db_url: str) -> None
     first.close()
     again = Store.open(db_url)
     assert len(again.ratings()) == 39
-    with again.engine.connect() as conn:
-        mode = conn.execute(sa.text("PRAGMA journal_mode")).scalar()
-    assert mode == "wal"
+    if again.engine.dialect.name == "sqlite":
+        with again.engine.connect() as conn:
+            assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+    again.close()
 
 
-def test_data_version_changes_when_anything_is_stored(store: Store) -> None:
-    before = store.data_version()
+def test_data_version_changes_when_anything_is_stored_rejected_or_withdrawn(store: Store) -> None:
+    seen = [store.data_version()]
     ingest_bytes(store, filled_template("q-kien-an", 2023, pattern()), "a.xlsx")
-    assert store.data_version() != before
+    seen.append(store.data_version())
+    ingest_bytes(store, b"STT,Ma,Ket qua\n1,1.1,Do\n", "broken.xlsx")
+    seen.append(store.data_version())
+    store.withdraw(cli_actor(), int(store.submissions()["id"].iloc[0]), "nhầm năm")
+    seen.append(store.data_version())
+    assert len(set(seen)) == 4, seen
+    assert store.ratings().empty, "the only version is withdrawn"
+
+
+def test_the_archive_keeps_every_byte_of_a_file(store: Store) -> None:
+    data = bytes(range(256)) * 64 + b"\x00\\x00'\"\r\n\t"  # NULs, backslashes, quotes: bytea and BLOB alike
+    [out] = ingest_bytes(store, data, "strange.bin")
+    assert out.status == "rejected"
+    [sha] = store.intake_log()["file_sha256"]
+    assert store.archived(sha) == data and store.archived("0" * 64) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from lgqa_metrics import submissions as subs
 from lgqa_metrics.ingest import ingest_bytes
@@ -12,6 +13,12 @@ from lgqa_metrics.store import Store
 from lgqa_metrics.units import Unit, UnitRegistry, UnitType, default_registry
 from tests.builders import docx_bytes
 from tests.returns import filled_template, pattern
+
+
+@pytest.fixture
+def db_url(store_url: str) -> str:
+    """Every store test here runs on SQLite and on PostgreSQL."""
+    return store_url
 
 
 def _ingest(store: Store, unit: str, year: int, shift: int, name: str = "") -> None:

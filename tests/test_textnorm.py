@@ -54,3 +54,8 @@ def test_fold_replaces_stray_punctuation_but_keeps_dots_slashes_and_hyphens() ->
     assert fold("N/A") == "n/a"
     assert fold("1.10") == "1.10"
     assert fold("p-minh-khai") == "p-minh-khai"
+
+
+def test_fold_drops_every_combining_mark_not_only_the_vietnamese_ones() -> None:
+    assert fold("e\u20d7 a\u0591b \u0e01\u0e31") == "e ab \u0e01"  # U+20D7, U+0591, U+0E31 are all marks (Mn)
+    assert fold("Ω – “x”") == "ω x"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import unicodedata
 from collections.abc import Callable
@@ -10,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from lgqa_metrics.units import RegistryError, UnitType, default_registry, load_registry
+from lgqa_metrics.units import (
+    REPORTING_TYPES,
+    RegistryError,
+    UnitType,
+    default_registry,
+    load_registry,
+    registry_from_rows,
+)
 from tests.builders import ROOT
 
 UNITS_CSV = ROOT / "data" / "units.csv"
@@ -46,7 +54,7 @@ def test_each_unit_has_its_type_and_parent(unit_id: str, expected: tuple[UnitTyp
 
 def test_three_units_of_each_type() -> None:
     types = [u.type for u in default_registry().units]
-    assert {t: types.count(t) for t in UnitType} == dict.fromkeys(UnitType, 3)
+    assert {t: types.count(t) for t in UnitType} == {**dict.fromkeys(REPORTING_TYPES, 3), UnitType.TINH: 0}
 
 
 def test_children_and_ancestors_follow_the_parent_links() -> None:
@@ -203,3 +211,40 @@ def test_a_repeated_id_is_refused(tmp_path: Path) -> None:
 def test_a_missing_registry_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RegistryError):
         load_registry(tmp_path / "nothing.csv")
+
+
+def test_area_of_a_pilot_unit_is_its_district_without_a_province() -> None:
+    reg = default_registry()
+    assert reg.area("p-minh-khai") == (None, "q-hong-bang")
+    assert reg.area("h-an-lao") == (None, "h-an-lao")
+    assert reg.area("no-such-unit") == (None, None)
+
+
+def _row(uid: str, utype: str, name: str, parent: str | None = None, **extra: object) -> dict[str, object]:
+    return {"id": uid, "type": utype, "name": name, "name_en": "", "parent_id": parent, "aliases": "",
+            "valid_from": None, "valid_to": None, "successor_ids": "", **extra}
+
+
+def test_a_registry_from_table_rows_has_provinces_districts_and_lineage() -> None:
+    reg = registry_from_rows([
+        _row("t01", "tinh", "Tỉnh Bình An"),
+        _row("t01-h01", "huyen", "Huyện Phú Lộc", "t01"),
+        _row("t01-h01-x001", "xa", "Xã Tân Hòa", "t01-h01", valid_to=dt.date(2020, 12, 31),
+             successor_ids="t01-h01-x002"),
+        _row("t01-h01-x002", "xa", "Xã Tân Phú", "t01-h01", valid_from=dt.date(2021, 1, 1), aliases="Xã Tân Hòa"),
+    ])
+    assert reg.area("t01-h01-x001") == ("t01", "t01-h01")
+    assert reg.area("t01-h01") == ("t01", "t01-h01")
+    assert reg.area("t01") == ("t01", None)
+    assert reg["t01"].bare_name == "Bình An"
+    assert reg.match("Xã Tân Hòa", year=2019) is reg["t01-h01-x001"]
+    assert reg.match("Xã Tân Hòa", year=2022) is reg["t01-h01-x002"]
+    assert reg.match("Tỉnh Bình An") is reg["t01"]
+    assert reg["t01-h01-x002"].valid_from == dt.date(2021, 1, 1)
+
+
+def test_table_rows_are_validated_like_the_csv() -> None:
+    with pytest.raises(RegistryError, match="t99"):
+        registry_from_rows([_row("t01-h01", "huyen", "Huyện Phú Lộc", "t99")])
+    with pytest.raises(RegistryError, match="type"):
+        registry_from_rows([_row("t01", "vung", "Vùng Một")])

@@ -14,7 +14,7 @@ from lgqa_metrics.reference import Kind, Proposal, ReferenceError
 from lgqa_metrics.submissions import history_table
 from lgqa_metrics.ui import state
 from lgqa_metrics.ui.admin import act, post
-from lgqa_metrics.ui.data import get_store, registry, submissions
+from lgqa_metrics.ui.data import data_version, get_store, registry, submissions
 
 # --- withdrawing a version ---------------------------------------------------------------------------
 
@@ -57,20 +57,26 @@ def _choose(key: str, options: Sequence[object], default: object) -> None:
         st.session_state[key] = default
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _withdraw_choices(version: str) -> dict[str, list[int]]:
+    return admin_tables.withdraw_choices(submissions(), registry())
+
+
 def withdraw_block(lang: str) -> None:
     """Unit, year and version (not yet withdrawn) from the stored history; what becomes current; the
     reason and a confirmation; the withdrawal itself in :meth:`Store.withdraw`."""
     st.caption(t("withdraw.caption", lang))
     reg = registry()
-    choices = admin_tables.withdraw_choices(submissions(), reg)
+    choices = _withdraw_choices(data_version())
     if not choices:
         st.info(t("withdraw.none", lang), icon=":material/info:")
         return
     units = list(choices)
+    names = {u: admin_tables.unit_name(u, reg, lang) for u in units}
     _choose(state.WITHDRAW_UNIT, units, units[0])
     left, middle = st.columns([2, 1])
     unit_id = str(left.selectbox(t("withdraw.unit", lang), units, key=state.WITHDRAW_UNIT,
-                                 format_func=lambda u: admin_tables.unit_name(u, reg, lang)))
+                                 format_func=lambda u: names[u]))
     years = choices[unit_id]
     _choose(state.WITHDRAW_YEAR, years, years[0])
     year = int(middle.selectbox(t("withdraw.year", lang), years, key=state.WITHDRAW_YEAR))
@@ -143,7 +149,7 @@ def reference_block(kind: Kind, lang: str) -> None:
     try:
         table = reference.current_table(kind)
     except ReferenceError as exc:
-        st.error(t(exc.key, lang, **exc.fields), icon=":material/error:")
+        st.error(exc.message(lang), icon=":material/error:")
     else:
         st.markdown(t("reference.rows", lang, rows=len(table), file=name))
         st.dataframe(table, hide_index=True, key=f"reference_table_{kind}")
@@ -157,7 +163,7 @@ def reference_block(kind: Kind, lang: str) -> None:
     try:
         proposal = reference.check(kind, upload.getvalue(), store=get_store())
     except ReferenceError as exc:
-        st.error(t("reference.refused", lang, file=name) + " " + t(exc.key, lang, **exc.fields),
+        st.error(t("reference.refused", lang, file=name) + " " + exc.message(lang),
                  icon=":material/block:")
         return
     if proposal.identical:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 import pandas as pd
 import streamlit as st
 
+from lgqa_metrics import scope
 from lgqa_metrics.accounts_base import Actor
 from lgqa_metrics.analytics import Headline, unit_order
 from lgqa_metrics.catalogue import Catalogue, Indicator
@@ -16,8 +18,8 @@ from lgqa_metrics.formatting import percent
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ratings import Rating
 from lgqa_metrics.ui import auth, navigation, state
-from lgqa_metrics.ui.data import catalogue, current_ratings
-from lgqa_metrics.units import UnitType
+from lgqa_metrics.ui.data import catalogue, current_ratings, registry
+from lgqa_metrics.units import REPORTING_TYPES
 
 
 def page(title_key: str) -> tuple[str, Actor | None]:
@@ -73,7 +75,7 @@ def unit_select(units: pd.DataFrame, lang: str, where: object = st, default_all:
 
 def type_select(lang: str, where: object = st) -> list[str]:
     """The shared unit-type choice; empty means all."""
-    types = [u.value for u in UnitType]
+    types = [u.value for u in REPORTING_TYPES]
     st.session_state[state.UNIT_TYPES] = [v for v in st.session_state.get(state.UNIT_TYPES, []) if v in types]
     chosen = where.multiselect(t("filter.unit_types", lang), types, key=state.UNIT_TYPES,  # type: ignore[attr-defined]
                                format_func=lambda v: type_label(v, lang), placeholder=t("filter.all", lang))
@@ -186,3 +188,86 @@ def indicator_units_table(ratings: pd.DataFrame, code: str, year: int, cat: Cata
 def unit_order_ids(ratings: pd.DataFrame) -> list[str]:
     """Unit ids in display order (type, then name)."""
     return list(unit_order(ratings)["unit_id"])
+
+
+def scope_select(ratings: pd.DataFrame, lang: str, where: object = st) -> scope.Scope:
+    """The shared province / district choice, offered only when there are too many units to show one
+    by one (see :mod:`lgqa_metrics.scope`); otherwise everything is in scope."""
+    if not scope.summarised(ratings):
+        return scope.Scope()
+    reg = registry()
+    provinces = scope.provinces(ratings)
+    province = ""
+    if provinces:
+        _valid_choice(state.PROVINCE, ["", *provinces], "")
+        province = str(where.selectbox(  # type: ignore[attr-defined]
+            t("scope.province", lang), ["", *provinces], key=state.PROVINCE,
+            format_func=lambda p: scope.area_name(p, reg, lang) if p else t("scope.country", lang)))
+    district = ""
+    if province or not provinces:
+        districts = scope.districts(ratings, province)
+        _valid_choice(state.DISTRICT, ["", *districts], "")
+        district = str(where.selectbox(  # type: ignore[attr-defined]
+            t("scope.district", lang), ["", *districts], key=state.DISTRICT,
+            format_func=lambda d: scope.area_name(d, reg, lang) if d else t("scope.all_districts", lang)))
+    return scope.Scope(province, district)
+
+
+def scope_caption(where: scope.Scope, lang: str) -> str:
+    """The scope in words ("Tỉnh A › Huyện B", or the whole country)."""
+    reg = registry()
+    parts = [scope.area_name(a, reg, lang) for a in (where.province, where.district) if a]
+    return " › ".join(parts) or t("scope.country", lang)
+
+
+def area_table(areas: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Areas of a summarised view, worst index first, with localised headers."""
+    cols = ["area", "units", "index", "green_share", "red", "yellow", "green"]
+    shown = areas[cols].assign(index=areas["index"].round(1), green_share=(areas["green_share"] * 100).round(1))
+    return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
+
+
+def placed_ranking_table(ranked: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A ranking (see :func:`ranking_table`) with each unit's district and province beside its name."""
+    shown = ranking_table(ranked, lang)
+    shown.insert(2, t("col.district", lang), ranked["district"].to_numpy())
+    shown.insert(3, t("col.province", lang), ranked["province"].to_numpy())
+    return shown
+
+
+def unit_search(ranked: pd.DataFrame, lang: str) -> None:
+    """Find units by name among a ranked table (at national scale, where no list shows them all)."""
+    text = st.text_input(t("scope.search", lang), key=state.UNIT_SEARCH, placeholder=t("scope.search_hint", lang))
+    if not text.strip():
+        return
+    hits = scope.search_units(ranked, text)
+    if hits.empty:
+        st.info(t("scope.no_hit", lang, text=text))
+        return
+    st.dataframe(placed_ranking_table(hits, lang), hide_index=True, key="unit_search_hits")
+    if len(hits) == scope.LIST_ROWS:
+        st.caption(t("scope.more_hits", lang, n=scope.LIST_ROWS))
+
+
+def capped_table(table: pd.DataFrame, lang: str, key: str, rows: int = scope.TABLE_ROWS) -> None:
+    """A table of at most ``rows`` rows, saying how many more there are (narrow the scope to see them)."""
+    st.dataframe(table.head(rows), hide_index=True, key=key)
+    if len(table) > rows:
+        st.caption(t("scope.capped", lang, shown=rows, total=len(table)))
+
+
+#: Units profiled (radar, wheels) at once at national scale; by default the weakest.
+PROFILE_UNITS: Final = 6
+_PAGE_ROWS: Final = 100
+
+
+def paged_table(table: pd.DataFrame, lang: str, key: str, rows: int = _PAGE_ROWS) -> None:
+    """A long table one page of ``rows`` at a time, with the page chosen below it."""
+    pages = max(1, -(-len(table) // rows))
+    page_no = int(st.session_state.get(f"{key}_page", 1))
+    page_no = min(max(page_no, 1), pages)
+    st.dataframe(table.iloc[(page_no - 1) * rows: page_no * rows], hide_index=True, key=key)
+    left, right = st.columns([1, 3])
+    left.number_input(t("scope.page", lang), min_value=1, max_value=pages, value=page_no, step=1, key=f"{key}_page")
+    right.caption(t("scope.page_of", lang, first=(page_no - 1) * rows + 1, last=min(page_no * rows, len(table)),
+                    total=len(table)))

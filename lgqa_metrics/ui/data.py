@@ -1,13 +1,20 @@
-"""Cached access to the store, keyed by the data version so new uploads show at once."""
+"""Cached access to the store, keyed by the data version so new uploads show at once.
+
+The compact ratings table is held once per server process (``cache_resource``: every session shares the
+same frame, nothing is copied per rerun) and rebuilt only when the data version changes; the text of the
+ratings a view shows (evidence, notes) is fetched for those rows alone."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
 
+from lgqa_metrics import scope
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.store import Store
-from lgqa_metrics.units import UnitRegistry, default_registry
+from lgqa_metrics.units import UnitRegistry
 
 
 @st.cache_resource
@@ -22,13 +29,20 @@ def catalogue() -> Catalogue:
 
 
 def registry() -> UnitRegistry:
-    """The unit registry."""
-    return default_registry()
+    """The unit registry in effect for the store (the store's own, or ``data/units.csv``)."""
+    return get_store().registry
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _ratings(version: str) -> pd.DataFrame:
-    return get_store().ratings()
+    store = get_store()
+    return scope.with_areas(store.rating_table(), store.registry)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _detail(version: str, years: tuple[int, ...], units: tuple[str, ...], indicators: tuple[str, ...]) -> pd.DataFrame:
+    store = get_store()
+    return scope.with_areas(store.ratings(years=years, units=units, indicators=indicators), store.registry)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -42,8 +56,16 @@ def data_version() -> str:
 
 
 def current_ratings() -> pd.DataFrame:
-    """The current ratings in long form, reloaded whenever anything new is stored."""
+    """The current ratings in long form without their text (see ``Store.rating_table``), with each
+    unit's province and district; reloaded whenever anything new is stored. Shared: never modify it."""
     return _ratings(data_version())
+
+
+def detail_ratings(years: Sequence[int] = (), units: Sequence[str] = (), indicators: Sequence[str] = ()) -> pd.DataFrame:
+    """The current ratings with evidence, notes and cells, of the chosen years, units and indicators
+    (an empty choice means all: keep at least one narrow)."""
+    return _detail(data_version(), tuple(int(y) for y in years), tuple(str(u) for u in units),
+                   tuple(str(c) for c in indicators))
 
 
 def submissions() -> pd.DataFrame:

@@ -9,7 +9,7 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics import audit
+from lgqa_metrics import audit, scope
 from lgqa_metrics.accounts_base import Role, require
 from lgqa_metrics.analytics import RATING_ORDER, colour_counts
 from lgqa_metrics.annotate import XLSX_MIME
@@ -24,9 +24,12 @@ from lgqa_metrics.filters import (
 )
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ratings import Rating
-from lgqa_metrics.ui import auth, state
-from lgqa_metrics.ui.data import catalogue, get_store
+from lgqa_metrics.ui import auth, components, state
+from lgqa_metrics.ui.data import catalogue, current_ratings, data_version, detail_ratings, get_store
 
+#: At most this many rows are fetched with their text, shown and exported at once.
+EXPORT_ROWS: Final = 200_000
+_UNITS_IN_QUERY: Final = 1_000
 _DETAIL: Final = ("unit_name", "year", "indicator_code", "indicator_name", "rating_label", "evidence", "note",
                   "version")
 
@@ -40,10 +43,16 @@ def _multi(where: Any, key: str, label: str, options: Sequence[Any], lang: str,
     return tuple(chosen)
 
 
-def filter_panel(ratings: pd.DataFrame, lang: str) -> tuple[RatingFilter, FilterOptions]:
-    """Years, unit types, units, quadrants, indicators (of the chosen quadrants) and ratings."""
+@st.cache_data(max_entries=16, show_spinner=False)
+def _options(version: str, province: str, district: str) -> FilterOptions:
+    return filter_options(scope.Scope(province, district).apply(current_ratings()), catalogue())
+
+
+def filter_panel(where: scope.Scope, lang: str) -> tuple[RatingFilter, FilterOptions]:
+    """Years, unit types, units, quadrants, indicators (of the chosen quadrants) and ratings, offering
+    what the ratings in scope hold."""
     cat = catalogue()
-    options = filter_options(ratings, cat)
+    options = _options(data_version(), where.province, where.district)
     scale = cat.scale
     with st.container(border=True):
         top = st.columns(3)
@@ -70,14 +79,35 @@ def match_line(shown: pd.DataFrame, ratings: pd.DataFrame, lang: str) -> None:
                   years=shown["year"].nunique()))
 
 
-def summary_table(shown: pd.DataFrame, lang: str) -> None:
-    """Count of each colour per unit and year, with the green share as a bar."""
+@st.cache_data(max_entries=16, show_spinner=False)
+def _summary(version: str, province: str, district: str, chosen: RatingFilter) -> tuple[pd.DataFrame, int]:
+    summary = colour_counts(chosen.apply(scope.Scope(province, district).apply(current_ratings())))
+    return summary.head(scope.TABLE_ROWS), len(summary)
+
+
+def summary_table(where: scope.Scope, chosen: RatingFilter, lang: str) -> None:
+    """Count of each colour per unit and year of the filtered rows, with the green share as a bar (the
+    first :data:`scope.TABLE_ROWS` unit-years)."""
     st.subheader(t("data.summary", lang))
-    summary = colour_counts(shown)
+    summary, total = _summary(data_version(), where.province, where.district, chosen)
     cols = ["unit_name", "year", *RATING_ORDER, "green_share"]
-    st.dataframe(summary[cols].rename(columns={c: t(f"col.{c}", lang) for c in cols}), hide_index=True,
-                 column_config={t("col.green_share", lang): st.column_config.ProgressColumn(
+    st.dataframe(summary[cols].rename(columns={c: t(f"col.{c}", lang) for c in cols}),
+                 hide_index=True, column_config={t("col.green_share", lang): st.column_config.ProgressColumn(
                      min_value=0, max_value=1, format="percent")})
+    if total > len(summary):
+        st.caption(t("scope.capped", lang, shown=len(summary), total=total))
+
+
+def detail_rows(shown: pd.DataFrame, chosen: RatingFilter, where: scope.Scope) -> pd.DataFrame | None:
+    """The filtered rows with their evidence, notes and cells, fetched for those rows alone; None when
+    they are more than :data:`EXPORT_ROWS` (the filters must narrow first)."""
+    if len(shown) > EXPORT_ROWS:
+        return None
+    units = [str(u) for u in shown["unit_id"].unique()]
+    years = [int(y) for y in shown["year"].unique()]
+    detail = detail_ratings(years=years, units=units if len(units) <= _UNITS_IN_QUERY else chosen.units,
+                            indicators=chosen.indicators)
+    return chosen.apply(where.apply(detail))
 
 
 def detail_table(shown: pd.DataFrame, lang: str) -> None:
@@ -85,7 +115,8 @@ def detail_table(shown: pd.DataFrame, lang: str) -> None:
     table = export_frame(shown, lang, catalogue())
     st.subheader(t("data.rows", lang, rows=len(table)))
     cols = list(_DETAIL)
-    st.dataframe(table[cols].rename(columns={c: t(f"col.{c}", lang) for c in cols}), hide_index=True)
+    components.paged_table(table[cols].rename(columns={c: t(f"col.{c}", lang) for c in cols}), lang, "data_rows",
+                           rows=scope.TABLE_ROWS)
 
 
 def downloads(shown: pd.DataFrame, chosen: RatingFilter, options: FilterOptions, lang: str) -> None:

@@ -3,30 +3,70 @@ that changes nothing (or returns to earlier choices) rebuilds nothing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lgqa_metrics import analytics, charts
+from lgqa_metrics import analytics, charts, scope
 from lgqa_metrics.filters import filter_ratings
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui.data import catalogue, current_ratings, data_version, registry
+from lgqa_metrics.ui.data import catalogue, current_ratings, data_version, detail_ratings, registry
 
 _ENTRIES = 32
 
 
+@dataclass(frozen=True, slots=True)
+class OverviewView:
+    """What the Overview shows for one year and scope. With few units in scope: the unit-by-unit matrix
+    and quadrant bars; with many (``areas`` set): the area summary matrix and bars, the areas ranked and
+    the worst units."""
+
+    headline: analytics.Headline
+    matrix: go.Figure
+    bars: go.Figure
+    areas: pd.DataFrame | None = None
+    worst: pd.DataFrame | None = None
+
+
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def _overview(version: str, year: int, lang: str) -> tuple[analytics.Headline, go.Figure, go.Figure]:
-    ratings = current_ratings()
+def _overview(version: str, year: int, province: str, district: str, lang: str) -> OverviewView:
+    where = scope.Scope(province, district)
+    reg, cat = registry(), catalogue()
+    ratings = where.apply(current_ratings())
     this_year = filter_ratings(ratings, years=[year])
-    grid, evidence = analytics.matrix(ratings, year, catalogue())
-    matrix = charts.matrix_figure(grid, evidence, analytics.unit_order(this_year), catalogue(), year, lang)
-    bars = charts.quadrant_bars(analytics.quadrant_counts(this_year), catalogue(), lang)
-    return analytics.headline(ratings, year, registry()), matrix, bars
+    expected = [u for u in analytics.expected_units(reg, year) if where.holds(reg.area(u))]
+    head = analytics.headline(ratings, year, reg, expected)
+    if scope.summarised(this_year):
+        key = where.child_key
+        grid, counts = scope.area_matrix(this_year, key, cat)
+        names = {a: scope.area_name(a, reg, lang) for a in grid.index}
+        areas = scope.area_summary(this_year, key).assign(area=lambda f: [names.get(a, a) for a in f[key]])
+        return OverviewView(head, charts.area_heatmap(grid, counts, key, names, cat, year, lang),
+                            charts.quadrant_bars(scope.area_counts(this_year, key, names), cat, lang, shares=True),
+                            areas, scope.worst_units(ranked_units(year, where, lang)))
+    detail = detail_ratings(years=[year], units=list(this_year["unit_id"].unique()))
+    grid, evidence = analytics.matrix(detail, year, cat)
+    matrix = charts.matrix_figure(grid, evidence, analytics.unit_order(this_year), cat, year, lang)
+    return OverviewView(head, matrix, charts.quadrant_bars(analytics.quadrant_counts(this_year), cat, lang))
 
 
-def overview(year: int, lang: str) -> tuple[analytics.Headline, go.Figure, go.Figure]:
-    """Headline figures, the traffic-light matrix and the quadrant bars of one year."""
-    return _overview(data_version(), year, lang)
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def _ranked(version: str, year: int, province: str, district: str, lang: str) -> pd.DataFrame:
+    this_year = filter_ratings(scope.Scope(province, district).apply(current_ratings()), years=[year])
+    return scope.ranked_units(this_year, year, registry(), lang)
+
+
+def ranked_units(year: int, where: scope.Scope, lang: str) -> pd.DataFrame:
+    """Every unit in scope ranked by its index in ``year``, with district and province names."""
+    return _ranked(data_version(), year, where.province, where.district, lang)
+
+
+def overview(year: int, where: scope.Scope, lang: str) -> OverviewView:
+    """Headline figures, the traffic-light matrix (or its area summary) and the quadrant bars of one
+    year in one scope."""
+    return _overview(data_version(), year, where.province, where.district, lang)
 
 
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)
@@ -42,16 +82,46 @@ def trends(units: list[str], lang: str) -> tuple[go.Figure, go.Figure]:
 
 
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def _compare(version: str, year: int, units: tuple[str, ...], lang: str) -> tuple[go.Figure, go.Figure]:
-    this_year = filter_ratings(current_ratings(), years=[year])
+def _area_trends(version: str, province: str, district: str, lang: str) -> tuple[go.Figure, go.Figure]:
+    where = scope.Scope(province, district)
+    in_scope, key = where.apply(current_ratings()), where.child_key
+    names = {str(a): scope.area_name(str(a), registry(), lang) for a in in_scope[key].unique() if a}
+    return (charts.trend_lines(scope.area_counts(in_scope, key, names, ("year",)), lang, "chart.area_trend_title"),
+            charts.quadrant_trend(scope.area_counts(in_scope, key, names, ("year", "quadrant")), catalogue(), lang))
+
+
+def area_trends(where: scope.Scope, lang: str) -> tuple[go.Figure, go.Figure]:
+    """Index lines per area one level down from the scope (provinces or districts), overall and per
+    quadrant: the Trends charts when there are too many units for a line each."""
+    return _area_trends(data_version(), where.province, where.district, lang)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def _change_summary(version: str, province: str, district: str, units: tuple[str, ...], year_from: int,
+                    year_to: int) -> pd.DataFrame:
+    selected = filter_ratings(scope.Scope(province, district).apply(current_ratings()), units=units,
+                              years=[year_from, year_to])
+    return analytics.changes(selected, year_from, year_to)[0]
+
+
+def change_summary(where: scope.Scope, units: list[str], year_from: int, year_to: int) -> pd.DataFrame:
+    """Improved, declined and unchanged indicators per unit in scope (or of the chosen units)."""
+    return _change_summary(data_version(), where.province, where.district, tuple(units), year_from, year_to)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def _compare(version: str, year: int, province: str, district: str, units: tuple[str, ...],
+             lang: str) -> tuple[go.Figure, go.Figure, pd.DataFrame]:
+    this_year = filter_ratings(scope.Scope(province, district).apply(current_ratings()), years=[year])
     selected = filter_ratings(this_year, units=units)
+    groups = analytics.group_averages(this_year, year)
     return (charts.radar(analytics.quadrant_profile(selected, year), catalogue(), lang),
-            charts.group_bars(analytics.group_averages(this_year, year), catalogue(), lang))
+            charts.group_bars(groups, catalogue(), lang), groups)
 
 
-def compare(year: int, units: list[str], lang: str) -> tuple[go.Figure, go.Figure]:
-    """The quadrant radar of the chosen units and the colour mix by unit type."""
-    return _compare(data_version(), year, tuple(units), lang)
+def compare(year: int, where: scope.Scope, units: list[str], lang: str) -> tuple[go.Figure, go.Figure, pd.DataFrame]:
+    """The quadrant radar of the chosen units, and the colour mix and index by unit type in scope."""
+    return _compare(data_version(), year, where.province, where.district, tuple(units), lang)
 
 
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)

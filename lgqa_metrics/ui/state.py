@@ -20,6 +20,9 @@ RATINGS: Final = "filter_ratings"  # list[str] rating words: Data & export
 YEAR_FROM: Final = "trend_year_from"  # int: Trends, comparison start
 YEAR_TO: Final = "trend_year_to"  # int: Trends, comparison end
 INDICATOR: Final = "indicator_code"  # str: Indicator page
+PROVINCE: Final = "scope_province"  # str province id ("" = the whole country): analysis pages at national scale
+DISTRICT: Final = "scope_district"  # str district id ("" = the whole province): analysis pages at national scale
+UNIT_SEARCH: Final = "unit_search"  # str: text searched among unit names, analysis pages at national scale
 UPLOAD_FILES: Final = "upload_files"  # file_uploader widget: key prefix, see uploader_key()
 UPLOAD_NONCE: Final = "upload_nonce"  # int: bumped to clear the uploader after a confirmation
 UPLOAD_DONE: Final = "upload_done"  # list[dict]: outcomes of the last confirmation, shown once

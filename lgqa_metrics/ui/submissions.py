@@ -9,13 +9,13 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics import annotate
+from lgqa_metrics import annotate, scope
 from lgqa_metrics import submissions as subs
 from lgqa_metrics.annotate import XLSX_MIME, annotated_download
 from lgqa_metrics.i18n import t
 from lgqa_metrics.sniff import sniff
-from lgqa_metrics.ui import state
-from lgqa_metrics.ui.data import data_version, get_store, registry, submissions
+from lgqa_metrics.ui import components, state
+from lgqa_metrics.ui.data import current_ratings, data_version, get_store, registry, submissions
 from lgqa_metrics.ui.upload import show_issues
 
 _CELL_STYLE: Final = {subs.RECEIVED: "background-color: #E3F2E6; color: #1B5E20; font-weight: 600",
@@ -24,13 +24,20 @@ _CELL_STYLE: Final = {subs.RECEIVED: "background-color: #E3F2E6; color: #1B5E20;
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _intake(version: str) -> pd.DataFrame:
-    return get_store().intake_log()
+def _intake(version: str) -> tuple[dict[str, int], pd.DataFrame]:
+    log = get_store().intake_log()
+    return {str(k): int(v) for k, v in log["status"].value_counts().items()}, subs.rejected(log)
 
 
-def intake_log() -> pd.DataFrame:
-    """Every intake outcome, reloaded whenever anything new is stored."""
+def intake_log() -> tuple[dict[str, int], pd.DataFrame]:
+    """The number of intake outcomes of each status and the rejected entries, newest first; reloaded
+    whenever anything new is stored."""
     return _intake(data_version())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _history_choices(version: str) -> dict[str, list[int]]:
+    return subs.history_choices(submissions(), registry())
 
 
 def _archived(sha256: str) -> bytes:
@@ -42,36 +49,57 @@ def _original(sha256: str) -> Callable[[], bytes]:
     return lambda: _archived(sha256)
 
 
-def completeness_block(lang: str) -> bool:
-    """Received-of-expected per year and the units × years grid; False when nothing is stored yet."""
+def completeness_block(lang: str) -> scope.Scope | None:
+    """Received-of-expected per year and the units × years grid (by area when too many units are in
+    the scope chosen in the sidebar); returns that scope, or None when nothing is stored yet."""
     stored = submissions()
     years = subs.submission_years(stored)
     st.subheader(t("submissions.grid_title", lang))
     if not years:
         st.info(t("submissions.empty", lang), icon=":material/info:")
-        return False
-    grid = subs.completeness_grid(stored, registry(), years, lang)
+        return None
+    reg = registry()
+    where = components.scope_select(current_ratings(), lang, st.sidebar)
+    grid = _grid(data_version(), lang)
+    if where.province or where.district:
+        grid = grid.within([u for u in grid.labels.index if where.holds(reg.area(str(u)))])
     cols = st.columns(min(len(years), 6))
     for col, year in zip(cols, years[-6:], strict=False):
         col.metric(t("submissions.m_year", lang, year=year), f"{grid.received[year]} / {grid.expected[year]}",
                    help=t("submissions.m_year_help", lang))
+    if len(grid.labels) > scope.UNIT_LIMIT:
+        key = 1 if where.province else 0
+        area_of = {str(u): reg.area(str(u))[key] or "" for u in grid.labels.index}
+        names = {a: scope.area_name(a, reg, lang) for a in set(area_of.values()) if a}
+        st.dataframe(subs.area_completeness(grid, area_of, names, lang), hide_index=True, key="submissions_areas")
+        st.caption(t("submissions.area_caption", lang, scope=components.scope_caption(where, lang),
+                     limit=scope.UNIT_LIMIT))
+        return where
     styled = grid.labels.style.apply(lambda _: grid.status.map(lambda s: _CELL_STYLE.get(s, "")), axis=None)
     st.dataframe(styled, hide_index=True, key="submissions_grid", height="content")
     st.caption(t("submissions.grid_caption", lang))
-    return True
+    return where
 
 
-def history_block(lang: str) -> None:
-    """Every version of one unit-year: who sent it, when, from which file and sheet, with the original."""
+@st.cache_data(max_entries=4, show_spinner=False)
+def _grid(version: str, lang: str) -> subs.Grid:
+    stored = submissions()
+    return subs.completeness_grid(stored, registry(), subs.submission_years(stored), lang)
+
+
+def history_block(where: scope.Scope, lang: str) -> None:
+    """Every version of one unit-year (units of the scope ``where``): who sent it, when, from which file
+    and sheet, with the original."""
     reg = registry()
-    choices = subs.history_choices(submissions(), reg)
+    choices = _history_choices(data_version())
     st.subheader(t("submissions.history_title", lang))
-    ids = list(choices)
+    ids = [u for u in choices if where.holds(reg.area(u))] or list(choices)
+    names = {u: reg[u].display(lang) if u in reg else u for u in ids}
     if st.session_state.get(state.HISTORY_UNIT) not in ids:
         st.session_state[state.HISTORY_UNIT] = ids[0]
     left, right, _ = st.columns([2, 1, 2])
     unit_id = str(left.selectbox(t("submissions.history_unit", lang), ids, key=state.HISTORY_UNIT,
-                                 format_func=lambda u: _unit_name(u, lang)))
+                                 format_func=lambda u: names[u]))
     years = choices[unit_id]
     if st.session_state.get(state.HISTORY_YEAR) not in years:
         st.session_state[state.HISTORY_YEAR] = years[0]
@@ -87,20 +115,12 @@ def history_block(lang: str) -> None:
                                   key=f"original_{row['id']}")
 
 
-def _unit_name(unit_id: str, lang: str) -> str:
-    """A unit's name in ``lang`` (its id when unregistered)."""
-    reg = registry()
-    return reg[unit_id].display(lang) if unit_id in reg else unit_id
-
-
 def rejected_block(lang: str) -> None:
     """The rejected files, newest first; the issues of one of them, its original and a marked-up copy."""
-    log = intake_log()
+    counts, bad = intake_log()
     st.subheader(t("submissions.rejected_title", lang))
-    counts = log["status"].value_counts()
-    st.caption(t("submissions.intake_counts", lang, total=len(log), accepted=int(counts.get("accepted", 0)),
-                 duplicate=int(counts.get("duplicate", 0)), rejected=int(counts.get("rejected", 0))))
-    bad = subs.rejected(log)
+    st.caption(t("submissions.intake_counts", lang, total=sum(counts.values()), accepted=counts.get("accepted", 0),
+                 duplicate=counts.get("duplicate", 0), rejected=counts.get("rejected", 0)))
     if bad.empty:
         st.success(t("submissions.no_rejected", lang), icon=":material/task_alt:")
         return

@@ -37,7 +37,7 @@ def escape(text: str) -> str:
     return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIALS else ch for ch in text)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=1024, show_spinner=False)  # a batch of many files rereads none of them
 def _read(data: bytes, name: str) -> ReadResult:
     return batch.read_upload(data, name, catalogue=catalogue(), registry=registry())
 
@@ -94,8 +94,13 @@ def _store_batch() -> None:
     try:
         read = [(f.name, f.getvalue(), _read(f.getvalue(), f.name)) for f in files]
         store = get_store()
+        lang = state.lang()
+        bar = st.progress(0.0, text=t("upload.storing", lang, n=len(files)))
         saved = batch.confirm(store, batch.check(store, read), actor=require(auth.current_actor(), Role.STAFF,
-                                                                             "store returns"))
+                                                                             "store returns"),
+                              progress=lambda i, n, name: bar.progress(i / n, text=t(
+                                  "upload.storing_file", lang, i=i + 1, n=n, name=name)))
+        bar.empty()
     except Exception as exc:  # the database is unreachable: report every file as not stored, keep them
         log.exception("storing the batch failed")
         saved = [batch.Saved(f.name, (), type(exc).__name__) for f in files]

@@ -137,3 +137,18 @@ def test_each_export_is_recorded_in_the_audit_trail(pilot: Store, downloads: Dow
     log = audit_log(pilot.engine, actions=["export"])
     assert sorted(log["target"]) == ["csv", "xlsx"] and set(log["actor"]) == {"test-staff"}
     assert all('"rows": 273' in d for d in log["details"])
+
+
+def test_the_table_and_both_files_carry_each_rating_s_evidence_and_note(pilot: Store, downloads: Downloads) -> None:
+    """The analysis frame holds no text; the page fetches it for the rows it shows and exports."""
+    at = _open_data()
+    table = at.dataframe[1].value
+    assert "QĐ số 1.10/QĐ-UBND" in set(table["Minh chứng"])
+    stored = pilot.ratings()
+    assert (table["Ghi chú"] == "giải trình").sum() == (stored["note"] == "giải trình").sum() > 0
+    csv = _csv(downloads)
+    assert set(csv["Minh chứng"]) == set(stored["evidence"])
+    data = _excel(downloads)["Dữ liệu"]
+    header = [c.value for c in data[1]]
+    column = header.index("Minh chứng") + 1
+    assert {data.cell(row=r, column=column).value for r in range(2, data.max_row + 1)} == set(stored["evidence"])

@@ -1,0 +1,140 @@
+"""The analysis pages at national scale: a synthetic store with hundreds of units in two provinces.
+Above ``scope.UNIT_LIMIT`` units the views summarise by area, list the worst units, page the ranking
+and find units by name; choosing a district brings back the unit-by-unit views."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lgqa_metrics import scope
+from lgqa_metrics.store import Store
+from lgqa_metrics.synth import SynthSpec, generate
+from lgqa_metrics.synth_write import write_store
+from lgqa_metrics.ui import state
+from tests.ui.conftest import open_app
+
+YEARS = (2023, 2024)
+
+
+@pytest.fixture(scope="session")
+def _national_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("national") / "national.sqlite"
+    write_store(generate(SynthSpec(units=300, years=YEARS, seed=7)), f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def national(_national_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """A private copy of the synthetic national store, used by the app."""
+    copy = tmp_path / "national.sqlite"
+    shutil.copyfile(_national_file, copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("LGQA_DATABASE_URL", url)
+    return Store.open(url)
+
+
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, at.exception
+    return at
+
+
+def _frame(at: AppTest, n: int) -> pd.DataFrame:
+    """The n-th table of the page (Streamlit keeps no key on a read-only table)."""
+    return at.dataframe[n].value
+
+
+def _chart(at: AppTest, n: int) -> str:
+    """The n-th chart's figure as JSON text with its non-ASCII text readable."""
+    return json.dumps(json.loads(at.get("plotly_chart")[n].proto.spec), ensure_ascii=False)
+
+
+def _districts_of(store: Store, province: str) -> list[str]:
+    frame = scope.with_areas(store.rating_table(), store.registry)
+    return scope.districts(frame, province)
+
+
+def test_the_overview_sums_up_by_province_and_lists_the_worst_units(national: Store) -> None:
+    at = _ok(open_app("pages/overview.py"))
+    ratings = scope.with_areas(national.rating_table(), national.registry)
+    this_year = ratings[ratings["year"] == YEARS[-1]]
+    provinces = scope.provinces(this_year)
+    assert len(provinces) >= 2 and scope.unit_count(this_year) > scope.UNIT_LIMIT
+    matrix = json.loads(_chart(at, 0))
+    names = [national.registry[p].name for p in provinces]
+    assert sorted(matrix["data"][0]["y"]) == sorted(names), "one matrix row per province"
+    assert all(len(c.proto.spec) < 1_000_000 for c in at.get("plotly_chart")), "each chart's payload stays small"
+    areas = _frame(at, 0)
+    assert sorted(areas.iloc[:, 0]) == sorted(names)
+    assert areas.iloc[:, 1].sum() == scope.unit_count(this_year)
+    worst = _frame(at, 1)
+    ranked = scope.ranked_units(this_year, YEARS[-1], national.registry)
+    assert len(worst) == scope.LIST_ROWS
+    assert list(worst.iloc[:, 1]) == list(ranked["unit_name"].iloc[::-1].head(scope.LIST_ROWS))
+    assert worst.iloc[:, 5].is_monotonic_increasing, "worst index first"
+
+
+def test_choosing_a_province_then_a_district_narrows_to_single_units(national: Store) -> None:
+    at = _ok(open_app("pages/overview.py"))
+    ratings = scope.with_areas(national.rating_table(), national.registry)
+    province = scope.provinces(ratings)[0]
+    at.selectbox(key=state.PROVINCE).set_value(province)
+    _ok(at.run())
+    districts = _districts_of(national, province)
+    matrix = _chart(at, 0)
+    assert all(national.registry[d].name in matrix for d in districts if d in national.registry)
+    district = districts[0]
+    at.selectbox(key=state.DISTRICT).set_value(district)
+    _ok(at.run())
+    units = ratings[(ratings["district_id"] == district) & (ratings["year"] == YEARS[-1])]["unit_id"].unique()
+    assert 0 < len(units) <= scope.UNIT_LIMIT
+    matrix = _chart(at, 0)
+    assert all(national.registry[str(u)].name in matrix for u in units), "the unit-by-unit matrix"
+    assert not at.dataframe, "no area table and no worst list"
+
+
+def test_a_unit_is_found_by_its_name_without_accents(national: Store) -> None:
+    at = _ok(open_app("pages/overview.py"))
+    unit = national.registry[str(national.rating_table()["unit_id"].iloc[0])]
+    from lgqa_metrics.textnorm import fold
+    at.text_input(key=state.UNIT_SEARCH).input(fold(unit.name).upper())
+    _ok(at.run())
+    hits = _frame(at, 2)
+    assert unit.name in set(hits.iloc[:, 1])
+    at.text_input(key=state.UNIT_SEARCH).input("no such unit anywhere")
+    _ok(at.run())
+    assert any("no such unit anywhere" in i.value for i in at.info)
+
+
+def test_the_compare_ranking_is_paged_and_profiles_the_weakest_units(national: Store) -> None:
+    at = _ok(open_app("pages/compare.py"))
+    first = _frame(at, 0)
+    assert len(first) == 100 and list(first.iloc[:, 0])[:1] == [1]
+    at.number_input(key="ranking_page").set_value(2)
+    _ok(at.run())
+    second = _frame(at, 0)
+    assert second.iloc[0, 0] >= first.iloc[-1, 0] and set(second.iloc[:, 1]) != set(first.iloc[:, 1])
+    radar = _chart(at, 0)
+    ratings = scope.with_areas(national.rating_table(), national.registry)
+    worst = scope.worst_units(scope.ranked_units(ratings[ratings["year"] == YEARS[-1]], YEARS[-1], national.registry), 6)
+    assert all(name in radar for name in worst["unit_name"])
+
+
+@pytest.mark.parametrize("page", ["pages/trends.py", "pages/indicator.py", "pages/data.py", "pages/submissions.py"])
+def test_the_other_pages_summarise_or_cap_at_national_scale(national: Store, page: str) -> None:
+    at = _ok(open_app(page))
+    for frame in at.dataframe:
+        assert len(frame.value) <= scope.TABLE_ROWS
+    if page == "pages/trends.py":
+        lines = _chart(at, 0)
+        assert all(national.registry[p].name in lines for p in scope.provinces(
+            scope.with_areas(national.rating_table(), national.registry)))
+        assert any("quận/huyện" in i.value for i in at.info), "detail asks for a district"
+    if page == "pages/submissions.py":
+        areas = _frame(at, 0)
+        assert len(areas) == len(scope.provinces(scope.with_areas(national.rating_table(), national.registry)))
