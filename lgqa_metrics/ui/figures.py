@@ -46,7 +46,8 @@ def _overview(version: str, year: int, province: str, district: str, lang: str) 
         return OverviewView(head, charts.area_heatmap(grid, counts, key, names, cat, year, lang),
                             charts.quadrant_bars(scope.area_counts(this_year, key, names), cat, lang, shares=True),
                             areas, scope.worst_units(ranked_units(year, where, lang)))
-    detail = detail_ratings(years=[year], units=list(this_year["unit_id"].unique()))
+    units = [str(u) for u in this_year["unit_id"].unique()]  # none: an empty matrix, not every unit's text
+    detail = detail_ratings(years=[year], units=units) if units else this_year.assign(evidence="")
     grid, evidence = analytics.matrix(detail, year, cat)
     matrix = charts.matrix_figure(grid, evidence, analytics.unit_order(this_year), cat, year, lang)
     return OverviewView(head, matrix, charts.quadrant_bars(analytics.quadrant_counts(this_year), cat, lang))

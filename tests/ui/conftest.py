@@ -70,14 +70,19 @@ def _demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def demo(_demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A private copy of the demo store, used by the app."""
-    copy = tmp_path / "demo-copy.sqlite"
-    shutil.copyfile(_demo_file, copy)
+def use_copy(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point the app at a private copy of the store file ``source``; its URL."""
+    copy = tmp_path / f"copy-{source.name}"
+    shutil.copyfile(source, copy)
     url = f"sqlite:///{copy}"
     monkeypatch.setenv("LGQA_DATABASE_URL", url)
     return url
+
+
+@pytest.fixture
+def demo(_demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A private copy of the demo store, used by the app."""
+    return use_copy(_demo_file, tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ and find units by name; choosing a district brings back the unit-by-unit views."
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +16,7 @@ from lgqa_metrics.store import Store
 from lgqa_metrics.synth import SynthSpec, generate
 from lgqa_metrics.synth_write import write_store
 from lgqa_metrics.ui import state
-from tests.ui.conftest import open_app
+from tests.ui.conftest import open_app, use_copy
 
 YEARS = (2023, 2024)
 
@@ -32,11 +31,7 @@ def _national_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def national(_national_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     """A private copy of the synthetic national store, used by the app."""
-    copy = tmp_path / "national.sqlite"
-    shutil.copyfile(_national_file, copy)
-    url = f"sqlite:///{copy}"
-    monkeypatch.setenv("LGQA_DATABASE_URL", url)
-    return Store.open(url)
+    return Store.open(use_copy(_national_file, tmp_path, monkeypatch))
 
 
 def _ok(at: AppTest) -> AppTest:
