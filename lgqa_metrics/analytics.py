@@ -124,10 +124,17 @@ def headline(ratings: pd.DataFrame, year: int, registry: UnitRegistry,
     return Headline(year, int(this["unit_id"].nunique()), len(due), now, prev, change)
 
 
+def type_rank(types: pd.Series) -> pd.Series:
+    """Each unit type's place in :data:`TYPE_ORDER` (quận, huyện, phường, xã; anything else last), as plain
+    integers whatever the column's dtype (a categorical's own order is alphabetical)."""
+    rank = {t: i for i, t in enumerate(TYPE_ORDER)}
+    return types.astype(str).map(lambda v: rank.get(v, len(rank))).astype(int)
+
+
 def unit_order(ratings: pd.DataFrame) -> pd.DataFrame:
     """The units present, ordered by type (quận, huyện, phường, xã) then name."""
     units = ratings[list(UNIT_KEYS)].drop_duplicates()
-    units = units.assign(_t=units["unit_type"].map({t: i for i, t in enumerate(TYPE_ORDER)}))
+    units = units.assign(_t=type_rank(units["unit_type"]))
     return units.sort_values(["_t", "unit_name"]).drop(columns="_t").reset_index(drop=True)
 
 
@@ -173,7 +180,7 @@ def group_averages(ratings: pd.DataFrame, year: int) -> pd.DataFrame:
     total = out[list(ASSESSED)].sum(axis=1).where(lambda s: s > 0)
     for colour in ASSESSED:
         out[colour] = out[colour] / total
-    out["_t"] = out["unit_type"].map({t: i for i, t in enumerate(TYPE_ORDER)})
+    out["_t"] = type_rank(out["unit_type"])
     return out.sort_values("_t").drop(columns="_t").reset_index(drop=True)
 
 

@@ -15,12 +15,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lgqa_metrics.analytics import ASSESSED, RATING_ORDER
+from lgqa_metrics.analytics import ASSESSED, RATING_ORDER, type_rank
 from lgqa_metrics.catalogue import Catalogue, Quadrant
 from lgqa_metrics.filters import type_label
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ratings import Rating
-from lgqa_metrics.units import REPORTING_TYPES
 
 _Z: Final = {"red": 0, "yellow": 1, "green": 2, "na": 3, "missing": 4}
 #: Symbols drawn on each cell so the matrix reads without colour.
@@ -119,7 +118,7 @@ def quadrant_bars(counts: pd.DataFrame, catalogue: Catalogue, lang: str = "vi", 
     fig = make_subplots(rows=1, cols=4, shared_yaxes=True, horizontal_spacing=0.02,
                         subplot_titles=[f"{q.roman}. {q.name(lang)}" for q in quads])
     units = counts[["unit_id", "unit_name", "unit_type"]].drop_duplicates()
-    order = units.assign(_t=units["unit_type"].map({t: i for i, t in enumerate(ut.value for ut in REPORTING_TYPES)}))
+    order = units.assign(_t=type_rank(units["unit_type"]))
     names = order.sort_values(["_t", "unit_name"])["unit_name"].tolist()
     traces, cols = [], []
     for col, q in enumerate(quads, start=1):

@@ -72,3 +72,16 @@ def test_wheels_put_every_unit_in_its_own_polar_panel() -> None:
     assert [tr.subplot for tr in slices] == ["polar", "polar2"]
     assert [a.text for a in fig.layout.annotations] == ["Quận Lê Chân", "Xã An Thắng"]
     assert list(fig.layout.polar.angularaxis.ticktext) == ["<b>I</b>", "<b>II</b>", "<b>III</b>", "<b>IV</b>"]
+
+
+def test_units_stay_in_type_order_when_the_table_holds_categoricals() -> None:
+    """The compact table's columns are categoricals, whose own order is alphabetical (huyện before quận)."""
+    plain = frame({(u, 2023): {"1.1": "green"} for u in ("x-an-thang", "h-vinh-bao", "q-le-chan", "p-cat-dai")})
+    compact = plain.astype({c: "category" for c in ("unit_id", "unit_name", "unit_type", "indicator_code", "rating")})
+    expected = ["Quận Lê Chân", "Huyện Vĩnh Bảo", "Phường Cát Dài", "Xã An Thắng"]
+    for data in (plain, compact):
+        assert list(analytics.unit_order(data)["unit_name"]) == expected
+        bars = charts.quadrant_bars(analytics.quadrant_counts(data), CAT)
+        assert list(bars.data[0].y) == expected
+        groups = analytics.group_averages(data, 2023)
+        assert list(groups["unit_type"].astype(str)) == ["quan", "huyen", "phuong", "xa"]
