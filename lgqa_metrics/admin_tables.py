@@ -117,12 +117,6 @@ def current_after_withdrawal(history: pd.DataFrame, submission_id: int) -> int |
     return int(superseded["version"].max()) if not superseded.empty else None
 
 
-def unit_name(unit_id: str, registry: UnitRegistry, lang: str = "vi") -> str:
-    """A unit's name in ``lang`` (its id when it is not in the registry)."""
-    unit = registry.get(unit_id)
-    return unit.display(lang) if unit is not None else unit_id
-
-
 def usernames(accounts: pd.DataFrame) -> Sequence[str]:
     """The user names, in the order listed."""
     return [str(u) for u in accounts["username"]]

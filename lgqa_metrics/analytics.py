@@ -59,12 +59,6 @@ def tier_of(index: float | None, lang: str = "vi") -> str:
     return next(t.label(lang) for t in load_tiers() if index >= t.min_index)
 
 
-def _with_score(ratings: pd.DataFrame) -> pd.DataFrame:
-    if "score" in ratings:
-        return ratings
-    return ratings.assign(score=ratings["rating"].map({"red": 0, "yellow": 1, "green": 2}))
-
-
 def colour_counts(ratings: pd.DataFrame, by: Sequence[str] = (*UNIT_KEYS, "year")) -> pd.DataFrame:
     """Count of each rating per group, the number assessed, the green share and the 0–100 index."""
     by = list(by)

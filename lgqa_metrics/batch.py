@@ -180,10 +180,7 @@ def outcome_rows(items: Sequence[Checked] | Sequence[Saved]) -> list[dict[str, A
 
 def unit_label(unit_id: str | None, registry: UnitRegistry, lang: str = "vi") -> str:
     """The unit's name in ``lang``, its id when unregistered, or a dash."""
-    if not unit_id:
-        return "–"
-    unit = registry.get(unit_id)
-    return unit.display(lang) if unit else unit_id
+    return registry.name_of(unit_id, lang) if unit_id else "–"
 
 
 def _number(value: object) -> str:

@@ -24,6 +24,8 @@ from lgqa_metrics.units import UnitRegistry
 UNIT_LIMIT: Final = 60
 #: Rows of a ranked list (worst units, changes) shown at national scale.
 LIST_ROWS: Final = 50
+#: Units profiled (radar, wheels) at once at national scale; by default the weakest.
+PROFILE_UNITS: Final = 6
 #: Rows of a detail table (units with their evidence) shown at once.
 TABLE_ROWS: Final = 500
 AREA_KEYS: Final = ("province_id", "district_id")
@@ -69,12 +71,6 @@ def with_areas(ratings: pd.DataFrame, registry: UnitRegistry) -> pd.DataFrame:
         columns[key] = pd.Categorical.from_codes(np.asarray(inverse, dtype=np.int64)[rows],
                                                  categories=pd.Index(distinct, dtype="str"))
     return ratings.assign(**columns)
-
-
-def area_name(area_id: str, registry: UnitRegistry, lang: str = "vi") -> str:
-    """An area's name in ``lang`` (its id when it is not registered)."""
-    unit = registry.get(area_id)
-    return unit.display(lang) if unit else area_id
 
 
 def provinces(ratings: pd.DataFrame) -> list[str]:
@@ -137,7 +133,7 @@ def ranked_units(ratings: pd.DataFrame, year: int, registry: UnitRegistry, lang:
     areas = ratings[["unit_id", *AREA_KEYS]].drop_duplicates("unit_id")
     ranked = ranked.merge(areas.assign(unit_id=areas["unit_id"].astype(str)),
                           on="unit_id", how="left") if not ranked.empty else ranked.assign(province_id="", district_id="")
-    names = {a: area_name(a, registry, lang) for key in AREA_KEYS for a in ranked[key].dropna().unique() if a}
+    names = {a: registry.name_of(a, lang) for key in AREA_KEYS for a in ranked[key].dropna().unique() if a}
     return ranked.assign(district=[names.get(str(a), "") for a in ranked["district_id"]],
                          province=[names.get(str(a), "") for a in ranked["province_id"]])
 
@@ -145,6 +141,14 @@ def ranked_units(ratings: pd.DataFrame, year: int, registry: UnitRegistry, lang:
 def worst_units(ranked: pd.DataFrame, n: int = LIST_ROWS) -> pd.DataFrame:
     """The ``n`` lowest-ranked units of a :func:`ranked_units` table, worst first."""
     return ranked.iloc[::-1].head(n).reset_index(drop=True)
+
+
+def profiled_units(chosen: list[str], ranked: pd.DataFrame, many: bool) -> list[str]:
+    """The units the profile charts draw: every chosen one when few units are in scope; else at most
+    :data:`PROFILE_UNITS` of the chosen, or (none chosen) the weakest of the ``ranked`` table."""
+    if not many:
+        return chosen
+    return (chosen or list(worst_units(ranked, PROFILE_UNITS)["unit_id"]))[:PROFILE_UNITS]
 
 
 def search_units(ranked: pd.DataFrame, text: str, limit: int = LIST_ROWS) -> pd.DataFrame:

@@ -101,7 +101,7 @@ def completeness_grid(submissions: pd.DataFrame, registry: UnitRegistry, years: 
                                                                                           strict=True)]
         received[year] = int((state[:, j] == RECEIVED).sum())
         expected[year] = received[year] + int((state[:, j] == MISSING).sum())
-    names = [registry[u].display(lang) if u in registry else u for u in ids]
+    names = [registry.name_of(u, lang) for u in ids]
     types = [TYPE_LABELS[registry[u].type][0 if lang == "vi" else 1] if u in registry else "–" for u in ids]
     head = {t("submissions.col_unit", lang): names, t("submissions.col_type", lang): types}
     label_frame = pd.DataFrame({**head, **labels}, index=ids)

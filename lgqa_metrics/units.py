@@ -152,6 +152,11 @@ class UnitRegistry:
     def __getitem__(self, unit_id: str) -> Unit:
         return self._by_id[unit_id]
 
+    def name_of(self, unit_id: str, lang: str = "vi") -> str:
+        """The name shown for ``unit_id`` in ``lang`` (the id itself when it is not registered)."""
+        unit = self._by_id.get(unit_id)
+        return unit.display(lang) if unit is not None else unit_id
+
     def children(self, unit_id: str) -> tuple[Unit, ...]:
         """Units whose parent is ``unit_id``."""
         return tuple(u for u in self.units if u.parent_id == unit_id)

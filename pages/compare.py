@@ -20,10 +20,8 @@ many = scope.summarised(in_types)
 ranked = figures.ranked_units(year, where, lang)
 ranked = ranked[ranked["unit_type"].isin(types)]
 chosen = components.unit_select(analytics.unit_order(in_types), lang, st.sidebar, default_all=not many)
-if many and not chosen:
-    chosen = list(scope.worst_units(ranked, components.PROFILE_UNITS)["unit_id"])
-selected = ranked[ranked["unit_id"].isin(chosen)] if not many else ranked
-st.caption(t("compare.caption", lang, year=year, units=len(selected)))
+profiled = scope.profiled_units(chosen, ranked, many)
+st.caption(t("compare.caption", lang, year=year, units=len(ranked) if many else len(chosen)))
 
 st.subheader(t("compare.ranking", lang))
 if many:
@@ -33,7 +31,6 @@ else:
                  hide_index=True)
 st.caption(t("compare.index_note", lang))
 
-profiled = chosen[:components.PROFILE_UNITS] if many else chosen
 if many:
     st.caption(t("scope.profiled", lang, n=len(profiled)))
 left, right = st.columns([3, 2])

@@ -94,3 +94,13 @@ def test_worst_units_and_search_come_from_the_ranking(national: tuple[pd.DataFra
     assert name in set(hits["unit_name"]) and len(hits) <= scope.LIST_ROWS
     assert scope.search_units(ranked, "   ").empty and scope.search_units(ranked, "zzzz-none").empty
     assert (ranked["province"] != "").all() and (ranked["district"] != "").all()
+
+
+def test_the_profiles_draw_the_chosen_units_or_by_default_the_weakest(national: tuple[pd.DataFrame, UnitRegistry]) -> None:
+    ratings, registry = national
+    ranked = scope.ranked_units(ratings, 2024, registry)
+    weakest = list(scope.worst_units(ranked, scope.PROFILE_UNITS)["unit_id"])
+    assert scope.profiled_units([], ranked, many=True) == weakest
+    chosen = [str(u) for u in ranked["unit_id"].head(scope.PROFILE_UNITS + 3)]
+    assert scope.profiled_units(chosen, ranked, many=True) == chosen[:scope.PROFILE_UNITS]
+    assert scope.profiled_units(chosen, ranked, many=False) == chosen

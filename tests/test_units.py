@@ -248,3 +248,9 @@ def test_table_rows_are_validated_like_the_csv() -> None:
         registry_from_rows([_row("t01-h01", "huyen", "Huyện Phú Lộc", "t99")])
     with pytest.raises(RegistryError, match="type"):
         registry_from_rows([_row("t01", "vung", "Vùng Một")])
+
+
+def test_name_of_gives_the_name_in_the_language_or_the_id_itself() -> None:
+    reg = default_registry()
+    assert reg.name_of("q-le-chan") == "Quận Lê Chân" and reg.name_of("q-le-chan", "en") == "Le Chan District"
+    assert reg.name_of("no-such-unit", "en") == "no-such-unit"

@@ -41,7 +41,7 @@ def _withdraw() -> None:
 
     def done(result: tuple[int, int | None]) -> tuple[str, dict[str, object]]:
         version, current = result
-        fields: dict[str, object] = {"version": version, "unit": admin_tables.unit_name(unit_id, registry()),
+        fields: dict[str, object] = {"version": version, "unit": registry().name_of(unit_id),
                                      "year": year}
         if current is None:
             return "withdraw.done_none", fields
@@ -72,7 +72,7 @@ def withdraw_block(lang: str) -> None:
         st.info(t("withdraw.none", lang), icon=":material/info:")
         return
     units = list(choices)
-    names = {u: admin_tables.unit_name(u, reg, lang) for u in units}
+    names = {u: reg.name_of(u, lang) for u in units}
     _choose(state.WITHDRAW_UNIT, units, units[0])
     left, middle = st.columns([2, 1])
     unit_id = str(left.selectbox(t("withdraw.unit", lang), units, key=state.WITHDRAW_UNIT,
@@ -137,7 +137,7 @@ def _changes(proposal: Proposal, lang: str) -> None:
                      key=f"reference_changes_{proposal.kind}")
     if proposal.removed_with_data:
         reg = registry()
-        names = ", ".join(admin_tables.unit_name(u, reg, lang) for u in proposal.removed_with_data)
+        names = ", ".join(reg.name_of(u, lang) for u in proposal.removed_with_data)
         st.warning(t("reference.removed_with_data", lang, units=names), icon=":material/warning:")
 
 

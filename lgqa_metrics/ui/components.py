@@ -202,21 +202,21 @@ def scope_select(ratings: pd.DataFrame, lang: str, where: object = st) -> scope.
         _valid_choice(state.PROVINCE, ["", *provinces], "")
         province = str(where.selectbox(  # type: ignore[attr-defined]
             t("scope.province", lang), ["", *provinces], key=state.PROVINCE,
-            format_func=lambda p: scope.area_name(p, reg, lang) if p else t("scope.country", lang)))
+            format_func=lambda p: reg.name_of(p, lang) if p else t("scope.country", lang)))
     district = ""
     if province or not provinces:
         districts = scope.districts(ratings, province)
         _valid_choice(state.DISTRICT, ["", *districts], "")
         district = str(where.selectbox(  # type: ignore[attr-defined]
             t("scope.district", lang), ["", *districts], key=state.DISTRICT,
-            format_func=lambda d: scope.area_name(d, reg, lang) if d else t("scope.all_districts", lang)))
+            format_func=lambda d: reg.name_of(d, lang) if d else t("scope.all_districts", lang)))
     return scope.Scope(province, district)
 
 
 def scope_caption(where: scope.Scope, lang: str) -> str:
     """The scope in words ("Tỉnh A › Huyện B", or the whole country)."""
     reg = registry()
-    parts = [scope.area_name(a, reg, lang) for a in (where.province, where.district) if a]
+    parts = [reg.name_of(a, lang) for a in (where.province, where.district) if a]
     return " › ".join(parts) or t("scope.country", lang)
 
 
@@ -256,8 +256,6 @@ def capped_table(table: pd.DataFrame, lang: str, key: str, rows: int = scope.TAB
         st.caption(t("scope.capped", lang, shown=rows, total=len(table)))
 
 
-#: Units profiled (radar, wheels) at once at national scale; by default the weakest.
-PROFILE_UNITS: Final = 6
 _PAGE_ROWS: Final = 100
 
 

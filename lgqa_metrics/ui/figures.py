@@ -41,7 +41,7 @@ def _overview(version: str, year: int, province: str, district: str, lang: str) 
     if scope.summarised(this_year):
         key = where.child_key
         grid, counts = scope.area_matrix(this_year, key, cat)
-        names = {a: scope.area_name(a, reg, lang) for a in grid.index}
+        names = {a: reg.name_of(a, lang) for a in grid.index}
         areas = scope.area_summary(this_year, key).assign(area=lambda f: [names.get(a, a) for a in f[key]])
         return OverviewView(head, charts.area_heatmap(grid, counts, key, names, cat, year, lang),
                             charts.quadrant_bars(scope.area_counts(this_year, key, names), cat, lang, shares=True),
@@ -86,7 +86,7 @@ def trends(units: list[str], lang: str) -> tuple[go.Figure, go.Figure]:
 def _area_trends(version: str, province: str, district: str, lang: str) -> tuple[go.Figure, go.Figure]:
     where = scope.Scope(province, district)
     in_scope, key = where.apply(current_ratings()), where.child_key
-    names = {str(a): scope.area_name(str(a), registry(), lang) for a in in_scope[key].unique() if a}
+    names = {str(a): registry().name_of(str(a), lang) for a in in_scope[key].unique() if a}
     return (charts.trend_lines(scope.area_counts(in_scope, key, names, ("year",)), lang, "chart.area_trend_title"),
             charts.quadrant_trend(scope.area_counts(in_scope, key, names, ("year", "quadrant")), catalogue(), lang))
 

@@ -70,7 +70,7 @@ def completeness_block(lang: str) -> scope.Scope | None:
     if len(grid.labels) > scope.UNIT_LIMIT:
         key = 1 if where.province else 0
         area_of = {str(u): reg.area(str(u))[key] or "" for u in grid.labels.index}
-        names = {a: scope.area_name(a, reg, lang) for a in set(area_of.values()) if a}
+        names = {a: reg.name_of(a, lang) for a in set(area_of.values()) if a}
         st.dataframe(subs.area_completeness(grid, area_of, names, lang), hide_index=True, key="submissions_areas")
         st.caption(t("submissions.area_caption", lang, scope=components.scope_caption(where, lang),
                      limit=scope.UNIT_LIMIT))
@@ -94,7 +94,7 @@ def history_block(where: scope.Scope, lang: str) -> None:
     choices = _history_choices(data_version())
     st.subheader(t("submissions.history_title", lang))
     ids = [u for u in choices if where.holds(reg.area(u))] or list(choices)
-    names = {u: reg[u].display(lang) if u in reg else u for u in ids}
+    names = {u: reg.name_of(u, lang) for u in ids}
     if st.session_state.get(state.HISTORY_UNIT) not in ids:
         st.session_state[state.HISTORY_UNIT] = ids[0]
     left, right, _ = st.columns([2, 1, 2])
