@@ -13,11 +13,12 @@ cleared and new worker processes, started before the timing):
 - **naive**: ``pandas.read_excel(path, sheet_name=None, engine="openpyxl")`` (.xlsx only: openpyxl reads no
   .xls or .ods);
 - **ours**: the code path of ``python -m lgqa_metrics ingest --dry-run``, :func:`lgqa_metrics.ingest.ingest_paths`
-  with ``dry_run=True`` on the batch: each file read and validated in an isolated worker process (two files
-  ahead, each in a worker of its own, while this one's outcome is worked out), then the store's dry-run
-  outcome (versions included) from an SQLite store; on two cores the reading and the store work overlap;
-- where the time goes: the same read in this process (no worker, nothing overlaps), and the reader alone
-  (no store), both on one core.
+  with ``dry_run=True`` on the batch: the files read and validated in isolated worker processes, a few per
+  call, bounded in memory (two batches ahead, each in a worker of its own, while the outcomes of the batch
+  before are worked out), then the store's dry-run outcome of each return (versions included) from an
+  SQLite store, all on one read connection; on two cores the reading and the store work overlap;
+- where the time goes: the same read in this process (no worker, nothing overlaps; every check made, as in
+  a process without a memory bound), and the reader alone (no store), both on one core.
 
 Then the whole command, ``python -m lgqa_metrics ingest --dry-run`` on the batch, as a subprocess (interpreter
 start, imports, store, worker start included), divided by the number of returns, and on one file (the fixed
@@ -50,7 +51,7 @@ import pandas as pd  # noqa: E402
 import python_calamine as pc  # noqa: E402
 
 from lgqa_metrics import safety  # noqa: E402
-from lgqa_metrics.ingest import READ_AHEAD, collect_files, ingest_paths  # noqa: E402
+from lgqa_metrics.ingest import BATCH_FILES, READ_AHEAD, collect_files, ingest_paths  # noqa: E402
 from lgqa_metrics.paths import SAMPLES_DIR  # noqa: E402
 from lgqa_metrics.reader import clear_caches, read_bytes  # noqa: E402
 from lgqa_metrics.store import Store  # noqa: E402
@@ -240,8 +241,8 @@ def main() -> None:
     safety.shutdown()
     start = time.perf_counter()
     safety.call_isolated(len, b"")
-    print(f"a reader worker starts in {time.perf_counter() - start:.2f} s (once per process; a batch reads "
-          f"{READ_AHEAD} files at a time, each in a worker of its own)")
+    print(f"a reader worker starts in {time.perf_counter() - start:.2f} s (once per process; ingest reads "
+          f"{READ_AHEAD} batches of up to {BATCH_FILES} files at a time, each in a worker of its own)")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         sets: list[InputSet] = []

@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Final
 
 from lgqa_metrics.accounts_base import Actor, cli_actor
 from lgqa_metrics.reader import ReadResult
-from lgqa_metrics.safety import read_safely
+from lgqa_metrics.safety import read_many_isolated, read_safely
 from lgqa_metrics.store import Outcome, Store
 
 #: File names skipped when a folder is walked (lock files, hidden files, OS litter).
 _SKIP_PREFIXES: Final = ("~$", ".~lock", ".")
 _SKIP_NAMES: Final = frozenset({"Thumbs.db", "desktop.ini", "README.md", "README.txt"})
-#: Files read at once by :func:`ingest_paths` (each in a worker process, at most ``safety.MAX_WORKERS``).
+#: Batches read at once by :func:`ingest_paths` (each in a worker process, at most ``safety.MAX_WORKERS``).
 READ_AHEAD: Final = 2
+#: Most files a worker reads in one call during :func:`ingest_paths`.
+BATCH_FILES: Final = 4
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -49,28 +52,45 @@ def ingest_bytes(store: Store, data: bytes, name: str, *, actor: Actor | None = 
 def ingest_paths(store: Store, paths: Iterable[Path], *, actor: Actor | None = None, uploader: str | None = None,
                  dry_run: bool = False, isolated: bool = True,
                  progress: Callable[[int, int, Path], None] | None = None) -> list[Outcome]:
-    """Ingest every file under ``paths``, in order; ``progress(i, n, path)`` is called before each file.
+    """Ingest every file under ``paths``, in order; ``progress(i, n, path)`` is called before each file is
+    recorded.
 
-    Read in worker processes (``isolated``), up to :data:`READ_AHEAD` files are read at once, each in a
-    worker of its own, while the returns of the file before are recorded: reading and the store's work
-    overlap on several cores. The returns are recorded in file order all the same."""
+    Read in worker processes (``isolated``), the files go in small batches, each read in one call to a
+    worker (:func:`lgqa_metrics.safety.read_many_isolated`), and up to :data:`READ_AHEAD` batches are read
+    at once, each in a worker of its own, while the returns of the batch before are recorded: reading and
+    the store's work overlap on several cores. The returns are recorded in file order all the same; a dry run
+    judges them all on one read connection."""
     files = collect_files(paths)
     who = actor or cli_actor()
 
-    def read(path: Path) -> tuple[bytes, ReadResult]:
-        data = path.read_bytes()
-        return data, read_safely(data, path.name, isolated=isolated, catalogue=store.catalogue,
-                                 registry=store.registry)
+    def read(batch: list[Path]) -> list[tuple[bytes, ReadResult]]:
+        datas = [path.read_bytes() for path in batch]
+        if isolated:
+            results = read_many_isolated([(data, path.name) for data, path in zip(datas, batch, strict=True)],
+                                         catalogue=store.catalogue, registry=store.registry)
+        else:
+            results = [read_safely(data, path.name, isolated=False, catalogue=store.catalogue,
+                                   registry=store.registry) for data, path in zip(datas, batch, strict=True)]
+        return list(zip(datas, results, strict=True))
 
-    outcomes: list[Outcome] = []
     ahead = READ_AHEAD if isolated else 0
-    with ThreadPoolExecutor(max_workers=max(ahead, 1), thread_name_prefix="lgqa-read-ahead") as pool:
-        pending: deque[Future[tuple[bytes, ReadResult]]] = deque()
-        for i, path in enumerate(files):
-            if progress:
-                progress(i, len(files), path)
-            while len(pending) < ahead and i + len(pending) < len(files):
-                pending.append(pool.submit(read, files[i + len(pending)]))
-            data, result = pending.popleft().result() if pending else read(path)
-            outcomes.extend(store.record(result, data, actor=who, uploader=uploader, dry_run=dry_run))
+    size = max(1, min(BATCH_FILES, -(-len(files) // (ahead + 1)))) if isolated else 1  # every worker busy
+    batches = [files[i:i + size] for i in range(0, len(files), size)]
+    outcomes: list[Outcome] = []
+    done = 0
+    with ThreadPoolExecutor(max_workers=max(ahead, 1), thread_name_prefix="lgqa-read-ahead") as pool, \
+            (store.dry_run_connection() if dry_run else nullcontext()) as reading:
+        pending: deque[Future[list[tuple[bytes, ReadResult]]]] = deque()
+        submitted = 0
+        for b, batch in enumerate(batches):
+            # this batch and the next READ_AHEAD: while this one is recorded, READ_AHEAD are read
+            while ahead and submitted < min(b + 1 + ahead, len(batches)):
+                pending.append(pool.submit(read, batches[submitted]))
+                submitted += 1
+            for path, (data, result) in zip(batch, pending.popleft().result() if pending else read(batch), strict=True):
+                if progress:
+                    progress(done, len(files), path)
+                outcomes.extend(store.record(result, data, actor=who, uploader=uploader, dry_run=dry_run,
+                                             reading=reading))
+                done += 1
     return outcomes

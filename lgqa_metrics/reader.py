@@ -14,14 +14,14 @@ import hashlib
 import json
 import re
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
-from lgqa_metrics import textnorm
-from lgqa_metrics.catalogue import Catalogue, code_key, default_catalogue
+from lgqa_metrics import textnorm, workbook
+from lgqa_metrics.catalogue import Catalogue, Indicator, code_key, default_catalogue
 from lgqa_metrics.i18n import has, t
 from lgqa_metrics.ratings import COLOURS, Rating, is_blank, is_mark, parse_word, rating_of_fill
 from lgqa_metrics.report import Issue, has_errors, make_issue
@@ -63,9 +63,10 @@ _ID_RUN: Final = re.compile(r"[a-z0-9-]+")
 _UNIT_LIKE: Final = re.compile(r"^(?:tm )?(?:ubnd|uy ban nhan dan|quan|huyen|phuong|xa|q|h|p|x|don vi|ten don vi)\b")
 
 
-@dataclass(frozen=True, slots=True)
-class RatingRow:
-    """One indicator's rating as reported, with its evidence and where it was read."""
+class RatingRow(NamedTuple):
+    """One indicator's rating as reported, with its evidence and where it was read (a named tuple: 39 are
+    made for every return, and sent back from the reader's worker, several times quicker than a frozen
+    dataclass)."""
 
     code: str
     rating: Rating
@@ -73,11 +74,6 @@ class RatingRow:
     evidence: str
     note: str
     cell: str
-
-    def __reduce__(self) -> tuple[type[RatingRow], tuple[str, Rating, str, str, str, str]]:
-        # rebuilt by its constructor: several times quicker to unpickle (39 a return, from the reader's worker)
-        # than the field-by-field state of a frozen dataclass
-        return RatingRow, (self.code, self.rating, self.raw, self.evidence, self.note, self.cell)
 
 
 @dataclass(frozen=True)
@@ -99,7 +95,9 @@ class ParsedReturn:
     @property
     def fingerprint(self) -> str:
         """A hash of the return's content: unit, year, ratings, evidence and notes."""
-        body = [self.unit_id, self.year, sorted((r.code, r.rating.value, r.evidence, r.note) for r in self.ratings)]
+        # a rating is a str enum: it is written as its value (as .value would be, without the enum look-up)
+        body = [self.unit_id, self.year,
+                sorted([(code, rating, evidence, note) for code, rating, _, evidence, note, _ in self.ratings])]
         return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -167,19 +165,11 @@ def _colour_word(value: object) -> Rating | None:
 
 def _find_layout(sheet: SheetData) -> _Layout | None:
     for r in range(min(len(sheet.rows), HEADER_SCAN_ROWS)):
-        roles: dict[str, int] = {}
-        colours: dict[int, Rating] = {}
-        for c, value in enumerate(sheet.rows[r]):
-            if not isinstance(value, str) or not value.strip():
-                continue
-            if (word := _colour_word(value)) is not None:
-                colours.setdefault(c, word)
-                continue
-            role = _role(value)
-            if role and role not in roles:
-                roles[role] = c
+        found_roles, found_colours = _header_cells(tuple(sheet.rows[r]))
+        roles = dict(found_roles)
         if not ("code" in roles or "name" in roles):
             continue
+        colours = dict(found_colours)
         below: dict[int, Rating] = {}
         if r + 1 < len(sheet.rows):
             for c, value in enumerate(sheet.rows[r + 1]):
@@ -194,6 +184,24 @@ def _find_layout(sheet: SheetData) -> _Layout | None:
         if "rating" in roles:
             return _Layout(r, r + 1, roles)
     return None
+
+
+@lru_cache(maxsize=8192)
+def _header_cells(values: tuple[object, ...]) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[int, Rating], ...]]:
+    """The column roles a row's texts name (the first column of each) and its colour-word columns (title
+    and header rows recur in every return of a layout: cached)."""
+    roles: dict[str, int] = {}
+    colours: dict[int, Rating] = {}
+    for c, value in enumerate(values):
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if (word := _colour_word(value)) is not None:
+            colours.setdefault(c, word)
+            continue
+        role = _role(value)
+        if role and role not in roles:
+            roles[role] = c
+    return tuple(roles.items()), tuple(colours.items())
 
 
 def _is_summary(text: str) -> bool:
@@ -234,6 +242,96 @@ def _group_quadrant(stt: str, code: str, name: str, quadrants: tuple[tuple[int, 
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """What a data row's number, code and name cells say on their own, whatever the rows around them."""
+
+    stt: str
+    raw_code: str
+    name: str
+    by_name: str | None  # the indicator its name resolves to
+    group: int | None  # the quadrant it heads, when it is a group row and no indicator
+    summary: bool  # a total or count row: skipped
+    text_unknown: bool  # a textual code that looks like one but names no indicator
+    numeric: bool  # a number for a code: which indicator it is depends on the rows around it
+    code: str | None  # otherwise the indicator it is (by its textual code, else by its name)
+    looks: bool  # and whether it looks like an indicator's row at all
+    mismatch: bool  # its textual code and its name name different indicators
+
+
+#: Row heads already worked out, per catalogue (rows recur from return to return of a layout; bounded).
+_HEADS: Final[dict[int, tuple[Catalogue, dict[tuple[object, ...], _Head]]]] = {}
+_HEAD_CACHE_SIZE: Final = 16_384
+
+
+def _head_cache(cat: Catalogue) -> dict[tuple[object, ...], _Head]:
+    """The row heads remembered for ``cat``."""
+    held = _HEADS.get(id(cat))
+    if held is None or held[0] is not cat:
+        if len(_HEADS) >= 8:
+            _HEADS.clear()
+        held = _HEADS[id(cat)] = (cat, {})
+    return held[1]
+
+
+def _row_head(cache: dict[tuple[object, ...], _Head], cat: Catalogue, stt_value: object, code_value: object,
+              name_value: object) -> _Head:
+    """:func:`_make_head`, remembered in ``cache`` (keyed by value and type: ``True`` is not ``1.0``)."""
+    key = (stt_value, code_value, name_value, type(stt_value), type(code_value), type(name_value))
+    head = cache.get(key)
+    if head is None:
+        if len(cache) >= _HEAD_CACHE_SIZE:
+            cache.clear()
+        head = cache[key] = _make_head(cat, stt_value, code_value, name_value)
+    return head
+
+
+def _make_head(cat: Catalogue, stt_value: object, code_value: object, name_value: object) -> _Head:
+    stt, raw_code, name = _text(stt_value), _text(code_value), _text(name_value)
+    by_name = cat.code_for_name(name) if name else None
+    group = _group_quadrant(stt, raw_code, name, _quadrant_keys(cat))
+    if group is not None and (_CODE_TEXT.match(fold(raw_code)) or by_name is not None):
+        group = None
+    code: str | None = None
+    text_unknown = False
+    if isinstance(code_value, str) and code_value.strip():
+        key = fold(code_value)
+        m = _CODE_TEXT.match(key)
+        if m:
+            code = f"{int(m.group(1))}.{int(m.group(2))}"
+            if not cat.get(code):
+                code, text_unknown = None, True
+        elif _CODE_LIKE.match(key):
+            text_unknown = True
+    mismatch = bool(code and by_name and by_name != code and name)
+    looks = text_unknown or code is not None
+    if code is None and by_name and not text_unknown:
+        code, looks = by_name, True
+    numeric = isinstance(code_value, (int, float)) and not isinstance(code_value, bool)
+    return _Head(stt, raw_code, name, by_name, group, not raw_code and _is_summary(name or stt), text_unknown,
+                 numeric, code, looks, mismatch)
+
+
+def _row_blank(values: list[object]) -> bool:
+    """True when every cell of a row is blank (None or white space)."""
+    return all(v is None or v == "" or (isinstance(v, str) and v.isspace()) for v in values)
+
+
+@lru_cache(maxsize=4096)
+def _rating_text(value: object, kind: str) -> tuple[Rating | None, str]:
+    """The rating a rating cell's non-blank value reads as (None: not a rating word) and its text (``kind``,
+    the value's type name, keeps ``True`` and ``1.0`` apart in the cache)."""
+    text = _text(value)
+    rating: Rating | None = parse_word(text)
+    if rating is None:
+        head = re.split(r"[(\[–:;]| - ", text)[0]
+        rating = parse_word(head) if head.strip() else None
+    return rating, text
+
+
+_fill_rating: Final = lru_cache(maxsize=1024)(rating_of_fill)
+
+
 class _SheetReader:
     """Reads one sheet's table into rating rows and issues."""
 
@@ -244,23 +342,29 @@ class _SheetReader:
         self.rows: dict[str, RatingRow] = {}
         self.last_code: str | None = None
         self.failed: set[str] = set()  # codes whose row has an error (not also reported missing)
+        self.cols = tuple(layout.roles.get(role) for role in ("stt", "code", "name", "evidence", "note"))
+        self.fills: Mapping[tuple[int, int], str] | None = None  # the sheet's fills, loaded when first needed
+        self.heads = _head_cache(catalogue)
 
     def issue(self, issue_code: str, row: int, col: int | None, value: object = "", /, **fields: object) -> None:
         cell = a1(row, col) if col is not None else ""
         self.issues.append(make_issue(issue_code, file=self.file, sheet=self.sheet.name, cell=cell, value=value, **fields))
 
-    def cell(self, values: list[object], role: str) -> object:
-        """The value in a row's ``values`` of the column with ``role`` ('' when there is none)."""
-        col = self.layout.roles.get(role)
-        return values[col] if col is not None and 0 <= col < len(values) else ""
-
-    def resolve_code(self, row: int, quadrant: int | None, raw_code: object, name: str) -> tuple[str | None, bool]:
-        """The indicator code of a data row (its code cell's value and its name as text), and whether the row
-        looks like an indicator at all."""
-        by_name = self.cat.code_for_name(name) if name else None
+    def resolve_code(self, row: int, quadrant: int | None, head: _Head, raw_code: object) -> tuple[str | None, bool]:
+        """The indicator code of a data row and whether the row looks like an indicator at all, from what its
+        cells say on their own (``head``) and, for a number in the code column (``raw_code``), the rows before."""
+        if not head.numeric:
+            if head.text_unknown:
+                self.issue("indicator_unknown", row, self.layout.roles.get("code"), clean(raw_code))
+            elif head.mismatch:
+                self.issue("name_mismatch", row, self.layout.roles.get("name"), head.name, code=head.code,
+                           other=head.by_name)
+            return head.code, head.looks
+        assert isinstance(raw_code, (int, float))
+        by_name, name = head.by_name, head.name
         code: str | None = None
         looks = False
-        if isinstance(raw_code, (int, float)) and not isinstance(raw_code, bool) and not float(raw_code).is_integer():
+        if not float(raw_code).is_integer():
             looks = True
             text = f"{raw_code:.2f}".rstrip("0")
             q, _, n = text.partition(".")
@@ -275,33 +379,20 @@ class _SheetReader:
                 after_later = self.last_code is not None and code_key(self.last_code) > code_key(short)
                 code = f"{q}.{n}0" if short in self.rows or after_later else short
             else:
-                code = None
                 self.issue("indicator_unknown", row, self.layout.roles.get("code"), _text(raw_code))
                 return None, True
-        elif isinstance(raw_code, (int, float)) and not isinstance(raw_code, bool) and quadrant:
+        elif quadrant:
             candidate = f"{quadrant}.{int(raw_code)}"
             code = candidate if self.cat.get(candidate) else by_name
             looks = code is not None
-        elif isinstance(raw_code, str) and raw_code.strip():
-            key = fold(raw_code)
-            m = _CODE_TEXT.match(key)
-            if m:
-                looks = True
-                code = f"{int(m.group(1))}.{int(m.group(2))}"
-                if not self.cat.get(code):
-                    self.issue("indicator_unknown", row, self.layout.roles.get("code"), clean(raw_code))
-                    return None, True
-            elif _CODE_LIKE.match(key):
-                self.issue("indicator_unknown", row, self.layout.roles.get("code"), clean(raw_code))
-                return None, True
         if code and by_name and by_name != code and name:
             self.issue("name_mismatch", row, self.layout.roles.get("name"), name, code=code, other=by_name)
         if code is None and by_name:
             code, looks = by_name, True
         return code, looks
 
-    def read_rating(self, row: int, code: str) -> tuple[Rating | None, str, int | None]:
-        """The rating of a row, its raw text and the column it was read from."""
+    def read_rating(self, row: int, values: list[object], code: str) -> tuple[Rating | None, str, int | None]:
+        """The rating of a row (its ``values``), its raw text and the column it was read from."""
         if self.layout.colour_cols:
             marked = [(c, r) for c, r in self.layout.colour_cols.items() if is_mark(self.sheet.value(row, c))]
             stray = [(c, self.sheet.value(row, c)) for c in self.layout.colour_cols
@@ -321,10 +412,12 @@ class _SheetReader:
             self.issue("rating_blank", row, first_col, "", code=code)
             return Rating.MISSING, "", first_col
         col = self.layout.roles["rating"]
-        value = self.sheet.value(row, col)
-        fill = self.book.fill(self.sheet.name, row, col)
-        fill_rating = rating_of_fill(fill)
-        if is_blank(value):
+        value = values[col] if col < len(values) else ""
+        if self.fills is None:
+            self.fills = self.book.sheet_fills(self.sheet.name)
+        fill = self.fills.get((row, col))
+        fill_rating = _fill_rating(fill) if fill else None
+        if value is None or (isinstance(value, str) and not value.strip()):
             if fill_rating is not None:
                 return fill_rating, f"#{fill}", col
             if fill and fill.upper() not in {"FFFFFF", "000000"}:
@@ -332,11 +425,7 @@ class _SheetReader:
             else:
                 self.issue("rating_blank", row, col, "", code=code)
             return Rating.MISSING, "", col
-        text = _text(value)
-        rating: Rating | None = parse_word(text)
-        if rating is None:
-            head = re.split(r"[(\[–:;]| - ", text)[0]
-            rating = parse_word(head) if head.strip() else None
+        rating, text = _rating_text(value, type(value).__name__)
         if rating is None or rating is Rating.MISSING:
             self.issue("rating_unknown", row, col, text, code=code)
             return None, text, col
@@ -347,37 +436,45 @@ class _SheetReader:
     def read(self) -> list[RatingRow]:
         quadrant: int | None = None
         seen_any = False
-        for row in range(self.layout.first_data_row, len(self.sheet.rows)):
-            values = self.sheet.rows[row]
-            if all(is_blank(v) for v in values):
+        c_stt, c_code, c_name, c_evidence, c_note = self.cols
+        heads, cat, rows = self.heads, self.cat, self.sheet.rows
+        for row in range(self.layout.first_data_row, len(rows)):
+            values = rows[row]
+            if _row_blank(values):
                 continue
-            if _is_signature(values):
+            width = len(values)
+            code_value = values[c_code] if c_code is not None and c_code < width else ""
+            head = _row_head(heads, cat, values[c_stt] if c_stt is not None and c_stt < width else "", code_value,
+                             values[c_name] if c_name is not None and c_name < width else "")
+            code, looks = None, False
+            if head.group is None and not head.summary:
+                code, looks = self.resolve_code(row, quadrant, head, code_value)
+            # an indicator's row never ends the table, whatever its evidence says ("Biên bản xác nhận…")
+            if code is None and _is_signature(values):
                 if seen_any:
                     break
                 continue
-            code_value = self.cell(values, "code")
-            stt, raw_code, name = _text(self.cell(values, "stt")), _text(code_value), _text(self.cell(values, "name"))
-            group = _group_quadrant(stt, raw_code, name, self.quadrants)
-            if group is not None and not _CODE_TEXT.match(fold(raw_code)) and self.cat.code_for_name(name) is None:
-                quadrant = group
+            if head.group is not None:
+                quadrant = head.group
                 continue
-            if not raw_code and _is_summary(name or stt):
+            if head.summary:
                 continue
-            code, looks = self.resolve_code(row, quadrant, code_value, name)
             if code is None:
+                name = head.name
                 if not looks and self._has_rating_value(row) and name and not _is_summary(name):
                     self.issue("indicator_unknown", row, self.layout.roles.get("name"), name)
                 continue
             seen_any = True
             self.last_code = code
-            quadrant = int(code.split(".")[0])
-            rating, raw, col = self.read_rating(row, code)
+            quadrant = int(code.partition(".")[0])
+            rating, raw, col = self.read_rating(row, values, code)
             if rating is None:
                 self.failed.add(code)
                 continue
-            where = a1(row, col) if col is not None else a1(row, 0)
-            record = RatingRow(code, rating, raw, _text(self.cell(values, "evidence")), _text(self.cell(values, "note")),
-                               where)
+            evidence = values[c_evidence] if c_evidence is not None and c_evidence < width else ""
+            note = values[c_note] if c_note is not None and c_note < width else ""
+            record = RatingRow(code, rating, raw, _text(evidence) if evidence != "" else "",
+                               _text(note) if note != "" else "", a1(row, col or 0))
             if code in self.rows:
                 first = self.rows[code]
                 if first.rating == rating:
@@ -426,12 +523,11 @@ def _header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry) -> _F
     unknown_from_label = False
     for r in range(min(last_row, len(sheet.rows))):
         for c, value in enumerate(sheet.rows[r]):
-            if is_blank(value):
+            if value == "" or is_blank(value):
                 continue
             text = _text(value)
             cell = a1(r, c)
-            key = fold(text)
-            label = fold(text.split(":")[0]) if ":" in text else key
+            label, lines, year = _header_text(text)
             if label in {"ma don vi", "unit id", "unit code"}:
                 unit = registry.get(_label_value(sheet, r, c, text)[0])
                 if unit:
@@ -452,22 +548,32 @@ def _header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry) -> _F
                 if re.fullmatch(r"\d{3,5}", target):
                     found.year, found.year_cell, found.year_raw = int(target), where, target
                 continue
-            for line in text.split("\n"):
+            for line, unit_like, cleaned in lines:
                 hits = _search(registry, line)
                 searched.extend((u, cell) for u in hits)
-                if (not hits and not unknown_from_label and _UNIT_LIKE.match(fold(line)) and len(line) < 80
-                        and _names_something(line)):
-                    found.unknown = (clean(line), cell)
-            if found.year is None and isinstance(value, str):
-                m = _YEAR_LABEL.search(_DATE_LINE.sub(" ", key))
-                if m:
-                    found.year, found.year_cell, found.year_raw = int(m.group(1)), cell, m.group(1)
+                if not hits and not unknown_from_label and unit_like:
+                    found.unknown = (cleaned, cell)
+            if found.year is None and isinstance(value, str) and year is not None:
+                found.year, found.year_cell, found.year_raw = year[0], cell, year[1]
     pool = labelled or searched
     if pool:
         ids = {u.id for u, _ in pool}
         specific = [(u, cell) for u, cell in pool if not any(registry.is_ancestor(u.id, other) for other in ids)]
         found.unit, found.unit_cell = (specific or pool)[0]
     return found
+
+
+@lru_cache(maxsize=8192)
+def _header_text(text: str) -> tuple[str, tuple[tuple[str, bool, str], ...], tuple[int, str] | None]:
+    """What a header cell's text says on its own: its label (folded, before any ':'), each line with whether
+    it reads like a unit's name and its cleaned form, and the year it names after a year label (header
+    texts recur from return to return: cached)."""
+    key = fold(text)
+    label = fold(text.split(":")[0]) if ":" in text else key
+    lines = tuple((line, bool(_UNIT_LIKE.match(fold(line)) and len(line) < 80 and _names_something(line)), clean(line))
+                  for line in text.split("\n"))
+    m = _YEAR_LABEL.search(_DATE_LINE.sub(" ", key))
+    return label, lines, (int(m.group(1)), m.group(1)) if m else None
 
 
 def _names_something(line: str) -> bool:
@@ -572,8 +678,10 @@ def read_bytes(
     catalogue: Catalogue | None = None,
     registry: UnitRegistry | None = None,
     today: dt.date | None = None,
+    bounded: bool = False,
 ) -> ReadResult:
-    """Read every return in one file's bytes. Never raises for bad content."""
+    """Read every return in one file's bytes. Never raises for bad content. ``bounded`` only in a process
+    bounded in memory (see :func:`lgqa_metrics.workbook.load_workbook`)."""
     catalogue = catalogue or default_catalogue()
     registry = registry or default_registry()
     digest = hashlib.sha256(data).hexdigest()
@@ -583,7 +691,7 @@ def read_bytes(
         issue = _file_issue(code, file) if code else _not_spreadsheet(sniffed.kind, file)
         return ReadResult(file, digest, sniffed.kind, (), (issue,))
     try:
-        book = load_workbook(data, sniffed)
+        book = load_workbook(data, sniffed, bounded=bounded)
     except UnreadableWorkbook as exc:
         return ReadResult(file, digest, sniffed.kind, (), (_file_issue(exc.code, file, **exc.fields),))
 
@@ -646,7 +754,7 @@ def _finish(table: _Table, file: str, stem: str, only: bool, catalogue: Catalogu
         year = None
     found = {r.code: r for r in table.rows}
     ratings: list[RatingRow] = []
-    for ind in catalogue.indicators:
+    for ind in _in_code_order(catalogue):
         if ind.code in found:
             ratings.append(found[ind.code])
         else:
@@ -654,19 +762,35 @@ def _finish(table: _Table, file: str, stem: str, only: bool, catalogue: Catalogu
             if ind.code in table.failed:
                 continue
             issues.append(make_issue("indicator_missing", file=file, sheet=sheet.name, code=ind.code, name=ind.name_vi))
-    ratings.sort(key=lambda r: code_key(r.code))
     if table.rows and all(r.rating is Rating.MISSING for r in ratings):
         issues.append(make_issue("return_empty", file=file, sheet=sheet.name))
     issues.sort(key=lambda i: (i.severity != "error",))
     return ParsedReturn(file, sheet.name, unit.id if unit else None, year, tuple(ratings), tuple(issues))
 
 
+_ORDERED: Final[dict[int, tuple[Catalogue, tuple[Indicator, ...]]]] = {}
+
+
+def _in_code_order(catalogue: Catalogue) -> tuple[Indicator, ...]:
+    """The catalogue's indicators in code order (1.2 before 1.10), worked out once per catalogue."""
+    held = _ORDERED.get(id(catalogue))
+    if held is None or held[0] is not catalogue:
+        if len(_ORDERED) >= 8:
+            _ORDERED.clear()
+        held = _ORDERED[id(catalogue)] = (catalogue, tuple(sorted(catalogue.indicators, key=lambda i: code_key(i.code))))
+    return held[1]
+
+
 def clear_caches() -> None:
     """Forget every text key and name lookup remembered from earlier files (they make the next return of
     the same layout cheaper to read); for cold-start measurements."""
     textnorm.clear_caches()
-    for cached in (_role_of, _signature_text, _group_quadrant):
+    for cached in (_role_of, _signature_text, _group_quadrant, _header_cells, _rating_text, _fill_rating,
+                   _header_text):
         cached.cache_clear()
+    _HEADS.clear()
+    _ORDERED.clear()
+    workbook.clear_caches()
     _SEARCHED.clear()
     _ID_ORDER.clear()
     default_catalogue().clear_cache()

@@ -32,13 +32,13 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
-from lgqa_metrics.i18n import Phrase
+from lgqa_metrics.i18n import Phrase, messages
 from lgqa_metrics.reader import ReadResult, read_bytes
 from lgqa_metrics.report import Issue, make_issue
 from lgqa_metrics.units import UnitRegistry, default_registry
@@ -392,10 +392,21 @@ def read_in_process(data: bytes, name: str, *, catalogue: Catalogue | None = Non
         return ReadResult(name, hashlib.sha256(data).hexdigest(), _magic_kind(data), (), (issue,))
 
 
+#: How a worker ends when a sheet too large to build exhausts its memory (the read is then tried again with
+#: every sheet measured first).
+_DIED: Final = frozenset({"memory", "signal", "exit"})
+
+
 def read_isolated(data: bytes, name: str, *, catalogue: Catalogue | None = None,
                   registry: UnitRegistry | None = None, timeout_s: float = READ_TIMEOUT_S,
                   memory_bytes: int = READ_MEMORY_BYTES, **kwargs: Any) -> ReadResult:
     """Read one file in a worker process with ``memory_bytes`` of address space and ``timeout_s`` seconds.
+
+    The worker reads ``bounded`` (:func:`lgqa_metrics.workbook.load_workbook`): it does not measure .xlsx
+    sheets from their XML before building them (the slowest of the reader's own checks, whose only purpose is
+    to guard memory), its memory bound does. Should the worker die (a sheet too large to build exhausts its
+    memory), the file is read once more with the sheets measured first, so the verdict still names the sheet
+    and cell (``sheet_too_large``).
 
     Never raises: a file over :data:`MAX_FILE_BYTES` is ``file_too_large`` without being read, a worker
     that dies or overruns gives ``read_crashed`` / ``read_timeout``. Only when no worker can be started at
@@ -404,12 +415,17 @@ def read_isolated(data: bytes, name: str, *, catalogue: Catalogue | None = None,
     oversized = too_large(data, name)
     if oversized is not None:
         return oversized
-    # the default catalogue and registry are the worker's own; others are sent to each worker once and kept
-    keep = {k: v for k, v in (("catalogue", catalogue), ("registry", registry))
-            if v is not None and v is not (default_catalogue() if k == "catalogue" else default_registry())}
+    keep = _kept_arguments(catalogue, registry)
     try:
-        result = call_isolated(read_bytes, data, name, timeout_s=timeout_s, memory_bytes=memory_bytes, keep=keep,
-                               **kwargs)
+        try:  # bounded in memory, the worker builds .xlsx sheets without measuring them first
+            result = call_isolated(read_bytes, data, name, timeout_s=timeout_s, memory_bytes=memory_bytes,
+                                   keep=keep, bounded=True, **kwargs)
+        except IsolationError as exc:
+            if exc.reason not in _DIED:
+                raise
+            log.info("reading %s in the worker failed (%s); reading it again, sheets measured first", name, exc)
+            result = call_isolated(read_bytes, data, name, timeout_s=timeout_s, memory_bytes=memory_bytes,
+                                   keep=keep, bounded=False, **kwargs)
     except IsolationError as exc:
         if exc.reason == "start":
             log.error("no reader worker could be started (%s); reading %s in process", exc.detail, name)
@@ -419,6 +435,44 @@ def read_isolated(data: bytes, name: str, *, catalogue: Catalogue | None = None,
     if not isinstance(result, ReadResult):
         return failed_read(data, name, IsolationError("error", f"unexpected answer {type(result).__name__}"))
     return result
+
+
+def _kept_arguments(catalogue: Catalogue | None, registry: UnitRegistry | None) -> dict[str, Any]:
+    """The catalogue and registry a worker is to keep: the default ones are its own; others are sent to each
+    worker once and kept there."""
+    return {k: v for k, v in (("catalogue", catalogue), ("registry", registry))
+            if v is not None and v is not (default_catalogue() if k == "catalogue" else default_registry())}
+
+
+def read_many(items: Sequence[tuple[bytes, str]], **kwargs: Any) -> list[ReadResult]:
+    """``read_bytes`` of each ``(data, name)`` in turn (what a worker runs for :func:`read_many_isolated`)."""
+    return [read_bytes(data, name, **kwargs) for data, name in items]
+
+
+def read_many_isolated(items: Sequence[tuple[bytes, str]], *, catalogue: Catalogue | None = None,
+                       registry: UnitRegistry | None = None, timeout_s: float = READ_TIMEOUT_S,
+                       memory_bytes: int = READ_MEMORY_BYTES, **kwargs: Any) -> list[ReadResult]:
+    """:func:`read_isolated` of each ``(data, name)``, with the same results, read one after another in a
+    single call to a worker (a round trip for several files rather than one each, within ``timeout_s`` and
+    ``memory_bytes`` for them all). Should that call not return (a file kills the worker or overruns), each
+    of its files is read on its own with :func:`read_isolated`, so the verdict falls on the file at fault.
+    Never raises."""
+    out: list[ReadResult | None] = [too_large(data, name) for data, name in items]
+    todo = [item for item, done in zip(items, out, strict=True) if done is None]
+    if not todo:
+        return [r for r in out if r is not None]
+    try:
+        results = call_isolated(read_many, todo, timeout_s=timeout_s, memory_bytes=memory_bytes,
+                                keep=_kept_arguments(catalogue, registry), bounded=True, **kwargs)
+        if not (isinstance(results, list) and len(results) == len(todo)
+                and all(isinstance(r, ReadResult) for r in results)):
+            raise IsolationError("error", f"unexpected answer {type(results).__name__}")
+    except IsolationError as exc:
+        log.info("reading %d files in one worker call failed (%s); reading them one by one", len(todo), exc)
+        results = [read_isolated(data, name, catalogue=catalogue, registry=registry, timeout_s=timeout_s,
+                                 memory_bytes=memory_bytes, **kwargs) for data, name in todo]
+    answers = iter(results)
+    return [done if done is not None else next(answers) for done in out]
 
 
 def read_safely(data: bytes, name: str, *, isolated: bool = True, catalogue: Catalogue | None = None,
@@ -498,6 +552,7 @@ def _serve(inbox: Connection, outbox: Connection, memory_bytes: int) -> None:
     default_catalogue()
     default_registry()
     import_readers()
+    messages()  # the issues' wording, needed by the first file with an issue
     _limit_memory(memory_bytes)
     outbox.send(("ready", os.getpid()))
     while True:

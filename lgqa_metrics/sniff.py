@@ -4,10 +4,12 @@ its zip archive is safe to unpack (:func:`zip_hazard`), judged before any reader
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 import olefile
 
@@ -30,6 +32,58 @@ RATIO_FLOOR_BYTES: Final = 1024 * 1024
 KEEP_PART_BYTES: Final = 8 * 1024 * 1024
 KEEP_TOTAL_BYTES: Final = 32 * 1024 * 1024
 _CHUNK: Final = 1024 * 1024
+#: Bytes of a part unpacked to look for a document type when the part is not checked whole.
+PEEK_BYTES: Final = 4096
+
+
+class ZipEntry(NamedTuple):
+    """One part as a zip archive's central directory lists it (the :class:`zipfile.ZipInfo` fields the
+    checks use, under the same names)."""
+
+    filename: str
+    compress_type: int
+    flag_bits: int
+    CRC: int
+    compress_size: int
+    file_size: int
+    header_offset: int
+
+    def is_dir(self) -> bool:
+        """True for a folder entry."""
+        return self.filename.endswith("/")
+
+
+_END_RECORD: Final = struct.Struct("<4sHHHHIIH")
+_DIRECTORY_ENTRY: Final = struct.Struct("<4sHHHHHHIIIHHHHHII")
+
+
+def plain_entries(data: bytes) -> tuple[ZipEntry, ...] | None:
+    """The parts of a zip archive in the plain form every spreadsheet writer makes: one end record at the
+    very end (no archive comment, no zip64), its central directory right before it, nothing prepended,
+    names without NUL. None for any other archive (:mod:`zipfile` then lists it, whatever its form)."""
+    end = len(data) - _END_RECORD.size
+    if end < 0:
+        return None
+    sig, disk, cd_disk, on_disk, count, cd_size, cd_offset, comment = _END_RECORD.unpack_from(data, end)
+    if sig != b"PK\x05\x06" or disk or cd_disk or on_disk != count or comment or cd_offset + cd_size != end:
+        return None
+    entries: list[ZipEntry] = []
+    pos = cd_offset
+    for _ in range(count):
+        if pos + _DIRECTORY_ENTRY.size > end:
+            return None
+        (sig, _, _, flags, method, _, _, crc, packed, size, name_len, extra_len, comment_len, _, _, _,
+         offset) = _DIRECTORY_ENTRY.unpack_from(data, pos)
+        raw = data[pos + _DIRECTORY_ENTRY.size:pos + _DIRECTORY_ENTRY.size + name_len]
+        if sig != b"PK\x01\x02" or 0xFFFFFFFF in (packed, size, offset) or b"\x00" in raw or len(raw) != name_len:
+            return None
+        try:
+            name = raw.decode("utf-8" if flags & 0x800 else "cp437")
+        except UnicodeDecodeError:
+            return None
+        entries.append(ZipEntry(name, method, flags, crc, packed, size, offset))
+        pos += _DIRECTORY_ENTRY.size + name_len + extra_len + comment_len
+    return tuple(entries) if pos == end else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +96,9 @@ class Sniffed:
     """
 
     kind: str
+    #: A zip archive's parts as its central directory lists them, when it is in the plain form
+    #: (:func:`plain_entries`); :func:`inspect_zip` then need not list them again.
+    entries: tuple[ZipEntry, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def readable(self) -> bool:
@@ -49,7 +106,9 @@ class Sniffed:
         return self.kind in SPREADSHEET_KINDS
 
 
-def _zip_kind(data: bytes) -> str:
+def _zip_kind(data: bytes, entries: tuple[ZipEntry, ...] | None) -> str:
+    if entries is not None and not any(e.filename == "mimetype" for e in entries):
+        return _kind_of_names({e.filename for e in entries})
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
@@ -61,6 +120,10 @@ def _zip_kind(data: bytes) -> str:
                 return "docx" if "text" in mime else "zip"
     except Exception:  # zipfile raises many types for damaged archives (BadZipFile, zlib.error, struct.error…)
         return "truncated"
+    return _kind_of_names(names)
+
+
+def _kind_of_names(names: set[str]) -> str:
     if "xl/workbook.xml" in names:
         return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
     if "xl/workbook.bin" in names:
@@ -111,7 +174,8 @@ def sniff(data: bytes) -> Sniffed:
     if not data:
         return Sniffed("empty")
     if data.startswith(ZIP_MAGICS):
-        return Sniffed(_zip_kind(data))
+        entries = plain_entries(data)
+        return Sniffed(_zip_kind(data, entries), entries)
     if data.startswith(OLE_MAGIC):
         return Sniffed(_ole_kind(data))
     if data.startswith(b"%PDF"):
@@ -156,48 +220,125 @@ def zip_hazard(data: bytes, *, verify: bool = True) -> ZipHazard | None:
     return inspect_zip(data, verify=verify).hazard
 
 
-def inspect_zip(data: bytes, *, verify: bool = True, keep: Callable[[str], bool] | None = None) -> ZipInspection:
+def inspect_zip(data: bytes, *, verify: bool = True, keep: Callable[[str], bool] | None = None,
+                entries: tuple[ZipEntry, ...] | None = None, only: Callable[[str], bool] | None = None
+                ) -> ZipInspection:
     """:func:`zip_hazard`, with the archive's part names and, when it may be unpacked, the bytes of every part
     whose name ``keep`` accepts (up to :data:`KEEP_PART_BYTES` each, :data:`KEEP_TOTAL_BYTES` in all), as
-    the check unpacked them: a reader then need not unpack (nor list) the archive again."""
+    the check unpacked them: a reader then need not unpack (nor list) the archive again. With ``only``, just
+    the parts it accepts are unpacked and checked whole; of the others, the declared sizes are checked and
+    an XML part's first :data:`PEEK_BYTES` are unpacked for a document type (the prolog, where one stands).
+
+    An archive in the plain form (``entries``, or :func:`plain_entries`) whose parts are all stored or
+    deflated, unencrypted and at most :data:`KEEP_PART_BYTES` is checked straight from its bytes; any other
+    through :mod:`zipfile`. Both give the same verdicts."""
     try:
+        plain = entries if entries is not None else plain_entries(data)
+        if plain is not None and all(_in_one_go(e) for e in plain if only is None or only(e.filename)):
+            return _inspect(data, plain, None, verify, keep, only)
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            names = tuple(zf.namelist())
-            if len(infos) > MAX_ZIP_MEMBERS:
-                return ZipInspection(ZipHazard("members", amount=len(infos), limit=MAX_ZIP_MEMBERS), names)
-            total = 0
-            for info in infos:
-                if info.file_size > MAX_MEMBER_BYTES:
-                    return ZipInspection(ZipHazard("member_size", info.filename, info.file_size, MAX_MEMBER_BYTES), names)
-                total += info.file_size
-                if total > MAX_TOTAL_BYTES:
-                    return ZipInspection(ZipHazard("total_size", info.filename, total, MAX_TOTAL_BYTES), names)
-                if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    ratio = info.file_size // max(info.compress_size, 1)
-                    return ZipInspection(ZipHazard("ratio", info.filename, ratio, MAX_RATIO), names)
-            kept: dict[str, bytes] = {}
-            if verify:
-                room = KEEP_TOTAL_BYTES
-                for info in infos:
-                    wanted = keep is not None and info.file_size <= min(KEEP_PART_BYTES, room) and keep(info.filename)
-                    problem, content = _check_part(zf, info, wanted)
-                    if problem:
-                        return ZipInspection(ZipHazard(problem, info.filename), names)
-                    if content is not None:
-                        room += len(kept.get(info.filename, b"")) - len(content)
-                        kept[info.filename] = content  # a repeated name: the last one, as zipfile opens it
+            return _inspect(data, zf.infolist(), zf, verify, keep, only)
     except Exception:  # not listable: sniff() has already called it truncated
         return ZipInspection(None)
+
+
+def _inspect(data: bytes, infos: Sequence[ZipEntry | zipfile.ZipInfo], zf: zipfile.ZipFile | None, verify: bool,
+             keep: Callable[[str], bool] | None, only: Callable[[str], bool] | None) -> ZipInspection:
+    names = tuple(info.filename for info in infos)
+    if len(infos) > MAX_ZIP_MEMBERS:
+        return ZipInspection(ZipHazard("members", amount=len(infos), limit=MAX_ZIP_MEMBERS), names)
+    total = 0
+    for info in infos:
+        if info.file_size > MAX_MEMBER_BYTES:
+            return ZipInspection(ZipHazard("member_size", info.filename, info.file_size, MAX_MEMBER_BYTES), names)
+        total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            return ZipInspection(ZipHazard("total_size", info.filename, total, MAX_TOTAL_BYTES), names)
+        if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            return ZipInspection(ZipHazard("ratio", info.filename, ratio, MAX_RATIO), names)
+    kept: dict[str, bytes] = {}
+    if verify:
+        room = KEEP_TOTAL_BYTES
+        for info in infos:
+            if only is not None and not only(info.filename):
+                if _declares_dtd(data, info):
+                    return ZipInspection(ZipHazard("dtd", info.filename), names)
+                continue
+            wanted = keep is not None and info.file_size <= min(KEEP_PART_BYTES, room) and keep(info.filename)
+            problem, content = _check_part(zf, info, wanted, data)
+            if problem:
+                return ZipInspection(ZipHazard(problem, info.filename), names)
+            if content is not None:
+                room += len(kept.get(info.filename, b"")) - len(content)
+                kept[info.filename] = content  # a repeated name: the last one, as zipfile opens it
     return ZipInspection(None, names, kept)
 
 
-def _check_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, keep: bool = False) -> tuple[str | None, bytes | None]:
-    """``damaged`` unless ``info`` unpacks to its declared size with its CRC (zipfile stops at the declared
-    size and checks the CRC at the end, so a part hiding more data fails); ``dtd`` when an XML part's
-    prolog declares a document type; else None. With ``keep``, the part's bytes when it passed."""
+#: Local file header of a zip part: signature, then at offset 26 the lengths of its name and extra field.
+_LOCAL_HEADER: Final = b"PK\x03\x04"
+_LOCAL_HEADER_SIZE: Final = 30
+_STORED, _DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
+
+
+def _check_part(zf: zipfile.ZipFile | None, info: ZipEntry | zipfile.ZipInfo, keep: bool = False,
+                data: bytes | None = None) -> tuple[str | None, bytes | None]:
+    """``damaged`` unless ``info`` unpacks to its declared size with its CRC (unpacking stops at the declared
+    size and the CRC is checked on what came out, so a part hiding more data fails); ``dtd`` when an XML
+    part's prolog declares a document type; else None. With ``keep``, the part's bytes when it passed.
+
+    A part :func:`_in_one_go` allows is unpacked in one call straight from the archive's bytes ``data``,
+    bounded to its declared size plus one byte; any other through :mod:`zipfile` (``zf``) in chunks."""
     if info.is_dir():
         return None, None
+    if data is None or not _in_one_go(info):  # then the archive was listed by zipfile (see inspect_zip)
+        assert zf is not None and isinstance(info, zipfile.ZipInfo), "a part unpacked in chunks needs zipfile"
+        return _check_part_streamed(zf, info, keep)
+    content = _unpack(data, info)
+    if content is None or len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+        return "damaged", None
+    if content.find(b"<!DOCTYPE", 0, _CHUNK) >= 0:  # the prolog is in the first chunk
+        return "dtd", None
+    return None, content if keep else None
+
+
+def _declares_dtd(data: bytes, info: ZipEntry | zipfile.ZipInfo) -> bool:
+    """True when an XML part's first :data:`PEEK_BYTES` declare a document type (parts that are not stored
+    or deflated, or not where the directory says, are not peeked into: whoever reads them finds them bad)."""
+    if not info.filename.lower().endswith((".xml", ".rels")) or info.compress_type not in (_STORED, _DEFLATED):
+        return False
+    head = _unpack(data, info, PEEK_BYTES)
+    return head is not None and b"<!DOCTYPE" in head
+
+
+def _in_one_go(info: ZipEntry | zipfile.ZipInfo) -> bool:
+    """True for a part unpacked in one call: stored or deflated, unencrypted, at most KEEP_PART_BYTES."""
+    return info.compress_type in (_STORED, _DEFLATED) and not info.flag_bits & 0x1 and info.file_size <= KEEP_PART_BYTES
+
+
+def _unpack(data: bytes, info: ZipEntry | zipfile.ZipInfo, limit: int | None = None) -> bytes | None:
+    """A stored or deflated part's bytes, at most its declared size plus one (or ``limit``); None when its
+    local header or compressed data is not where the central directory says, or its deflate stream is
+    damaged."""
+    start = info.header_offset
+    if data[start:start + 4] != _LOCAL_HEADER or len(data) < start + _LOCAL_HEADER_SIZE:
+        return None
+    name_len, extra_len = struct.unpack_from("<HH", data, start + 26)
+    begin = start + _LOCAL_HEADER_SIZE + name_len + extra_len
+    packed = memoryview(data)[begin:begin + info.compress_size]
+    if len(packed) != info.compress_size:
+        return None
+    size = info.file_size + 1 if limit is None else limit
+    if info.compress_type == _STORED:
+        return bytes(packed[:size])
+    try:
+        return zlib.decompressobj(-zlib.MAX_WBITS).decompress(packed, size)
+    except zlib.error:
+        return None
+
+
+def _check_part_streamed(zf: zipfile.ZipFile, info: zipfile.ZipInfo, keep: bool) -> tuple[str | None, bytes | None]:
+    """:func:`_check_part` through :mod:`zipfile`, chunk by chunk (large, encrypted or unusually packed parts)."""
     produced = 0
     chunks: list[bytes] = []
     try:

@@ -8,7 +8,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -196,12 +196,14 @@ class Store:
     # --- writing ------------------------------------------------------------------------------
 
     def record(self, result: ReadResult, data: bytes, *, actor: Actor | None = None, uploader: str | None = None,
-               dry_run: bool = False) -> list[Outcome]:
+               dry_run: bool = False, reading: Connection | None = None) -> list[Outcome]:
         """Store every accepted return of one read file; log rejected ones; archive the file's bytes.
 
         Each return is one transaction: it is stored whole or not at all, with its audit entry. Writing
         needs a staff ``actor`` (checked here, whatever the caller); ``uploader`` is the name recorded
-        (default: the actor's). With ``dry_run`` nothing is written and the outcomes say what would happen.
+        (default: the actor's). With ``dry_run`` nothing is written and the outcomes say what would happen,
+        looked up through ``reading`` when given (one :meth:`dry_run_connection` for a whole batch), else
+        through a connection of their own.
         """
         if not dry_run:
             actor = require(actor, Role.STAFF, "store returns")
@@ -224,26 +226,36 @@ class Store:
                         self._archive(conn, result, data)
                         self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "rejected", None, uploader, issues, who)
                 continue
-            outcomes.append(self._store_return(result, ret, data, issues, uploader, dry_run, who))
+            outcomes.append(self._store_return(result, ret, data, issues, uploader, dry_run, who, reading))
         return outcomes
 
+    def dry_run_connection(self) -> Connection:
+        """A connection for the dry-run outcomes of a batch (:meth:`record` with ``reading``): one read
+        transaction, so the whole batch is judged against the same state of the store. Close it after."""
+        return self.engine.connect()
+
     def _store_return(self, result: ReadResult, ret: ParsedReturn, data: bytes, issues: tuple[Issue, ...],
-                      uploader: str, dry_run: bool, who: Actor) -> Outcome:
+                      uploader: str, dry_run: bool, who: Actor, reading: Connection | None = None) -> Outcome:
         """Store one accepted return as the next version. Writers of the same unit-year go one after another
         (SQLite: the write lock; PostgreSQL: an advisory lock on the unit-year); should one still lose a race
         for a version number, it tries again in a fresh transaction with the next one."""
         for attempt in range(VERSION_RETRIES):
             try:
-                return self._store_once(result, ret, data, issues, uploader, dry_run, who)
+                return self._store_once(result, ret, data, issues, uploader, dry_run, who, reading)
             except sa.exc.IntegrityError:
                 if attempt == VERSION_RETRIES - 1:
                     raise
         raise AssertionError("unreachable")
 
     def _store_once(self, result: ReadResult, ret: ParsedReturn, data: bytes, issues: tuple[Issue, ...],
-                    uploader: str, dry_run: bool, who: Actor) -> Outcome:
+                    uploader: str, dry_run: bool, who: Actor, reading: Connection | None = None) -> Outcome:
         assert ret.unit_id is not None and ret.year is not None
-        with self.engine.connect() if dry_run else self.writing() as conn:
+        opened: AbstractContextManager[Connection]
+        if not dry_run:
+            opened = self.writing()
+        else:
+            opened = nullcontext(reading) if reading is not None else self.engine.connect()
+        with opened as conn:
             if not dry_run:
                 migrations.advisory_lock(conn, f"unit-year:{ret.unit_id}/{ret.year}")
             same = conn.execute(_SAME_VERSION, {"unit_id": ret.unit_id, "year": ret.year, "sha256": result.sha256,

@@ -33,8 +33,10 @@ def _clean_text(text: str) -> str:
 
 
 def _clean_uncached(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ")
-    return _SPACES.sub(" ", text).strip()
+    text = unicodedata.normalize("NFC", text)
+    if text.isprintable() and "  " not in text:  # no white space but single ASCII spaces (every other is
+        return text.strip()                       # a control or separator character, not printable)
+    return _SPACES.sub(" ", text.replace("\u00a0", " ")).strip()
 
 
 def fold(value: object) -> str:

@@ -17,7 +17,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
-from typing import IO, Any, Final
+from types import MappingProxyType
+from typing import IO, Any, Final, cast
 
 import python_calamine as pc
 
@@ -37,6 +38,7 @@ EAGER_KINDS: Final = frozenset({"xls", "ods"})
 # Default Office theme colours (lt1, dk1, lt2, dk2, accent1..6) for theme-indexed fills.
 _OFFICE_THEME: Final = ("FFFFFF", "000000", "E7E6E6", "44546A", "4472C4", "ED7D31", "A5A5A5", "FFC000",
                         "5B9BD5", "70AD47")
+_NO_FILLS: Final[Mapping[tuple[int, int], str]] = MappingProxyType({})
 #: Raised through unchanged: an interrupt, or memory running out (a resource limit, not a verdict on the file).
 _NOT_ERRORS: Final = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
@@ -109,15 +111,20 @@ class WorkbookData:
 
     def fill(self, sheet: str, row: int, col: int) -> str | None:
         """The solid fill colour (RRGGBB) of a cell, or None; supported for xlsx, xlsm, xls and ods."""
+        return self.sheet_fills(sheet).get((row, col))
+
+    def sheet_fills(self, sheet: str) -> Mapping[tuple[int, int], str]:
+        """The solid fill colours (RRGGBB) of a sheet's cells by 0-based (row, column)."""
         if self._fills is None:
             skip = frozenset(s.name for s in self.sheets if s.too_large)
             self._fills = _load_fills(self.data, self.kind, skip, self.archive)
-        return self._fills.get(sheet, {}).get((row, col))
+        return self._fills.get(sheet, _NO_FILLS)
 
 
 def _kept(name: str) -> bool:
     """The parts the zip check keeps unpacked: the XML the extent scan and the fills read."""
     return name.lower().endswith((".xml", ".rels"))
+
 
 
 class _Parts:
@@ -177,21 +184,57 @@ def hazard_reason(hazard: ZipHazard) -> Phrase:
     return Phrase.of("safety.zip_damaged", part=hazard.part)
 
 
-def load_workbook(data: bytes, sniffed: Sniffed) -> WorkbookData:
+def load_workbook(data: bytes, sniffed: Sniffed, *, bounded: bool = False) -> WorkbookData:
     """Open a spreadsheet's sheets with calamine; raise :class:`UnreadableWorkbook` when it fails or when
-    its archive must not be unpacked. Sheets whose extent is absurd come back empty with ``too_large``."""
+    its archive must not be unpacked. Sheets whose extent is absurd come back empty with ``too_large``.
+
+    By default every part of a zip archive is unpacked (within its declared size) and checked, and every
+    sheet's extent is measured from the raw parts, before calamine builds anything: both guard the memory
+    of the process that reads. A process already bounded in memory (the reader's worker) passes
+    ``bounded``; then, for an .xlsx/.xlsm, only the declared sizes of all parts and the stylesheet are
+    checked first, and a sheet is measured once calamine has built it, before any Python value is made. A
+    part or sheet too large then exhausts the bound instead, and the file is read again without it
+    (:func:`lgqa_metrics.safety.read_isolated`); a part calamine cannot read is checked when it fails. Either
+    way the verdict still names the part, or the sheet and cell. A part no reader opens (document
+    properties, media) is judged by its declared size alone when bounded. .xls and .ods are always read
+    with every check, since calamine builds all their sheets when it opens the file."""
     archive: ZipInspection | None = None
+    lean = bounded and sniffed.kind in {"xlsx", "xlsm"}
     if sniffed.kind in ZIP_KINDS:
-        archive = inspect_zip(data, keep=_kept)
-        hazard = archive.hazard
-        if hazard is not None and hazard.reason == "damaged":
-            raise UnreadableWorkbook("file_truncated", hazard.part)
-        if hazard is not None and hazard.reason == "dtd":
-            raise UnreadableWorkbook("file_unreadable", hazard.part,
-                                     fields={"detail": Phrase.of("safety.xml_dtd", part=hazard.part)})
-        if hazard is not None:
-            raise UnreadableWorkbook("zip_bomb", hazard.reason, fields={"reason": hazard_reason(hazard)})
-    extents, fallback = _extents(data, sniffed.kind, archive)
+        archive = inspect_zip(data, keep=_kept, entries=sniffed.entries, only=_read_first if lean else None)
+        _refuse(archive.hazard)
+    try:
+        return _load(data, sniffed, archive, bounded)
+    except UnreadableWorkbook:
+        if lean:  # calamine met a part not checked yet: every part checked now, so the verdict names it
+            _refuse(inspect_zip(data, entries=sniffed.entries).hazard)
+        raise
+
+
+def _read_first(name: str) -> bool:
+    """The only part a bounded read of an .xlsx checks before calamine opens it: the styles, which say
+    whether any fill could be a rating (the other parts are checked, and read, when they are needed)."""
+    return name == "xl/styles.xml"
+
+
+def _refuse(hazard: ZipHazard | None) -> None:
+    """Raise the :class:`UnreadableWorkbook` a zip hazard calls for (nothing for None)."""
+    if hazard is None:
+        return
+    if hazard.reason == "damaged":
+        raise UnreadableWorkbook("file_truncated", hazard.part)
+    if hazard.reason == "dtd":
+        raise UnreadableWorkbook("file_unreadable", hazard.part,
+                                 fields={"detail": Phrase.of("safety.xml_dtd", part=hazard.part)})
+    raise UnreadableWorkbook("zip_bomb", hazard.reason, fields={"reason": hazard_reason(hazard)})
+
+
+def _load(data: bytes, sniffed: Sniffed, archive: ZipInspection | None, bounded: bool) -> WorkbookData:
+    """:func:`load_workbook` once the archive has passed its check."""
+    if not bounded or sniffed.kind in EAGER_KINDS:
+        extents, fallback = _extents(data, sniffed.kind, archive)
+    else:  # each sheet's extent is checked once calamine has built it (an absurd one fails the worker first)
+        extents, fallback = {}, (0, 0)
     absurd = {name: ext for name, ext in extents.items() if is_absurd(ext)}
     if sniffed.kind in EAGER_KINDS and (absurd or is_absurd(fallback)):
         refused = [SheetData(name, [], True, too_large=reported(ext)) for name, ext in absurd.items()]
@@ -222,7 +265,7 @@ def load_workbook(data: bytes, sniffed: Sniffed) -> WorkbookData:
             if is_absurd((end_row, end_col)):
                 sheets.append(SheetData(meta.name, [], visible, too_large=(end_row, end_col)))
                 continue
-            rows: list[list[object]] = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+            rows = cast("list[list[object]]", sheet.to_python(skip_empty_area=False))
         except pc.PasswordError as exc:
             raise UnreadableWorkbook("file_encrypted") from exc
         except BaseException as exc:
@@ -329,7 +372,7 @@ def _fast_extent(body: bytes) -> tuple[int, int, int, int] | None:
         return None
     if b"&#" in body and _REF_IN_TAG.search(body):
         return None
-    top_row = max(max(map(int, rows), default=0), max(map(int, map(itemgetter(1), cells)), default=0))
+    top_row = max(max(map(int, rows), default=0), max(map(int, set(map(itemgetter(1), cells))), default=0))
     top_col = max(map(_column_number, set(map(itemgetter(0), cells))), default=0)
     return top_row, top_col, int(rows[-1]) if rows else 0, len(cells)
 
@@ -433,8 +476,20 @@ def _sheet_parts(zf: _Parts) -> list[tuple[str, str]]:
     if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
         return []
     folded = {n.lower(): n for n in names}
-    book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    parts: list[tuple[str, str]] = []
+    for name, target in _listed_sheets(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels")):
+        path = folded.get(target.lower(), target)
+        if path in names:
+            parts.append((name, path))
+    return parts
+
+
+@lru_cache(maxsize=256)
+def _listed_sheets(book_xml: bytes, rels_xml: bytes) -> tuple[tuple[str, str], ...]:
+    """(sheet name, part path) of every sheet xl/workbook.xml lists, its path as the relationships give it
+    (the same two parts in every return made from one template: cached)."""
+    book = book_xml.decode("utf-8", "replace")
+    rels = rels_xml.decode("utf-8", "replace")
     targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
     targets |= {rid: tgt for tgt, rid in re.findall(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
     parts: list[tuple[str, str]] = []
@@ -444,11 +499,9 @@ def _sheet_parts(zf: _Parts) -> list[tuple[str, str]]:
         if not name or not rid:
             continue
         target = targets.get(rid.group(1) or rid.group(2) or "", "")
-        path = posixpath.normpath(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
-        path = folded.get(path.lower(), path)
-        if path in names:
-            parts.append((_unescape(name.group(1)), path))
-    return parts
+        parts.append((_unescape(name.group(1)),
+                      posixpath.normpath(target.lstrip("/") if target.startswith("/") else f"xl/{target}")))
+    return tuple(parts)
 
 
 _ODS_TABLE: Final = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -626,8 +679,8 @@ def _xlsx_fills(data: bytes, skip: frozenset[str], archive: ZipInspection | None
         styles = zf.read("xl/styles.xml") if "xl/styles.xml" in names else b""
         if not _may_have_rating_fills(styles.decode("utf-8", "replace")):
             return {}
-        theme = _theme_colours(zf.read("xl/theme/theme1.xml") if "xl/theme/theme1.xml" in names else None)
-        by_style, styles_count = _style_fills(styles, theme)
+        by_style, styles_count = _cell_style_fills(styles, zf.read("xl/theme/theme1.xml")
+                                                   if "xl/theme/theme1.xml" in names else None)
         out: dict[str, dict[tuple[int, int], str]] = {}
         for name, path in _sheet_parts(zf):
             if name in skip:
@@ -672,6 +725,14 @@ def _styled_cells(fh: IO[bytes], by_style: Mapping[int, str], styles_count: int)
                 raise ValueError(f"cell {letters.decode()}{row}: style {style.decode()} or its fill does not exist")
             cells[(row - 1, col - 1)] = colour
     return cells
+
+
+@lru_cache(maxsize=64)
+def _cell_style_fills(styles: bytes, theme: bytes | None) -> tuple[Mapping[int, str], int]:
+    """:func:`_style_fills` of a stylesheet and theme part (the same in every return made from one template:
+    cached; the mapping is read-only)."""
+    by_style, count = _style_fills(styles, _theme_colours(theme))
+    return MappingProxyType(by_style), count
 
 
 def _style_fills(styles: bytes, theme: tuple[str, ...]) -> tuple[dict[int, str], int]:
@@ -721,6 +782,7 @@ def _solid_colour(fill: Any, theme: tuple[str, ...]) -> str | None:
     return rgb[-6:].upper()
 
 
+@lru_cache(maxsize=256)
 def _may_have_rating_fills(styles: str) -> bool:
     """Cheap look at xl/styles.xml: does any solid cell fill use a red, yellow or green (or a theme or
     indexed colour that might be one)? Spares reading fills at all for most returns."""
@@ -843,3 +905,9 @@ def _ods_fills(data: bytes, archive: ZipInspection | None = None) -> dict[str, d
                 break
         out[table.get(q("table", "name"), "")] = cells
     return out
+
+
+def clear_caches() -> None:
+    """Forget the stylesheets' fills and sheet lists worked out so far (for cold-start measurements)."""
+    for cached in (_cell_style_fills, _listed_sheets, _may_have_rating_fills):
+        cached.cache_clear()

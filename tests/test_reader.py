@@ -100,6 +100,23 @@ def test_summary_rows_and_signature_block_are_not_read_as_indicators() -> None:
     assert with_extras.issues == ()
 
 
+@pytest.mark.parametrize("text", ["Biên bản xác nhận của UBND xã", "Chủ tịch UBND ký ngày 20/9", "Người lập biểu: cán bộ VP"])
+def test_signature_words_in_an_indicators_evidence_do_not_end_the_table(text: str) -> None:
+    """A signature block ends the table; an indicator's row whose evidence quotes one of its words does not."""
+    evidence = {c: text for c in CODES[3:6]}
+    ret = single(read(builders.word_return(WORDS, evidence=evidence)))
+    assert ratings_of(ret) == expected(KEYS)
+    assert {r.code: r.evidence for r in ret.ratings if r.evidence} == evidence
+    assert ret.issues == ()
+
+
+def test_the_fingerprint_is_the_stored_formula() -> None:
+    """Stored submissions are matched by fingerprint: its formula must not drift."""
+    ret = single(read(builders.word_return(WORDS)))
+    body = [ret.unit_id, ret.year, sorted((r.code, r.rating.value, r.evidence, r.note) for r in ret.ratings)]
+    assert ret.fingerprint == hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
+
+
 def test_macos_nfd_text_with_trailing_spaces_reads_like_nfc() -> None:
     padded = {c: f"{w}  " for c, w in WORDS.items()}
     data = builders.word_return(padded, nfd=True)

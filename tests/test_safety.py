@@ -13,6 +13,7 @@ import time
 import tomllib
 import tracemalloc
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -150,6 +151,39 @@ def test_a_part_that_unpacks_to_more_than_it_declares_is_caught_as_damaged() -> 
     assert codes(read_bytes(lying, "a.xlsx")) == ["file_truncated"]
 
 
+@pytest.mark.parametrize(("how", "change", "code", "part"), [
+    ("shared strings lying about their size", lambda data: _lie_about_size(data, "xl/sharedStrings.xml", 100),
+     "file_truncated", None),
+    ("shared strings declaring entities", lambda data: hostile.rezip(data, {"xl/sharedStrings.xml": hostile.with_laughs}),
+     "file_unreadable", "xl/sharedStrings.xml"),
+    ("a sheet declaring entities", lambda data: hostile.rezip(data, {hostile.sheet_part(data): hostile.with_laughs}),
+     "file_unreadable", "xl/worksheets/sheet1.xml"),
+    ("a part packed a thousand to one", lambda data: hostile.with_padding(data, 2 * 1024 * 1024),
+     "zip_bomb", "xl/media/padding.bin"),
+])
+def test_the_worker_checks_a_part_when_calamine_needs_it_and_names_it_as_in_process(
+        how: str, change: Callable[[bytes], bytes], code: str, part: str | None) -> None:
+    """Bounded, the worker checks only the declared sizes and the stylesheet before calamine opens an .xlsx;
+    a part calamine then cannot read is checked, so the verdict is the one an in-process read gives."""
+    data = change(builders.word_return(WORDS))
+    isolated = safety.read_isolated(data, "a.xlsx", timeout_s=20)
+    assert isolated == read_bytes(data, "a.xlsx"), how
+    assert [i.code for i in isolated.issues] == [code], how
+    assert part is None or (part in isolated.issues[0].message_vi and part in isolated.issues[0].message_en), how
+
+
+def test_a_part_no_reader_opens_is_judged_by_its_declared_size_alone_in_the_worker() -> None:
+    """Document properties are read by nobody: bounded, the worker does not unpack them whole (it does peek
+    at their prolog), so one that lies about its size goes unseen there, harming nothing; a read in
+    process, unbounded, unpacks every part and refuses the file."""
+    data = builders.word_return(WORDS)
+    lying = _lie_about_size(data, "docProps/core.xml", 100)
+    assert [i.code for i in read_bytes(lying, "a.xlsx").issues] == ["file_truncated"]
+    assert safety.read_isolated(lying, "a.xlsx").returns == read_bytes(data, "a.xlsx").returns
+    laughing = hostile.rezip(data, {"docProps/core.xml": hostile.with_laughs})
+    assert [i.code for i in safety.read_isolated(laughing, "a.xlsx").issues] == ["file_unreadable"]
+
+
 def test_sniffing_unpacks_only_the_first_bytes_of_an_ods_mimetype() -> None:
     data = hostile.rezip(hostile.ods_repeated(2, 2), {"mimetype": hostile.ODS_MIME.encode() + bytes(50 * 1024 * 1024)})
     tracemalloc.start()
@@ -258,6 +292,48 @@ def test_references_beyond_excel_columns_have_a_short_a1_name() -> None:
 
 
 # --- the worker process -------------------------------------------------------------------------------
+
+
+def test_an_xlsx_sheet_too_large_to_build_kills_the_bounded_worker_and_the_second_read_names_it(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The worker builds .xlsx sheets without measuring them first; a stray cell at XFD1048576 then asks
+    calamine for ~500 GiB, the worker dies, and the file is read again with the sheets measured first."""
+    data = hostile.with_far_cell(builders.word_return(WORDS))
+    with caplog.at_level("INFO", logger="lgqa_metrics.safety"):
+        result = safety.read_isolated(data, "a.xlsx", timeout_s=20)
+    assert [(i.code, i.sheet, i.cell) for i in result.issues] == [("sheet_too_large", "Biểu 01", "XFD1048576")]
+    assert "reading it again, sheets measured first" in caplog.text
+    with pytest.raises(safety.IsolationError):  # what the first read meets (the worker dies)
+        safety.call_isolated(read_bytes, data, "a.xlsx", bounded=True, timeout_s=20)
+
+
+@pytest.mark.parametrize("ref", ["XFD70", "F1048576", "KN5000"])
+def test_a_bounded_read_names_a_sheet_too_large_from_what_calamine_built(ref: str) -> None:
+    """Sheets calamine can build within the bound are measured once built, before any Python value."""
+    data = hostile.with_far_cell(builders.word_return(WORDS), ref)
+    careful = read_bytes(data, "a.xlsx")
+    bounded = safety.call_isolated(read_bytes, data, "a.xlsx", bounded=True, timeout_s=20)
+    assert [(i.code, i.cell) for i in bounded.issues] == [(i.code, i.cell) for i in careful.issues] \
+        == [("sheet_too_large", ref)]
+
+
+def test_several_files_read_in_one_worker_call_get_the_results_of_one_call_each() -> None:
+    files = [(p.read_bytes(), p.name) for p in SAMPLES[:5]]
+    assert safety.read_many_isolated(files) == [safety.read_isolated(data, name) for data, name in files]
+
+
+def test_a_file_that_kills_the_worker_in_a_batch_is_named_and_the_others_still_read(
+        caplog: pytest.LogCaptureFixture) -> None:
+    good = [(p.read_bytes(), p.name) for p in SAMPLES[:2]]
+    far = (hostile.with_far_cell(builders.word_return(WORDS)), "xa.xlsx")
+    big = (b"PK" + bytes(safety.MAX_FILE_BYTES), "lon.xlsx")
+    with caplog.at_level("INFO", logger="lgqa_metrics.safety"):
+        results = safety.read_many_isolated([good[0], far, big, good[1]], timeout_s=20)
+    assert [r.file for r in results] == [good[0][1], "xa.xlsx", "lon.xlsx", good[1][1]]
+    assert results[0] == read_bytes(*good[0]) and results[3] == read_bytes(*good[1])
+    assert [(i.code, i.cell) for i in results[1].issues] == [("sheet_too_large", "XFD1048576")]
+    assert [i.code for i in results[2].issues] == ["file_too_large"]
+    assert "reading them one by one" in caplog.text
 
 
 def test_a_read_result_survives_pickling_unchanged() -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
 from lgqa_metrics.accounts_base import cli_actor
-from lgqa_metrics.ingest import ingest_bytes
+from lgqa_metrics.ingest import ingest_bytes, ingest_paths
 from lgqa_metrics.store import Store, files_t, intake_t, issues_t, ratings_t, submissions_t
 from tests.returns import filled_template, pattern
 
@@ -90,6 +91,22 @@ def test_dry_run_reports_the_version_it_would_create_and_writes_nothing(store: S
     assert (out.status, out.version) == ("accepted", 1)
     for table in (submissions_t, ratings_t, files_t, intake_t, issues_t):
         assert store.count(table) == 0
+
+
+def test_a_dry_run_batch_on_one_connection_gets_the_outcomes_of_a_connection_each(store: Store, tmp_path: Path) -> None:
+    stored = filled_template("h-an-lao", 2023, pattern())
+    ingest_bytes(store, stored, "stored.xlsx")
+    files = {"same.xlsx": stored, "changed.xlsx": filled_template("h-an-lao", 2023, pattern(1)),
+             "new.xlsx": filled_template("q-hong-bang", 2023, pattern()), "bad.xlsx": b"not a workbook"}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    paths = [tmp_path / name for name in files]
+    shared = ingest_paths(store, paths, dry_run=True)
+    alone = [out for path in paths for out in ingest_bytes(store, path.read_bytes(), path.name, dry_run=True)]
+    assert shared == alone
+    assert [(o.status, o.version) for o in shared] == [("duplicate", 1), ("accepted", 2), ("accepted", 1),
+                                                      ("rejected", None)]
+    assert store.count(submissions_t) == 1
 
 
 def test_ratings_filters_by_year_unit_and_quadrant(store: Store) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lgqa_metrics.textnorm import clean, fold
 
@@ -59,3 +62,18 @@ def test_fold_replaces_stray_punctuation_but_keeps_dots_slashes_and_hyphens() ->
 def test_fold_drops_every_combining_mark_not_only_the_vietnamese_ones() -> None:
     assert fold("e\u20d7 a\u0591b \u0e01\u0e31") == "e ab \u0e01"  # U+20D7, U+0591, U+0E31 are all marks (Mn)
     assert fold("Ω – “x”") == "ω x"
+
+
+WHITE_SPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+
+@pytest.mark.parametrize("space", WHITE_SPACE, ids=lambda c: f"U+{ord(c):04X}")
+def test_every_kind_of_white_space_folds_to_one_space_and_is_trimmed(space: str) -> None:
+    assert clean(f"{space}Minh{space}{space}chứng{space}") == "Minh chứng"
+    assert clean(f"Minh{space}chứng") == "Minh chứng"
+
+
+@given(st.text(alphabet=st.sampled_from([*"aĐđ ệ.\u0301\u0323", *WHITE_SPACE]), max_size=20))
+def test_clean_is_nfc_with_runs_of_white_space_as_one_space(text: str) -> None:
+    expected = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    assert clean(text) == expected
