@@ -246,8 +246,6 @@ def _group_quadrant(stt: str, code: str, name: str, quadrants: tuple[tuple[int, 
 class _Head:
     """What a data row's number, code and name cells say on their own, whatever the rows around them."""
 
-    stt: str
-    raw_code: str
     name: str
     by_name: str | None  # the indicator its name resolves to
     group: int | None  # the quadrant it heads, when it is a group row and no indicator
@@ -308,8 +306,8 @@ def _make_head(cat: Catalogue, stt_value: object, code_value: object, name_value
     if code is None and by_name and not text_unknown:
         code, looks = by_name, True
     numeric = isinstance(code_value, (int, float)) and not isinstance(code_value, bool)
-    return _Head(stt, raw_code, name, by_name, group, not raw_code and _is_summary(name or stt), text_unknown,
-                 numeric, code, looks, mismatch)
+    return _Head(name, by_name, group, not raw_code and _is_summary(name or stt), text_unknown, numeric, code, looks,
+                 mismatch)
 
 
 def _row_blank(values: list[object]) -> bool:
@@ -337,7 +335,6 @@ class _SheetReader:
 
     def __init__(self, book: WorkbookData, sheet: SheetData, layout: _Layout, file: str, catalogue: Catalogue) -> None:
         self.book, self.sheet, self.layout, self.file, self.cat = book, sheet, layout, file, catalogue
-        self.quadrants = _quadrant_keys(catalogue)
         self.issues: list[Issue] = []
         self.rows: dict[str, RatingRow] = {}
         self.last_code: str | None = None

@@ -392,8 +392,8 @@ def read_in_process(data: bytes, name: str, *, catalogue: Catalogue | None = Non
         return ReadResult(name, hashlib.sha256(data).hexdigest(), _magic_kind(data), (), (issue,))
 
 
-#: How a worker ends when a sheet too large to build exhausts its memory (the read is then tried again with
-#: every sheet measured first).
+#: How a worker ends when a part or sheet too large exhausts its memory (the read is then tried again with
+#: every check made first).
 _DIED: Final = frozenset({"memory", "signal", "exit"})
 
 
@@ -402,11 +402,11 @@ def read_isolated(data: bytes, name: str, *, catalogue: Catalogue | None = None,
                   memory_bytes: int = READ_MEMORY_BYTES, **kwargs: Any) -> ReadResult:
     """Read one file in a worker process with ``memory_bytes`` of address space and ``timeout_s`` seconds.
 
-    The worker reads ``bounded`` (:func:`lgqa_metrics.workbook.load_workbook`): it does not measure .xlsx
-    sheets from their XML before building them (the slowest of the reader's own checks, whose only purpose is
-    to guard memory), its memory bound does. Should the worker die (a sheet too large to build exhausts its
-    memory), the file is read once more with the sheets measured first, so the verdict still names the sheet
-    and cell (``sheet_too_large``).
+    The worker reads ``bounded`` (:func:`lgqa_metrics.workbook.load_workbook`): for an .xlsx it leaves the
+    checks whose only purpose is to guard memory (unpacking every part whole, measuring every sheet from its
+    XML before building it; the slowest of the reader's own) to its memory bound. Should the worker die (a
+    part or sheet too large exhausts its memory), the file is read once more with every check, so the
+    verdict still names the part, or the sheet and cell (``zip_bomb``, ``sheet_too_large``).
 
     Never raises: a file over :data:`MAX_FILE_BYTES` is ``file_too_large`` without being read, a worker
     that dies or overruns gives ``read_crashed`` / ``read_timeout``. Only when no worker can be started at
@@ -417,13 +417,13 @@ def read_isolated(data: bytes, name: str, *, catalogue: Catalogue | None = None,
         return oversized
     keep = _kept_arguments(catalogue, registry)
     try:
-        try:  # bounded in memory, the worker builds .xlsx sheets without measuring them first
+        try:  # bounded in memory, the worker leaves the checks that only guard memory to its bound
             result = call_isolated(read_bytes, data, name, timeout_s=timeout_s, memory_bytes=memory_bytes,
                                    keep=keep, bounded=True, **kwargs)
         except IsolationError as exc:
             if exc.reason not in _DIED:
                 raise
-            log.info("reading %s in the worker failed (%s); reading it again, sheets measured first", name, exc)
+            log.info("reading %s in the worker failed (%s); reading it again with every check", name, exc)
             result = call_isolated(read_bytes, data, name, timeout_s=timeout_s, memory_bytes=memory_bytes,
                                    keep=keep, bounded=False, **kwargs)
     except IsolationError as exc:

@@ -126,7 +126,6 @@ def _kept(name: str) -> bool:
     return name.lower().endswith((".xml", ".rels"))
 
 
-
 class _Parts:
     """An archive's parts: those the zip check kept, as it unpacked them; any other read from the archive
     (listed and opened only then)."""
@@ -191,13 +190,14 @@ def load_workbook(data: bytes, sniffed: Sniffed, *, bounded: bool = False) -> Wo
     By default every part of a zip archive is unpacked (within its declared size) and checked, and every
     sheet's extent is measured from the raw parts, before calamine builds anything: both guard the memory
     of the process that reads. A process already bounded in memory (the reader's worker) passes
-    ``bounded``; then, for an .xlsx/.xlsm, only the declared sizes of all parts and the stylesheet are
-    checked first, and a sheet is measured once calamine has built it, before any Python value is made. A
-    part or sheet too large then exhausts the bound instead, and the file is read again without it
-    (:func:`lgqa_metrics.safety.read_isolated`); a part calamine cannot read is checked when it fails. Either
-    way the verdict still names the part, or the sheet and cell. A part no reader opens (document
-    properties, media) is judged by its declared size alone when bounded. .xls and .ods are always read
-    with every check, since calamine builds all their sheets when it opens the file."""
+    ``bounded``; then, for an .xlsx/.xlsm, the declared sizes of all parts, the prologs of the XML parts
+    (for a document type) and the whole stylesheet are checked first, and a sheet is measured once calamine
+    has built it, before any Python value is made. A part or sheet too large then exhausts the bound
+    instead, and the file is read again without it (:func:`lgqa_metrics.safety.read_isolated`); a part
+    calamine cannot read is checked when it fails. Either way the verdict still names the part, or the
+    sheet and cell. A part no reader opens (document properties, media) is judged by its declared size and
+    prolog alone when bounded. .xls and .ods are always read with every check, since calamine builds all
+    their sheets when it opens the file."""
     archive: ZipInspection | None = None
     lean = bounded and sniffed.kind in {"xlsx", "xlsm"}
     if sniffed.kind in ZIP_KINDS:
