@@ -192,13 +192,21 @@ def trend(ratings: pd.DataFrame, by_quadrant: bool = False) -> pd.DataFrame:
 _RANK: Final = {"red": 0, "yellow": 1, "green": 2}
 
 
-def changes(ratings: pd.DataFrame, year_from: int, year_to: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Indicator-level changes of each unit between two years: (summary per unit, detail per change).
+def change_summary(ratings: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Indicator-level changes of each unit between two years, counted per unit: improved, declined,
+    unchanged, not comparable, and the net. Only indicators assessed (red/yellow/green) in both years count
+    as improved, declined or unchanged."""
+    return _change_summary(_compared(ratings, year_from, year_to))
 
-    Only indicators assessed (red/yellow/green) in both years count as improved, declined or
-    unchanged; the rest are counted as ``not_comparable``. The detail carries the later year's evidence
-    and note when ``ratings`` has them.
-    """
+
+def change_detail(ratings: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Each improvement and decline between two years (as :func:`change_summary` counts them), with the
+    later year's evidence and note when ``ratings`` has them."""
+    return _change_detail(_compared(ratings, year_from, year_to))
+
+
+def _compared(ratings: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Each indicator of each unit rated in both years, with its change."""
     text = [c for c in ("evidence", "note") if c in ratings]
     a = ratings[ratings["year"] == year_from][[*UNIT_KEYS, "indicator_code", "indicator_name", "rating"]]
     b = ratings[ratings["year"] == year_to][["unit_id", "indicator_code", "rating", *text]]
@@ -210,16 +218,22 @@ def changes(ratings: pd.DataFrame, year_from: int, year_to: int) -> tuple[pd.Dat
     both.loc[comparable & (score_to > score_from), "change"] = "improved"
     both.loc[comparable & (score_to < score_from), "change"] = "declined"
     both.loc[comparable & (score_to == score_from), "change"] = "unchanged"
+    return both
+
+
+def _change_summary(both: pd.DataFrame) -> pd.DataFrame:
     kinds = ["improved", "declined", "unchanged", "not_comparable"]
     summary = (both.groupby(list(UNIT_KEYS), observed=True)["change"].value_counts().unstack(fill_value=0)
                .reindex(columns=kinds, fill_value=0).reset_index())
     summary.columns.name = None
     summary["net"] = summary["improved"] - summary["declined"]
-    summary = summary.sort_values(["net", "unit_name"], ascending=[False, True]).reset_index(drop=True)
+    return summary.sort_values(["net", "unit_name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _change_detail(both: pd.DataFrame) -> pd.DataFrame:
     detail = both[both["change"].isin(["improved", "declined"])].copy()
     detail["_k"] = detail["indicator_code"].map(code_key)
-    detail = detail.sort_values(["unit_name", "change", "_k"]).drop(columns="_k").reset_index(drop=True)
-    return summary, detail
+    return detail.sort_values(["unit_name", "change", "_k"]).drop(columns="_k").reset_index(drop=True)
 
 
 def indicator_distribution(ratings: pd.DataFrame, code: str) -> pd.DataFrame:

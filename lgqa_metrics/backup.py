@@ -397,8 +397,7 @@ def _restore_other(archive: Path, manifest: Manifest, url: str, force: bool) -> 
             if holding:
                 raise BackupError("backup.force_sqlite_only" if force else "backup.not_empty", target=shown(url))
             migrations.upgrade(conn)
-            for name in ("meta", "indicators", "units"):  # synced by Store.open; replaced by the backup's
-                conn.execute(metadata.tables[name].delete())
+            clear_reference(conn)  # synced by Store.open; replaced by the backup's
             if manifest.kind == KIND_SQLITE:
                 with tempfile.TemporaryDirectory(prefix="lgqa-restore-") as work:
                     snapshot = Path(work) / DB_MEMBER
@@ -483,6 +482,13 @@ def _utc(table: sa.Table, key: str, value: Any) -> Any:
     if isinstance(value, dt.datetime) and value.tzinfo is None and getattr(column_type, "timezone", False):
         return value.replace(tzinfo=dt.UTC)
     return value
+
+
+def clear_reference(conn: Connection) -> None:
+    """Empty the reference tables opening a store fills (meta, indicators, units), before a copy brings its
+    own."""
+    for name in ("meta", "indicators", "units"):
+        conn.execute(metadata.tables[name].delete())
 
 
 def reset_sequences(conn: Connection) -> None:

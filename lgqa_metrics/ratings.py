@@ -7,6 +7,7 @@ import csv
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -75,6 +76,7 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+@lru_cache(maxsize=1024)
 def rating_of_fill(argb: str | None) -> Rating | None:
     """Classify a solid fill colour (``FFC7CE``, ``FFFF0000``…) as red/yellow/green; None otherwise.
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 from lgqa_metrics import textnorm, workbook
-from lgqa_metrics.catalogue import Catalogue, Indicator, code_key, default_catalogue
+from lgqa_metrics.catalogue import Catalogue, code_key, default_catalogue
 from lgqa_metrics.i18n import has, t
 from lgqa_metrics.ratings import COLOURS, Rating, is_blank, is_mark, parse_word, rating_of_fill
 from lgqa_metrics.report import Issue, has_errors, make_issue
@@ -327,8 +327,6 @@ def _rating_text(value: object, kind: str) -> tuple[Rating | None, str]:
     return rating, text
 
 
-_fill_rating: Final = lru_cache(maxsize=1024)(rating_of_fill)
-
 
 class _SheetReader:
     """Reads one sheet's table into rating rows and issues."""
@@ -413,7 +411,7 @@ class _SheetReader:
         if self.fills is None:
             self.fills = self.book.sheet_fills(self.sheet.name)
         fill = self.fills.get((row, col))
-        fill_rating = _fill_rating(fill) if fill else None
+        fill_rating = rating_of_fill(fill) if fill else None
         if value is None or (isinstance(value, str) and not value.strip()):
             if fill_rating is not None:
                 return fill_rating, f"#{fill}", col
@@ -751,7 +749,7 @@ def _finish(table: _Table, file: str, stem: str, only: bool, catalogue: Catalogu
         year = None
     found = {r.code: r for r in table.rows}
     ratings: list[RatingRow] = []
-    for ind in _in_code_order(catalogue):
+    for ind in catalogue.indicators:  # in code order
         if ind.code in found:
             ratings.append(found[ind.code])
         else:
@@ -765,28 +763,14 @@ def _finish(table: _Table, file: str, stem: str, only: bool, catalogue: Catalogu
     return ParsedReturn(file, sheet.name, unit.id if unit else None, year, tuple(ratings), tuple(issues))
 
 
-_ORDERED: Final[dict[int, tuple[Catalogue, tuple[Indicator, ...]]]] = {}
-
-
-def _in_code_order(catalogue: Catalogue) -> tuple[Indicator, ...]:
-    """The catalogue's indicators in code order (1.2 before 1.10), worked out once per catalogue."""
-    held = _ORDERED.get(id(catalogue))
-    if held is None or held[0] is not catalogue:
-        if len(_ORDERED) >= 8:
-            _ORDERED.clear()
-        held = _ORDERED[id(catalogue)] = (catalogue, tuple(sorted(catalogue.indicators, key=lambda i: code_key(i.code))))
-    return held[1]
-
-
 def clear_caches() -> None:
     """Forget every text key and name lookup remembered from earlier files (they make the next return of
     the same layout cheaper to read); for cold-start measurements."""
     textnorm.clear_caches()
-    for cached in (_role_of, _signature_text, _group_quadrant, _header_cells, _rating_text, _fill_rating,
-                   _header_text):
+    for cached in (_role_of, _signature_text, _group_quadrant, _header_cells, _rating_text, _header_text,
+                   rating_of_fill):
         cached.cache_clear()
     _HEADS.clear()
-    _ORDERED.clear()
     workbook.clear_caches()
     _SEARCHED.clear()
     _ID_ORDER.clear()

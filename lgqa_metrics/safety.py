@@ -458,19 +458,19 @@ def read_many_isolated(items: Sequence[tuple[bytes, str]], *, catalogue: Catalog
     of its files is read on its own with :func:`read_isolated`, so the verdict falls on the file at fault.
     Never raises."""
     out: list[ReadResult | None] = [too_large(data, name) for data, name in items]
-    todo = [item for item, done in zip(items, out, strict=True) if done is None]
-    if not todo:
+    to_read = [item for item, done in zip(items, out, strict=True) if done is None]
+    if not to_read:
         return [r for r in out if r is not None]
     try:
-        results = call_isolated(read_many, todo, timeout_s=timeout_s, memory_bytes=memory_bytes,
+        results = call_isolated(read_many, to_read, timeout_s=timeout_s, memory_bytes=memory_bytes,
                                 keep=_kept_arguments(catalogue, registry), bounded=True, **kwargs)
-        if not (isinstance(results, list) and len(results) == len(todo)
+        if not (isinstance(results, list) and len(results) == len(to_read)
                 and all(isinstance(r, ReadResult) for r in results)):
             raise IsolationError("error", f"unexpected answer {type(results).__name__}")
     except IsolationError as exc:
-        log.info("reading %d files in one worker call failed (%s); reading them one by one", len(todo), exc)
+        log.info("reading %d files in one worker call failed (%s); reading them one by one", len(to_read), exc)
         results = [read_isolated(data, name, catalogue=catalogue, registry=registry, timeout_s=timeout_s,
-                                 memory_bytes=memory_bytes, **kwargs) for data, name in todo]
+                                 memory_bytes=memory_bytes, **kwargs) for data, name in to_read]
     answers = iter(results)
     return [done if done is not None else next(answers) for done in out]
 

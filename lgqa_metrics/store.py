@@ -127,6 +127,15 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+def _stored_registry(conn: Connection) -> UnitRegistry | None:
+    """:meth:`Store.stored_registry` on ``conn``."""
+    source = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == REGISTRY_SOURCE_KEY)).scalar()
+    if source != REGISTRY_FROM_STORE:
+        return None
+    rows = conn.execute(sa.select(units_t).order_by(units_t.c.id)).mappings().all()
+    return registry_from_rows(rows, "units table")
+
+
 class Store:
     """The project's database. Create with :meth:`open`."""
 
@@ -141,12 +150,13 @@ class Store:
         """Open the store at ``url``: create it on first use or bring it to the latest schema revision (Alembic
         migrations, :mod:`lgqa_metrics.migrations`), then sync the catalogue and registry into it."""
         store = cls(make_engine(resolve_url(url)), catalogue or default_catalogue(), registry or default_registry())
-        with store.writing() as conn:  # processes opening a new store at once migrate it one after another
+        # one write transaction: processes opening a store at once migrate and sync it one after another
+        with store.writing() as conn:
             migrations.upgrade(conn)
-        stored = None if registry is not None else store.stored_registry()
-        if stored is not None:  # the registry lives in the store (a synthetic national dataset): data/units.csv stays out
-            store.registry = stored
-        store._sync_reference_data(with_units=stored is None)
+            stored = None if registry is not None else _stored_registry(conn)
+            if stored is not None:  # the registry lives in the store (a synthetic national dataset): data/units.csv stays out
+                store.registry = stored
+            store._sync_reference_data(conn, with_units=stored is None)
         return store
 
     def close(self) -> None:
@@ -169,29 +179,23 @@ class Store:
         (meta ``registry_source`` = ``store``, set by ``python -m lgqa_metrics synth``), validated like
         ``data/units.csv``; else None."""
         with self.engine.connect() as conn:
-            source = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == REGISTRY_SOURCE_KEY)).scalar()
-            if source != REGISTRY_FROM_STORE:
-                return None
-            rows = conn.execute(sa.select(units_t).order_by(units_t.c.id)).mappings().all()
-        return registry_from_rows(rows, "units table")
+            return _stored_registry(conn)
 
-    def _sync_reference_data(self, *, with_units: bool = True) -> None:
+    def _sync_reference_data(self, conn: Connection, *, with_units: bool = True) -> None:
         units = [{"id": u.id, "type": u.type.value, "name": u.name, "name_en": u.name_en, "parent_id": u.parent_id,
                   "aliases": ";".join(u.aliases), "valid_from": u.valid_from, "valid_to": u.valid_to,
                   "successor_ids": ";".join(u.successor_ids)} for u in self.registry.units] if with_units else []
         inds = [{"code": i.code, "quadrant": i.quadrant, "seq": i.seq, "name_vi": i.name_vi, "name_en": i.name_en}
                 for i in self.catalogue.indicators]
         digest = hashlib.sha256(json.dumps([units, inds], default=str, ensure_ascii=False).encode()).hexdigest()
-        with self.writing() as conn:
-            migrations.advisory_lock(conn, "reference")  # PostgreSQL: one process syncs at a time
-            stored = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "reference")).scalar()
-            if stored == digest:
-                return
-            if units:
-                _upsert(conn, units_t, "id", units)
-            _upsert(conn, indicators_t, "code", inds)
-            conn.execute(meta_t.delete().where(meta_t.c.key == "reference"))
-            conn.execute(meta_t.insert().values(key="reference", value=digest))
+        stored = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "reference")).scalar()
+        if stored == digest:
+            return
+        if units:
+            _upsert(conn, units_t, "id", units)
+        _upsert(conn, indicators_t, "code", inds)
+        conn.execute(meta_t.delete().where(meta_t.c.key == "reference"))
+        conn.execute(meta_t.insert().values(key="reference", value=digest))
 
     # --- writing ------------------------------------------------------------------------------
 

@@ -69,7 +69,7 @@ def _unit_rows(ids: Sequence[str], registry: UnitRegistry) -> list[str]:
 
     def key(uid: str) -> tuple[int, str]:
         unit = registry.get(uid)
-        return (order[unit.type.value], unit.name) if unit else (len(order), uid)
+        return (order.get(unit.type.value, len(order)), unit.name) if unit else (len(order) + 1, uid)
 
     return sorted(ids, key=key)
 

@@ -32,14 +32,13 @@ import numpy as np
 import numpy.typing as npt
 
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
-from lgqa_metrics.demo import EVIDENCE_FORMS, LEVELS, MISSING_NOTE, NA_REASONS, NOT_APPLICABLE, NOTES
+from lgqa_metrics.demo import EVIDENCE_FORMS, LEVELS, MISSING_NOTE, NA_REASONS, NOT_APPLICABLE, NOTES, SEED
 from lgqa_metrics.i18n import MessageError
 from lgqa_metrics.ratings import Rating
 from lgqa_metrics.template import HEADER_ROW
 from lgqa_metrics.textnorm import fold
 from lgqa_metrics.units import REPORTING_TYPES, Unit, UnitRegistry, UnitType
 
-SEED: Final = 18091
 #: Reporting units per province (the country had ~63 provinces and ~10,000 reporting units).
 UNITS_PER_PROVINCE: Final = 160
 #: Share of the reporting units that are district-level.
@@ -164,11 +163,6 @@ class Dataset:
     def first_year_units(self) -> int:
         """Units reporting in the first year."""
         return int((self.sub_current & (self.sub_year == self.spec.years[0])).sum())
-
-    def uploaded_at(self, i: int) -> dt.datetime:
-        """When submission ``i`` was (notionally) uploaded."""
-        start = dt.datetime(int(self.sub_year[i]) + 1, 1, 1, tzinfo=dt.UTC)
-        return start + dt.timedelta(seconds=int(self.sub_seconds[i]))
 
     def fingerprint(self, i: int) -> str:
         """A content hash of submission ``i`` (unit, year and its ratings, evidence and notes)."""
@@ -321,7 +315,6 @@ def _hierarchy(spec: SynthSpec) -> _Hierarchy:
             first_commune = len(h.reporting)
             for c in range(per_district[d_index]):
                 cname = str(c + 1) if numbered else commune_names.take()
-                commune_names.used.add(cname)
                 cid = f"{did}-{_ID_LETTER[ctype]}{c + 1:0{width_c}d}"
                 name_en = f"Ward {cname}" if numbered else f"{_english(cname)} {_NAME_WORDS[ctype][1]}"
                 commune = h.add(_unit(cid, ctype, f"{_NAME_WORDS[ctype][0]} {cname}", name_en, did))

@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 
 from lgqa_metrics import audit
 from lgqa_metrics.accounts_base import Actor, Role, cli_actor, require
+from lgqa_metrics.backup import reset_sequences, shown
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.schema import (
     STATUS_CURRENT,
@@ -46,6 +47,7 @@ from lgqa_metrics.schema import (
 from lgqa_metrics.store import REGISTRY_FROM_STORE, REGISTRY_SOURCE_KEY, WRITE_OPTION, Store
 from lgqa_metrics.synth import BANNER, NOTE_SYNTHETIC, RATINGS, Dataset, SynthError, rating_cells, rating_words
 from lgqa_metrics.template import DATA_SHEET, build_template
+from lgqa_metrics.transfer import copy_rows
 from lgqa_metrics.units import Unit, UnitRegistry
 
 UPLOADER: Final = "synth"
@@ -106,8 +108,8 @@ def _insert(conn: Connection, table: sa.Table, columns: Mapping[str, Sequence[An
     count = len(columns[names[0]])
     if not count:
         return 0
-    if conn.dialect.name == "postgresql" and _copy(conn, table, columns):
-        return count
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        return copy_rows(conn, table.name, names, zip(*columns.values(), strict=True))
     compiled = table.insert().compile(dialect=conn.dialect, column_keys=names)
     if compiled.positional and compiled.positiontup is not None and set(compiled.positiontup) == set(names):
         values = []
@@ -121,21 +123,6 @@ def _insert(conn: Connection, table: sa.Table, columns: Mapping[str, Sequence[An
     return count
 
 
-def _copy(conn: Connection, table: sa.Table, columns: Mapping[str, Sequence[Any]]) -> bool:
-    """PostgreSQL through psycopg 3: ``COPY … FROM STDIN`` in the current transaction. False when the driver
-    has no COPY (the caller then uses executemany)."""
-    driver = conn.connection.driver_connection
-    if driver is None or not hasattr(driver, "cursor") or not hasattr(driver.cursor(), "copy"):
-        return False
-    cursor = driver.cursor()
-    quote = conn.dialect.identifier_preparer.quote
-    sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in columns)}) FROM STDIN"
-    with cursor, cursor.copy(sql) as copy:
-        for row in zip(*columns.values(), strict=True):
-            copy.write_row(row)
-    return True
-
-
 def _set_meta(conn: Connection, key: str, value: str) -> None:
     conn.execute(meta_t.delete().where(meta_t.c.key == key))
     conn.execute(meta_t.insert().values(key=key, value=value))
@@ -144,11 +131,7 @@ def _set_meta(conn: Connection, key: str, value: str) -> None:
 def _refuse_unless_empty(conn: Connection, url: str) -> None:
     for table in (submissions_t, intake_t):
         if conn.execute(sa.select(sa.func.count()).select_from(table)).scalar():
-            raise SynthError("synth.store_not_empty", target=_shown(url))
-
-
-def _shown(url: str) -> str:
-    return sa.engine.make_url(url).render_as_string(hide_password=True)
+            raise SynthError("synth.store_not_empty", target=shown(url))
 
 
 def _register(conn: Connection, registry: UnitRegistry, progress: Progress | None) -> int:
@@ -210,9 +193,7 @@ def write_store(ds: Dataset, url: str, *, actor: Actor | None = None, progress: 
             _write_submissions(conn, ds, first_sub, first_intake, sha_of_year, progress)
             _write_ratings(conn, ds, first_sub, cat, progress)
             if conn.dialect.name == "postgresql":  # explicit ids: move the id sequences past them
-                for table in (submissions_t, intake_t):
-                    conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                         f"(SELECT max(id) FROM {table.name}))"))
+                reset_sequences(conn)
             details = {"units": ds.spec.units, "years": [ds.spec.years[0], ds.spec.years[-1]], "seed": ds.spec.seed,
                        "registry_units": units, "returns": ds.returns, "submissions": ds.submissions,
                        "ratings": ds.rating_count}

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from lgqa_metrics import audit, migrations
 from lgqa_metrics.accounts_base import Actor, cli_actor
-from lgqa_metrics.backup import REFERENCE_TABLES, reset_sequences, shown
+from lgqa_metrics.backup import REFERENCE_TABLES, clear_reference, reset_sequences, shown
 from lgqa_metrics.i18n import MessageError
 from lgqa_metrics.schema import files_t, metadata
 from lgqa_metrics.store import WRITE_OPTION, make_engine
@@ -100,8 +100,7 @@ def copy_store(source: str, target: str, *, actor: Actor | None = None, batch: i
             with dst.begin():
                 migrations.upgrade(dst)
                 _refuse_non_empty(dst, target)
-                for name in ("meta", "indicators", "units"):  # synced by opening a store: replaced by the source's
-                    dst.execute(metadata.tables[name].delete())
+                clear_reference(dst)  # synced by opening a store: replaced by the source's
                 postgresql = dst.dialect.name == "postgresql"
                 foreign_keys = _drop_foreign_keys(dst) if postgresql else []
                 tables = _copy_tables(src_engine, dst, batch)
@@ -264,7 +263,7 @@ def _write(dst: Connection, table: sa.Table, rows: Iterable[Sequence[Any]], size
     """Insert ``rows`` into ``table`` on ``dst``; returns how many."""
     names = [c.name for c in table.columns]
     if dst.dialect.name == "postgresql" and dst.dialect.driver == "psycopg":
-        return _copy_postgresql(dst, table.name, names, rows)
+        return copy_rows(dst, table.name, names, rows)
     count, pending = 0, []
     insert = table.insert()
     for row in rows:
@@ -278,8 +277,9 @@ def _write(dst: Connection, table: sa.Table, rows: Iterable[Sequence[Any]], size
     return count
 
 
-def _copy_postgresql(dst: Connection, name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """``COPY name (columns) FROM STDIN`` on the target's own connection (so inside its transaction)."""
+def copy_rows(dst: Connection, name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """``COPY name (columns) FROM STDIN`` on ``dst``'s own connection (so inside its transaction), PostgreSQL
+    through psycopg; returns how many rows."""
     from psycopg import sql  # the PostgreSQL driver: imported only when a PostgreSQL target is used
 
     raw: Any = dst.connection.dbapi_connection

@@ -109,12 +109,9 @@ class WorkbookData:
     archive: ZipInspection | None = field(default=None, repr=False)
     _fills: dict[str, dict[tuple[int, int], str]] | None = field(default=None, repr=False)
 
-    def fill(self, sheet: str, row: int, col: int) -> str | None:
-        """The solid fill colour (RRGGBB) of a cell, or None; supported for xlsx, xlsm, xls and ods."""
-        return self.sheet_fills(sheet).get((row, col))
-
     def sheet_fills(self, sheet: str) -> Mapping[tuple[int, int], str]:
-        """The solid fill colours (RRGGBB) of a sheet's cells by 0-based (row, column)."""
+        """The solid fill colours (RRGGBB) of a sheet's cells by 0-based (row, column); supported for xlsx,
+        xlsm, xls and ods."""
         if self._fills is None:
             skip = frozenset(s.name for s in self.sheets if s.too_large)
             self._fills = _load_fills(self.data, self.kind, skip, self.archive)

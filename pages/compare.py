@@ -6,20 +6,16 @@ from __future__ import annotations
 import streamlit as st
 
 from lgqa_metrics import analytics, scope
-from lgqa_metrics.filters import filter_ratings
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ui import components, figures
 
 lang, ratings = components.analysis_page("page.compare")
 year = components.year_select(analytics.years_of(ratings), lang, st.sidebar)
 where = components.scope_select(ratings, lang, st.sidebar)
-this_year = filter_ratings(where.apply(ratings), years=[year])
 types = components.type_select(lang, st.sidebar)
-in_types = filter_ratings(this_year, unit_types=types)
-many = scope.summarised(in_types)
-ranked = figures.ranked_units(year, where, lang)
-ranked = ranked[ranked["unit_type"].isin(types)]
-chosen = components.unit_select(analytics.unit_order(in_types), lang, st.sidebar, default_all=not many)
+units = figures.compare_units(year, where, types, lang)
+many, ranked = units.many, units.ranked
+chosen = components.unit_select(units.order, lang, st.sidebar, default_all=not many)
 profiled = scope.profiled_units(chosen, ranked, many)
 st.caption(t("compare.caption", lang, year=year, units=len(ranked) if many else len(chosen)))
 
@@ -27,8 +23,7 @@ st.subheader(t("compare.ranking", lang))
 if many:
     components.paged_table(components.placed_ranking_table(ranked.reset_index(drop=True), lang), lang, "ranking")
 else:
-    st.dataframe(components.ranking_table(analytics.ranking(filter_ratings(in_types, units=chosen), year, lang), lang),
-                 hide_index=True)
+    st.dataframe(components.ranking_table(figures.ranking(year, where, types, chosen, lang), lang), hide_index=True)
 st.caption(t("compare.index_note", lang))
 
 if many:

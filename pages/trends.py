@@ -33,5 +33,5 @@ st.subheader(t("trends.detail", lang, year_from=year_from, year_to=year_to))
 if many:
     st.info(t("scope.detail_narrow", lang, limit=scope.UNIT_LIMIT))
     st.stop()
-_, detail = analytics.changes(detail_ratings(years=[year_from, year_to], units=chosen), year_from, year_to)
+detail = analytics.change_detail(detail_ratings(years=[year_from, year_to], units=chosen), year_from, year_to)
 st.dataframe(components.change_detail_table(detail, catalogue(), lang), hide_index=True)

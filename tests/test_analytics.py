@@ -86,7 +86,8 @@ def test_group_averages_pool_shares_per_unit_type() -> None:
 def test_changes_list_each_upgrade_and_downgrade() -> None:
     data = frame({("p-bac-son", 2022): {"1.1": "red", "1.2": "green", "1.3": "yellow", "1.4": "na"},
                   ("p-bac-son", 2023): {"1.1": "green", "1.2": "yellow", "1.3": "yellow", "1.4": "red"}})
-    summary, detail = analytics.changes(data, 2022, 2023)
+    summary = analytics.change_summary(data, 2022, 2023)
+    detail = analytics.change_detail(data, 2022, 2023)
     [row] = summary.to_dict("records")
     assert (row["improved"], row["declined"], row["unchanged"], row["net"]) == (1, 1, 1, 0)
     assert row["not_comparable"] == 39 - 3

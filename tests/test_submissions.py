@@ -95,3 +95,13 @@ def test_an_empty_store_has_no_years_and_no_choices(store: Store) -> None:
 def test_every_stored_status_has_a_label() -> None:
     for status in ("current", "superseded", "accepted", "duplicate", "rejected"):
         assert subs.status_label(status, "vi") != subs.status_label(status, "en")
+
+
+def test_units_of_a_type_that_does_not_report_come_after_the_reporting_types_not_as_an_error() -> None:
+    """A province (tỉnh) is registered but sends no return; should one still hold a submission, the lists
+    put it after the reporting types (and unregistered ids last) instead of failing."""
+    base = default_registry()
+    province = Unit("t-hp", UnitType.TINH, "Thành phố Hải Phòng", "Hai Phong City", None, (), None, None, ())
+    registry = UnitRegistry((*base.units, province))
+    stored = pd.DataFrame({"unit_id": ["x-la", "t-hp", "q-hong-bang"], "year": [2023, 2023, 2023]})
+    assert list(subs.history_choices(stored, registry)) == ["q-hong-bang", "t-hp", "x-la"]

@@ -102,12 +102,51 @@ def _change_summary(version: str, province: str, district: str, units: tuple[str
                     year_to: int) -> pd.DataFrame:
     selected = filter_ratings(scope.Scope(province, district).apply(current_ratings()), units=units,
                               years=[year_from, year_to])
-    return analytics.changes(selected, year_from, year_to)[0]
+    return analytics.change_summary(selected, year_from, year_to)
 
 
 def change_summary(where: scope.Scope, units: list[str], year_from: int, year_to: int) -> pd.DataFrame:
     """Improved, declined and unchanged indicators per unit in scope (or of the chosen units)."""
     return _change_summary(data_version(), where.province, where.district, tuple(units), year_from, year_to)
+
+
+@dataclass(frozen=True, slots=True)
+class CompareUnits:
+    """The units Compare offers for one year, scope and unit types: in display order (``order``), ranked by
+    index with their areas (``ranked``), and whether there are too many to show one by one (``many``)."""
+
+    order: pd.DataFrame
+    ranked: pd.DataFrame
+    many: bool
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def _compare_units(version: str, year: int, province: str, district: str, types: tuple[str, ...],
+                   lang: str) -> CompareUnits:
+    in_types = filter_ratings(scope.Scope(province, district).apply(current_ratings()), years=[year],
+                              unit_types=list(types))
+    ranked = ranked_units(year, scope.Scope(province, district), lang)
+    return CompareUnits(analytics.unit_order(in_types), ranked[ranked["unit_type"].isin(types)],
+                        scope.summarised(in_types))
+
+
+def compare_units(year: int, where: scope.Scope, types: list[str], lang: str) -> CompareUnits:
+    """The units of ``types`` in scope in ``year``, ordered and ranked (see :class:`CompareUnits`)."""
+    return _compare_units(data_version(), year, where.province, where.district, tuple(types), lang)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def _ranking(version: str, year: int, province: str, district: str, types: tuple[str, ...], units: tuple[str, ...],
+             lang: str) -> pd.DataFrame:
+    chosen = filter_ratings(scope.Scope(province, district).apply(current_ratings()), years=[year],
+                            unit_types=list(types), units=list(units))
+    return analytics.ranking(chosen, year, lang)
+
+
+def ranking(year: int, where: scope.Scope, types: list[str], units: list[str], lang: str) -> pd.DataFrame:
+    """The chosen units (none chosen: every unit of ``types`` in scope) ranked by their index in ``year``,
+    with their quadrant scores."""
+    return _ranking(data_version(), year, where.province, where.district, tuple(types), tuple(units), lang)
 
 
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)

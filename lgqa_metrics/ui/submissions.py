@@ -67,7 +67,7 @@ def completeness_block(lang: str) -> scope.Scope | None:
     for col, year in zip(cols, years[-6:], strict=False):
         col.metric(t("submissions.m_year", lang, year=year), f"{grid.received[year]} / {grid.expected[year]}",
                    help=t("submissions.m_year_help", lang))
-    if len(grid.labels) > scope.UNIT_LIMIT:
+    if len(grid.labels) > scope.UNIT_LIMIT and not where.district:  # areas one level down the scope
         key = 1 if where.province else 0
         area_of = {str(u): reg.area(str(u))[key] or "" for u in grid.labels.index}
         names = {a: reg.name_of(a, lang) for a in set(area_of.values()) if a}
