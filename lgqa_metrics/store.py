@@ -127,6 +127,13 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+def unit_rows(registry: UnitRegistry) -> list[dict[str, Any]]:
+    """The ``units`` table's rows for ``registry``."""
+    return [{"id": u.id, "type": u.type.value, "name": u.name, "name_en": u.name_en, "parent_id": u.parent_id,
+             "aliases": ";".join(u.aliases), "valid_from": u.valid_from, "valid_to": u.valid_to,
+             "successor_ids": ";".join(u.successor_ids)} for u in registry.units]
+
+
 def _stored_registry(conn: Connection) -> UnitRegistry | None:
     """:meth:`Store.stored_registry` on ``conn``."""
     source = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == REGISTRY_SOURCE_KEY)).scalar()
@@ -182,9 +189,7 @@ class Store:
             return _stored_registry(conn)
 
     def _sync_reference_data(self, conn: Connection, *, with_units: bool = True) -> None:
-        units = [{"id": u.id, "type": u.type.value, "name": u.name, "name_en": u.name_en, "parent_id": u.parent_id,
-                  "aliases": ";".join(u.aliases), "valid_from": u.valid_from, "valid_to": u.valid_to,
-                  "successor_ids": ";".join(u.successor_ids)} for u in self.registry.units] if with_units else []
+        units = unit_rows(self.registry) if with_units else []
         inds = [{"code": i.code, "quadrant": i.quadrant, "seq": i.seq, "name_vi": i.name_vi, "name_en": i.name_en}
                 for i in self.catalogue.indicators]
         digest = hashlib.sha256(json.dumps([units, inds], default=str, ensure_ascii=False).encode()).hexdigest()

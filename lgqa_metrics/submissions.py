@@ -32,7 +32,8 @@ class Grid:
 
     def within(self, ids: Sequence[str]) -> Grid:
         """The rows of units ``ids`` only (in grid order), with the counts recomputed."""
-        keep = [i for i in self.labels.index if i in set(ids)]
+        wanted = set(ids)
+        keep = [i for i in self.labels.index if i in wanted]
         status = self.status.loc[keep]
         years = list(self.received)
         return Grid(self.labels.loc[keep], status, {y: int((status[str(y)] == RECEIVED).sum()) for y in years},

@@ -44,7 +44,7 @@ from lgqa_metrics.schema import (
     submissions_t,
     units_t,
 )
-from lgqa_metrics.store import REGISTRY_FROM_STORE, REGISTRY_SOURCE_KEY, WRITE_OPTION, Store
+from lgqa_metrics.store import REGISTRY_FROM_STORE, REGISTRY_SOURCE_KEY, WRITE_OPTION, Store, unit_rows
 from lgqa_metrics.synth import BANNER, NOTE_SYNTHETIC, RATINGS, Dataset, SynthError, rating_cells, rating_words
 from lgqa_metrics.template import DATA_SHEET, build_template
 from lgqa_metrics.transfer import copy_rows
@@ -138,17 +138,13 @@ def _register(conn: Connection, registry: UnitRegistry, progress: Progress | Non
     """Make ``registry`` the store's registry: the ``units`` table holds exactly its units, and the meta key
     says the registry lives in the store."""
     conn.execute(units_t.delete())
-    units = registry.units
-    _insert(conn, units_t, {
-        "id": [u.id for u in units], "type": [u.type.value for u in units], "name": [u.name for u in units],
-        "name_en": [u.name_en for u in units], "parent_id": [u.parent_id for u in units],
-        "aliases": [";".join(u.aliases) for u in units], "valid_from": [u.valid_from for u in units],
-        "valid_to": [u.valid_to for u in units], "successor_ids": [";".join(u.successor_ids) for u in units]})
+    rows = unit_rows(registry)
+    _insert(conn, units_t, {column: [row[column] for row in rows] for column in rows[0]})
     _set_meta(conn, REGISTRY_SOURCE_KEY, REGISTRY_FROM_STORE)
     conn.execute(meta_t.delete().where(meta_t.c.key == "reference"))  # the next open syncs the catalogue again
     if progress:
-        progress("units", len(units), len(units))
-    return len(units)
+        progress("units", len(rows), len(rows))
+    return len(rows)
 
 
 def register_units(url: str, registry: UnitRegistry, *, actor: Actor | None = None) -> int:
