@@ -19,8 +19,10 @@ _SKIP_PREFIXES: Final = ("~$", ".~lock", ".")
 _SKIP_NAMES: Final = frozenset({"Thumbs.db", "desktop.ini", "README.md", "README.txt"})
 #: Batches read at once by :func:`ingest_paths` (each in a worker process, at most ``safety.MAX_WORKERS``).
 READ_AHEAD: Final = 2
-#: Most files a worker reads in one call during :func:`ingest_paths`.
-BATCH_FILES: Final = 4
+#: Most files a worker reads in one call during :func:`ingest_paths`, and most bytes (a larger file goes alone):
+#: fewer, larger calls leave a worker idle less often between them; a call that fails is read again file by file.
+BATCH_FILES: Final = 16
+BATCH_BYTES: Final = 4 * 1024 * 1024
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -32,6 +34,24 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+def batched(files: list[Path], most: int, most_bytes: int) -> list[list[Path]]:
+    """``files`` in order, in batches of at most ``most`` files and ``most_bytes`` bytes (a file larger than
+    that in a batch of its own)."""
+    batches: list[list[Path]] = []
+    size = 0
+    for path in files:
+        try:
+            length = path.stat().st_size
+        except OSError:  # gone or unreadable: reading it will say so
+            length = 0
+        if not batches or len(batches[-1]) >= most or size + length > most_bytes:
+            batches.append([])
+            size = 0
+        batches[-1].append(path)
+        size += length
+    return batches
 
 
 def _skip(path: Path) -> bool:
@@ -74,8 +94,8 @@ def ingest_paths(store: Store, paths: Iterable[Path], *, actor: Actor | None = N
         return list(zip(datas, results, strict=True))
 
     ahead = READ_AHEAD if isolated else 0
-    size = max(1, min(BATCH_FILES, -(-len(files) // (ahead + 1)))) if isolated else 1  # every worker busy
-    batches = [files[i:i + size] for i in range(0, len(files), size)]
+    batches = batched(files, max(1, min(BATCH_FILES, -(-len(files) // (ahead + 1)))), BATCH_BYTES) if isolated \
+        else [[path] for path in files]  # every worker busy, however few the files
     outcomes: list[Outcome] = []
     done = 0
     with ThreadPoolExecutor(max_workers=max(ahead, 1), thread_name_prefix="lgqa-read-ahead") as pool, \

@@ -16,7 +16,7 @@ import re
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
@@ -26,7 +26,7 @@ from lgqa_metrics.i18n import has, t
 from lgqa_metrics.ratings import COLOURS, Rating, is_blank, is_mark, parse_word, rating_of_fill
 from lgqa_metrics.report import Issue, has_errors, make_issue
 from lgqa_metrics.sniff import sniff
-from lgqa_metrics.textnorm import clean, fold
+from lgqa_metrics.textnorm import clean, clean_once, fold
 from lgqa_metrics.units import Unit, UnitRegistry, default_registry, strip_leaders
 from lgqa_metrics.workbook import SheetData, UnreadableWorkbook, WorkbookData, a1, load_workbook
 
@@ -57,6 +57,9 @@ _YEAR_LABEL: Final = re.compile(r"(?<!thang )(?<!thang \d )(?<!thang \d\d )\b(?:
 #: "ngày 15 tháng 01 năm 2024", "ngày ... tháng ... năm 2024" (folded): a signing date, never the period.
 _DATE_LINE: Final = re.compile(r"\bngay\b[^a-z]{0,12}\bthang\b[^a-z]{0,12}\bnam\s*\d{4}")
 _YEAR_ANY: Final = re.compile(r"(?<![\d:])(20\d\d)(?!\d)")
+_YEAR_IN_NAME: Final = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+_YEAR_VALUE: Final = re.compile(r"\d{3,5}")
+_NAME_SEPARATORS: Final = re.compile(r"[_\-.]+")
 _GROUP_LABEL: Final = re.compile(r"^(?:goc phan tu|quadrant|nhom|linh vuc)\s*([1-4ivx]+)\b")
 #: A maximal run of the characters unit ids are made of (a unit id named in a file or sheet name is one).
 _ID_RUN: Final = re.compile(r"[a-z0-9-]+")
@@ -92,9 +95,10 @@ class ParsedReturn:
         """True when the return has no error."""
         return not has_errors(self.issues)
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
-        """A hash of the return's content: unit, year, ratings, evidence and notes."""
+        """A hash of the return's content: unit, year, ratings, evidence and notes (worked out once, and by the
+        reader's worker when it sends the return: see :func:`lgqa_metrics.safety.read_many`)."""
         # a rating is a str enum: it is written as its value (as .value would be, without the enum look-up)
         body = [self.unit_id, self.year,
                 sorted([(code, rating, evidence, note) for code, rating, _, evidence, note, _ in self.ratings])]
@@ -137,6 +141,14 @@ def _text(value: object) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return clean(value)
+
+
+def _free_text(value: object) -> str:
+    """:func:`_text` of a cell whose text seldom recurs (evidence, notes): a text is cleaned without the
+    cache, which would only hold it."""
+    if value == "" or value is None:
+        return ""
+    return clean_once(value) if isinstance(value, str) else _text(value)
 
 
 def _role(text: str) -> str | None:
@@ -255,6 +267,8 @@ class _Head:
     code: str | None  # otherwise the indicator it is (by its textual code, else by its name)
     looks: bool  # and whether it looks like an indicator's row at all
     mismatch: bool  # its textual code and its name name different indicators
+    blank: bool  # its number, code and name cells are all blank (the row may be blank: its other cells tell)
+    settled: bool  # not numeric, text_unknown nor mismatch: code and looks are the row's, with nothing to report
 
 
 #: Row heads already worked out, per catalogue (rows recur from return to return of a layout; bounded).
@@ -307,7 +321,13 @@ def _make_head(cat: Catalogue, stt_value: object, code_value: object, name_value
         code, looks = by_name, True
     numeric = isinstance(code_value, (int, float)) and not isinstance(code_value, bool)
     return _Head(name, by_name, group, not raw_code and _is_summary(name or stt), text_unknown, numeric, code, looks,
-                 mismatch)
+                 mismatch, not (stt or raw_code or name), not (numeric or text_unknown or mismatch))
+
+
+@lru_cache(maxsize=1024)
+def _quadrant_of(code: str) -> int:
+    """The quadrant of an indicator code ("2.10" → 2)."""
+    return int(code.partition(".")[0])
 
 
 def _row_blank(values: list[object]) -> bool:
@@ -339,6 +359,7 @@ class _SheetReader:
         self.failed: set[str] = set()  # codes whose row has an error (not also reported missing)
         self.cols = tuple(layout.roles.get(role) for role in ("stt", "code", "name", "evidence", "note"))
         self.fills: Mapping[tuple[int, int], str] | None = None  # the sheet's fills, loaded when first needed
+        self.rating_col = layout.roles.get("rating", -1)
         self.heads = _head_cache(catalogue)
 
     def issue(self, issue_code: str, row: int, col: int | None, value: object = "", /, **fields: object) -> None:
@@ -406,11 +427,12 @@ class _SheetReader:
                 return marked_rating, self.cat.scale[marked_rating].label_vi, col
             self.issue("rating_blank", row, first_col, "", code=code)
             return Rating.MISSING, "", first_col
-        col = self.layout.roles["rating"]
+        col = self.rating_col
         value = values[col] if col < len(values) else ""
-        if self.fills is None:
-            self.fills = self.book.sheet_fills(self.sheet.name)
-        fill = self.fills.get((row, col))
+        fills = self.fills
+        if fills is None:
+            fills = self.fills = self.book.sheet_fills(self.sheet.name)
+        fill = fills.get((row, col)) if fills else None
         fill_rating = rating_of_fill(fill) if fill else None
         if value is None or (isinstance(value, str) and not value.strip()):
             if fill_rating is not None:
@@ -435,15 +457,19 @@ class _SheetReader:
         heads, cat, rows = self.heads, self.cat, self.sheet.rows
         for row in range(self.layout.first_data_row, len(rows)):
             values = rows[row]
-            if _row_blank(values):
-                continue
             width = len(values)
+            stt_value = values[c_stt] if c_stt is not None and c_stt < width else ""
             code_value = values[c_code] if c_code is not None and c_code < width else ""
-            head = _row_head(heads, cat, values[c_stt] if c_stt is not None and c_stt < width else "", code_value,
-                             values[c_name] if c_name is not None and c_name < width else "")
+            name_value = values[c_name] if c_name is not None and c_name < width else ""
+            head = _row_head(heads, cat, stt_value, code_value, name_value)
+            if head.blank and _row_blank(values):  # a row with a number, code or name is never blank
+                continue
             code, looks = None, False
             if head.group is None and not head.summary:
-                code, looks = self.resolve_code(row, quadrant, head, code_value)
+                if head.settled:
+                    code, looks = head.code, head.looks
+                else:
+                    code, looks = self.resolve_code(row, quadrant, head, code_value)
             # an indicator's row never ends the table, whatever its evidence says ("Biên bản xác nhận…")
             if code is None and _is_signature(values):
                 if seen_any:
@@ -461,15 +487,14 @@ class _SheetReader:
                 continue
             seen_any = True
             self.last_code = code
-            quadrant = int(code.partition(".")[0])
+            quadrant = _quadrant_of(code)
             rating, raw, col = self.read_rating(row, values, code)
             if rating is None:
                 self.failed.add(code)
                 continue
             evidence = values[c_evidence] if c_evidence is not None and c_evidence < width else ""
             note = values[c_note] if c_note is not None and c_note < width else ""
-            record = RatingRow(code, rating, raw, _text(evidence) if evidence != "" else "",
-                               _text(note) if note != "" else "", a1(row, col or 0))
+            record = RatingRow(code, rating, raw, _free_text(evidence), _free_text(note), a1(row, col or 0))
             if code in self.rows:
                 first = self.rows[code]
                 if first.rating == rating:
@@ -516,17 +541,17 @@ def _header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry) -> _F
     labelled: list[tuple[Unit, str]] = []
     searched: list[tuple[Unit, str]] = []
     unknown_from_label = False
+    searches = _search_cache(registry)
     for r in range(min(last_row, len(sheet.rows))):
         for c, value in enumerate(sheet.rows[r]):
             if value == "" or is_blank(value):
                 continue
             text = _text(value)
-            cell = a1(r, c)
             label, lines, year = _header_text(text)
             if label in {"ma don vi", "unit id", "unit code"}:
                 unit = registry.get(_label_value(sheet, r, c, text)[0])
                 if unit:
-                    labelled.insert(0, (unit, cell))
+                    labelled.insert(0, (unit, a1(r, c)))
                 continue
             if label in {"don vi", "ten don vi", "don vi bao cao", "unit", "co quan"}:
                 target, where = _label_value(sheet, r, c, text)
@@ -540,16 +565,16 @@ def _header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry) -> _F
                 continue
             if label in {"nam", "year", "nam danh gia", "ky danh gia", "nam bao cao"} and found.year is None:
                 target, where = _label_value(sheet, r, c, text)
-                if re.fullmatch(r"\d{3,5}", target):
+                if _YEAR_VALUE.fullmatch(target):
                     found.year, found.year_cell, found.year_raw = int(target), where, target
                 continue
             for line, unit_like, cleaned in lines:
-                hits = _search(registry, line)
-                searched.extend((u, cell) for u in hits)
+                hits = _search(registry, line, searches)
+                searched.extend((u, a1(r, c)) for u in hits)
                 if not hits and not unknown_from_label and unit_like:
-                    found.unknown = (cleaned, cell)
+                    found.unknown = (cleaned, a1(r, c))
             if found.year is None and isinstance(value, str) and year is not None:
-                found.year, found.year_cell, found.year_raw = year[0], cell, year[1]
+                found.year, found.year_cell, found.year_raw = year[0], a1(r, c), year[1]
     pool = labelled or searched
     if pool:
         ids = {u.id for u, _ in pool}
@@ -586,7 +611,7 @@ def _name_words(text: str) -> str:
         if i and ch.isupper() and text[i - 1].islower():
             out.append(" ")
         out.append(ch)
-    return re.sub(r"[_\-.]+", " ", "".join(out))
+    return _NAME_SEPARATORS.sub(" ", "".join(out))
 
 
 #: Unit names already searched for in texts, per registry (header lines and file names recur; bounded).
@@ -594,11 +619,18 @@ _SEARCHED: Final[weakref.WeakKeyDictionary[UnitRegistry, dict[str, tuple[Unit, .
 _SEARCH_CACHE_SIZE: Final = 8192
 
 
-def _search(registry: UnitRegistry, text: str) -> tuple[Unit, ...]:
-    """``registry.search(text)``, remembered."""
+def _search_cache(registry: UnitRegistry) -> dict[str, tuple[Unit, ...]]:
+    """The texts already searched for in ``registry``, with what was found."""
     cache = _SEARCHED.get(registry)
     if cache is None:
         cache = _SEARCHED.setdefault(registry, {})
+    return cache
+
+
+def _search(registry: UnitRegistry, text: str, cache: dict[str, tuple[Unit, ...]] | None = None) -> tuple[Unit, ...]:
+    """``registry.search(text)``, remembered (in ``cache``, the registry's, when the caller holds it)."""
+    if cache is None:
+        cache = _search_cache(registry)
     found = cache.get(text)
     if found is None:
         if len(cache) >= _SEARCH_CACHE_SIZE:
@@ -634,7 +666,7 @@ def _unit_from_name(text: str, registry: UnitRegistry) -> Unit | None:
     if known is not None:
         return known
     words = _name_words(text)
-    without_year = re.sub(r"(?<!\d)(19|20)\d\d(?!\d)", " ", words)
+    without_year = _YEAR_IN_NAME.sub(" ", words)
     unit: Unit | None = registry.match(without_year)
     if unit:
         return unit

@@ -4,6 +4,7 @@ its zip archive is safe to unpack (:func:`zip_hazard`), judged before any reader
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -32,8 +33,13 @@ RATIO_FLOOR_BYTES: Final = 1024 * 1024
 KEEP_PART_BYTES: Final = 8 * 1024 * 1024
 KEEP_TOTAL_BYTES: Final = 32 * 1024 * 1024
 _CHUNK: Final = 1024 * 1024
-#: Bytes of a part unpacked to look for a document type when the part is not checked whole.
+#: Bytes of a part looked through for a document type when its prolog does not settle it (see
+#: :func:`declares_dtd`); a part not checked whole is unpacked only as far as needed: first
+#: :data:`PROLOG_BYTES` (the XML declaration and the root element's start fit in them), up to PEEK_BYTES.
 PEEK_BYTES: Final = 4096
+PROLOG_BYTES: Final = 128
+#: White space between the items of an XML prolog.
+_XML_SPACE: Final = re.compile(rb"[ \t\r\n]*")
 
 
 class ZipEntry(NamedTuple):
@@ -54,7 +60,9 @@ class ZipEntry(NamedTuple):
 
 
 _END_RECORD: Final = struct.Struct("<4sHHHHIIH")
-_DIRECTORY_ENTRY: Final = struct.Struct("<4sHHHHHHIIIHHHHHII")
+#: A central directory entry's fields the checks use (signature, flags, method, CRC, sizes, the lengths of
+#: its name, extra field and comment, its local header's offset); the others skipped.
+_DIRECTORY_ENTRY: Final = struct.Struct("<4s4xHH4xIIIHHH8xI")
 
 
 def plain_entries(data: bytes) -> tuple[ZipEntry, ...] | None:
@@ -72,15 +80,18 @@ def plain_entries(data: bytes) -> tuple[ZipEntry, ...] | None:
     for _ in range(count):
         if pos + _DIRECTORY_ENTRY.size > end:
             return None
-        (sig, _, _, flags, method, _, _, crc, packed, size, name_len, extra_len, comment_len, _, _, _,
-         offset) = _DIRECTORY_ENTRY.unpack_from(data, pos)
+        sig, flags, method, crc, packed, size, name_len, extra_len, comment_len, offset = \
+            _DIRECTORY_ENTRY.unpack_from(data, pos)
         raw = data[pos + _DIRECTORY_ENTRY.size:pos + _DIRECTORY_ENTRY.size + name_len]
         if sig != b"PK\x01\x02" or 0xFFFFFFFF in (packed, size, offset) or b"\x00" in raw or len(raw) != name_len:
             return None
-        try:
-            name = raw.decode("utf-8" if flags & 0x800 else "cp437")
-        except UnicodeDecodeError:
-            return None
+        if raw.isascii():  # as UTF-8 and as code page 437 alike (the codec of the latter is slow)
+            name = raw.decode("ascii")
+        else:
+            try:
+                name = raw.decode("utf-8" if flags & 0x800 else "cp437")
+            except UnicodeDecodeError:
+                return None
         entries.append(ZipEntry(name, method, flags, crc, packed, size, offset))
         pos += _DIRECTORY_ENTRY.size + name_len + extra_len + comment_len
     return tuple(entries) if pos == end else None
@@ -214,8 +225,8 @@ def zip_hazard(data: bytes, *, verify: bool = True) -> ZipHazard | None:
 
     With ``verify`` every part is then unpacked in bounded chunks (and thrown away) to check it yields
     exactly its declared size with a matching CRC, so a part that lies about its size is caught too, and
-    that no XML part opens with a ``<!DOCTYPE`` (entity declarations). An archive that cannot be listed at
-    all is no hazard here: :func:`sniff` calls it truncated.
+    that no part declares a document type (:func:`declares_dtd`: entity declarations). An archive that
+    cannot be listed at all is no hazard here: :func:`sniff` calls it truncated.
     """
     return inspect_zip(data, verify=verify).hazard
 
@@ -227,7 +238,7 @@ def inspect_zip(data: bytes, *, verify: bool = True, keep: Callable[[str], bool]
     whose name ``keep`` accepts (up to :data:`KEEP_PART_BYTES` each, :data:`KEEP_TOTAL_BYTES` in all), as
     the check unpacked them: a reader then need not unpack (nor list) the archive again. With ``only``, just
     the parts it accepts are unpacked and checked whole; of the others, the declared sizes are checked and
-    an XML part's first :data:`PEEK_BYTES` are unpacked for a document type (the prolog, where one stands).
+    an XML part's prolog is unpacked for a document type (:func:`declares_dtd`).
 
     An archive in the plain form (``entries``, or :func:`plain_entries`) whose parts are all stored or
     deflated, unencrypted and at most :data:`KEEP_PART_BYTES` is checked straight from its bytes; any other
@@ -297,18 +308,69 @@ def _check_part(zf: zipfile.ZipFile | None, info: ZipEntry | zipfile.ZipInfo, ke
     content = _unpack(data, info)
     if content is None or len(content) != info.file_size or zlib.crc32(content) != info.CRC:
         return "damaged", None
-    if content.find(b"<!DOCTYPE", 0, _CHUNK) >= 0:  # the prolog is in the first chunk
+    if declares_dtd(content):
         return "dtd", None
     return None, content if keep else None
 
 
+def declares_dtd(head: bytes) -> bool:
+    """True when a part beginning with ``head`` declares a document type: in its XML prolog, read until the
+    root element begins; or, when the part does not begin with a prolog XML's grammar allows, or the prolog
+    runs on, anywhere in its first :data:`PEEK_BYTES` (a document type stands nowhere else: after the root
+    element has begun, every XML parser refuses one, and none expands its entities)."""
+    head = head[:PEEK_BYTES]
+    said = prolog_declares_dtd(head)
+    return said if said is not None else b"<!DOCTYPE" in head
+
+
 def _declares_dtd(data: bytes, info: ZipEntry | zipfile.ZipInfo) -> bool:
-    """True when an XML part's first :data:`PEEK_BYTES` declare a document type (parts that are not stored
-    or deflated, or not where the directory says, are not peeked into: whoever reads them finds them bad)."""
+    """:func:`declares_dtd` of an XML part not checked whole, unpacking no more of it than that needs: its
+    first :data:`PROLOG_BYTES` (where the root element begins, in every part a workbook writer makes), more
+    only when the prolog goes on. (Parts that are not stored or deflated, or not where the directory says,
+    are not peeked into: whoever reads them finds them bad.)"""
     if not info.filename.lower().endswith((".xml", ".rels")) or info.compress_type not in (_STORED, _DEFLATED):
         return False
-    head = _unpack(data, info, PEEK_BYTES)
-    return head is not None and b"<!DOCTYPE" in head
+    packed = _packed(data, info)
+    if packed is None:
+        return False
+    if info.compress_type == _STORED:
+        return declares_dtd(bytes(packed[:PEEK_BYTES]))
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    try:
+        head = inflater.decompress(packed, PROLOG_BYTES)
+        said = prolog_declares_dtd(head)
+        if said is not None:
+            return said
+        if len(head) == PROLOG_BYTES:  # more of the part: up to PEEK_BYTES in all
+            head += inflater.decompress(inflater.unconsumed_tail, PEEK_BYTES - PROLOG_BYTES)
+    except zlib.error:
+        return False
+    return declares_dtd(head)
+
+
+def prolog_declares_dtd(head: bytes) -> bool | None:
+    """Whether the XML prolog at the start of ``head`` (UTF-8, as every workbook writer makes its parts)
+    declares a document type: True or False once that is certain (a ``<!DOCTYPE``, or the root element's
+    start tag, after nothing but the declaration, processing instructions, comments and white space), None
+    when ``head`` ends first or holds anything else."""
+    pos = _after_space(head, 3 if head.startswith(b"\xef\xbb\xbf") else 0)
+    while head.startswith((b"<?", b"<!--"), pos):  # the declaration, a processing instruction, a comment
+        pi = head.startswith(b"<?", pos)
+        end = head.find(b"?>" if pi else b"-->", pos + 2)
+        if end < 0:
+            return None
+        pos = _after_space(head, end + (2 if pi else 3))
+    if head.startswith(b"<!DOCTYPE", pos):
+        return True
+    if head[pos:pos + 1] == b"<" and head[pos + 1:pos + 2] not in (b"", b"?", b"!"):
+        return False
+    return None
+
+
+def _after_space(head: bytes, pos: int) -> int:
+    """Where the XML white space at ``pos`` in ``head`` ends."""
+    space = _XML_SPACE.match(head, pos)
+    return space.end() if space else pos
 
 
 def _in_one_go(info: ZipEntry | zipfile.ZipInfo) -> bool:
@@ -316,19 +378,25 @@ def _in_one_go(info: ZipEntry | zipfile.ZipInfo) -> bool:
     return info.compress_type in (_STORED, _DEFLATED) and not info.flag_bits & 0x1 and info.file_size <= KEEP_PART_BYTES
 
 
-def _unpack(data: bytes, info: ZipEntry | zipfile.ZipInfo, limit: int | None = None) -> bytes | None:
-    """A stored or deflated part's bytes, at most its declared size plus one (or ``limit``); None when its
-    local header or compressed data is not where the central directory says, or its deflate stream is
-    damaged."""
+def _packed(data: bytes, info: ZipEntry | zipfile.ZipInfo) -> memoryview | None:
+    """A part's compressed bytes in the archive's ``data``; None when its local header or its compressed data
+    is not where the central directory says."""
     start = info.header_offset
     if data[start:start + 4] != _LOCAL_HEADER or len(data) < start + _LOCAL_HEADER_SIZE:
         return None
     name_len, extra_len = struct.unpack_from("<HH", data, start + 26)
     begin = start + _LOCAL_HEADER_SIZE + name_len + extra_len
     packed = memoryview(data)[begin:begin + info.compress_size]
-    if len(packed) != info.compress_size:
+    return packed if len(packed) == info.compress_size else None
+
+
+def _unpack(data: bytes, info: ZipEntry | zipfile.ZipInfo) -> bytes | None:
+    """A stored or deflated part's bytes, at most its declared size plus one; None when its local header or
+    compressed data is not where the central directory says, or its deflate stream is damaged."""
+    packed = _packed(data, info)
+    if packed is None:
         return None
-    size = info.file_size + 1 if limit is None else limit
+    size = info.file_size + 1
     if info.compress_type == _STORED:
         return bytes(packed[:size])
     try:
@@ -344,7 +412,7 @@ def _check_part_streamed(zf: zipfile.ZipFile, info: zipfile.ZipInfo, keep: bool)
     try:
         with zf.open(info) as fh:
             while chunk := fh.read(_CHUNK):
-                if not produced and b"<!DOCTYPE" in chunk:  # the prolog is in the first chunk
+                if not produced and declares_dtd(chunk):  # the first chunk holds PEEK_BYTES
                     return "dtd", None
                 produced += len(chunk)
                 if produced > info.file_size:

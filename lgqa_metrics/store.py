@@ -48,16 +48,19 @@ _AUDIT_ACTION: Final = {"accepted": "version_created", "duplicate": "duplicate",
 VERSION_RETRIES: Final = 5
 #: The two look-ups every return takes (dry runs included), built once: the version the same file and sheet,
 #: or the same content as the current version, already has; and the latest version of the unit-year.
-_SAME_VERSION: Final = (
-    sa.select(submissions_t.c.id, submissions_t.c.version).where(
-        submissions_t.c.unit_id == sa.bindparam("unit_id"), submissions_t.c.year == sa.bindparam("year"),
-        sa.or_(sa.and_(submissions_t.c.file_sha256 == sa.bindparam("sha256"),
-                       submissions_t.c.sheet == sa.bindparam("sheet")),
-               sa.and_(submissions_t.c.status == STATUS_CURRENT,
-                       submissions_t.c.fingerprint == sa.bindparam("fingerprint"))))
-    .order_by(submissions_t.c.version.desc()))
-_LATEST_VERSION: Final = sa.select(sa.func.max(submissions_t.c.version)).where(
-    submissions_t.c.unit_id == sa.bindparam("unit_id"), submissions_t.c.year == sa.bindparam("year"))
+#: A unit-year's latest version and the latest one the return would repeat (the same sheet of the same file,
+#: or the current version with the same content), both in one query.
+_VERSIONS: Final = sa.select(
+    sa.func.max(submissions_t.c.version).label("latest"),
+    sa.func.max(sa.case((sa.or_(sa.and_(submissions_t.c.file_sha256 == sa.bindparam("sha256"),
+                                         submissions_t.c.sheet == sa.bindparam("sheet")),
+                                 sa.and_(submissions_t.c.status == STATUS_CURRENT,
+                                         submissions_t.c.fingerprint == sa.bindparam("fingerprint"))),
+                         submissions_t.c.version))).label("same"),
+).where(submissions_t.c.unit_id == sa.bindparam("unit_id"), submissions_t.c.year == sa.bindparam("year"))
+_VERSION_ID: Final = sa.select(submissions_t.c.id).where(
+    submissions_t.c.unit_id == sa.bindparam("unit_id"), submissions_t.c.year == sa.bindparam("year"),
+    submissions_t.c.version == sa.bindparam("version"))
 #: Meta key naming where the unit registry comes from; :data:`REGISTRY_FROM_STORE` means the ``units`` table.
 REGISTRY_SOURCE_KEY: Final = "registry_source"
 REGISTRY_FROM_STORE: Final = "store"
@@ -267,16 +270,17 @@ class Store:
         with opened as conn:
             if not dry_run:
                 migrations.advisory_lock(conn, f"unit-year:{ret.unit_id}/{ret.year}")
-            same = conn.execute(_SAME_VERSION, {"unit_id": ret.unit_id, "year": ret.year, "sha256": result.sha256,
-                                                "sheet": ret.sheet, "fingerprint": ret.fingerprint}).first()
+            latest, same = conn.execute(_VERSIONS, {"unit_id": ret.unit_id, "year": ret.year, "sha256": result.sha256,
+                                                    "sheet": ret.sheet, "fingerprint": ret.fingerprint}).one()
             if same is not None:
                 if not dry_run:
+                    same_id = conn.execute(_VERSION_ID, {"unit_id": ret.unit_id, "year": ret.year,
+                                                         "version": same}).scalar_one()
                     self._archive(conn, result, data)
-                    self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "duplicate", same.id, uploader, issues, who)
-                return Outcome(result.file, ret.sheet, "duplicate", ret.unit_id, ret.year, same.version,
-                               len(ret.ratings), issues)
-            latest = conn.execute(_LATEST_VERSION, {"unit_id": ret.unit_id, "year": ret.year}).scalar() or 0
-            version = latest + 1
+                    self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "duplicate", same_id, uploader, issues, who)
+                return Outcome(result.file, ret.sheet, "duplicate", ret.unit_id, ret.year, same, len(ret.ratings),
+                               issues)
+            version = (latest or 0) + 1
             if dry_run:
                 return Outcome(result.file, ret.sheet, "accepted", ret.unit_id, ret.year, version,
                                len(ret.ratings), issues)

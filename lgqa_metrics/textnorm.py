@@ -24,15 +24,16 @@ def clean(value: object) -> str:
         return ""
     if isinstance(value, str):
         return _clean_text(value)
-    return _clean_uncached(str(value))
+    return clean_once(str(value))
 
 
 @lru_cache(maxsize=32_768)
 def _clean_text(text: str) -> str:
-    return _clean_uncached(text)
+    return clean_once(text)
 
 
-def _clean_uncached(text: str) -> str:
+def clean_once(text: str) -> str:
+    """:func:`clean` of a text, not remembered (for texts that seldom recur, such as a return's evidence)."""
     text = unicodedata.normalize("NFC", text)
     if text.isprintable() and "  " not in text:  # no white space but single ASCII spaces (every other is
         return text.strip()                       # a control or separator character, not printable)

@@ -55,8 +55,10 @@ class UnreadableWorkbook(Exception):
 
 
 @lru_cache(maxsize=1024)
+@lru_cache(maxsize=1024)
 def column_letters(number: int) -> str:
-    """Column letters of a 1-based column number, also beyond Excel's last column XFD."""
+    """Column letters of a 1-based column number, also beyond Excel's last column XFD (the first columns,
+    named in every issue and rating cell: cached)."""
     letters = ""
     while number > 0:
         number, rest = divmod(number - 1, 26)
@@ -487,12 +489,12 @@ def _listed_sheets(book_xml: bytes, rels_xml: bytes) -> tuple[tuple[str, str], .
     (the same two parts in every return made from one template: cached)."""
     book = book_xml.decode("utf-8", "replace")
     rels = rels_xml.decode("utf-8", "replace")
-    targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-    targets |= {rid: tgt for tgt, rid in re.findall(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+    targets = dict(_REL_ID_TARGET.findall(rels))
+    targets |= {rid: tgt for tgt, rid in _REL_TARGET_ID.findall(rels)}
     parts: list[tuple[str, str]] = []
-    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
-        name = re.search(r'\bname="([^"]*)"', tag)
-        rid = re.search(r'\br:id="([^"]*)"|\bid="([^"]*)"', tag)
+    for tag in _SHEET_TAG.findall(book):
+        name = _NAME_ATTR.search(tag)
+        rid = _ID_ATTR.search(tag)
         if not name or not rid:
             continue
         target = targets.get(rid.group(1) or rid.group(2) or "", "")
@@ -637,14 +639,30 @@ def _short(exc: BaseException) -> str:
     return text[:200]
 
 
+#: Sheet entries of xl/workbook.xml and their relationships (either attribute order), theme colours, fills.
+_REL_ID_TARGET: Final = re.compile(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"')
+_REL_TARGET_ID: Final = re.compile(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
+_SHEET_TAG: Final = re.compile(r"<(?:\w+:)?sheet\b[^>]*>")
+_NAME_ATTR: Final = re.compile(r'\bname="([^"]*)"')
+_ID_ATTR: Final = re.compile(r'\br:id="([^"]*)"|\bid="([^"]*)"')
+_COLOUR_SCHEME: Final = re.compile(r"<a:clrScheme.*?</a:clrScheme>", re.S)
+_SCHEME_COLOUR: Final = re.compile(r'(?:srgbClr val|lastClr)="([0-9A-Fa-f]{6})"')
+_ARGB: Final = re.compile(r"^([A-Fa-f0-9]{8}|[A-Fa-f0-9]{6})$")
+_FILLS: Final = re.compile(r"<(?:\w+:)?fills\b.*?</(?:\w+:)?fills>", re.S)
+_SOLID_FILL: Final = re.compile(r'<(?:\w+:)?patternFill\b[^>]*patternType="solid".{0,4000}?</(?:\w+:)?patternFill>',
+                                re.S)
+_FG_COLOUR: Final = re.compile(r'<(?:\w+:)?fgColor\b([^>]*)/?>')
+_RGB_ATTR: Final = re.compile(r'rgb="([0-9A-Fa-f]{6,8})"')
+
+
 def _theme_colours(raw: bytes | str | None) -> tuple[str, ...]:
     if not raw:
         return _OFFICE_THEME
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-    scheme = re.search(r"<a:clrScheme.*?</a:clrScheme>", text, re.S)
+    scheme = _COLOUR_SCHEME.search(text)
     if not scheme:
         return _OFFICE_THEME
-    found = re.findall(r'(?:srgbClr val|lastClr)="([0-9A-Fa-f]{6})"', scheme.group(0))
+    found = _SCHEME_COLOUR.findall(scheme.group(0))
     if len(found) < 10:
         return _OFFICE_THEME
     dk1, lt1, dk2, lt2, *accents = found[:10]
@@ -774,7 +792,7 @@ def _solid_colour(fill: Any, theme: tuple[str, ...]) -> str | None:
     if colour.get("auto") is not None:
         return None
     rgb = colour.get("rgb", "00000000")
-    if not re.match(r"^([A-Fa-f0-9]{8}|[A-Fa-f0-9]{6})$", rgb):
+    if not _ARGB.match(rgb):
         raise ValueError("Colors must be aRGB hex values")
     return rgb[-6:].upper()
 
@@ -785,14 +803,13 @@ def _may_have_rating_fills(styles: str) -> bool:
     indexed colour that might be one)? Spares reading fills at all for most returns."""
     from lgqa_metrics.ratings import rating_of_fill
 
-    fills = re.search(r"<(?:\w+:)?fills\b.*?</(?:\w+:)?fills>", styles, re.S)
+    fills = _FILLS.search(styles)
     if not fills:
         return False
-    solid = r'<(?:\w+:)?patternFill\b[^>]*patternType="solid".{0,4000}?</(?:\w+:)?patternFill>'
-    for fill in re.findall(solid, fills.group(0), re.S):
-        colour = re.search(r'<(?:\w+:)?fgColor\b([^>]*)/?>', fill)
+    for fill in _SOLID_FILL.findall(fills.group(0)):
+        colour = _FG_COLOUR.search(fill)
         attrs = colour.group(1) if colour else ""
-        rgb = re.search(r'rgb="([0-9A-Fa-f]{6,8})"', attrs)
+        rgb = _RGB_ATTR.search(attrs)
         if rgb is None or rating_of_fill(rgb.group(1)) is not None:
             return True
     return False

@@ -3,6 +3,7 @@ run in a worker process bounded in memory and time (lgqa_metrics.safety)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -320,6 +321,17 @@ def test_a_bounded_read_names_a_sheet_too_large_from_what_calamine_built(ref: st
 def test_several_files_read_in_one_worker_call_get_the_results_of_one_call_each() -> None:
     files = [(p.read_bytes(), p.name) for p in SAMPLES[:5]]
     assert safety.read_many_isolated(files) == [safety.read_isolated(data, name) for data, name in files]
+
+
+def test_the_worker_sends_each_accepted_returns_fingerprint_along() -> None:
+    """The server matches returns by fingerprint: the worker works it out and it comes back with the return."""
+    results = safety.read_many_isolated([(p.read_bytes(), p.name) for p in SAMPLES[:5]])
+    accepted = [ret for result in results for ret in result.returns if ret.accepted]
+    assert accepted
+    for ret in accepted:
+        assert "fingerprint" in vars(ret)
+        fresh = dataclasses.replace(ret)  # the same return, its fingerprint not worked out yet
+        assert "fingerprint" not in vars(fresh) and fresh.fingerprint == ret.fingerprint
 
 
 def test_a_file_that_kills_the_worker_in_a_batch_is_named_and_the_others_still_read(

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+from collections.abc import Callable
+
 import pytest
 
-from lgqa_metrics.sniff import sniff
+from lgqa_metrics import sniff as sniff_module
+from lgqa_metrics.sniff import inspect_zip, sniff
 from lgqa_metrics.template import build_template
 from lgqa_metrics.units import default_registry
-from tests import builders
+from tests import builders, hostile
 
 RATINGS = builders.as_words(builders.cycle_ratings())
 
@@ -116,3 +121,61 @@ def test_a_plain_zip_archive_is_zip() -> None:
 
 def test_plain_text_is_not_a_spreadsheet() -> None:
     assert not sniff("Kính gửi Sở Khoa học và Công nghệ".encode()).readable
+
+
+# --- document types: read from the prolog ------------------------------------------------------------
+
+DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+
+
+@pytest.mark.parametrize(("head", "said"), [
+    (DECLARATION + b'<worksheet xmlns="x">', False),
+    (b"<worksheet/>", False),
+    (DECLARATION + b"<!DOCTYPE lolz [<!ENTITY lol 'lol'>]><worksheet/>", True),
+    (b"\xef\xbb\xbf" + DECLARATION + b"<!-- a <comment> --> <?pi x?>\n<!DOCTYPE x><x/>", True),
+    (b"<!---->\n<a/>", False),
+    (DECLARATION + b"<!-- a comment cut short", None),
+    (DECLARATION[:20], None),
+    (DECLARATION + b"text before the root <a/>", None),
+    (b"", None),
+    (DECLARATION + b"<", None),
+])
+def test_the_prolog_settles_whether_a_part_declares_a_document_type(head: bytes, said: bool | None) -> None:
+    assert sniff_module.prolog_declares_dtd(head) is said
+
+
+def test_a_document_type_after_a_long_prolog_is_still_found_and_one_after_the_root_is_none() -> None:
+    comment = b"<!-- " + b"x" * 1500 + b" -->\n"
+    assert sniff_module.declares_dtd(DECLARATION + comment + b"<!DOCTYPE x []><x/>")
+    assert not sniff_module.declares_dtd(DECLARATION + b"<x><![CDATA[<!DOCTYPE x []>]]></x>")
+    # a prolog that is no prolog: anywhere in the first PEEK_BYTES, as before
+    assert sniff_module.declares_dtd(b"junk <!DOCTYPE x []><x/>")
+    assert not sniff_module.declares_dtd(b"junk " + b" " * sniff_module.PEEK_BYTES + b"<!DOCTYPE x []><x/>")
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["deflated", "stored"])
+@pytest.mark.parametrize("prolog", [b"", b"<!-- " + b"x" * 1500 + b" -->\n"], ids=["short prolog", "long prolog"])
+def test_an_unchecked_part_is_unpacked_only_as_far_as_its_prolog_and_its_document_type_refused(
+        stored: bool, prolog: bytes) -> None:
+    """The bounded check peeks into the parts it does not unpack whole: the first PROLOG_BYTES settle an
+    ordinary part, more are unpacked when the prolog goes on; stored or deflated, a document type is refused."""
+    data = builders.word_return(RATINGS)
+    part = hostile.sheet_part(data)
+    with_dtd = _rezipped(data, part, lambda xml: xml.replace(b"?>", b"?>" + prolog + b"<!DOCTYPE x [<!ENTITY e 'e'>]>", 1),
+                         stored)
+    plain = _rezipped(data, part, lambda xml: xml.replace(b"?>", b"?>" + prolog, 1), stored)
+    only_styles = lambda name: name == "xl/styles.xml"  # noqa: E731  (as a bounded read of an .xlsx checks)
+    refused = inspect_zip(with_dtd, only=only_styles).hazard
+    assert refused is not None and (refused.reason, refused.part) == ("dtd", part)
+    assert inspect_zip(plain, only=only_styles).hazard is None
+    assert inspect_zip(with_dtd).hazard == refused  # the whole check agrees
+
+
+def _rezipped(data: bytes, part: str, change: Callable[[bytes], bytes], stored: bool) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            method = zipfile.ZIP_STORED if stored and info.filename == part else zipfile.ZIP_DEFLATED
+            dst.writestr(info.filename, change(body) if info.filename == part else body, compress_type=method)
+    return out.getvalue()

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from lgqa_metrics.accounts_base import cli_actor
-from lgqa_metrics.ingest import ingest_bytes, ingest_paths
+from lgqa_metrics.ingest import batched, ingest_bytes, ingest_paths
 from lgqa_metrics.store import Store, files_t, intake_t, issues_t, ratings_t, submissions_t
 from tests.returns import filled_template, pattern
 
@@ -41,6 +41,36 @@ def test_same_file_again_is_a_duplicate_and_stores_nothing_new(store: Store) -> 
     assert store.count(submissions_t) == 1
     assert store.count(ratings_t) == 39
     assert store.count(files_t) == 1
+
+
+def test_a_repeat_of_an_older_version_is_a_duplicate_of_that_version_with_its_id_in_the_log(store: Store) -> None:
+    """A duplicate names the version it repeats, which need not be the latest: the same sheet of the same file
+    repeats whichever version it was; the same content repeats the current version only."""
+    first, second = filled_template("x-an-thang", 2022, pattern(0)), filled_template("x-an-thang", 2022, pattern(1))
+    ingest_bytes(store, first, "v1.xlsx")
+    ingest_bytes(store, second, "v2.xlsx")
+    ids = dict(zip(store.history("x-an-thang", 2022)["version"], store.history("x-an-thang", 2022)["id"], strict=True))
+    [dry] = ingest_bytes(store, first, "v1-again.xlsx", dry_run=True)
+    [again] = ingest_bytes(store, first, "v1-again.xlsx")
+    assert (dry.status, dry.version) == (again.status, again.version) == ("duplicate", 1)
+    [current] = ingest_bytes(store, _another_file(second), "v2-copy.xlsx")
+    assert (current.status, current.version) == ("duplicate", 2)
+    [older] = ingest_bytes(store, _another_file(first), "v1-copy.xlsx")
+    assert (older.status, older.version) == ("accepted", 3), "content of a superseded version is a new version"
+    with store.engine.connect() as conn:
+        logged = conn.execute(sa.select(intake_t.c.file_name, intake_t.c.submission_id)
+                              .where(intake_t.c.status == "duplicate").order_by(intake_t.c.id)).all()
+    assert [tuple(row) for row in logged] == [("v1-again.xlsx", ids[1]), ("v2-copy.xlsx", ids[2])]
+
+
+def _another_file(data: bytes) -> bytes:
+    """The same return in another file (its document title changed)."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    book.properties.title = "Bản sao"
+    out = io.BytesIO()
+    book.save(out)
+    assert out.getvalue() != data
+    return out.getvalue()
 
 
 def test_a_different_return_for_the_same_unit_year_becomes_the_next_version(store: Store) -> None:
@@ -91,6 +121,19 @@ def test_dry_run_reports_the_version_it_would_create_and_writes_nothing(store: S
     assert (out.status, out.version) == ("accepted", 1)
     for table in (submissions_t, ratings_t, files_t, intake_t, issues_t):
         assert store.count(table) == 0
+
+
+def test_files_are_read_in_batches_of_a_few_files_and_bytes_in_order(tmp_path: Path) -> None:
+    sizes = [10, 10, 10, 90, 10, 200, 10]
+    files = []
+    for i, size in enumerate(sizes):
+        (path := tmp_path / f"f{i}.xlsx").write_bytes(bytes(size))
+        files.append(path)
+    batches = batched(files, 3, 100)
+    assert [[p.name for p in b] for b in batches] == [["f0.xlsx", "f1.xlsx", "f2.xlsx"], ["f3.xlsx", "f4.xlsx"],
+                                                      ["f5.xlsx"], ["f6.xlsx"]]  # f5 is larger than a batch
+    assert batched(files, 16, 10_000) == [files]
+    assert batched([], 4, 100) == []
 
 
 def test_a_dry_run_batch_on_one_connection_gets_the_outcomes_of_a_connection_each(store: Store, tmp_path: Path) -> None:

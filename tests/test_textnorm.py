@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lgqa_metrics.textnorm import clean, fold
+from lgqa_metrics.textnorm import clean, clean_once, fold
 
 
 def test_clean_returns_nfc_text_from_nfd_input() -> None:
@@ -77,3 +77,4 @@ def test_every_kind_of_white_space_folds_to_one_space_and_is_trimmed(space: str)
 def test_clean_is_nfc_with_runs_of_white_space_as_one_space(text: str) -> None:
     expected = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
     assert clean(text) == expected
+    assert clean_once(text) == expected  # the same, not remembered (evidence and notes)
