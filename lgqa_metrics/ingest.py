@@ -11,7 +11,7 @@ from typing import Final
 
 from lgqa_metrics.accounts_base import Actor, cli_actor
 from lgqa_metrics.reader import ReadResult
-from lgqa_metrics.safety import read_many_isolated, read_safely
+from lgqa_metrics.safety import MAX_WORKERS, read_many_isolated, read_safely
 from lgqa_metrics.store import Outcome, Store
 
 #: File names skipped when a folder is walked (lock files, hidden files, OS litter).
@@ -75,11 +75,13 @@ def ingest_paths(store: Store, paths: Iterable[Path], *, actor: Actor | None = N
     """Ingest every file under ``paths``, in order; ``progress(i, n, path)`` is called before each file is
     recorded.
 
-    Read in worker processes (``isolated``), the files go in small batches, each read in one call to a
-    worker (:func:`lgqa_metrics.safety.read_many_isolated`), and up to :data:`READ_AHEAD` batches are read
-    at once, each in a worker of its own, while the returns of the batch before are recorded: reading and
-    the store's work overlap on several cores. The returns are recorded in file order all the same; a dry run
-    judges them all on one read connection."""
+    Read in worker processes (``isolated``), the files go in batches (:func:`batched`: at most
+    :data:`BATCH_FILES` and :data:`BATCH_BYTES`, and no more than an equal share per worker, so that a few
+    files still keep every worker busy), each read in one call to a worker
+    (:func:`lgqa_metrics.safety.read_many_isolated`); up to :data:`READ_AHEAD` batches are read at once, each
+    in a worker of its own, while the returns of the batch before are recorded: reading and the store's work
+    overlap on several cores. The returns are recorded in file order all the same; a dry run judges them all
+    on one read connection."""
     files = collect_files(paths)
     who = actor or cli_actor()
 
@@ -94,7 +96,7 @@ def ingest_paths(store: Store, paths: Iterable[Path], *, actor: Actor | None = N
         return list(zip(datas, results, strict=True))
 
     ahead = READ_AHEAD if isolated else 0
-    batches = batched(files, max(1, min(BATCH_FILES, -(-len(files) // (ahead + 1)))), BATCH_BYTES) if isolated \
+    batches = batched(files, max(1, min(BATCH_FILES, -(-len(files) // MAX_WORKERS))), BATCH_BYTES) if isolated \
         else [[path] for path in files]  # every worker busy, however few the files
     outcomes: list[Outcome] = []
     done = 0

@@ -212,11 +212,13 @@ class ZipHazard:
 @dataclass(frozen=True)
 class ZipInspection:
     """An archive as :func:`inspect_zip` found it: the ``hazard`` (None when it may be unpacked), its part
-    names (None when it could not be listed) and the unpacked bytes of the parts asked to be kept."""
+    names (None when it could not be listed), the unpacked bytes of the parts asked to be kept and, in an
+    archive of the plain form, the entries of the others that :func:`unpack_part` unpacks in one go."""
 
     hazard: ZipHazard | None
     names: tuple[str, ...] | None = None
     parts: Mapping[str, bytes] = field(default_factory=dict)
+    entries: Mapping[str, ZipEntry] = field(default_factory=dict)
 
 
 def zip_hazard(data: bytes, *, verify: bool = True) -> ZipHazard | None:
@@ -283,7 +285,9 @@ def _inspect(data: bytes, infos: Sequence[ZipEntry | zipfile.ZipInfo], zf: zipfi
             if content is not None:
                 room += len(kept.get(info.filename, b"")) - len(content)
                 kept[info.filename] = content  # a repeated name: the last one, as zipfile opens it
-    return ZipInspection(None, names, kept)
+    entries = {} if zf is not None else \
+        {info.filename: info for info in infos if isinstance(info, ZipEntry) and _in_one_go(info)}
+    return ZipInspection(None, names, kept, entries)
 
 
 #: Local file header of a zip part: signature, then at offset 26 the lengths of its name and extra field.
@@ -305,8 +309,8 @@ def _check_part(zf: zipfile.ZipFile | None, info: ZipEntry | zipfile.ZipInfo, ke
     if data is None or not _in_one_go(info):  # then the archive was listed by zipfile (see inspect_zip)
         assert zf is not None and isinstance(info, zipfile.ZipInfo), "a part unpacked in chunks needs zipfile"
         return _check_part_streamed(zf, info, keep)
-    content = _unpack(data, info)
-    if content is None or len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+    content = unpack_part(data, info)
+    if content is None:
         return "damaged", None
     if declares_dtd(content):
         return "dtd", None
@@ -388,6 +392,15 @@ def _packed(data: bytes, info: ZipEntry | zipfile.ZipInfo) -> memoryview | None:
     begin = start + _LOCAL_HEADER_SIZE + name_len + extra_len
     packed = memoryview(data)[begin:begin + info.compress_size]
     return packed if len(packed) == info.compress_size else None
+
+
+def unpack_part(data: bytes, info: ZipEntry | zipfile.ZipInfo) -> bytes | None:
+    """A stored or deflated part's bytes straight from the archive's ``data`` when they are exactly its
+    declared size with its CRC; else None (unpacking stops one byte past the declared size)."""
+    content = _unpack(data, info)
+    if content is None or len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+        return None
+    return content
 
 
 def _unpack(data: bytes, info: ZipEntry | zipfile.ZipInfo) -> bytes | None:

@@ -24,7 +24,7 @@ import python_calamine as pc
 
 from lgqa_metrics.formatting import file_size
 from lgqa_metrics.i18n import Phrase
-from lgqa_metrics.sniff import ZIP_KINDS, Sniffed, ZipHazard, ZipInspection, inspect_zip
+from lgqa_metrics.sniff import ZIP_KINDS, Sniffed, ZipHazard, ZipInspection, inspect_zip, unpack_part
 
 #: Largest sheet extent read; beyond it a sheet is refused rather than loaded.
 MAX_ROWS: Final = 20_000
@@ -126,12 +126,15 @@ def _kept(name: str) -> bool:
 
 
 class _Parts:
-    """An archive's parts: those the zip check kept, as it unpacked them; any other read from the archive
-    (listed and opened only then)."""
+    """An archive's parts: those the zip check kept, as it unpacked them; any other unpacked from the
+    archive's bytes when the check listed it (an archive of the plain form), else read through
+    :mod:`zipfile` (the archive listed and opened only then). Either way a part that is not its declared
+    size with its CRC raises :class:`zipfile.BadZipFile`."""
 
     def __init__(self, data: bytes, archive: ZipInspection | None) -> None:
         self.data = data
         self.kept = archive.parts if archive is not None else {}
+        self.entries = archive.entries if archive is not None else {}
         self._zf: zipfile.ZipFile | None = None
         self.names = list(archive.names) if archive is not None and archive.names is not None else self._zip().namelist()
 
@@ -142,7 +145,15 @@ class _Parts:
 
     def open(self, name: str) -> IO[bytes]:
         """The part ``name`` to read from."""
-        return io.BytesIO(self.kept[name]) if name in self.kept else self._zip().open(name)
+        if name in self.kept:
+            return io.BytesIO(self.kept[name])
+        entry = self.entries.get(name)
+        if entry is None:
+            return self._zip().open(name)
+        content = unpack_part(self.data, entry)
+        if content is None:
+            raise zipfile.BadZipFile(f"part {name} is not its declared size with its CRC")
+        return io.BytesIO(content)
 
     def read(self, name: str, limit: int | None = 16 * 1024 * 1024) -> bytes:
         """The first ``limit`` bytes of the part ``name`` (all of it with None)."""
