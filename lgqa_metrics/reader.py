@@ -800,7 +800,7 @@ def clear_caches() -> None:
     the same layout cheaper to read); for cold-start measurements."""
     textnorm.clear_caches()
     for cached in (_role_of, _signature_text, _group_quadrant, _header_cells, _rating_text, _header_text,
-                   rating_of_fill):
+                   _quadrant_of, rating_of_fill):
         cached.cache_clear()
     _HEADS.clear()
     workbook.clear_caches()
