@@ -96,7 +96,8 @@ def ingest_paths(store: Store, paths: Iterable[Path], *, actor: Actor | None = N
         return list(zip(datas, results, strict=True))
 
     ahead = READ_AHEAD if isolated else 0
-    batches = batched(files, max(1, min(BATCH_FILES, -(-len(files) // MAX_WORKERS))), BATCH_BYTES) if isolated \
+    at_once = min(READ_AHEAD, MAX_WORKERS)  # batches read at the same time
+    batches = batched(files, min(BATCH_FILES, -(-len(files) // at_once)), BATCH_BYTES) if isolated \
         else [[path] for path in files]  # every worker busy, however few the files
     outcomes: list[Outcome] = []
     done = 0

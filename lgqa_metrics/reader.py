@@ -324,12 +324,6 @@ def _make_head(cat: Catalogue, stt_value: object, code_value: object, name_value
                  mismatch, not (stt or raw_code or name), not (numeric or text_unknown or mismatch))
 
 
-@lru_cache(maxsize=1024)
-def _quadrant_of(code: str) -> int:
-    """The quadrant of an indicator code ("2.10" → 2)."""
-    return int(code.partition(".")[0])
-
-
 def _row_blank(values: list[object]) -> bool:
     """True when every cell of a row is blank (None or white space)."""
     return all(v is None or v == "" or (isinstance(v, str) and v.isspace()) for v in values)
@@ -455,6 +449,7 @@ class _SheetReader:
         seen_any = False
         c_stt, c_code, c_name, c_evidence, c_note = self.cols
         heads, cat, rows = self.heads, self.cat, self.sheet.rows
+        free = {c_evidence, c_note}  # free text, which may quote a signature block's words
         for row in range(self.layout.first_data_row, len(rows)):
             values = rows[row]
             width = len(values)
@@ -468,9 +463,11 @@ class _SheetReader:
             if head.group is None and not head.summary:
                 if head.settled:
                     code, looks = head.code, head.looks
+                elif _is_signature(v for c, v in enumerate(values) if c not in free):
+                    code = None  # a signature block's row, whatever number or code it holds: not an indicator
                 else:
                     code, looks = self.resolve_code(row, quadrant, head, code_value)
-            # an indicator's row never ends the table, whatever its evidence says ("Biên bản xác nhận…")
+            # an indicator's row never ends the table, whatever its evidence or note says ("Biên bản xác nhận…")
             if code is None and _is_signature(values):
                 if seen_any:
                     break
@@ -487,7 +484,7 @@ class _SheetReader:
                 continue
             seen_any = True
             self.last_code = code
-            quadrant = _quadrant_of(code)
+            quadrant = cat[code].quadrant
             rating, raw, col = self.read_rating(row, values, code)
             if rating is None:
                 self.failed.add(code)
@@ -800,7 +797,7 @@ def clear_caches() -> None:
     the same layout cheaper to read); for cold-start measurements."""
     textnorm.clear_caches()
     for cached in (_role_of, _signature_text, _group_quadrant, _header_cells, _rating_text, _header_text,
-                   _quadrant_of, rating_of_fill):
+                   rating_of_fill):
         cached.cache_clear()
     _HEADS.clear()
     workbook.clear_caches()

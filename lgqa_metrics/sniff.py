@@ -212,22 +212,22 @@ class ZipHazard:
 @dataclass(frozen=True)
 class ZipInspection:
     """An archive as :func:`inspect_zip` found it: the ``hazard`` (None when it may be unpacked), its part
-    names (None when it could not be listed), the unpacked bytes of the parts asked to be kept and, in an
-    archive of the plain form, the entries of the others that :func:`unpack_part` unpacks in one go."""
+    names (None when it could not be listed), the unpacked bytes of the parts asked to be kept, and the
+    entries of the parts :func:`unpack_part` unpacks in one go (so that a reader need not list the archive)."""
 
     hazard: ZipHazard | None
     names: tuple[str, ...] | None = None
     parts: Mapping[str, bytes] = field(default_factory=dict)
-    entries: Mapping[str, ZipEntry] = field(default_factory=dict)
+    entries: Mapping[str, ZipEntry | zipfile.ZipInfo] = field(default_factory=dict)
 
 
 def zip_hazard(data: bytes, *, verify: bool = True) -> ZipHazard | None:
     """Judge a zip archive from its central directory before any reader unpacks it: too many parts, a part
     or the whole declaring too large an uncompressed size, or a part compressed beyond :data:`MAX_RATIO`.
 
-    With ``verify`` every part is then unpacked in bounded chunks (and thrown away) to check it yields
-    exactly its declared size with a matching CRC, so a part that lies about its size is caught too, and
-    that no part declares a document type (:func:`declares_dtd`: entity declarations). An archive that
+    With ``verify`` every part is then unpacked, never beyond its declared size plus one byte (and thrown
+    away), to check it yields exactly its declared size with a matching CRC, so a part that lies about its
+    size is caught too, and that no part declares a document type (:func:`declares_dtd`: entity declarations). An archive that
     cannot be listed at all is no hazard here: :func:`sniff` calls it truncated.
     """
     return inspect_zip(data, verify=verify).hazard
@@ -240,11 +240,12 @@ def inspect_zip(data: bytes, *, verify: bool = True, keep: Callable[[str], bool]
     whose name ``keep`` accepts (up to :data:`KEEP_PART_BYTES` each, :data:`KEEP_TOTAL_BYTES` in all), as
     the check unpacked them: a reader then need not unpack (nor list) the archive again. With ``only``, just
     the parts it accepts are unpacked and checked whole; of the others, the declared sizes are checked and
-    an XML part's prolog is unpacked for a document type (:func:`declares_dtd`).
+    each part's prolog is unpacked for a document type (:func:`declares_dtd`).
 
-    An archive in the plain form (``entries``, or :func:`plain_entries`) whose parts are all stored or
-    deflated, unencrypted and at most :data:`KEEP_PART_BYTES` is checked straight from its bytes; any other
-    through :mod:`zipfile`. Both give the same verdicts."""
+    An archive in the plain form (``entries``, or :func:`plain_entries`) whose parts to be checked whole are
+    all stored or deflated, unencrypted and at most :data:`KEEP_PART_BYTES` is listed straight from its
+    bytes; any other through :mod:`zipfile`. Either way such parts are unpacked straight from the bytes,
+    others through :mod:`zipfile`; both give the same verdicts."""
     try:
         plain = entries if entries is not None else plain_entries(data)
         if plain is not None and all(_in_one_go(e) for e in plain if only is None or only(e.filename)):
@@ -285,9 +286,7 @@ def _inspect(data: bytes, infos: Sequence[ZipEntry | zipfile.ZipInfo], zf: zipfi
             if content is not None:
                 room += len(kept.get(info.filename, b"")) - len(content)
                 kept[info.filename] = content  # a repeated name: the last one, as zipfile opens it
-    entries = {} if zf is not None else \
-        {info.filename: info for info in infos if isinstance(info, ZipEntry) and _in_one_go(info)}
-    return ZipInspection(None, names, kept, entries)
+    return ZipInspection(None, names, kept, {info.filename: info for info in infos if _in_one_go(info)})
 
 
 #: Local file header of a zip part: signature, then at offset 26 the lengths of its name and extra field.
@@ -296,17 +295,17 @@ _LOCAL_HEADER_SIZE: Final = 30
 _STORED, _DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
 
 
-def _check_part(zf: zipfile.ZipFile | None, info: ZipEntry | zipfile.ZipInfo, keep: bool = False,
-                data: bytes | None = None) -> tuple[str | None, bytes | None]:
+def _check_part(zf: zipfile.ZipFile | None, info: ZipEntry | zipfile.ZipInfo, keep: bool,
+                data: bytes) -> tuple[str | None, bytes | None]:
     """``damaged`` unless ``info`` unpacks to its declared size with its CRC (unpacking stops at the declared
-    size and the CRC is checked on what came out, so a part hiding more data fails); ``dtd`` when an XML
-    part's prolog declares a document type; else None. With ``keep``, the part's bytes when it passed.
+    size and the CRC is checked on what came out, so a part hiding more data fails); ``dtd`` when the part
+    declares a document type (:func:`declares_dtd`); else None. With ``keep``, the part's bytes when it passed.
 
     A part :func:`_in_one_go` allows is unpacked in one call straight from the archive's bytes ``data``,
     bounded to its declared size plus one byte; any other through :mod:`zipfile` (``zf``) in chunks."""
     if info.is_dir():
         return None, None
-    if data is None or not _in_one_go(info):  # then the archive was listed by zipfile (see inspect_zip)
+    if not _in_one_go(info):  # then the archive was listed by zipfile (see inspect_zip)
         assert zf is not None and isinstance(info, zipfile.ZipInfo), "a part unpacked in chunks needs zipfile"
         return _check_part_streamed(zf, info, keep)
     content = unpack_part(data, info)
@@ -328,11 +327,12 @@ def declares_dtd(head: bytes) -> bool:
 
 
 def _declares_dtd(data: bytes, info: ZipEntry | zipfile.ZipInfo) -> bool:
-    """:func:`declares_dtd` of an XML part not checked whole, unpacking no more of it than that needs: its
-    first :data:`PROLOG_BYTES` (where the root element begins, in every part a workbook writer makes), more
-    only when the prolog goes on. (Parts that are not stored or deflated, or not where the directory says,
-    are not peeked into: whoever reads them finds them bad.)"""
-    if not info.filename.lower().endswith((".xml", ".rels")) or info.compress_type not in (_STORED, _DEFLATED):
+    """:func:`declares_dtd` of a part not checked whole (whatever its name: a relationship may point a reader
+    at any part), unpacking no more of it than that needs: its first :data:`PROLOG_BYTES` (where the root
+    element begins, in every XML part a workbook writer makes), more only when the prolog goes on. (Parts
+    that are not stored or deflated, or not where the directory says, are not peeked into: whoever reads them
+    finds them bad.)"""
+    if info.is_dir() or info.compress_type not in (_STORED, _DEFLATED):
         return False
     packed = _packed(data, info)
     if packed is None:

@@ -46,8 +46,6 @@ ENV_URL: Final = "LGQA_DATABASE_URL"
 WRITE_OPTION: Final = "lgqa_write"
 _AUDIT_ACTION: Final = {"accepted": "version_created", "duplicate": "duplicate", "rejected": "return_rejected"}
 VERSION_RETRIES: Final = 5
-#: The two look-ups every return takes (dry runs included), built once: the version the same file and sheet,
-#: or the same content as the current version, already has; and the latest version of the unit-year.
 #: A unit-year's latest version and the latest one the return would repeat (the same sheet of the same file,
 #: or the current version with the same content), both in one query.
 _VERSIONS: Final = sa.select(

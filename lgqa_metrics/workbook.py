@@ -3,7 +3,8 @@
 Before calamine sees a file, :func:`load_workbook` refuses a zip archive that declares absurd sizes
 (:func:`lgqa_metrics.sniff.zip_hazard`) and measures every sheet's extent from the raw parts (xlsx cell
 and row references, ods repeat counts, xls cell records), so a stray cell at XFD1048576 or a repeated
-row a million high is reported as ``sheet_too_large`` instead of being built as a grid.
+row a million high is reported as ``sheet_too_large`` instead of being built as a grid. In a process
+bounded in memory an .xlsx sheet is measured once calamine has built it instead (see ``bounded``).
 """
 
 from __future__ import annotations
@@ -54,7 +55,6 @@ class UnreadableWorkbook(Exception):
         self.fields: dict[str, object] = dict(fields or ({"detail": detail} if code == "file_unreadable" else {}))
 
 
-@lru_cache(maxsize=1024)
 @lru_cache(maxsize=1024)
 def column_letters(number: int) -> str:
     """Column letters of a 1-based column number, also beyond Excel's last column XFD (the first columns,
@@ -121,7 +121,8 @@ class WorkbookData:
 
 
 def _kept(name: str) -> bool:
-    """The parts the zip check keeps unpacked: the XML the extent scan and the fills read."""
+    """The parts the zip check keeps unpacked: the XML the extent scan and the fills read (in a bounded read
+    only the stylesheet is unpacked first, see :func:`_read_first`)."""
     return name.lower().endswith((".xml", ".rels"))
 
 

@@ -100,6 +100,19 @@ def test_summary_rows_and_signature_block_are_not_read_as_indicators() -> None:
     assert with_extras.issues == ()
 
 
+@pytest.mark.parametrize("code", [3, 7.77, "CS 9.9"])
+def test_a_signature_row_with_a_number_or_code_in_the_code_column_still_ends_the_table(code: object) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(builders.word_return(WORDS)))
+    ws = book.worksheets[0]
+    row = next(cell.row for cell in ws["A"] if cell.value == "NGƯỜI LẬP BIỂU")
+    ws.cell(row, 2, code)
+    out = io.BytesIO()
+    book.save(out)
+    ret = single(read(out.getvalue()))
+    assert ratings_of(ret) == expected(KEYS)
+    assert ret.issues == ()
+
+
 @pytest.mark.parametrize("text", ["Biên bản xác nhận của UBND xã", "Chủ tịch UBND ký ngày 20/9", "Người lập biểu: cán bộ VP"])
 def test_signature_words_in_an_indicators_evidence_do_not_end_the_table(text: str) -> None:
     """A signature block ends the table; an indicator's row whose evidence quotes one of its words does not."""

@@ -179,3 +179,12 @@ def _rezipped(data: bytes, part: str, change: Callable[[bytes], bytes], stored: 
             method = zipfile.ZIP_STORED if stored and info.filename == part else zipfile.ZIP_DEFLATED
             dst.writestr(info.filename, change(body) if info.filename == part else body, compress_type=method)
     return out.getvalue()
+
+
+def test_a_document_type_in_a_part_of_any_name_is_refused_by_the_peek_as_by_the_whole_check() -> None:
+    """A relationship may point a reader at a part of any name: the peek does not go by the name."""
+    data = hostile.rezip(builders.word_return(RATINGS),
+                         add={"xl/worksheets/data.bin": DECLARATION + b"<!DOCTYPE x [<!ENTITY e 'e'>]><x/>"})
+    peeked = inspect_zip(data, only=lambda name: name == "xl/styles.xml").hazard
+    assert peeked is not None and (peeked.reason, peeked.part) == ("dtd", "xl/worksheets/data.bin")
+    assert inspect_zip(data).hazard == peeked
