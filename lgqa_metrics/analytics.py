@@ -196,13 +196,22 @@ def change_summary(ratings: pd.DataFrame, year_from: int, year_to: int) -> pd.Da
     """Indicator-level changes of each unit between two years, counted per unit: improved, declined,
     unchanged, not comparable, and the net. Only indicators assessed (red/yellow/green) in both years count
     as improved, declined or unchanged."""
-    return _change_summary(_compared(ratings, year_from, year_to))
+    both = _compared(ratings, year_from, year_to)
+    kinds = ["improved", "declined", "unchanged", "not_comparable"]
+    summary = (both.groupby(list(UNIT_KEYS), observed=True)["change"].value_counts().unstack(fill_value=0)
+               .reindex(columns=kinds, fill_value=0).reset_index())
+    summary.columns.name = None
+    summary["net"] = summary["improved"] - summary["declined"]
+    return summary.sort_values(["net", "unit_name"], ascending=[False, True]).reset_index(drop=True)
 
 
 def change_detail(ratings: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
     """Each improvement and decline between two years (as :func:`change_summary` counts them), with the
     later year's evidence and note when ``ratings`` has them."""
-    return _change_detail(_compared(ratings, year_from, year_to))
+    both = _compared(ratings, year_from, year_to)
+    detail = both[both["change"].isin(["improved", "declined"])].copy()
+    detail["_k"] = detail["indicator_code"].map(code_key)
+    return detail.sort_values(["unit_name", "change", "_k"]).drop(columns="_k").reset_index(drop=True)
 
 
 def _compared(ratings: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
@@ -219,21 +228,6 @@ def _compared(ratings: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFra
     both.loc[comparable & (score_to < score_from), "change"] = "declined"
     both.loc[comparable & (score_to == score_from), "change"] = "unchanged"
     return both
-
-
-def _change_summary(both: pd.DataFrame) -> pd.DataFrame:
-    kinds = ["improved", "declined", "unchanged", "not_comparable"]
-    summary = (both.groupby(list(UNIT_KEYS), observed=True)["change"].value_counts().unstack(fill_value=0)
-               .reindex(columns=kinds, fill_value=0).reset_index())
-    summary.columns.name = None
-    summary["net"] = summary["improved"] - summary["declined"]
-    return summary.sort_values(["net", "unit_name"], ascending=[False, True]).reset_index(drop=True)
-
-
-def _change_detail(both: pd.DataFrame) -> pd.DataFrame:
-    detail = both[both["change"].isin(["improved", "declined"])].copy()
-    detail["_k"] = detail["indicator_code"].map(code_key)
-    return detail.sort_values(["unit_name", "change", "_k"]).drop(columns="_k").reset_index(drop=True)
 
 
 def indicator_distribution(ratings: pd.DataFrame, code: str) -> pd.DataFrame:

@@ -120,11 +120,16 @@ class CompareUnits:
     many: bool
 
 
+def _in_types(year: int, province: str, district: str, types: tuple[str, ...]) -> pd.DataFrame:
+    """The current ratings of ``year`` in scope, of units of ``types`` (for the cached results below)."""
+    return filter_ratings(scope.Scope(province, district).apply(current_ratings()), years=[year],
+                          unit_types=list(types))
+
+
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)
 def _compare_units(version: str, year: int, province: str, district: str, types: tuple[str, ...],
                    lang: str) -> CompareUnits:
-    in_types = filter_ratings(scope.Scope(province, district).apply(current_ratings()), years=[year],
-                              unit_types=list(types))
+    in_types = _in_types(year, province, district, types)
     ranked = ranked_units(year, scope.Scope(province, district), lang)
     return CompareUnits(analytics.unit_order(in_types), ranked[ranked["unit_type"].isin(types)],
                         scope.summarised(in_types))
@@ -138,9 +143,8 @@ def compare_units(year: int, where: scope.Scope, types: list[str], lang: str) ->
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)
 def _ranking(version: str, year: int, province: str, district: str, types: tuple[str, ...], units: tuple[str, ...],
              lang: str) -> pd.DataFrame:
-    chosen = filter_ratings(scope.Scope(province, district).apply(current_ratings()), years=[year],
-                            unit_types=list(types), units=list(units))
-    return analytics.ranking(chosen, year, lang)
+    return analytics.ranking(filter_ratings(_in_types(year, province, district, types), units=list(units)),
+                             year, lang)
 
 
 def ranking(year: int, where: scope.Scope, types: list[str], units: list[str], lang: str) -> pd.DataFrame:
