@@ -53,8 +53,8 @@ import python_calamine as pc  # noqa: E402
 
 from lgqa_metrics import safety  # noqa: E402
 from lgqa_metrics.ingest import BATCH_FILES, READ_AHEAD, collect_files, ingest_paths  # noqa: E402
+from lgqa_metrics.intake.reader import clear_caches, read_bytes  # noqa: E402
 from lgqa_metrics.paths import SAMPLES_DIR  # noqa: E402
-from lgqa_metrics.reader import clear_caches, read_bytes  # noqa: E402
 from lgqa_metrics.store import Store  # noqa: E402
 
 FLOOR_TARGET = 2.0  # ours / floor at most

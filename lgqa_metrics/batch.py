@@ -13,7 +13,7 @@ import pandas as pd
 from lgqa_metrics.accounts_base import Actor, Role, require
 from lgqa_metrics.catalogue import Catalogue
 from lgqa_metrics.i18n import t
-from lgqa_metrics.reader import ParsedReturn, ReadResult
+from lgqa_metrics.intake.reader import ParsedReturn, ReadResult
 from lgqa_metrics.report import Issue, Severity
 from lgqa_metrics.safety import read_safely
 from lgqa_metrics.store import Outcome, Store

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Final
 
 from lgqa_metrics.accounts_base import Actor, cli_actor
-from lgqa_metrics.reader import ReadResult
+from lgqa_metrics.intake.reader import ReadResult
 from lgqa_metrics.safety import MAX_WORKERS, read_many_isolated, read_safely
 from lgqa_metrics.store import Outcome, Store
 

@@ -12,8 +12,8 @@ import plotly.graph_objects as go
 from lgqa_metrics.catalogue import Catalogue
 from lgqa_metrics.charts import SYMBOLS, quadrant_separators
 from lgqa_metrics.i18n import t
+from lgqa_metrics.intake.reader import RatingRow
 from lgqa_metrics.ratings import Rating
-from lgqa_metrics.reader import RatingRow
 
 #: Display order of the ratings in the count line.
 COUNT_ORDER: Final = (Rating.GREEN, Rating.YELLOW, Rating.RED, Rating.NA, Rating.MISSING)

@@ -32,6 +32,7 @@ ISSUE_CODES: Final[dict[str, Severity]] = {
     "read_crashed": Severity.ERROR,
     "sheet_too_large": Severity.ERROR,
     "no_table": Severity.ERROR,
+    "layout_ambiguous": Severity.ERROR,
     "unit_missing": Severity.ERROR,
     "unit_unknown": Severity.ERROR,
     "year_missing": Severity.ERROR,
@@ -48,6 +49,10 @@ ISSUE_CODES: Final[dict[str, Severity]] = {
     "indicator_repeated": Severity.WARNING,
     "indicator_missing": Severity.WARNING,
     "name_mismatch": Severity.WARNING,
+    "layout_assumed": Severity.WARNING,
+    "column_unread": Severity.WARNING,
+    "indicator_by_position": Severity.WARNING,
+    "legend_assumed": Severity.WARNING,
 }
 
 ISSUE_COLUMNS: Final = ("severity", "code", "file", "sheet", "cell", "value", "message_vi", "message_en")

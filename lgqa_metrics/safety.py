@@ -7,7 +7,7 @@ refuses what it can recognise before building anything (:mod:`lgqa_metrics.sniff
 :mod:`lgqa_metrics.workbook`); :func:`read_isolated` adds the last line: ``read_bytes`` runs in a separate
 Python process whose address space and CPU time are capped with ``setrlimit``, and which is killed when it
 overruns its time. When the worker dies (a signal, memory running out, the time limit) the caller still
-gets a :class:`~lgqa_metrics.reader.ReadResult`, holding a bilingual ``read_crashed`` or ``read_timeout``
+gets a :class:`~lgqa_metrics.intake.reader.ReadResult`, holding a bilingual ``read_crashed`` or ``read_timeout``
 issue; nothing is raised.
 
 The worker is started once (``python -m lgqa_metrics.safety``, a few tenths of a second: it imports the
@@ -39,7 +39,7 @@ from typing import Any, Final, TypeVar
 
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.i18n import Phrase, messages
-from lgqa_metrics.reader import ReadResult, read_bytes
+from lgqa_metrics.intake.reader import ReadResult, read_bytes
 from lgqa_metrics.report import Issue, make_issue
 from lgqa_metrics.units import UnitRegistry, default_registry
 from lgqa_metrics.workbook import import_readers, size_phrase
@@ -67,8 +67,8 @@ _MAX_ANSWER_BYTES: Final = 256 * 1024 * 1024
 _THREAD_VARS: Final = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 #: The only classes a worker's answer may hold (besides plain values): the reader's records and a download.
 _RESULT_CLASSES: Final = frozenset({
-    ("lgqa_metrics.reader", "ReadResult"), ("lgqa_metrics.reader", "ParsedReturn"),
-    ("lgqa_metrics.reader", "RatingRow"), ("lgqa_metrics.report", "Issue"), ("lgqa_metrics.report", "Severity"),
+    ("lgqa_metrics.intake.records", "ReadResult"), ("lgqa_metrics.intake.records", "ParsedReturn"),
+    ("lgqa_metrics.intake.records", "RatingRow"), ("lgqa_metrics.report", "Issue"), ("lgqa_metrics.report", "Severity"),
     ("lgqa_metrics.ratings", "Rating"), ("lgqa_metrics.annotate", "Download"),
 })
 

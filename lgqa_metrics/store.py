@@ -21,11 +21,11 @@ from sqlalchemy.engine import Connection, Engine
 from lgqa_metrics import audit, migrations
 from lgqa_metrics.accounts_base import Actor, Role, require
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.intake.reader import ParsedReturn, ReadResult
 from lgqa_metrics.packed import PACK_BASE as _PACK_BASE
 from lgqa_metrics.packed import PACKED_RATINGS as _PACKED_RATINGS
 from lgqa_metrics.packed import unpack_ratings
 from lgqa_metrics.paths import DEFAULT_DB_FILE
-from lgqa_metrics.reader import ParsedReturn, ReadResult
 from lgqa_metrics.report import Issue, Severity
 from lgqa_metrics.schema import (
     STATUS_CURRENT,

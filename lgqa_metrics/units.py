@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -64,6 +65,8 @@ _LEADERS: Final = (
     "co quan", "people s committee of", "peoples committee of", "people committee of", "unit",
 )
 _MAX_NAME_TOKENS: Final = 5
+#: A maximal run of the characters unit ids are made of (a unit id named in a file or sheet name is one).
+_ID_RUN: Final = re.compile(r"[a-z0-9-]+")
 
 
 class RegistryError(ValueError):
@@ -127,6 +130,10 @@ class UnitRegistry:
     def __init__(self, units: list[Unit]) -> None:
         self.units: tuple[Unit, ...] = tuple(units)
         self._by_id = {u.id: u for u in units}
+        self._order: dict[str, int] = {}
+        for i, u in enumerate(units):
+            self._order.setdefault(u.id, i)
+        self._odd_ids = tuple(u.id for u in units if not _ID_RUN.fullmatch(u.id))
         self._areas: dict[str, tuple[str | None, str | None]] | None = None
         self._bare: dict[str, list[Unit]] = {}
         self._whole: dict[str, list[Unit]] = {}
@@ -151,6 +158,14 @@ class UnitRegistry:
 
     def __getitem__(self, unit_id: str) -> Unit:
         return self._by_id[unit_id]
+
+    def first_id_in(self, text: str) -> Unit | None:
+        """The first registered unit (in registry order) whose id stands in ``text`` on its own, not inside a
+        longer run of letters, digits and hyphens ("q-le-chan_2023.xlsx" names q-le-chan)."""
+        lowered = text.lower()
+        hits = [run for run in _ID_RUN.findall(lowered) if run in self._order]
+        hits += [i for i in self._odd_ids if re.search(rf"(?<![a-z0-9-]){re.escape(i)}(?![a-z0-9-])", lowered)]
+        return self.units[min(self._order[h] for h in hits)] if hits else None
 
     def name_of(self, unit_id: str, lang: str = "vi") -> str:
         """The name shown for ``unit_id`` in ``lang`` (the id itself when it is not registered)."""

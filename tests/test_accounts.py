@@ -12,7 +12,7 @@ from lgqa_metrics import audit
 from lgqa_metrics.accounts import FREE_FAILURES, AccountError, Accounts, role_for_email
 from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role, cli_actor
 from lgqa_metrics.ingest import ingest_bytes
-from lgqa_metrics.reader import read_bytes
+from lgqa_metrics.intake.reader import read_bytes
 from lgqa_metrics.schema import audit_t, users_t
 from lgqa_metrics.settings import load_settings
 from lgqa_metrics.store import Store, submissions_t

@@ -20,8 +20,8 @@ from lgqa_metrics.annotate import (
     issues_workbook,
     marked_name,
 )
+from lgqa_metrics.intake.reader import read_bytes
 from lgqa_metrics.ratings import rating_of_fill
-from lgqa_metrics.reader import read_bytes
 from lgqa_metrics.report import Issue, Severity, issues_frame, make_issue
 from lgqa_metrics.sniff import sniff
 from tests.builders import as_words, as_xlsm, cycle_ratings, docx_bytes, fill_return, row_of, word_return

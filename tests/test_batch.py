@@ -10,7 +10,7 @@ import pytest
 from lgqa_metrics import batch, safety
 from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role
 from lgqa_metrics.i18n import has
-from lgqa_metrics.reader import ReadResult
+from lgqa_metrics.intake.reader import ReadResult
 from lgqa_metrics.store import Store, intake_t, submissions_t
 from lgqa_metrics.units import default_registry
 from tests.builders import docx_bytes

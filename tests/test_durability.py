@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from lgqa_metrics.accounts_base import Actor, Role
-from lgqa_metrics.reader import read_bytes
+from lgqa_metrics.intake.reader import read_bytes
 from lgqa_metrics.store import Store
 from lgqa_metrics.units import default_registry
 from tests.consistency import N_INDICATORS, check_store, connect, submission_ids, write_returns

@@ -22,7 +22,7 @@ from lgqa_metrics.accounts_base import Actor, Role
 from lgqa_metrics.annotate import ISSUES_SHEET, annotate_workbook, issues_workbook
 from lgqa_metrics.export import EXPORT_COLUMNS, FORMULA_TRIGGERS, csv_bytes, export_frame, inert, xlsx_bytes
 from lgqa_metrics.ingest import ingest_bytes
-from lgqa_metrics.reader import read_bytes
+from lgqa_metrics.intake.reader import read_bytes
 from lgqa_metrics.report import make_issue
 from lgqa_metrics.store import Store
 from lgqa_metrics.template import build_template

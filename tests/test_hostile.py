@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from lgqa_metrics import safety
+from lgqa_metrics.intake.reader import ReadResult, read_bytes
 from lgqa_metrics.paths import SAMPLES_DIR
-from lgqa_metrics.reader import ReadResult, read_bytes
 from lgqa_metrics.report import ISSUE_CODES, Issue
 from lgqa_metrics.template import DATA_SHEET
 from lgqa_metrics.workbook import MAX_COLS, MAX_ROWS, _openpyxl_fills, column_letters

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from lgqa_metrics import demo
+from lgqa_metrics.intake.reader import ReadResult, read_path
 from lgqa_metrics.paths import SAMPLES_DIR
-from lgqa_metrics.reader import ReadResult, read_path
 
 OFFICE_FILES = sorted(p for p in SAMPLES_DIR.iterdir() if p.suffix in {".xls", ".ods"})
 

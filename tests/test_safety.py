@@ -25,9 +25,9 @@ from lgqa_metrics.accounts_base import Actor, Role
 from lgqa_metrics.annotate import ISSUES_SHEET, annotated_download
 from lgqa_metrics.i18n import Phrase, t
 from lgqa_metrics.ingest import ingest_bytes
+from lgqa_metrics.intake.reader import read_bytes
 from lgqa_metrics.paths import SAMPLES_DIR
 from lgqa_metrics.quarantine import quarantine_frame
-from lgqa_metrics.reader import read_bytes
 from lgqa_metrics.report import ISSUE_CODES
 from lgqa_metrics.store import Store
 from lgqa_metrics.units import load_registry

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from lgqa_metrics import audit
-from lgqa_metrics.reader import read_bytes
+from lgqa_metrics.intake.reader import read_bytes
 from lgqa_metrics.schema import files_t, intake_t, meta_t, ratings_t, submissions_t, units_t
 from lgqa_metrics.store import REGISTRY_FROM_STORE, REGISTRY_SOURCE_KEY, Store
 from lgqa_metrics.synth import GREEN, MISSING, NA, RED, YELLOW, Dataset, SynthError, SynthSpec, generate, parse_years

@@ -16,7 +16,7 @@ from lgqa_metrics.accounts_base import Role, require
 from lgqa_metrics.annotate import XLSX_MIME, annotated_download
 from lgqa_metrics.batch import Checked
 from lgqa_metrics.i18n import t
-from lgqa_metrics.reader import MIN_YEAR, ReadResult
+from lgqa_metrics.intake.reader import MIN_YEAR, ReadResult
 from lgqa_metrics.report import Issue, Severity
 from lgqa_metrics.store import Outcome
 from lgqa_metrics.template import build_template

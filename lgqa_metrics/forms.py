@@ -1,0 +1,417 @@
+"""Return workbooks written from a layout description: the one writer of the forms the reader is tested on,
+the demo returns and the synthetic national returns.
+
+A :class:`FormLayout` says what a clerk's sheet looks like — its columns in order with their titles (one
+or two header rows), how codes are written (text, numbers, inside the name cell, not at all), how ratings
+are shown (a word, a mark in one column per colour, only the cell's fill), quadrant group rows, summary
+and signature rows, blank and hidden rows, text saved on a Mac (NFD), one sheet per quadrant. A
+:class:`FormContent` says what the return holds: unit line, year, and each indicator's rating, evidence
+and note (an indicator left out has no row: a deleted row). :func:`write_return` turns both into .xlsx
+bytes with xlsxwriter; :func:`write_consolidation` writes a district's sheet with one column per unit.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import xlsxwriter
+
+from lgqa_metrics.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.ratings import Rating
+
+MOTTO: Final = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+TITLE: Final = "BÁO CÁO KẾT QUẢ TỰ ĐÁNH GIÁ THEO 39 CHỈ SỐ TCVN ISO 18091:2020"
+#: 0-based row of the (first) header row when the header block is written: rows 0-6 hold the block.
+HEADER_ROW: Final = 7
+WORDS_VI: Final = {Rating.RED: "Đỏ", Rating.YELLOW: "Vàng", Rating.GREEN: "Xanh lá", Rating.NA: "Không áp dụng"}
+WORDS_EN: Final = {Rating.RED: "Red", Rating.YELLOW: "Amber", Rating.GREEN: "Green", Rating.NA: "N/A"}
+LETTERS: Final = {Rating.RED: "Đ", Rating.YELLOW: "V", Rating.GREEN: "X", Rating.NA: "-"}
+#: Excel's light Bad/Neutral/Good fills, and its standard red, yellow and green.
+LIGHT_FILLS: Final = {Rating.RED: "FFC7CE", Rating.YELLOW: "FFEB9C", Rating.GREEN: "C6EFCE"}
+STANDARD_FILLS: Final = {Rating.RED: "FF0000", Rating.YELLOW: "FFFF00", Rating.GREEN: "00B050"}
+ROMAN: Final = {1: "I", 2: "II", 3: "III", 4: "IV"}
+SIGNATURE: Final = (("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)", "Nguyễn Thị Lan"),
+                    ("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH", "(Ký tên, đóng dấu)", "Trần Văn Minh"))
+#: How a code and a name share one cell.
+CODE_NAME_FORMS: Final = ("{code}. {name}", "{code} - {name}", "CS {code}: {name}", "{code} {name}")
+#: The roles a column of a return can have ("mark" columns carry their colour; "extra" holds something else).
+COLUMN_ROLES: Final = ("stt", "code", "name", "code_name", "rating", "mark", "evidence", "note", "extra")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its role, its title, the title spanning it in a two-row header, and for a colour column the
+    rating it stands for."""
+
+    role: str
+    header: str
+    group: str = ""
+    colour: Rating | None = None
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    """What a return sheet looks like (see the module's docstring)."""
+
+    columns: tuple[Column, ...]
+    code_style: str = "text"  # text | number | in_name | absent (as the columns say)
+    code_form: str = "{code}"  # how a text code is typed: "{code}", "CS {code}"
+    code_name_form: str = CODE_NAME_FORMS[0]
+    words: Mapping[Rating, str] = field(default_factory=lambda: dict(WORDS_VI))
+    mark: str = "x"
+    fills: Mapping[Rating, str] = field(default_factory=lambda: dict(LIGHT_FILLS))
+    rating_by_fill: bool = False  # ratings shown only by the rating cell's fill
+    groups: bool = True
+    english_groups: bool = False
+    header_block: bool = True
+    numbering_row: bool = False
+    summary: bool = True
+    signature: bool = True
+    blank_after: tuple[int, ...] = ()  # a blank row after these indicator rows (0-based, in sheet order)
+    hidden_after: tuple[int, ...] = ()  # a hidden blank row after these
+    nfd: bool = False
+    trailing_space: bool = False
+    sheet_name: str = "Biểu 01"
+    per_quadrant: bool = False  # one sheet per quadrant (the header block on the sheet ``block_sheet``)
+    block_sheet: int = 0
+    instructions: bool = False
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One indicator as a unit fills it in; ``name`` overrides the catalogue's name (other wording)."""
+
+    rating: Rating = Rating.MISSING
+    evidence: str = ""
+    note: str = ""
+    name: str | None = None
+    code_cell: object = None  # overrides the code cell as typed (a wrong code, a number)
+
+
+@dataclass(frozen=True)
+class FormContent:
+    """What a return holds; ``entries`` in the order the rows are written (codes left out have no row)."""
+
+    entries: Mapping[str, Entry]
+    unit_line: str | None = "UBND QUẬN HỒNG BÀNG"
+    year_line: str | None = "Năm 2023"
+    date_line: str | None = "Hải Phòng, ngày 15 tháng 01 năm 2024"
+    banner: str = ""
+    extra_lines: Sequence[tuple[int, int, str]] = ()  # (row, column, text) in the header block
+
+
+def word_layout(headers: Mapping[str, str] | None = None, roles: Sequence[str] = ("stt", "code", "name", "rating",
+                                                                                    "evidence", "note"),
+                **options: Any) -> FormLayout:
+    """The common layout: one column per role in ``roles`` titled by ``headers`` (Vietnamese by default)."""
+    titles = {**DEFAULT_HEADERS, **(headers or {})}
+    return FormLayout(tuple(Column(r, titles[r]) for r in roles), **options)
+
+
+DEFAULT_HEADERS: Final = {"stt": "STT", "code": "Mã chỉ số", "name": "Tên chỉ số", "code_name": "Chỉ số",
+                          "rating": "Kết quả tự đánh giá", "evidence": "Minh chứng", "note": "Ghi chú",
+                          "extra": "Trọng số (nội bộ)"}
+ENGLISH_HEADERS: Final = {"stt": "No.", "code": "Indicator code", "name": "Indicator name", "code_name": "Indicator",
+                          "rating": "Rating", "evidence": "Evidence", "note": "Notes", "extra": "Weight"}
+
+
+def mark_layout(**options: Any) -> FormLayout:
+    """One column per colour under a two-row header "Kết quả tự đánh giá"."""
+    colours = tuple(Column("mark", WORDS_VI[r], "Kết quả tự đánh giá", r)
+                    for r in (Rating.RED, Rating.YELLOW, Rating.GREEN, Rating.NA))
+    columns = (Column("stt", "STT"), Column("code", "Mã chỉ số"), Column("name", "Tên chỉ số"), *colours,
+               Column("evidence", "Minh chứng"), Column("note", "Ghi chú"))
+    return FormLayout(columns, **options)
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+class _Formats:
+    """The workbook's formats, made once each."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.made: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def __call__(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in self.made:
+            self.made[key] = self.book.add_format({"font_name": "Times New Roman", "font_size": 12, **props})
+        return self.made[key]
+
+
+@dataclass
+class _Writer:
+    layout: FormLayout
+    catalogue: Catalogue
+    book: Any
+    fmt: _Formats
+
+    def text(self, value: str) -> str:
+        """Text as the clerk's machine saves it (NFD on a Mac, a trailing space)."""
+        if self.layout.nfd:
+            value = unicodedata.normalize("NFD", value)
+        return value + " " if self.layout.trailing_space and value else value
+
+    def put(self, ws: Any, row: int, col: int, value: object, fmt: Any = None) -> None:
+        if value is None or value == "":
+            ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, bool):
+            ws.write_boolean(row, col, value, fmt)
+        elif isinstance(value, (int, float)):
+            ws.write_number(row, col, value, fmt)
+        else:
+            ws.write_string(row, col, self.text(str(value)), fmt)
+
+    def span(self, ws: Any, row: int, first: int, last: int, value: str, fmt: Any) -> None:
+        if last > first:
+            ws.merge_range(row, first, row, last, self.text(value), fmt)
+        else:
+            ws.write_string(row, first, self.text(value), fmt)
+
+    def header_block(self, ws: Any, content: FormContent, width: int) -> int:
+        """Issuing body, motto, number, date, title and year; returns the header's first row."""
+        if not self.layout.header_block:
+            for row, col, text in content.extra_lines:
+                ws.write_string(row, col, self.text(text))
+            return max((r + 2 for r, _, _ in content.extra_lines), default=0)
+        bold = self.fmt(bold=True, align="center")
+        left = max(1, width // 2)
+        last = max(width - 1, left)
+        if content.unit_line is not None:
+            self.span(ws, 0, 0, left - 1, content.unit_line, bold)
+        self.span(ws, 0, left, last, MOTTO[0], bold)
+        self.span(ws, 1, left, last, MOTTO[1], bold)
+        ws.write_string(1, 0, "Số: 15/BC-UBND")
+        if content.date_line is not None:
+            self.span(ws, 2, left, last, content.date_line, self.fmt(italic=True, align="center"))
+        if content.banner:
+            self.span(ws, 3, 0, last, content.banner, self.fmt(bold=True, italic=True, font_color="#C00000"))
+        self.span(ws, 4, 0, last, TITLE, self.fmt(bold=True, align="center", font_size=14))
+        if content.year_line is not None:
+            self.span(ws, 5, 0, last, content.year_line, self.fmt(italic=True, align="center"))
+        for row, col, text in content.extra_lines:
+            ws.write_string(row, col, self.text(text))
+        return HEADER_ROW
+
+    def header(self, ws: Any, row: int) -> int:
+        """The table's header (two rows when any column has a group title); returns the first data row."""
+        cols = self.layout.columns
+        head = self.fmt(bold=True, align="center", valign="vcenter", border=1, bg_color="#DDEBF7", text_wrap=True)
+        if not any(c.group for c in cols):
+            for c, column in enumerate(cols):
+                ws.write_string(row, c, self.text(column.header), head)
+            next_row = row + 1
+        else:
+            c = 0
+            while c < len(cols):
+                group = cols[c].group
+                if not group:
+                    ws.merge_range(row, c, row + 1, c, self.text(cols[c].header), head)
+                    c += 1
+                    continue
+                end = c
+                while end + 1 < len(cols) and cols[end + 1].group == group:
+                    end += 1
+                self.span(ws, row, c, end, group, head)
+                for k in range(c, end + 1):
+                    ws.write_string(row + 1, k, self.text(cols[k].header), head)
+                c = end + 1
+            next_row = row + 2
+        for c, column in enumerate(cols):
+            if column.hidden:
+                ws.set_column(c, c, None, None, {"hidden": True})
+        if self.layout.numbering_row:
+            for c in range(len(cols)):
+                ws.write_string(next_row, c, f"({c + 1})", self.fmt(italic=True, align="center", border=1))
+            next_row += 1
+        return next_row
+
+    def cells(self, number: int, code: str, entry: Entry) -> list[tuple[object, Any]]:
+        """The values (and formats) of one indicator's row, column by column."""
+        layout, cat = self.layout, self.catalogue
+        name = entry.name if entry.name is not None else cat[code].name_vi
+        plain = self.fmt(border=1)
+        out: list[tuple[object, Any]] = []
+        for column in layout.columns:
+            value: object = ""
+            fmt = plain
+            if column.role == "stt":
+                value = number
+            elif column.role == "code":
+                value = entry.code_cell if entry.code_cell is not None else (
+                    float(code) if layout.code_style == "number" else layout.code_form.format(code=code))
+            elif column.role == "name":
+                value = name
+            elif column.role == "code_name":
+                value = layout.code_name_form.format(code=code, name=name)
+            elif column.role == "rating":
+                if layout.rating_by_fill:
+                    colour = layout.fills.get(entry.rating)
+                    fmt = self.fmt(border=1, bg_color="#" + colour, pattern=1) if colour else plain
+                else:
+                    value = layout.words.get(entry.rating, "")
+            elif column.role == "mark":
+                value = layout.mark if entry.rating is column.colour else ""
+            elif column.role == "evidence":
+                value = entry.evidence
+            elif column.role == "note":
+                value = entry.note
+            elif column.role == "extra":
+                value = 1
+            out.append((value, fmt))
+        return out
+
+    def table(self, ws: Any, row: int, codes: Sequence[str], entries: Mapping[str, Entry], first_number: int
+              ) -> tuple[int, int]:
+        """Group rows and indicator rows from ``row``; returns the row after the table and the last number."""
+        layout, cat = self.layout, self.catalogue
+        width = len(layout.columns)
+        group_fmt = self.fmt(bold=True, border=1, bg_color="#F2F2F2")
+        quadrant = 0
+        number = first_number
+        for i, code in enumerate(codes):
+            q = cat[code].quadrant
+            if layout.groups and q != quadrant:
+                name = cat.quadrants[q].name_en if layout.english_groups else cat.quadrants[q].name_vi
+                ws.write_string(row, 0, ROMAN[q], group_fmt)
+                if width > 1:
+                    self.span(ws, row, 1, width - 1, name.upper(), group_fmt)
+                row += 1
+            quadrant = q
+            number += 1
+            for c, (value, fmt) in enumerate(self.cells(number, code, entries[code])):
+                self.put(ws, row, c, value, fmt)
+            row += 1
+            if i in layout.blank_after:
+                row += 1
+            if i in layout.hidden_after:
+                ws.set_row(row, None, None, {"hidden": True})
+                row += 1
+        return row, number
+
+    def summary(self, ws: Any, row: int, first: int, last: int) -> int:
+        """COUNTIF rows under the table ("Tổng số chỉ số Xanh lá"), then "Tổng cộng"."""
+        roles = [c.role for c in self.layout.columns]
+        if "rating" not in roles or self.layout.rating_by_fill or roles.index("rating") == 0:
+            return row
+        rc = roles.index("rating")
+        letter = xlsxwriter.utility.xl_col_to_name(rc)
+        bold = self.fmt(bold=True, border=1)
+        for rating in (Rating.GREEN, Rating.YELLOW, Rating.RED, Rating.NA):
+            word = self.layout.words.get(rating, "")
+            self.span(ws, row, 0, rc - 1, f"Tổng số chỉ số {word}", bold)
+            ws.write_formula(row, rc, f'=COUNTIF({letter}{first + 1}:{letter}{last + 1},"{word}")', bold)
+            row += 1
+        self.span(ws, row, 0, rc - 1, "Tổng cộng", bold)
+        ws.write_formula(row, rc, f"=COUNTA({letter}{first + 1}:{letter}{last + 1})", bold)
+        return row + 1
+
+    def signature(self, ws: Any, row: int) -> None:
+        width = len(self.layout.columns)
+        left = max(1, width // 2)
+        for col, (title, hint, name) in zip((0, left), SIGNATURE, strict=True):
+            ws.write_string(row, col, self.text(title), self.fmt(bold=True, align="center", text_wrap=True))
+            ws.write_string(row + 1, col, self.text(hint), self.fmt(italic=True))
+            ws.write_string(row + 4, col, self.text(name))
+
+    def sheet(self, name: str, content: FormContent, codes: Sequence[str], number: int, block: bool) -> int:
+        """One sheet holding ``codes``; returns the last row number written."""
+        ws = self.book.add_worksheet(name)
+        width = len(self.layout.columns)
+        for c, column in enumerate(self.layout.columns):
+            ws.set_column(c, c, 46 if column.role in ("name", "code_name") else 14)
+        shown = content if block else FormContent(content.entries, None, None, None)
+        start = self.header_block(ws, shown, width)
+        first = self.header(ws, start)
+        end, number = self.table(ws, first, codes, content.entries, number)
+        row = end + 1
+        if self.layout.summary:
+            row = self.summary(ws, row, first, end - 1) + 1
+        if self.layout.signature:
+            self.signature(ws, row)
+        return number
+
+
+INSTRUCTIONS: Final = (
+    "HƯỚNG DẪN ĐIỀN BIỂU TỰ ĐÁNH GIÁ",
+    "1. Mỗi chỉ số ghi một kết quả: Đỏ, Vàng, Xanh lá hoặc Không áp dụng.",
+    "2. Ghi số, ngày của văn bản minh chứng ở cột Minh chứng.",
+    "3. Giải trình các chỉ số Đỏ, Vàng ở cột Ghi chú.",
+)
+
+
+def write_returns(forms: Sequence[tuple[FormLayout, FormContent]], catalogue: Catalogue | None = None,
+                  properties: Mapping[str, Any] | None = None) -> bytes:
+    """An .xlsx holding one return per (layout, content), each on its sheet (or sheets, one per quadrant)."""
+    cat = catalogue or default_catalogue()
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    if properties:
+        book.set_properties(dict(properties))
+    fmt = _Formats(book)
+    if any(layout.instructions for layout, _ in forms):
+        ws = book.add_worksheet("Hướng dẫn")
+        for i, line in enumerate(INSTRUCTIONS):
+            ws.write_string(i, 0, line)
+    for layout, content in forms:
+        writer = _Writer(layout, cat, book, fmt)
+        codes = list(content.entries)
+        if not layout.per_quadrant:
+            writer.sheet(layout.sheet_name, content, codes, 0, True)
+            continue
+        number = 0
+        for q in sorted(cat.quadrants):
+            part = [c for c in codes if cat[c].quadrant == q]
+            if part:
+                number = writer.sheet(f"{layout.sheet_name} - {ROMAN[q]}", content, part, number,
+                                      q - 1 == layout.block_sheet)
+    book.close()
+    return buf.getvalue()
+
+
+def write_return(layout: FormLayout, content: FormContent, catalogue: Catalogue | None = None) -> bytes:
+    """An .xlsx holding one return."""
+    return write_returns([(layout, content)], catalogue)
+
+
+def write_consolidation(units: Mapping[str, Mapping[str, Rating]], *, year: int = 2023,
+                        body: str = "UBND HUYỆN AN LÃO", legend: bool = True, letters: bool = True,
+                        catalogue: Catalogue | None = None, sheet: str = "Tổng hợp") -> bytes:
+    """A district's consolidation sheet: indicators as rows, one column per unit (``units``: the unit's name
+    as its header → code → rating), letters with a legend line (or words)."""
+    cat = catalogue or default_catalogue()
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    fmt = _Formats(book)
+    ws = book.add_worksheet(sheet)
+    names = list(units)
+    bold = fmt(bold=True, align="center")
+    ws.write_string(0, 0, body, bold)
+    ws.write_string(2, 0, "TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CỦA CÁC XÃ THEO TCVN ISO 18091:2020", bold)
+    ws.write_string(3, 0, f"Năm {year}")
+    head = fmt(bold=True, border=1, bg_color="#DDEBF7", text_wrap=True)
+    for c, title in enumerate(["TT", "Mã chỉ số", "Tên chỉ số", *names]):
+        ws.write_string(5, c, title, head)
+    row = 6
+    for number, ind in enumerate(cat.indicators, start=1):
+        ws.write_number(row, 0, number)
+        ws.write_string(row, 1, ind.code)
+        ws.write_string(row, 2, ind.name_vi)
+        for c, name in enumerate(names, start=3):
+            rating = units[name].get(ind.code, Rating.MISSING)
+            value = (LETTERS if letters else WORDS_VI).get(rating, "")
+            if value:
+                ws.write_string(row, c, value)
+        row += 1
+    if legend:
+        ws.write_string(row + 1, 0, "Ghi chú: Đ: Đỏ; V: Vàng; X: Xanh lá; -: Không áp dụng")
+    ws.write_string(row + 3, 0, "NGƯỜI LẬP BIỂU", bold)
+    book.close()
+    return buf.getvalue()

@@ -1,0 +1,206 @@
+"""What one cell of a return holds, judged on its own: an indicator code, a code with a name, a catalogue
+name (exactly or by similarity), a rating word, a mark, a row number, free text.
+
+These judgements are shared by layout inference (which counts them down a column) and row reading (which
+uses them cell by cell); neither decides anything from one cell alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from lgqa_metrics.catalogue import Catalogue
+from lgqa_metrics.intake.phrases import folded_words, words
+from lgqa_metrics.ratings import COLOURS, Rating, parse_word
+from lgqa_metrics.textnorm import clean
+
+#: A code written as text: "1.1", "1.10", "1,10", "1.1.", "CS 1.1", "Chỉ số 1.1", "Mã 4.9".
+_CODE_TEXT: Final = re.compile(r"^(?:cs|chỉ số|chi so|mã|ma|ct)?\s*([1-9])\s*[.,]\s*(\d{1,2})\s*\.?$")
+#: A code followed by a name in one cell: "1.1. Quản lý …", "1.1 - …", "CS 1.1: …", "1.10 Quản lý …".
+_CODE_THEN_NAME: Final = re.compile(
+    r"^(?:cs|chỉ số|chi so|mã|ma|ct)?\s*([1-9])\s*[.,]\s*(\d{1,2})\s*\.?\s*(?:[-–—:)]\s*)?([^\W\d_].*)$")
+#: A code-like text that is no catalogue code ("5.1", "1.11"): named as unknown, not taken for a name.
+_CODE_LIKE: Final = re.compile(r"^(?:cs|chỉ số|chi so|mã|ma|ct)?\s*\d{1,2}\s*[.,]\s*\d{1,3}\s*\.?$")
+#: Roman numerals of the quadrant group rows.
+ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_GROUP_LABEL: Final = re.compile(r"^(?:goc phan tu|quadrant|nhom|linh vuc|phan)\s*([1-4]|iv|iii|ii|i)\b")
+#: Least similarity of a text to a catalogue name for it to count as that name.
+NAME_SIMILARITY: Final = 0.55
+#: Texts at least this long that are no name, code or rating: free text (evidence, notes).
+FREE_TEXT_CHARS: Final = 6
+
+
+def text_of(value: object) -> str:
+    """A cell's value as cleaned text (whole numbers without ".0", dates in ISO form)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return clean(value)
+
+
+def code_in_text(text: str, catalogue: Catalogue) -> str | None:
+    """The catalogue code a text cell names on its own ("1.10", "CS 4.9"), else None."""
+    m = _CODE_TEXT.match(text.casefold())
+    if not m:
+        return None
+    code = f"{int(m.group(1))}.{int(m.group(2))}"
+    return code if catalogue.get(code) else None
+
+
+def looks_like_code(text: str) -> bool:
+    """True for a text that reads as a code ("5.1", "CS 1.11") whether or not the catalogue has it."""
+    return _CODE_LIKE.match(text.casefold()) is not None
+
+
+def code_and_name(text: str, catalogue: Catalogue) -> tuple[str, str] | None:
+    """A code and the name after it in one cell ("1.1. Quản lý chất lượng toàn diện" → ("1.1", "Quản lý …")),
+    when the code is the catalogue's; else None."""
+    m = _CODE_THEN_NAME.match(text.strip().casefold())
+    if not m:
+        return None
+    code = f"{int(m.group(1))}.{int(m.group(2))}"
+    if not catalogue.get(code):
+        return None
+    start = m.start(3)
+    return code, text.strip()[start:].strip()
+
+
+def numeric_codes(value: object, catalogue: Catalogue) -> tuple[str, ...]:
+    """The codes a number in a code cell can stand for: 1.1 is "1.1" or "1.10" (Excel drops the 0), 2.3 is
+    "2.3"; a whole number or a bool stands for none on its own."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value).is_integer():
+        return ()
+    text = f"{value:.2f}".rstrip("0")
+    q, _, n = text.partition(".")
+    options = [f"{q}.{n}"] + ([f"{q}.{n}0"] if len(n) == 1 else [])
+    return tuple(code for code in options if catalogue.get(code))
+
+
+def group_quadrant(texts: tuple[str, ...], catalogue: Catalogue) -> int | None:
+    """The quadrant a group row names: a Roman numeral in its first cells, the quadrant's name, or "Góc phần
+    tư 2"; else None."""
+    for text in texts[:2]:
+        key = folded_words(text)
+        if key in ROMAN:
+            return ROMAN[key]
+    for text in texts:
+        key = folded_words(text)
+        if not key:
+            continue
+        for quadrant in catalogue.quadrants.values():
+            if folded_words(quadrant.name_vi) in key or folded_words(quadrant.name_en) in key:
+                return quadrant.number
+        m = _GROUP_LABEL.match(key)
+        if m:
+            token = m.group(1)
+            return ROMAN.get(token) or int(token)
+    return None
+
+
+def rating_word(value: object) -> Rating | None:
+    """The rating a rating cell's text reads as ("Xanh lá", "KAD", "Vàng (một phần)"); None for a text that
+    is none, MISSING for a blank."""
+    text = text_of(value)
+    rating = parse_word(text)
+    if rating is None:
+        head = re.split(r"[(\[–:;]| - ", text)[0]
+        rating = parse_word(head) if head.strip() else None
+    return rating
+
+
+def colour_word(value: object) -> Rating | None:
+    """The rating a header cell names as a word of the scale (for one column per colour), else None."""
+    if not isinstance(value, str) or len(folded_words(value)) < 2:
+        return None
+    rating = parse_word(value)
+    return rating if rating in (*COLOURS, Rating.NA) else None
+
+
+@dataclass(frozen=True, slots=True)
+class NameIndex:
+    """The catalogue's names as word sets, for matching names written in other words."""
+
+    catalogue: Catalogue
+    kept: tuple[tuple[str, frozenset[str]], ...]
+    plain: tuple[tuple[str, frozenset[str]], ...]
+
+    @classmethod
+    def of(cls, catalogue: Catalogue) -> NameIndex:
+        """The index of ``catalogue``'s Vietnamese, English and Spanish names."""
+        kept, plain = [], []
+        for ind in catalogue.indicators:
+            for name in (ind.name_vi, ind.name_en, ind.name_es):
+                if name:
+                    kept.append((ind.code, frozenset(words(name).split())))
+                    plain.append((ind.code, frozenset(folded_words(name).split())))
+        return cls(catalogue, tuple(kept), tuple(plain))
+
+    def exact(self, text: str) -> str | None:
+        """The code of a name written as the catalogue writes it (any case, diacritics or spacing)."""
+        return self.catalogue.code_for_name(text) if text else None
+
+    def similarity(self, text: str, code: str) -> float:
+        """How alike ``text`` and the names of ``code`` are (0 to 1): shared words, diacritics kept; without
+        them only as a fallback, and then a little less."""
+        own, plain = frozenset(words(text).split()), frozenset(folded_words(text).split())
+        best = 0.0
+        for (c, names), (_, plain_names) in zip(self.kept, self.plain, strict=True):
+            if c == code:
+                best = max(best, _dice(own, names), 0.9 * _dice(plain, plain_names))
+        return best
+
+    def closest(self, text: str, codes: tuple[str, ...] | None = None) -> tuple[str | None, float]:
+        """The most similar indicator (among ``codes``, default all) and its similarity."""
+        own, plain = frozenset(words(text).split()), frozenset(folded_words(text).split())
+        if not own:
+            return None, 0.0
+        scores: dict[str, float] = {}
+        for (code, names), (_, plain_names) in zip(self.kept, self.plain, strict=True):
+            if codes is None or code in codes:
+                scores[code] = max(scores.get(code, 0.0), _dice(own, names), 0.9 * _dice(plain, plain_names))
+        if not scores:
+            return None, 0.0
+        code = max(scores, key=scores.__getitem__)
+        return code, scores[code]
+
+
+def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def is_row_number(value: object) -> bool:
+    """True for a whole number as row numbers are typed (1, 2.0, "3", "3.")."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return float(value).is_integer() and 0 < value < 10_000
+    return isinstance(value, str) and value.strip().rstrip(".").isdigit() and len(value.strip()) <= 5
+
+
+#: Words of a signature block under the table (without diacritics: none of them is an indicator's word).
+_SIGNATURE: Final = re.compile("|".join(map(re.escape, (
+    "nguoi lap bieu", "nguoi lap", "thu truong", "chu tich", "tm uy ban", "tm ubnd", "xac nhan", "ky ten",
+    "prepared by", "ky ghi ro", "approved by"))))
+#: First words of a summary row ("Tổng số chỉ số Xanh lá", "Cộng"), diacritics kept: "Cộng" is not "Công".
+_SUMMARY: Final = ("tổng", "cộng", "số chỉ số", "tỷ lệ", "tỉ lệ", "total", "count", "số lượng", "sum")
+
+
+def is_signature_text(value: object) -> bool:
+    """True for a text of a signature block ("NGƯỜI LẬP BIỂU", "TM. ỦY BAN NHÂN DÂN")."""
+    return isinstance(value, str) and _SIGNATURE.search(folded_words(value)) is not None
+
+
+def is_signature_row(values: Iterable[object]) -> bool:
+    """True when any cell of a row is a signature block's text."""
+    return any(is_signature_text(v) for v in values)
+
+
+def is_summary_text(text: str) -> bool:
+    """True for a summary row's label ("Tổng số chỉ số Đỏ", "Tổng cộng", "Tỷ lệ %")."""
+    key = words(text)
+    return any(key == w or key.startswith(w + " ") for w in _SUMMARY)

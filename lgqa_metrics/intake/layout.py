@@ -1,0 +1,542 @@
+"""Layout inference: which column of a sheet holds what, decided from what the columns hold, with the
+header words as a tie-breaker.
+
+For each candidate header row (a row whose cells read as column titles, or the row above the first cell
+that holds an indicator code or name) the columns below it are profiled: the share of their cells that
+are indicator codes (text or numbers), codes with a name, catalogue names (exact or similar), rating
+words, marks, runs of row numbers, free text. Each role gets a score per column — what the column holds,
+plus the weight of the header phrase over it (:mod:`lgqa_metrics.intake.phrases`) — and the one-to-one
+assignment of roles to columns with the best total is chosen. Columns headed by the scale's colour words
+and holding marks are the colour columns; columns headed by unit names make a consolidation sheet.
+
+The result is a :class:`Layout` with a confidence and a reason per role, or an :class:`Unreadable`
+saying what each column seemed to hold when no assignment is good enough, or None for a sheet that holds
+no indicator table at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+from lgqa_metrics.catalogue import Catalogue
+from lgqa_metrics.intake.cells import (
+    FREE_TEXT_CHARS,
+    NAME_SIMILARITY,
+    NameIndex,
+    code_and_name,
+    code_in_text,
+    colour_word,
+    group_quadrant,
+    is_row_number,
+    is_signature_row,
+    looks_like_code,
+    numeric_codes,
+    rating_word,
+    text_of,
+)
+from lgqa_metrics.intake.phrases import NO_MATCH, HeaderMatch, HeaderPhrases
+from lgqa_metrics.ratings import COLOURS, Rating, is_blank, is_mark, rating_of_fill
+from lgqa_metrics.units import Unit, UnitRegistry
+from lgqa_metrics.workbook import SheetData, column_letters
+
+#: Rows searched for the table's header.
+HEADER_SCAN_ROWS: Final = 80
+#: Data rows profiled below a header (a return has 39 indicators and a few group rows).
+PROFILE_ROWS: Final = 80
+#: How much a header phrase adds to what a column holds (0 to 1 each): content decides, headers tip.
+HEADER_WEIGHT: Final = 0.6
+#: Least score for a role to be given a column at all.
+MIN_SCORE: Final = 0.3
+#: Least share of a table's rows that must name indicators for the sheet to hold a table.
+MIN_KEY_SHARE: Final = 0.4
+#: Least share of rating values in the rating column (else the column holds something else).
+MIN_RATING_SHARE: Final = 0.3
+#: Free text in this share of a table's rows, in a column given no role: content the reader leaves aside.
+UNREAD_TEXT_SHARE: Final = 0.3
+#: Below this confidence a role's column is reported as assumed.
+LOW_CONFIDENCE: Final = 0.3
+#: The roles a column can be given, the indicator's key roles first.
+ROLES: Final = ("code", "code_name", "name", "stt", "rating", "evidence", "note")
+KEY_ROLES: Final = ("code", "code_name", "name")
+#: Rows that must name an indicator for a sheet to count as a table of its own.
+MIN_INDICATOR_ROWS: Final = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnProfile:
+    """What one column holds below the header: shares of the table's rows."""
+
+    column: int
+    header: str
+    match: HeaderMatch
+    colour: Rating | None
+    cells: float  # non-blank
+    codes: float  # catalogue codes as text
+    numbers: float  # numbers that can be codes (1.1, 2.3)
+    code_names: float  # a code and a name in one cell
+    names: float  # catalogue names written as the catalogue writes them
+    similar: float  # names in other words, similar to a catalogue name
+    ratings: float  # rating words
+    marks: float  # ticks
+    run: float  # row numbers in a run
+    text: float  # free text
+    fills: float = 0.0  # rating fills (only once fills are read)
+    samples: tuple[str, ...] = ()  # a few of its values, for messages
+
+    def content(self, role: str) -> float:
+        """How well what the column holds fits ``role`` (0 to 1)."""
+        if role == "code":
+            return max(self.codes, self.numbers)
+        if role == "code_name":
+            return self.code_names
+        if role == "name":
+            return max(self.names, 0.9 * self.similar)
+        if role == "stt":
+            return self.run
+        if role == "rating":
+            return max(self.ratings, self.fills)
+        if role in ("evidence", "note"):
+            return 0.5 * self.text
+        return 0.0
+
+    def score(self, role: str) -> float:
+        """What the column holds plus what its header says for ``role`` (less what it says for none)."""
+        return self.content(role) + HEADER_WEIGHT * (self.match.weight(role) - self.match.weight("other"))
+
+    def holds(self) -> str:
+        """The kind of value the column mostly holds (a key of ``layout.holds_*`` messages)."""
+        shares = {"codes": max(self.codes, self.numbers), "code_names": self.code_names,
+                  "names": max(self.names, self.similar), "ratings": self.ratings, "marks": self.marks,
+                  "numbers": self.run, "text": self.text, "fills": self.fills}
+        kind = max(shares, key=shares.__getitem__)
+        return kind if shares[kind] >= 0.3 else ("blank" if self.cells < 0.1 else "other")
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChoice:
+    """One role's column, how sure the choice is and why (a ``layout.holds_*`` kind and the header phrase)."""
+
+    role: str
+    column: int
+    score: float
+    confidence: float
+    holds: str
+    header: str
+    phrase: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a sheet's indicator table is and which column holds what."""
+
+    header_rows: tuple[int, ...]  # 0-based rows of the header (none for a table without one)
+    first_data_row: int
+    columns: Mapping[str, int]  # role -> 0-based column
+    colour_columns: Mapping[int, Rating] = field(default_factory=dict)
+    unit_columns: Mapping[int, Unit] = field(default_factory=dict)  # a consolidation sheet's units
+    choices: tuple[RoleChoice, ...] = ()
+    width: int = 0
+    headers: tuple[str, ...] = ()  # each column's header text as read
+    unread: tuple[int, ...] = ()  # columns of free text given no role (content the reader leaves aside)
+
+    @property
+    def header_row(self) -> int:
+        """The header's last row (the one right above the data), or the row above the data."""
+        return self.header_rows[-1] if self.header_rows else self.first_data_row - 1
+
+    @property
+    def confidence(self) -> float:
+        """The least confidence of the roles that identify an indicator and its rating."""
+        needed = [c.confidence for c in self.choices if c.role in (*KEY_ROLES, "rating")]
+        return min(needed, default=1.0)
+
+    def column(self, role: str) -> int | None:
+        """The column of ``role``, or None."""
+        return self.columns.get(role)
+
+    def header_cell(self, column: int) -> str:
+        """The A1 reference of a column's header cell."""
+        return f"{column_letters(column + 1)}{self.header_row + 1}"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A sheet that holds an indicator table whose columns could not be told apart: what each seemed to hold."""
+
+    header_row: int
+    profiles: tuple[ColumnProfile, ...]
+    missing: tuple[str, ...]  # the roles no column could be given ("key", "rating")
+
+
+#: Reads a sheet's fills (cell → RRGGBB) when layout inference needs them (ratings shown only as fills).
+FillReader = Callable[[], Mapping[tuple[int, int], str]]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    header_rows: tuple[int, ...]
+    first_data_row: int
+
+
+def infer_layout(sheet: SheetData, catalogue: Catalogue, phrases: HeaderPhrases, names: NameIndex,
+                 fills: FillReader, registry: UnitRegistry | None = None) -> Layout | Unreadable | None:
+    """The layout of ``sheet``'s indicator table (see the module's docstring)."""
+    best: tuple[float, Layout] | None = None
+    unreadable: Unreadable | None = None
+    for candidate in _candidates(sheet, catalogue, phrases):
+        rows = _table_rows(sheet, candidate, catalogue)
+        if not rows:
+            continue
+        found = _assign(candidate, rows, _profiles(sheet, rows, candidate, catalogue, phrases, names), fills,
+                        registry)
+        if isinstance(found, Unreadable):
+            unreadable = unreadable or found
+            continue
+        if found is None:
+            continue
+        total, layout = found
+        if best is None or total > best[0] + 1e-9:
+            best = (total, layout)
+    if best is not None:
+        return best[1]
+    return unreadable
+
+
+def with_columns(sheet: SheetData, header_row: int, columns: Mapping[str, int],
+                 colour_columns: Mapping[int, Rating] | None = None) -> Layout:
+    """A layout as staff confirmed it: ``columns`` (role → column) under ``header_row``, every choice sure."""
+    width = max((len(r) for r in sheet.rows[header_row + 1: header_row + 1 + PROFILE_ROWS]), default=0)
+    headers = tuple(text_of(v) for v in (sheet.rows[header_row] if header_row < len(sheet.rows) else []))
+    choices = tuple(RoleChoice(role, col, 1.0, 1.0, "confirmed", headers[col] if col < len(headers) else "", "")
+                    for role, col in columns.items())
+    return Layout((header_row,), header_row + 1, dict(columns), dict(colour_columns or {}), {}, choices, width,
+                  headers)
+
+
+# --- where the header is ------------------------------------------------------------------------------
+
+
+def _row_texts(row: Sequence[object]) -> list[str]:
+    return [v if isinstance(v, str) else "" for v in row]
+
+
+def _header_like(row: Sequence[object], phrases: HeaderPhrases) -> bool:
+    """True when a row's cells read as column titles: two roles named, or one and two colour words."""
+    roles: set[str] = set()
+    colours = 0
+    for text in _row_texts(row):
+        if not text.strip() or len(text) > 120:
+            continue
+        if colour_word(text) is not None:
+            colours += 1
+            continue
+        match = phrases.match(text)
+        roles.update(r for r, w in match.weights.items() if w >= 0.5)
+    return len(roles) >= 2 or (len(roles) >= 1 and colours >= 2)
+
+
+def _sub_header(row: Sequence[object], phrases: HeaderPhrases, catalogue: Catalogue) -> bool:
+    """True when a row under a header is its second level: only titles or colour words, no data."""
+    texts = [v for v in row if not is_blank(v)]
+    if not texts:
+        return False
+    for value in texts:
+        if not isinstance(value, str):
+            return False
+        if colour_word(value) is None and not phrases.match(value).weights:
+            return False
+        if code_in_text(text_of(value), catalogue) or catalogue.code_for_name(value):
+            return False
+    return True
+
+
+def _numbering_row(row: Sequence[object]) -> bool:
+    """True for the row of column numbers many forms put under the header: "(1) (2) (3)", "A B 1 2"."""
+    values = [text_of(v).strip("()") for v in row if not is_blank(v)]
+    return len(values) >= 3 and all(len(v) <= 2 and v.isalnum() for v in values)
+
+
+def _indicator_like(row: Sequence[object], catalogue: Catalogue) -> bool:
+    for value in row:
+        if isinstance(value, str):
+            text = text_of(value)
+            if code_in_text(text, catalogue) or code_and_name(text, catalogue) or catalogue.code_for_name(text):
+                return True
+        elif numeric_codes(value, catalogue):
+            return True
+    return False
+
+
+def _candidates(sheet: SheetData, catalogue: Catalogue, phrases: HeaderPhrases) -> list[_Candidate]:
+    """Header rows worth profiling: rows of titles, and the row above the first row naming an indicator."""
+    rows = sheet.rows
+    tops = [r for r in range(min(len(rows), HEADER_SCAN_ROWS)) if _header_like(rows[r], phrases)]
+    first = next((r for r in range(min(len(rows), HEADER_SCAN_ROWS + PROFILE_ROWS))
+                  if _indicator_like(rows[r], catalogue)), None)
+    if first is not None:
+        above = first - 1
+        while above >= 0 and (_is_blank_row(rows[above]) or _group_row(rows[above], catalogue)
+                              or _numbering_row(rows[above])):
+            above -= 1
+        if above >= 0 and above not in tops and not any(t + 1 == above for t in tops):
+            tops.append(above)
+        if above < 0 or (first - above > 3 and above not in tops):
+            tops.append(-1)  # no header: the data start at the first indicator
+    out: list[_Candidate] = []
+    for top in sorted(set(tops)):
+        if top < 0:
+            out.append(_Candidate((), first if first is not None else 0))
+            continue
+        nxt = top + 1
+        header: tuple[int, ...] = (top,)
+        if nxt < len(rows) and _sub_header(rows[nxt], phrases, catalogue):
+            header = (top, nxt)
+            nxt += 1
+        while nxt < len(rows) and _numbering_row(rows[nxt]):
+            nxt += 1
+        out.append(_Candidate(header, nxt))
+    return out
+
+
+def _is_blank_row(row: Sequence[object]) -> bool:
+    return all(is_blank(v) for v in row)
+
+
+def _group_row(row: Sequence[object], catalogue: Catalogue) -> bool:
+    texts = tuple(text_of(v) for v in row if not is_blank(v))
+    return bool(texts) and len(texts) <= 3 and group_quadrant(texts, catalogue) is not None
+
+
+# --- what each column holds ---------------------------------------------------------------------------
+
+
+def _column_headers(sheet: SheetData, candidate: _Candidate, width: int) -> list[tuple[str, str]]:
+    """Each column's own title and the group title spanning it (a two-row header: "Kết quả" over "Đỏ")."""
+    if not candidate.header_rows:
+        return [("", "")] * width
+    top = [text_of(v) for v in sheet.rows[candidate.header_rows[0]]] + [""] * width
+    if len(candidate.header_rows) == 1:
+        return [(top[c], "") for c in range(width)]
+    sub = [text_of(v) for v in sheet.rows[candidate.header_rows[1]]] + [""] * width
+    out: list[tuple[str, str]] = []
+    group = ""
+    for c in range(width):
+        if top[c]:
+            group = top[c] if sub[c] else ""
+            out.append((sub[c], top[c]) if sub[c] else (top[c], ""))
+        elif sub[c]:
+            out.append((sub[c], group))
+        else:
+            group = ""
+            out.append(("", ""))
+    return out
+
+
+def _table_rows(sheet: SheetData, candidate: _Candidate, catalogue: Catalogue) -> list[int]:
+    """The rows profiled: non-blank rows under the header, not group rows, up to a signature block."""
+    out: list[int] = []
+    for r in range(candidate.first_data_row, min(len(sheet.rows), candidate.first_data_row + PROFILE_ROWS)):
+        row = sheet.rows[r]
+        if _is_blank_row(row):
+            continue
+        if is_signature_row(row):
+            if out:
+                break
+            continue
+        if _group_row(row, catalogue):
+            continue
+        out.append(r)
+    return out
+
+
+def _profiles(sheet: SheetData, rows: Sequence[int], candidate: _Candidate, catalogue: Catalogue,
+              phrases: HeaderPhrases, names: NameIndex) -> tuple[ColumnProfile, ...]:
+    """Every column's profile over ``rows``."""
+    width = max(len(sheet.rows[r]) for r in rows)
+    headers = _column_headers(sheet, candidate, width)
+    return tuple(_profile(sheet, rows, c, headers[c], catalogue, phrases, names) for c in range(width))
+
+
+def _profile(sheet: SheetData, rows: Sequence[int], c: int, header: tuple[str, str], catalogue: Catalogue,
+             phrases: HeaderPhrases, names: NameIndex) -> ColumnProfile:
+    """Count what column ``c`` holds in ``rows``."""
+    n = len(rows)
+    cells = codes = numbers = code_names = exact = ratings = marks = run = text = 0
+    previous: float | None = None
+    samples: list[str] = []
+    free: list[str] = []
+    for r in rows:
+        value = sheet.value(r, c)
+        if is_blank(value):
+            continue
+        cells += 1
+        if len(samples) < 3:
+            samples.append(text_of(value)[:40])
+        if isinstance(value, bool):
+            marks += is_mark(value)
+        elif isinstance(value, (int, float)):
+            if numeric_codes(value, catalogue):
+                numbers += 1
+            elif float(value).is_integer():
+                number = float(value)
+                run += previous is None or number == previous + 1 or number == 1
+                previous = number
+                marks += number == 1
+        else:
+            string = text_of(value)
+            if len(string) <= 14 and code_in_text(string, catalogue):
+                codes += 1
+            elif code_and_name(string, catalogue):
+                code_names += 1
+            elif rating_word(string) in (*COLOURS, Rating.NA):
+                ratings += 1
+            elif is_mark(string):
+                marks += 1
+            elif is_row_number(string):
+                number = float(string.rstrip("."))
+                run += previous is None or number == previous + 1 or number == 1
+                previous = number
+            elif catalogue.code_for_name(string):
+                exact += 1
+            elif len(string) >= FREE_TEXT_CHARS and not looks_like_code(string):
+                free.append(string)
+    similar = 0
+    if free and exact < n / 2:  # names in other words? The column's longer texts against the catalogue
+        sample = free[:12]
+        similar = round(sum(names.closest(s)[1] >= NAME_SIMILARITY for s in sample) / len(sample) * len(free))
+    text = len(free) - similar
+    own, group = header
+    match = phrases.match(own) if own else NO_MATCH
+    if not match.weights and group:
+        match = phrases.match(group)
+    title = " / ".join(x for x in (group, own) if x)
+    return ColumnProfile(c, title, match, colour_word(own), cells / n, codes / n, numbers / n, code_names / n,
+                         exact / n, (exact + similar) / n, ratings / n, marks / n, run / n, text / n,
+                         samples=tuple(samples))
+
+
+# --- choosing the columns -----------------------------------------------------------------------------
+
+
+def _colour_columns(profiles: Sequence[ColumnProfile]) -> dict[int, Rating]:
+    """Columns headed by a colour word and holding only marks (or nothing): one column per colour."""
+    found: dict[int, Rating] = {}
+    for p in profiles:
+        if p.colour is not None and p.colour not in found.values() and p.cells - p.marks < 0.1:
+            found[p.column] = p.colour
+    return found if len(found) >= 2 else {}
+
+
+def _unit_columns(profiles: Sequence[ColumnProfile], registry: UnitRegistry | None) -> dict[int, Unit]:
+    """Columns headed by a registered unit's name and holding ratings: a district's consolidation sheet."""
+    if registry is None:
+        return {}
+    found: dict[int, Unit] = {}
+    for p in profiles:
+        if p.header and p.cells >= 0.3 and not p.match.weights:
+            unit = registry.match(p.header.split(" / ")[-1])
+            if unit is not None and unit.id not in {u.id for u in found.values()}:
+                found[p.column] = unit
+    return found if len(found) >= 2 else {}
+
+
+def _best_assignment(scores: Mapping[str, Sequence[tuple[float, int]]]) -> tuple[float, dict[str, int]]:
+    """The one-to-one assignment of roles to columns with the best total score (branch and bound over each
+    role's options, best first; a role may stay without a column)."""
+    roles = [r for r in ROLES if scores.get(r)]
+    ceiling = [sum(scores[r][0][0] for r in roles[i:]) for i in range(len(roles))] + [0.0]
+    best: list[tuple[float, dict[str, int]]] = [(0.0, {})]
+
+    def search(i: int, total: float, used: frozenset[int], chosen: dict[str, int]) -> None:
+        if total + ceiling[i] <= best[0][0] + 1e-9:
+            return
+        if i == len(roles):
+            best[0] = (total, dict(chosen))
+            return
+        role = roles[i]
+        for score, column in scores[role]:
+            if column not in used:
+                chosen[role] = column
+                search(i + 1, total + score, used | {column}, chosen)
+                del chosen[role]
+        search(i + 1, total, used, chosen)
+
+    search(0, 0.0, frozenset(), {})
+    return best[0]
+
+
+def _assign(candidate: _Candidate, rows: Sequence[int], profiles: tuple[ColumnProfile, ...], fills: FillReader,
+            registry: UnitRegistry | None) -> tuple[float, Layout] | Unreadable | None:
+    """The best layout under ``candidate``, an :class:`Unreadable` when its rows name indicators but no
+    rating could be placed, or None when they name none."""
+    colours = _colour_columns(profiles)
+    units = {} if colours else _unit_columns(profiles, registry)
+    if not colours and not units and not any(p.ratings >= MIN_RATING_SHARE for p in profiles):
+        profiles = _with_fills(profiles, rows, fills)
+    taken = set(colours) | set(units)
+    scores: dict[str, list[tuple[float, int]]] = {}
+    for role in ROLES:
+        if role == "rating" and (colours or units):
+            continue
+        if role in ("evidence", "note") and units:
+            continue
+        options = sorted(((p.score(role), p.column) for p in profiles if p.column not in taken), reverse=True)
+        scores[role] = [(s, c) for s, c in options if s >= MIN_SCORE][:4]
+    total, columns = _best_assignment(scores)
+    by_column = {p.column: p for p in profiles}
+    key = [r for r in KEY_ROLES if r in columns and by_column[columns[r]].content(r) >= MIN_KEY_SHARE]
+    if not key:
+        indicator_rows = max((p.content(r) for p in profiles for r in KEY_ROLES), default=0.0)
+        if indicator_rows >= MIN_KEY_SHARE:
+            return Unreadable(candidate.header_rows[-1] if candidate.header_rows else candidate.first_data_row - 1,
+                              profiles, ("key",))
+        return None
+    for role in KEY_ROLES:  # a weaker key column beside a strong one is only a name shown with the code
+        if role in columns and role not in key:
+            del columns[role]
+    rating_col = columns.get("rating")
+    if not colours and not units and (rating_col is None or _holds_other_than_ratings(by_column[rating_col])):
+        return Unreadable(candidate.header_rows[-1] if candidate.header_rows else candidate.first_data_row - 1,
+                          profiles, ("rating",))
+    placed = set(columns.values()) | taken
+    choices = tuple(_choice(role, col, scores, by_column, placed) for role, col in columns.items())
+    unread = tuple(p.column for p in profiles
+                   if p.column not in placed and p.text >= UNREAD_TEXT_SHARE and not p.match.weight("other"))
+    layout = Layout(candidate.header_rows, candidate.first_data_row, columns, colours, units, choices,
+                    len(profiles), tuple(p.header for p in profiles), unread)
+    return total + sum(1.0 for _ in colours) + sum(1.0 for _ in units), layout
+
+
+def _holds_other_than_ratings(profile: ColumnProfile) -> bool:
+    """True when a rating column's values are mostly no rating (a column left blank is a blank return)."""
+    return profile.content("rating") < MIN_RATING_SHARE and profile.cells >= MIN_RATING_SHARE
+
+
+def _choice(role: str, column: int, scores: Mapping[str, Sequence[tuple[float, int]]],
+            by_column: Mapping[int, ColumnProfile], placed: set[int]) -> RoleChoice:
+    """How sure the choice of ``column`` for ``role`` is: its score less the best score of a column left
+    without a role, at most 1. Evidence and notes look alike: without a header naming them they are only
+    told apart by position, and that is never sure."""
+    own = next(s for s, c in scores[role] if c == column)
+    rival = max((s for s, c in scores[role] if c != column and c not in placed), default=0.0)
+    p = by_column[column]
+    confidence = max(0.0, min(1.0, own - rival))
+    if role in ("evidence", "note") and p.match.weight(role) == 0:
+        confidence = min(confidence, LOW_CONFIDENCE / 2)
+    return RoleChoice(role, column, own, confidence, p.holds(), p.header, p.match.phrase)
+
+
+def _with_fills(profiles: tuple[ColumnProfile, ...], rows: Sequence[int], fills: FillReader
+                ) -> tuple[ColumnProfile, ...]:
+    """The profiles with each column's share of rating fills (read only when no column holds rating words)."""
+    cells = fills()
+    if not cells:
+        return profiles
+    wanted = set(rows)
+    counts: dict[int, int] = {}
+    for (r, c), colour in cells.items():
+        if r in wanted and rating_of_fill(colour) is not None:
+            counts[c] = counts.get(c, 0) + 1
+    return tuple(replace(p, fills=counts.get(p.column, 0) / len(rows)) for p in profiles)
