@@ -52,6 +52,7 @@ class Column:
     group: str = ""
     colour: Rating | None = None
     hidden: bool = False
+    value: object = 1  # what an "extra" column holds on every row
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,7 @@ class _Writer:
             elif column.role == "note":
                 value = entry.note
             elif column.role == "extra":
-                value = 1
+                value = column.value
             out.append((value, fmt))
         return out
 

@@ -31,6 +31,7 @@ from lgqa_metrics.intake.cells import (
     group_quadrant,
     is_row_number,
     is_signature_row,
+    is_summary_text,
     looks_like_code,
     numeric_codes,
     rating_word,
@@ -254,8 +255,11 @@ def _sub_header(row: Sequence[object], phrases: HeaderPhrases, catalogue: Catalo
 
 def _numbering_row(row: Sequence[object]) -> bool:
     """True for the row of column numbers many forms put under the header: "(1) (2) (3)", "A B 1 2"."""
-    values = [text_of(v).strip("()") for v in row if not is_blank(v)]
-    return len(values) >= 3 and all(len(v) <= 2 and v.isalnum() for v in values)
+    values = [text_of(v) for v in row if not is_blank(v)]
+    if len(values) < 2:
+        return False
+    bracketed = all(v.startswith("(") and v.endswith(")") and v[1:-1].isalnum() and len(v) <= 4 for v in values)
+    return bracketed or (len(values) >= 3 and all(len(v) <= 2 and v.isalnum() for v in values))
 
 
 def _indicator_like(row: Sequence[object], catalogue: Catalogue) -> bool:
@@ -285,7 +289,10 @@ def _candidates(sheet: SheetData, catalogue: Catalogue, phrases: HeaderPhrases) 
         if above < 0 or (first - above > 3 and above not in tops):
             tops.append(-1)  # no header: the data start at the first indicator
     out: list[_Candidate] = []
+    seconds: set[int] = set()  # the second row of a two-row header is no header of its own
     for top in sorted(set(tops)):
+        if top in seconds:
+            continue
         if top < 0:
             out.append(_Candidate((), first if first is not None else 0))
             continue
@@ -293,6 +300,7 @@ def _candidates(sheet: SheetData, catalogue: Catalogue, phrases: HeaderPhrases) 
         header: tuple[int, ...] = (top,)
         if nxt < len(rows) and _sub_header(rows[nxt], phrases, catalogue):
             header = (top, nxt)
+            seconds.add(nxt)
             nxt += 1
         while nxt < len(rows) and _numbering_row(rows[nxt]):
             nxt += 1
@@ -302,6 +310,12 @@ def _candidates(sheet: SheetData, catalogue: Catalogue, phrases: HeaderPhrases) 
 
 def _is_blank_row(row: Sequence[object]) -> bool:
     return all(is_blank(v) for v in row)
+
+
+def _summary_row(row: Sequence[object]) -> bool:
+    """True for a total or count row under the table ("Tổng số chỉ số Xanh lá", "Tổng cộng")."""
+    first = next((v for v in row if not is_blank(v)), "")
+    return isinstance(first, str) and is_summary_text(first)
 
 
 def _group_row(row: Sequence[object], catalogue: Catalogue) -> bool:
@@ -345,7 +359,7 @@ def _table_rows(sheet: SheetData, candidate: _Candidate, catalogue: Catalogue) -
             if out:
                 break
             continue
-        if _group_row(row, catalogue):
+        if _group_row(row, catalogue) or _summary_row(row):
             continue
         out.append(r)
     return out
@@ -510,8 +524,8 @@ def _assign(candidate: _Candidate, rows: Sequence[int], profiles: tuple[ColumnPr
 
 
 def _holds_other_than_ratings(profile: ColumnProfile) -> bool:
-    """True when a rating column's values are mostly no rating (a column left blank is a blank return)."""
-    return profile.content("rating") < MIN_RATING_SHARE and profile.cells >= MIN_RATING_SHARE
+    """True when most of a rating column's values are no rating (a column left blank is a blank return)."""
+    return profile.cells >= MIN_RATING_SHARE and profile.content("rating") < profile.cells / 2
 
 
 def _choice(role: str, column: int, scores: Mapping[str, Sequence[tuple[float, int]]],
