@@ -25,7 +25,7 @@ import pandas as pd
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils.cell import coordinate_from_string, get_column_letter
+from openpyxl.utils.cell import coordinate_from_string, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -106,6 +106,20 @@ def _anchor(ws: Worksheet, ref: str) -> Cell | None:
             return ws.cell(merged.min_row, merged.min_col)
     cell = ws[f"{column}{row}"]
     return cell if isinstance(cell, Cell) else None
+
+
+def _refs(ref: str) -> list[str]:
+    """The cells a reference names: itself, or each cell of a range such as a header row ("A8:F8")."""
+    if ":" not in ref:
+        return [ref]
+    try:
+        first_col, first_row, last_col, last_row = range_boundaries(ref)
+    except ValueError:
+        return []
+    if first_col is None or first_row is None or last_col is None or last_row is None:
+        return []
+    return [f"{get_column_letter(c)}{r}" for r in range(first_row, last_row + 1)
+            for c in range(first_col, last_col + 1)][:512]
 
 
 def _has_own_fill(cell: Cell) -> bool:
@@ -221,11 +235,11 @@ def annotate_workbook(data: bytes, issues: Sequence[Issue], file: str = "") -> b
     for (sheet, ref), found in by_cell.items():
         if sheet not in book.sheetnames or not isinstance(book[sheet], Worksheet):
             continue
-        cell = _anchor(book[sheet], ref)
-        if cell is None:
-            continue
-        _mark(cell, found)
-        linked.add((sheet, ref))
+        cells = [c for one in _refs(ref) if (c := _anchor(book[sheet], one)) is not None]
+        for cell in dict.fromkeys(cells):  # a merged cell spanning several of a range's cells is marked once
+            _mark(cell, found)
+        if cells:
+            linked.add((sheet, ref))
     for ws in book.worksheets:
         ws.sheet_view.tabSelected = False  # else Excel opens with several sheets grouped
     sheet = book.create_sheet(_unique_title(book, ISSUES_SHEET), 0)

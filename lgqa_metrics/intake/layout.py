@@ -30,7 +30,7 @@ from lgqa_metrics.intake.cells import (
     colour_word,
     group_quadrant,
     is_row_number,
-    is_signature_row,
+    is_signature_text,
     is_summary_text,
     looks_like_code,
     numeric_codes,
@@ -54,8 +54,9 @@ MIN_SCORE: Final = 0.3
 MIN_KEY_SHARE: Final = 0.4
 #: Least share of rating values in the rating column (else the column holds something else).
 MIN_RATING_SHARE: Final = 0.3
-#: Free text in this share of a table's rows, in a column given no role: content the reader leaves aside.
-UNREAD_TEXT_SHARE: Final = 0.3
+#: Free text in at least this share of a table's rows makes a column one of evidence or notes, and one given
+#: no role a column the reader leaves aside (and says so).
+MIN_TEXT_SHARE: Final = 0.05
 #: Below this confidence a role's column is reported as assumed.
 LOW_CONFIDENCE: Final = 0.3
 #: The roles a column can be given, the indicator's key roles first.
@@ -98,8 +99,8 @@ class ColumnProfile:
             return self.run
         if role == "rating":
             return max(self.ratings, self.fills)
-        if role in ("evidence", "note"):
-            return 0.5 * self.text
+        if role in ("evidence", "note"):  # any free text may be evidence or a note (many rows leave them blank)
+            return 0.3 + 0.2 * self.text if self.text >= MIN_TEXT_SHARE else 0.0
         return 0.0
 
     def score(self, role: str) -> float:
@@ -312,6 +313,13 @@ def _is_blank_row(row: Sequence[object]) -> bool:
     return all(is_blank(v) for v in row)
 
 
+def _signature_block(row: Sequence[object]) -> bool:
+    """True for a row of the signature block: at least half its cells are a signature's words (a data row
+    whose evidence quotes "Chủ tịch UBND" is not one)."""
+    filled = [v for v in row if not is_blank(v)]
+    return bool(filled) and 2 * sum(is_signature_text(v) for v in filled) >= len(filled)
+
+
 def _summary_row(row: Sequence[object]) -> bool:
     """True for a total or count row under the table ("Tổng số chỉ số Xanh lá", "Tổng cộng")."""
     first = next((v for v in row if not is_blank(v)), "")
@@ -355,7 +363,7 @@ def _table_rows(sheet: SheetData, candidate: _Candidate, catalogue: Catalogue) -
         row = sheet.rows[r]
         if _is_blank_row(row):
             continue
-        if is_signature_row(row):
+        if _signature_block(row):
             if out:
                 break
             continue
@@ -517,7 +525,7 @@ def _assign(candidate: _Candidate, rows: Sequence[int], profiles: tuple[ColumnPr
     placed = set(columns.values()) | taken
     choices = tuple(_choice(role, col, scores, by_column, placed) for role, col in columns.items())
     unread = tuple(p.column for p in profiles
-                   if p.column not in placed and p.text >= UNREAD_TEXT_SHARE and not p.match.weight("other"))
+                   if p.column not in placed and p.text >= MIN_TEXT_SHARE and not p.match.weight("other"))
     layout = Layout(candidate.header_rows, candidate.first_data_row, columns, colours, units, choices,
                     len(profiles), tuple(p.header for p in profiles), unread)
     return total + sum(1.0 for _ in colours) + sum(1.0 for _ in units), layout

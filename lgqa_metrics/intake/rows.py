@@ -256,15 +256,16 @@ class TableReader:
         out: dict[int, TableRead] = {}
         for col in self.layout.unit_columns:
             self.issues, self.failed = list(shared), set()
-            if assumed:
-                self.issue("legend_assumed", self.layout.header_row, col, "Đ / V / X / -")
+            by_letter = False
             rows: dict[str, RatingRow] = {}
             for line in lines:
                 if line.code is None:
                     continue
                 value = self.sheet.value(line.row, col)
                 text = text_of(value)
-                rating = Rating.MISSING if is_blank(value) else legend.get(text.casefold()) or _word(value)
+                rating = Rating.MISSING if is_blank(value) else _word(value)
+                if rating is None and text.casefold() in legend:
+                    rating, by_letter = legend[text.casefold()], True
                 if rating is None:
                     self.issue("rating_unknown", line.row, col, text, code=line.code)
                     self.failed.add(line.code)
@@ -272,6 +273,8 @@ class TableReader:
                 if rating is Rating.MISSING:
                     self.issue("rating_blank", line.row, col, "", code=line.code)
                 self._keep(rows, RatingRow(line.code, rating, text, "", "", a1(line.row, col)), line.row, col)
+            if by_letter and assumed:
+                self.issue("legend_assumed", self.layout.header_row, col, "Đ / V / X / -")
             out[col] = TableRead(tuple(rows.values()), tuple(self.issues), frozenset(self.failed))
         return out
 
