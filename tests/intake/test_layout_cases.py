@@ -3,12 +3,12 @@ reported when the columns cannot be told apart."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from typing import Final
 
 import openpyxl
 import pytest
-import io
 
 from lgqa_metrics import forms
 from lgqa_metrics.forms import Column, Entry, FormContent, FormLayout
