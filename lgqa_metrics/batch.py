@@ -13,6 +13,7 @@ import pandas as pd
 from lgqa_metrics.accounts_base import Actor, Role, require
 from lgqa_metrics.catalogue import Catalogue
 from lgqa_metrics.i18n import t
+from lgqa_metrics.intake.mapping import LayoutMapping
 from lgqa_metrics.intake.reader import ParsedReturn, ReadResult
 from lgqa_metrics.report import Issue, Severity
 from lgqa_metrics.safety import read_safely
@@ -70,11 +71,13 @@ class Saved:
 
 
 def read_upload(data: bytes, name: str, *, catalogue: Catalogue | None = None,
-                registry: UnitRegistry | None = None, isolated: bool = True) -> ReadResult:
+                registry: UnitRegistry | None = None, mappings: Mapping[str, LayoutMapping] | None = None,
+                isolated: bool = True) -> ReadResult:
     """Read one uploaded file as untrusted (:func:`lgqa_metrics.safety.read_safely`): over the size cap it is
     ``file_too_large`` unread; otherwise it is read in a worker process, and a crash, a memory blow-up or a
-    timeout there becomes an issue (``read_crashed``, ``read_timeout``), never an exception."""
-    return read_safely(data, name, isolated=isolated, catalogue=catalogue, registry=registry)
+    timeout there becomes an issue (``read_crashed``, ``read_timeout``), never an exception. ``mappings``: the
+    store's confirmed column mappings."""
+    return read_safely(data, name, isolated=isolated, catalogue=catalogue, registry=registry, mappings=mappings)
 
 
 @dataclass

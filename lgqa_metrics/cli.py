@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from lgqa_metrics import cli_backup, cli_migrate, cli_synth, cli_users, quarantine
+from lgqa_metrics import cli_backup, cli_migrate, cli_synth, cli_users, layout_mappings, quarantine
+from lgqa_metrics.accounts_base import cli_actor
 from lgqa_metrics.export import export_frame, write_export
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ingest import collect_files, ingest_paths
@@ -65,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     hist.add_argument("--db")
     hist.add_argument("--unit", required=True)
     hist.add_argument("--year", type=int, required=True)
+    maps = sub.add_parser("mappings", help="list or delete the column mappings staff confirmed")
+    maps.add_argument("--db")
+    maps.add_argument("action", choices=("list", "delete"))
+    maps.add_argument("fingerprint", nargs="?", help="with delete: the mapping's fingerprint (or its start)")
     cli_users.add_parser(sub)
     cli_backup.add_parsers(sub)
     cli_migrate.add_parsers(sub)
@@ -96,6 +101,25 @@ def _require_unit(unit_id: str, lang: str) -> Unit:
         print(t("cli.unknown_unit_id", lang, value=unit_id, closest=closest), file=sys.stderr)
         raise SystemExit(2)
     return unit
+
+
+def _mappings(args: argparse.Namespace, lang: str) -> int:
+    """``mappings list`` prints every confirmed mapping; ``mappings delete FP`` deletes one (audited)."""
+    store = Store.open(args.db)
+    found = layout_mappings.stored(store.engine)
+    if args.action == "list":
+        if not found:
+            print(t("cli.mappings_none", lang))
+            return 0
+        print(layout_mappings.mappings_table(found, lang).to_string(index=False))
+        return 0
+    wanted = [fp for fp in found if args.fingerprint and fp.startswith(args.fingerprint)]
+    if len(wanted) != 1:
+        print(t("cli.mapping_unknown", lang, fingerprint=args.fingerprint or ""), file=sys.stderr)
+        return 2
+    layout_mappings.delete(store.engine, cli_actor(), wanted[0])
+    print(t("cli.mapping_deleted", lang, fingerprint=wanted[0]))
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -136,6 +160,8 @@ def _run(args: argparse.Namespace) -> int:
         outcomes = ingest_paths(store, [SAMPLES_DIR], uploader="demo")
         _print_outcomes(outcomes, lang, False)
         return 1 if any(o.status == "rejected" for o in outcomes) else 0
+    if args.command == "mappings":
+        return _mappings(args, lang)
     if args.command == "history":
         _require_unit(args.unit, lang)
         frame = Store.open(args.db).history(args.unit, args.year)

@@ -9,6 +9,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Final
 
+from lgqa_metrics import layout_mappings
 from lgqa_metrics.accounts_base import Actor, cli_actor
 from lgqa_metrics.intake.reader import ReadResult
 from lgqa_metrics.safety import MAX_WORKERS, read_many_isolated, read_safely
@@ -65,7 +66,8 @@ def ingest_bytes(store: Store, data: bytes, name: str, *, actor: Actor | None = 
     The file is read as untrusted (:func:`lgqa_metrics.safety.read_safely`): over ``MAX_FILE_BYTES`` it is
     rejected unread, otherwise read in a worker process bounded in memory and time (``isolated=False``
     reads in this process, for tests and trusted files)."""
-    result = read_safely(data, name, isolated=isolated, catalogue=store.catalogue, registry=store.registry)
+    result = read_safely(data, name, isolated=isolated, catalogue=store.catalogue, registry=store.registry,
+                         mappings=layout_mappings.stored(store.engine))
     return store.record(result, data, actor=actor or cli_actor(), uploader=uploader, dry_run=dry_run)
 
 
@@ -84,15 +86,17 @@ def ingest_paths(store: Store, paths: Iterable[Path], *, actor: Actor | None = N
     on one read connection."""
     files = collect_files(paths)
     who = actor or cli_actor()
+    mappings = layout_mappings.stored(store.engine)  # staff-confirmed column mappings, applied by the reader
 
     def read(batch: list[Path]) -> list[tuple[bytes, ReadResult]]:
         datas = [path.read_bytes() for path in batch]
         if isolated:
             results = read_many_isolated([(data, path.name) for data, path in zip(datas, batch, strict=True)],
-                                         catalogue=store.catalogue, registry=store.registry)
+                                         catalogue=store.catalogue, registry=store.registry, mappings=mappings)
         else:
             results = [read_safely(data, path.name, isolated=False, catalogue=store.catalogue,
-                                   registry=store.registry) for data, path in zip(datas, batch, strict=True)]
+                                   registry=store.registry, mappings=mappings)
+                       for data, path in zip(datas, batch, strict=True)]
         return list(zip(datas, results, strict=True))
 
     ahead = READ_AHEAD if isolated else 0

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Final
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from lgqa_metrics.catalogue import Catalogue
@@ -68,3 +69,19 @@ def return_strip(ratings: Sequence[RatingRow], catalogue: Catalogue, lang: str =
 
 def _z(rating: Rating) -> int:
     return _Z[rating]
+
+
+def rows_table(ratings: Sequence[RatingRow], catalogue: Catalogue, lang: str = "vi", limit: int = 12
+               ) -> pd.DataFrame:
+    """The first ``limit`` indicators read (those not missing) as a table: code, name, rating, evidence, note and
+    the cell each rating came from, headed in ``lang``."""
+    read = [r for r in ratings if r.rating is not Rating.MISSING][:limit]
+    frame = pd.DataFrame({
+        "code": [r.code for r in read],
+        "name": [catalogue[r.code].name(lang) for r in read],
+        "rating": [catalogue.scale[r.rating].label(lang) for r in read],
+        "evidence": [r.evidence for r in read],
+        "note": [r.note for r in read],
+        "cell": [r.cell for r in read],
+    })
+    return frame.rename(columns={c: t(f"preview.col_{c}", lang) for c in frame.columns})

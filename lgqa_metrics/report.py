@@ -53,6 +53,7 @@ ISSUE_CODES: Final[dict[str, Severity]] = {
     "column_unread": Severity.WARNING,
     "indicator_by_position": Severity.WARNING,
     "legend_assumed": Severity.WARNING,
+    "layout_mapped": Severity.WARNING,
 }
 
 ISSUE_COLUMNS: Final = ("severity", "code", "file", "sheet", "cell", "value", "message_vi", "message_en")

@@ -124,6 +124,15 @@ audit_t = sa.Table(
     sa.Column("details", sa.Text, nullable=False, default="{}"),
 )
 
+layout_mappings_t = sa.Table(
+    "layout_mappings", metadata,
+    sa.Column("fingerprint", sa.String(64), primary_key=True),
+    sa.Column("headers", sa.Text, nullable=False),  # the header row's titles, a JSON list
+    sa.Column("mapping", sa.Text, nullable=False),  # role -> column and colour columns, JSON
+    sa.Column("confirmed_by", sa.String(200), nullable=False),
+    sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 # The audit trail is append-only, enforced by the database itself.
 for _op in ("UPDATE", "DELETE"):
     sa.event.listen(audit_t, "after_create", sa.DDL(  # type: ignore[no-untyped-call]

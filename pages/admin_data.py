@@ -1,5 +1,6 @@
 """Quản trị dữ liệu / Data administration: withdraw a stored version with a reason, and keep the unit
-registry and the indicator catalogue files (show, download, replace by a checked upload). Administrators only."""
+registry and the indicator catalogue files (show, download, replace by a checked upload), and the column mappings
+staff confirmed (list, delete). Administrators only."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from lgqa_metrics.ui import admin, admin_data, components
 
 lang, _ = components.page("page.admin_data")
 admin.notice(lang)
-withdraw, units, catalogue = st.tabs([t("withdraw.tab", lang), t("reference.units_tab", lang),
-                                      t("reference.catalogue_tab", lang)])
+withdraw, units, catalogue, mappings = st.tabs([t("withdraw.tab", lang), t("reference.units_tab", lang),
+                                                t("reference.catalogue_tab", lang), t("mapping.admin_title", lang)])
 with withdraw:
     admin_data.withdraw_block(lang)
 with units:
     admin_data.reference_block("units", lang)
 with catalogue:
     admin_data.reference_block("catalogue", lang)
+with mappings:
+    admin_data.mappings_block(lang)

@@ -11,6 +11,7 @@ from lgqa_metrics.ui import components, upload
 lang, _ = components.page("page.upload")
 st.caption(t("upload.caption", lang))
 upload.last_saved(lang)
+upload.mapping_done(lang)
 drop, template = st.columns([2, 1], gap="large")
 with drop:
     files = upload.file_drop(lang)

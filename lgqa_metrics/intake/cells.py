@@ -18,8 +18,8 @@ from lgqa_metrics.intake.phrases import folded_words, words
 from lgqa_metrics.ratings import COLOURS, Rating, parse_word
 from lgqa_metrics.textnorm import clean
 
-#: A code written as text: "1.1", "1.10", "1,10", "1.1.", "CS 1.1", "Chỉ số 1.1", "Mã 4.9".
-_CODE_TEXT: Final = re.compile(r"^(?:cs|chỉ số|chi so|mã|ma|ct)?\s*([1-9])\s*[.,]\s*(\d{1,2})\s*\.?$")
+#: A code written as text: "1.1", "1.10", "1,10", "1.1.", "CS 1.1", "Chỉ số 1.1", "Chỉ tiêu 4.9" (a short word first).
+_CODE_TEXT: Final = re.compile(r"^(?:[^\W\d_]{1,8}(?: [^\W\d_]{1,8})?)?\s*([1-9])\s*[.,]\s*(\d{1,2})\s*\.?$")
 #: A code followed by a name in one cell: "1.1. Quản lý …", "1.1 - …", "CS 1.1: …", "1.10 Quản lý …".
 _CODE_THEN_NAME: Final = re.compile(
     r"^(?:cs|chỉ số|chi so|mã|ma|ct)?\s*([1-9])\s*[.,]\s*(\d{1,2})\s*\.?\s*(?:[-–—:)]\s*)?([^\W\d_].*)$")

@@ -57,6 +57,8 @@ MIN_RATING_SHARE: Final = 0.3
 #: Free text in at least this share of a table's rows makes a column one of evidence or notes, and one given
 #: no role a column the reader leaves aside (and says so).
 MIN_TEXT_SHARE: Final = 0.05
+#: Below this confidence two columns are alike for a role: the key's or the rating's is then not chosen at all.
+TIE: Final = 0.05
 #: Below this confidence a role's column is reported as assumed.
 LOW_CONFIDENCE: Final = 0.3
 #: The roles a column can be given, the indicator's key roles first.
@@ -169,7 +171,8 @@ class Unreadable:
 
     header_row: int
     profiles: tuple[ColumnProfile, ...]
-    missing: tuple[str, ...]  # the roles no column could be given ("key", "rating")
+    missing: tuple[str, ...]  # what is missing: "key", "rating", or "tie" (two columns alike for ``role``)
+    role: str = ""
 
 
 #: Reads a sheet's fills (cell → RRGGBB) when layout inference needs them (ratings shown only as fills).
@@ -524,6 +527,10 @@ def _assign(candidate: _Candidate, rows: Sequence[int], profiles: tuple[ColumnPr
                           profiles, ("rating",))
     placed = set(columns.values()) | taken
     choices = tuple(_choice(role, col, scores, by_column, placed) for role, col in columns.items())
+    for choice in choices:  # two columns alike for a role that decides the ratings: never pick one silently
+        if choice.role in (*KEY_ROLES, "rating") and choice.confidence < TIE:
+            return Unreadable(candidate.header_rows[-1] if candidate.header_rows else candidate.first_data_row - 1,
+                              profiles, ("tie",), choice.role)
     unread = tuple(p.column for p in profiles
                    if p.column not in placed and p.text >= MIN_TEXT_SHARE and not p.match.weight("other"))
     layout = Layout(candidate.header_rows, candidate.first_data_row, columns, colours, units, choices,

@@ -11,14 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.i18n import Phrase, has, t
 from lgqa_metrics.intake.cells import NameIndex
-from lgqa_metrics.intake.layout import LOW_CONFIDENCE, ColumnProfile, FillReader, Layout, Unreadable, infer_layout
+from lgqa_metrics.intake.layout import (
+    LOW_CONFIDENCE,
+    ColumnProfile,
+    FillReader,
+    Layout,
+    Unreadable,
+    infer_layout,
+    with_columns,
+)
+from lgqa_metrics.intake.mapping import LayoutMapping, find_mapped
 from lgqa_metrics.intake.phrases import HeaderPhrases, default_phrases
 from lgqa_metrics.intake.provenance import header_facts, unit_from_name, year_from_name
 from lgqa_metrics.intake.records import ParsedReturn, RatingRow, ReadResult
@@ -60,11 +69,13 @@ def read_bytes(
     catalogue: Catalogue | None = None,
     registry: UnitRegistry | None = None,
     phrases: HeaderPhrases | None = None,
+    mappings: Mapping[str, LayoutMapping] | None = None,
     today: dt.date | None = None,
     bounded: bool = False,
 ) -> ReadResult:
-    """Read every return in one file's bytes. Never raises for bad content. ``bounded`` only in a process
-    bounded in memory (see :func:`lgqa_metrics.workbook.load_workbook`)."""
+    """Read every return in one file's bytes. Never raises for bad content. A sheet whose header has one of
+    the staff-confirmed ``mappings`` (by fingerprint) is read as mapped, and says so. ``bounded`` only in a
+    process bounded in memory (see :func:`lgqa_metrics.workbook.load_workbook`)."""
     catalogue = catalogue or default_catalogue()
     registry = registry or default_registry()
     phrases = phrases or default_phrases()
@@ -89,6 +100,15 @@ def read_bytes(
                                           rows=rows + 1, cols=cols + 1))
             continue
         if not sheet.visible:
+            continue
+        mapped = find_mapped(sheet, mappings or {})
+        if mapped is not None:
+            header, mapping = mapped
+            layout = with_columns(sheet, header.row, mapping.columns, mapping.colours)
+            note = make_issue("layout_mapped", file=file, sheet=sheet.name, cell=layout.header_cell(0),
+                              value=mapping.confirmed_by, at=mapping.confirmed_at[:16].replace("T", " "))
+            tables.extend(replace(tb, read=_with(tb.read, [note]))
+                          for tb in _read_tables(book, sheet, layout, file, catalogue, names))
             continue
         found = infer_layout(sheet, catalogue, phrases, names, _fills_of(book, sheet), registry)
         if isinstance(found, Unreadable):
@@ -190,7 +210,14 @@ def _ambiguous(found: Unreadable, file: str, sheet: SheetData) -> Issue:
     last = max((p.column for p in found.profiles), default=0)
     cell = f"A{row + 1}:{column_letters(last + 1)}{row + 1}" if row >= 0 else ""
     return make_issue("layout_ambiguous", file=file, sheet=sheet.name, cell=cell, value="",
-                      missing=Phrase.of(f"layout.missing_{found.missing[0]}"), columns=Phrase(vi, en))
+                      missing=_missing(found), columns=Phrase(vi, en))
+
+
+def _missing(found: Unreadable) -> Phrase:
+    """What could not be told apart, in both languages."""
+    if found.missing[0] == "tie":
+        return Phrase.of("layout.missing_tie", role=Phrase.of(f"layout.role_{found.role}"))
+    return Phrase.of(f"layout.missing_{found.missing[0]}")
 
 
 def _described(profile: ColumnProfile) -> Phrase:

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from lgqa_metrics import admin_tables, reference
+from lgqa_metrics import admin_tables, layout_mappings, reference
 from lgqa_metrics.accounts_base import Actor
 from lgqa_metrics.i18n import t
 from lgqa_metrics.reference import Kind, Proposal, ReferenceError
 from lgqa_metrics.submissions import history_table
 from lgqa_metrics.ui import state
 from lgqa_metrics.ui.admin import act, post
-from lgqa_metrics.ui.data import data_version, get_store, registry, submissions
+from lgqa_metrics.ui.data import data_version, get_store, mappings, registry, submissions
 
 # --- withdrawing a version ---------------------------------------------------------------------------
 
@@ -172,3 +172,28 @@ def reference_block(kind: Kind, lang: str) -> None:
     _changes(proposal, lang)
     st.button(t("reference.confirm", lang, file=name), on_click=_replace, args=(kind,), type="primary",
               icon=":material/published_with_changes:", key=f"reference_confirm_{kind}")
+
+
+# --- column mappings ---------------------------------------------------------------------------------
+
+
+def _delete_mapping() -> None:
+    """Button callback: delete the chosen mapping."""
+    chosen = str(st.session_state.get(state.MAPPING_PICK) or "")
+    act(lambda actor: layout_mappings.delete(get_store().engine, actor, chosen),
+        lambda _: ("mapping.deleted", {}))
+
+
+def mappings_block(lang: str) -> None:
+    """The column mappings staff confirmed, and the deletion of one."""
+    st.caption(t("mapping.admin_caption", lang))
+    found = mappings()
+    if not found:
+        st.info(t("mapping.admin_none", lang), icon=":material/info:")
+        return
+    st.dataframe(layout_mappings.mappings_table(found, lang), hide_index=True, key="admin_mappings")
+    prints = list(found)
+    _choose(state.MAPPING_PICK, prints, prints[0])
+    st.selectbox(t("mapping.pick", lang), prints, key=state.MAPPING_PICK,
+                 format_func=lambda fp: f"{fp[:8]} — {' | '.join(h for h in found[fp].headers if h)[:80]}")
+    st.button(t("mapping.delete", lang), key="admin_mapping_delete", icon=":material/delete:", on_click=_delete_mapping)

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics import scope
+from lgqa_metrics import layout_mappings, scope
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.intake.mapping import LayoutMapping
 from lgqa_metrics.store import Store
 from lgqa_metrics.units import UnitRegistry
 
@@ -71,3 +72,13 @@ def detail_ratings(years: Sequence[int] = (), units: Sequence[str] = (), indicat
 def submissions() -> pd.DataFrame:
     """Every stored submission (all versions)."""
     return _submissions(data_version())
+
+
+def mappings() -> dict[str, LayoutMapping]:
+    """The store's confirmed column mappings (a small table, read on every run: a confirmation shows at once)."""
+    return layout_mappings.stored(get_store().engine)
+
+
+def mappings_version(found: dict[str, LayoutMapping]) -> str:
+    """A key that changes whenever a mapping is confirmed or deleted (for caches of files read with them)."""
+    return "|".join(f"{fp}:{m.to_json()}" for fp, m in sorted(found.items()))

@@ -27,6 +27,9 @@ UPLOAD_FILES: Final = "upload_files"  # file_uploader widget: key prefix, see up
 UPLOAD_NONCE: Final = "upload_nonce"  # int: bumped to clear the uploader after a confirmation
 UPLOAD_DONE: Final = "upload_done"  # list[dict]: outcomes of the last confirmation, shown once
 UPLOAD_CONFIRM: Final = "upload_confirm"  # button: store the checked batch
+MAPPING_DONE: Final = "mapping_done"  # str: message key of the last column-mapping confirmation, shown once
+MAPPING_PICK: Final = "mapping_pick"  # str: Data administration, the mapping chosen for deletion
+# (the column-mapping form's widgets are keyed per file: map_sheet_<i>, map_row_<i>, map_<role>_<i>, …)
 TEMPLATE_UNIT: Final = "template_unit"  # str: Upload, template download
 TEMPLATE_YEAR: Final = "template_year"  # int: Upload, template download
 HISTORY_UNIT: Final = "history_unit"  # str: Submissions

@@ -11,17 +11,22 @@ from typing import Final, Literal
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from lgqa_metrics import annotate, audit, batch, preview
+from lgqa_metrics import annotate, audit, batch, layout_mappings, preview
 from lgqa_metrics.accounts_base import Role, require
 from lgqa_metrics.annotate import XLSX_MIME, annotated_download
 from lgqa_metrics.batch import Checked
 from lgqa_metrics.i18n import t
+from lgqa_metrics.intake import mapping
+from lgqa_metrics.intake.mapping import LayoutMapping
 from lgqa_metrics.intake.reader import MIN_YEAR, ReadResult
+from lgqa_metrics.ratings import Rating
 from lgqa_metrics.report import Issue, Severity
+from lgqa_metrics.safety import IsolationError, call_isolated
 from lgqa_metrics.store import Outcome
 from lgqa_metrics.template import build_template
 from lgqa_metrics.ui import auth, state
-from lgqa_metrics.ui.data import catalogue, get_store, registry
+from lgqa_metrics.ui.data import catalogue, get_store, mappings, mappings_version, registry
+from lgqa_metrics.workbook import column_letters
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +43,13 @@ def escape(text: str) -> str:
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)  # a batch of many files rereads none of them
+def _read_with(data: bytes, name: str, version: str) -> ReadResult:
+    return batch.read_upload(data, name, catalogue=catalogue(), registry=registry(), mappings=mappings())
+
+
 def _read(data: bytes, name: str) -> ReadResult:
-    return batch.read_upload(data, name, catalogue=catalogue(), registry=registry())
+    """One file read with the store's confirmed column mappings (read again once they change)."""
+    return _read_with(data, name, mappings_version(mappings()))
 
 
 def file_drop(lang: str) -> list[UploadedFile]:
@@ -181,6 +191,8 @@ def file_report(item: Checked, index: int, lang: str) -> None:
                                 key=f"upload_preview_{index}_{j}", config={"displayModeBar": False})
             if outcome.issues:
                 show_issues(outcome.issues, lang, f"upload_issues_{index}_{j}")
+        if mapping.ambiguous_place(item.issues()) is not None:
+            mapping_form(item, index, lang)
         if item.rejected:
             kind = item.result.kind
             marked = kind in annotate.ANNOTATABLE_KINDS
@@ -191,6 +203,85 @@ def file_report(item: Checked, index: int, lang: str) -> None:
                 file_name=annotate.marked_name(item.name, lang), mime=XLSX_MIME, on_click="ignore",
                 icon=":material/download:", key=f"upload_marked_{index}",
                 help=t("upload.download_marked_help" if marked else "upload.download_issues_help", lang))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _choices(data: bytes, sheet: str, row: int) -> tuple[list[str], list[str], str]:
+    try:
+        found: tuple[list[str], list[str], str] = call_isolated(mapping.layout_choices, data, sheet, row)
+        return found
+    except IsolationError:
+        return [], [], ""
+
+
+def _confirm_mapping(proposed: LayoutMapping, file: str, sheet: str) -> None:
+    """Button callback: store the mapping staff confirmed; the files are read again with it on the next run."""
+    try:
+        layout_mappings.confirm(get_store().engine, auth.current_actor(), proposed, file=file, sheet=sheet)
+    except Exception:  # the database is unreachable, or the role was withdrawn meanwhile: say so, keep the page
+        log.exception("confirming a mapping failed")
+        st.session_state[state.MAPPING_DONE] = "upload.store_error"
+        return
+    st.session_state[state.MAPPING_DONE] = "mapping.confirmed"
+
+
+def mapping_done(lang: str) -> None:
+    """The outcome of the last mapping confirmation, shown once."""
+    key = st.session_state.pop(state.MAPPING_DONE, None)
+    if key == "mapping.confirmed":
+        st.success(t(key, lang), icon=":material/task_alt:")
+    elif key:
+        st.error(t(key, lang, detail=""), icon=":material/database:")
+
+
+def mapping_form(item: Checked, index: int, lang: str) -> None:
+    """For a file whose columns could not be told apart: which column holds what, a preview of the rows as they
+    would be read, and the button that stores the mapping for every file of this layout."""
+    place = mapping.ambiguous_place(item.issues())
+    assert place is not None
+    st.markdown(f"**{t('mapping.title', lang)}**")
+    st.caption(t("mapping.caption", lang))
+    sheets, _, _ = _choices(item.data, place[0], place[1])
+    if not sheets:
+        return
+    left, right = st.columns([2, 1])
+    sheet = str(left.selectbox(t("mapping.sheet", lang), sheets, index=sheets.index(place[0])
+                               if place[0] in sheets else 0, key=f"map_sheet_{index}"))
+    row = int(right.number_input(t("mapping.header_row", lang), min_value=1, max_value=mapping.SEARCH_ROWS,
+                                 value=place[1] + 1, key=f"map_row_{index}")) - 1
+    _, headers, _ = _choices(item.data, sheet, row)
+    options: list[int | None] = [None, *range(len(headers))]
+
+    def label(col: int | None) -> str:
+        if col is None:
+            return t("mapping.none", lang)
+        return f"{column_letters(col + 1)} — {headers[col]}" if headers[col] else column_letters(col + 1)
+
+    cols = st.columns(3)
+    chosen = {role: cols[i % 3].selectbox(t(f"layout.role_{role}", lang), options, format_func=label,
+                                          key=f"map_{role}_{index}")
+              for i, role in enumerate(("code", "name", "code_name", "rating", "evidence", "note"))}
+    st.caption(t("mapping.colour_columns", lang))
+    cols = st.columns(4)
+    colours = {r: cols[i].selectbox(catalogue().scale[r].label(lang), options, format_func=label,
+                                    key=f"map_colour_{r.value}_{index}")
+               for i, r in enumerate((Rating.RED, Rating.YELLOW, Rating.GREEN, Rating.NA))}
+    proposed = mapping.proposal(headers, chosen, colours)
+    for problem in proposed.problems():
+        st.info(t(f"mapping.need_{problem}", lang), icon=":material/info:")
+    if proposed.problems():
+        return
+    result = batch.read_upload(item.data, item.name, catalogue=catalogue(), registry=registry(),
+                               mappings={proposed.fingerprint: proposed})
+    ret = next((r for r in result.returns if r.sheet.startswith(sheet)), None)
+    issues = [*result.issues, *(ret.issues if ret else ())]
+    errors = sum(i.severity is Severity.ERROR for i in issues)
+    read = sum(r.rating is not Rating.MISSING for r in ret.ratings) if ret else 0
+    st.caption(t("mapping.preview", lang, read=read, errors=errors))
+    if ret is not None:
+        st.dataframe(preview.rows_table(ret.ratings, catalogue(), lang), hide_index=True, key=f"map_preview_{index}")
+    st.button(t("mapping.confirm", lang), key=f"map_confirm_{index}", icon=":material/done_all:",
+              on_click=_confirm_mapping, args=(proposed, item.name, sheet), type="primary")
 
 
 def _template_years() -> list[int]:
