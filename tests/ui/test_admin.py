@@ -378,7 +378,7 @@ def test_a_good_registry_upload_shows_the_changes_and_replaces_the_file_on_confi
     assert entry["actor"] == "root" and json.loads(entry["details"])["added"] == ["x-moi"]
 
     _units_uploader(at).set_value(("units.csv", good, "text/csv")).run()
-    assert "giống hệt" in at.info[-1].value
+    assert any("giống hệt" in m.value for m in at.info)
 
 
 def test_the_data_admin_page_reads_in_english(root: Store, data_copy: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
@@ -19,7 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create ``layout_mappings``."""
+    """Create ``layout_mappings`` (unless a store made before migrations, by ``create_all``, has it already)."""
+    if not context.is_offline_mode() and "layout_mappings" in sa.inspect(op.get_bind()).get_table_names():
+        return
     op.create_table(
         "layout_mappings",
         sa.Column("fingerprint", sa.String(64), primary_key=True),
