@@ -213,3 +213,52 @@ def test_a_rejected_only_batch_can_be_recorded_in_quarantine(store: Store) -> No
     log = store.intake_log()
     assert list(log["status"]) == ["rejected"] and list(log["file_name"]) == ["BaoCao_HongBang_2023.xlsx"]
     assert store.archived(str(log.loc[0, "file_sha256"])) is not None
+
+
+def test_returns_in_layouts_the_template_never_had_are_checked_and_stored(store: Store) -> None:
+    from lgqa_metrics import forms
+    from tests.intake.test_layout_cases import ENTRIES
+
+    code_name = forms.word_layout(roles=("stt", "code_name", "rating", "evidence", "note"))
+    chi_so = forms.word_layout({"stt": "TT", "code": "Chỉ số", "name": "Nội dung chỉ số", "rating": "Mức đánh giá"})
+    at = _upload(open_app("pages/upload.py"),
+                 ("HongBang_2023.xlsx", forms.write_return(code_name, forms.FormContent(ENTRIES))),
+                 ("LeChan_2023.xlsx", forms.write_return(chi_so, forms.FormContent(
+                     ENTRIES, unit_line="UBND QUẬN LÊ CHÂN"))),
+                 ("AnLao_tong_hop_2023.xlsx", forms.write_consolidation(
+                     {"Xã An Thắng": {c: e.rating for c, e in ENTRIES.items()},
+                      "Xã Tiên Minh": {c: e.rating for c, e in ENTRIES.items()}})))
+    assert [m.value for m in at.metric] == ["3", "4", "0", "0"]
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    stored = store.ratings()
+    assert sorted(set(stored["unit_id"])) == ["q-hong-bang", "q-le-chan", "x-an-thang", "x-tien-minh"]
+    for _, one in stored.groupby("unit_id"):
+        assert dict(zip(one["indicator_code"], one["rating"], strict=True)) == {c: e.rating.value
+                                                                                for c, e in ENTRIES.items()}
+
+
+def test_staff_map_the_columns_of_an_ambiguous_layout_once_and_the_file_is_read_with_them(store: Store) -> None:
+    from lgqa_metrics import layout_mappings
+    from tests.intake.test_mappings import DATA, THIS_YEAR
+
+    at = _upload(open_app("pages/upload.py"), ("BaoCao_2023.xlsx", DATA))
+    assert [m.value for m in at.metric] == ["1", "0", "0", "1"]
+    assert at.selectbox(key="map_sheet_0").value == "Biểu 01"
+    assert at.number_input(key="map_row_0").value == 8
+    assert any("Hãy chọn cột" in m.value for m in at.info), "nothing to preview before the roles are chosen"
+    at.selectbox(key="map_code_0").set_value(1)
+    at.selectbox(key="map_rating_0").set_value(4)
+    at.selectbox(key="map_evidence_0").set_value(5).run()
+    assert not at.exception, at.exception
+    assert any(c.value == "Xem trước: 39 chỉ số đọc được, 0 lỗi" for c in at.caption)
+    preview = at.dataframe[-1].value
+    assert list(preview["Kết quả"][:3]) == ["Xanh lá", "Đỏ", "Vàng"]
+    at.button(key="map_confirm_0").click().run()
+    assert not at.exception, at.exception
+    assert "Đã lưu cách chọn cột" in at.success[0].value
+    assert [m.value for m in at.metric] == ["1", "1", "0", "0"], "read again with the mapping"
+    assert len(layout_mappings.stored(store.engine)) == 1
+    at.button(key="upload_confirm").click().run()
+    (current,) = [dict(zip(g["indicator_code"], g["rating"], strict=True)) for _, g in store.ratings().groupby("unit_id")]
+    assert current == {c: e.rating.value for c, e in THIS_YEAR.items()}
