@@ -72,3 +72,41 @@ def test_dropped_files_are_checked_stored_on_confirmation_and_exported(browser: 
         assert {r["Mã chỉ số"]: r["Kết quả"] for r in rows} == expected
         store.close()
         page.close()
+
+
+def test_a_return_of_a_new_layout_and_an_ambiguous_one_mapped_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    """"Chỉ số" over the codes is read at once; two "Kết quả" columns are mapped on the page, then stored."""
+    from lgqa_metrics import forms
+    from tests.intake.test_layout_cases import ENTRIES
+    from tests.intake.test_mappings import LAYOUT, THIS_YEAR
+
+    db = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
+    Accounts(Store.open(db)).add(cli_actor(), "lan", "staff-password-1", Role.STAFF)
+    plain = tmp_path / "HongBang_2023.xlsx"
+    layout = forms.word_layout({"stt": "TT", "code": "Chỉ số", "name": "Nội dung chỉ số", "rating": "Mức đánh giá"})
+    plain.write_bytes(forms.write_return(layout, forms.FormContent(ENTRIES)))
+    ambiguous = tmp_path / "LeChan_2023.xlsx"
+    ambiguous.write_bytes(forms.write_return(LAYOUT, forms.FormContent(THIS_YEAR, unit_line="UBND QUẬN LÊ CHÂN")))
+    with streamlit_server(db) as url:
+        page = browser.new_page(viewport={"width": 1440, "height": 2600})
+        sign_in(page, url, "lan", "staff-password-1")
+        go_to(page, "Nộp báo cáo")
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(plain), str(ambiguous)])
+        page.get_by_text("Hợp lệ: Quận Hồng Bàng, năm 2023").wait_for(timeout=60_000)
+        page.get_by_text("Chọn cột cho mẫu biểu này").wait_for(timeout=60_000)
+        for label, option in (("mã chỉ số", "B — Mã chỉ số"), ("kết quả tự đánh giá", "E — Kết quả năm 2023")):
+            page.get_by_label(label, exact=True).click()
+            page.get_by_role("option", name=option).click()
+            wait_until_idle(page)
+        page.get_by_text("Xem trước: 39 chỉ số đọc được, 0 lỗi").wait_for(timeout=60_000)
+        page.get_by_role("button", name="Xác nhận cách chọn cột này").click()
+        page.get_by_text("Đã lưu cách chọn cột").wait_for(timeout=60_000)
+        page.get_by_role("button", name="Lưu 2 báo cáo hợp lệ").click()
+        page.get_by_text("Đã lưu 2 báo cáo").wait_for(timeout=60_000)
+        store = Store.open(db)
+        assert sorted(store.submissions()["unit_id"]) == ["q-hong-bang", "q-le-chan"]
+        le_chan = store.ratings(units=["q-le-chan"])
+        assert dict(zip(le_chan["indicator_code"], le_chan["rating"], strict=True)) == {
+            c: e.rating.value for c, e in THIS_YEAR.items()}
+        store.close()
+        page.close()
