@@ -234,6 +234,11 @@ def mapping_done(lang: str) -> None:
         st.error(t(key, lang, detail=""), icon=":material/database:")
 
 
+def _capital(text: str) -> str:
+    """``text`` with its first letter in capitals (role names are written for the middle of a sentence)."""
+    return text[:1].upper() + text[1:]
+
+
 def mapping_form(item: Checked, index: int, lang: str) -> None:
     """For a file whose columns could not be told apart: which column holds what, a preview of the rows as they
     would be read, and the button that stores the mapping for every file of this layout."""
@@ -258,7 +263,7 @@ def mapping_form(item: Checked, index: int, lang: str) -> None:
         return f"{column_letters(col + 1)} — {headers[col]}" if headers[col] else column_letters(col + 1)
 
     cols = st.columns(3)
-    chosen = {role: cols[i % 3].selectbox(t(f"layout.role_{role}", lang), options, format_func=label,
+    chosen = {role: cols[i % 3].selectbox(_capital(t(f"layout.role_{role}", lang)), options, format_func=label,
                                           key=f"map_{role}_{index}")
               for i, role in enumerate(("code", "name", "code_name", "rating", "evidence", "note"))}
     st.caption(t("mapping.colour_columns", lang))

@@ -94,7 +94,7 @@ def test_a_return_of_a_new_layout_and_an_ambiguous_one_mapped_in_the_browser(bro
         page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(plain), str(ambiguous)])
         page.get_by_text("Hợp lệ: Quận Hồng Bàng, năm 2023").wait_for(timeout=60_000)
         page.get_by_text("Chọn cột cho mẫu biểu này").wait_for(timeout=60_000)
-        for label, option in (("mã chỉ số", "B — Mã chỉ số"), ("kết quả tự đánh giá", "E — Kết quả năm 2023")):
+        for label, option in (("Mã chỉ số", "B — Mã chỉ số"), ("Kết quả tự đánh giá", "E — Kết quả năm 2023")):
             page.get_by_label(label, exact=True).click()
             page.get_by_role("option", name=option).click()
             wait_until_idle(page)
