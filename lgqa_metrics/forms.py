@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -416,3 +417,25 @@ def write_consolidation(units: Mapping[str, Mapping[str, Rating]], *, year: int 
     ws.write_string(row + 3, 0, "NGƯỜI LẬP BIỂU", bold)
     book.close()
     return buf.getvalue()
+
+
+#: Layouts units really send, by name: the one-source generator's presets for demo and synthetic returns.
+PRESETS: Final[dict[str, FormLayout]] = {
+    "template": word_layout(),
+    "chi_so": word_layout({"stt": "TT", "code": "Chỉ số", "name": "Nội dung chỉ số", "rating": "Mức đánh giá",
+                           "evidence": "Minh chứng kèm theo"}),
+    "code_name": word_layout(roles=("stt", "code_name", "rating", "evidence", "note")),
+    "two_level": FormLayout((Column("stt", "STT"), Column("code", "Mã", "Chỉ số"), Column("name", "Tên", "Chỉ số"),
+                             Column("rating", "Kết quả"), Column("evidence", "Tài liệu kiểm chứng"),
+                             Column("note", "Giải trình"))),
+    "marks": mark_layout(),
+    "names": word_layout({"name": "Nội dung đánh giá"}, roles=("stt", "name", "rating", "evidence", "note")),
+    "par": word_layout({"stt": "TT", "name": "Tiêu chí", "rating": "Tự chấm", "evidence": "Tài liệu kiểm chứng",
+                        "note": "Giải trình"}),
+    "numbers": word_layout({"code": "Mã số"}, code_style="number", numbering_row=True),
+}
+
+
+def preset_for(key: str) -> str:
+    """The preset a unit (by its id) writes its returns in: the same one every year, spread over all presets."""
+    return sorted(PRESETS)[zlib.crc32(key.encode()) % len(PRESETS)]

@@ -30,10 +30,11 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from lgqa_metrics import audit
+from lgqa_metrics import audit, forms
 from lgqa_metrics.accounts_base import Actor, Role, cli_actor, require
 from lgqa_metrics.backup import reset_sequences, shown
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.ratings import COLOURS, Rating
 from lgqa_metrics.schema import (
     STATUS_CURRENT,
     STATUS_SUPERSEDED,
@@ -46,7 +47,7 @@ from lgqa_metrics.schema import (
 )
 from lgqa_metrics.store import REGISTRY_FROM_STORE, REGISTRY_SOURCE_KEY, WRITE_OPTION, Store, unit_rows
 from lgqa_metrics.synth import BANNER, NOTE_SYNTHETIC, RATINGS, Dataset, SynthError, rating_cells, rating_words
-from lgqa_metrics.template import DATA_SHEET, build_template
+from lgqa_metrics.template import DATA_SHEET
 from lgqa_metrics.transfer import copy_rows
 from lgqa_metrics.units import Unit, UnitRegistry
 
@@ -272,15 +273,23 @@ _Job = tuple[Unit, int, dict[str, tuple[str, str, str]], str]
 
 
 def _write_workbooks(folder: Path, jobs: Sequence[_Job], catalogue: Catalogue | None = None) -> int:
+    """Each unit-year's return in the layout its unit uses (:func:`lgqa_metrics.forms.preset_for`), its unit
+    named by the issuing body and a "Mã đơn vị" line."""
     cat = catalogue or default_catalogue()
+    by_word = {cat.scale[r].label_vi: r for r in (*COLOURS, Rating.NA)}
     for unit, year, filled, name in jobs:
-        (folder / name).write_bytes(build_template(unit, year, cat, filled=filled, banner=BANNER))
+        entries = {code: forms.Entry(by_word.get(word, Rating.MISSING), evidence, note)
+                   for code, (word, evidence, note) in filled.items()}
+        content = forms.FormContent(entries, unit_line=f"UBND {unit.name.upper()}", year_line=f"Năm {year}",
+                                    date_line=f"Hải Phòng, ngày 15 tháng 01 năm {year + 1}", banner=BANNER,
+                                    extra_lines=((6, 0, f"Mã đơn vị: {unit.id}"),))
+        (folder / name).write_bytes(forms.write_return(forms.PRESETS[forms.preset_for(unit.id)], content, cat))
     return len(jobs)
 
 
 def write_files(ds: Dataset, folder: Path, *, progress: Progress | None = None, catalogue: Catalogue | None = None,
                 workers: int | None = None, parallel_from: int = PARALLEL_FROM) -> Written:
-    """One filled-in template workbook per unit-year (the current versions) into ``folder``, named
+    """One return workbook per unit-year (the current versions, each unit in a layout of its own) into ``folder``, named
     ``<unit id>_<year>.xlsx``, and the registry as ``folder/units.csv``. From ``parallel_from`` files on they
     are written by ``workers`` processes (default: one per core)."""
     started = time.perf_counter()
