@@ -1,275 +1,110 @@
-"""Per-return time of ``ingest --dry-run`` against bare calamine (the floor) and pandas + openpyxl (naive).
+"""What a person waits for when a national year of returns comes in: the whole ``ingest --dry-run`` command.
 
-Input: the bundled samples (``data/samples``: .xlsx in five layouts, a few .xls and .ods) and, when the
-``synth`` command exists, the return workbooks it generates (``python -m lgqa_metrics synth --units N
---years A-B --files DIR --seed S``, into a temporary store holding the synthetic registry); or only the files
-under ``--files DIR`` (checked against ``--db``, default a new store).
+Input: one national year of returns, ``python -m lgqa_metrics synth --units N --years Y --files DIR`` (3,300
+units by default: about Vietnam's number of communes), each unit's return in a layout of its own from the
+layout generator's presets (:data:`lgqa_metrics.forms.PRESETS`), checked against the store the command
+registers their units in. Every figure is a whole process, started and timed from outside, in one run:
 
-Measured in this process over all the files of each format as one batch, the methods interleaved round after
-round (the median of ``--repeat`` rounds; every round starts cold, as a new batch does: the reader's caches
-cleared and new worker processes, started before the timing):
+- **ours**: ``python -m lgqa_metrics ingest --dry-run --db URL FILES…`` (interpreter, imports, store, reader
+  workers, every return read, validated and judged against the store);
+- **floor**: a bare Python process that imports python-calamine and reads every sheet of every file to Python
+  values, nothing else;
+- **naive**: a bare Python process reading every file with ``pandas.read_excel(sheet_name=None,
+  engine="openpyxl")``, on every ``--naive-every``-th file (openpyxl is slow: the figure is per file);
+- **fixed cost**: ``ingest --dry-run`` of one small file against ``python -c "import pandas, sqlalchemy"``.
 
-- **floor**: python-calamine alone: ``CalamineWorkbook.from_path`` and every sheet's values to Python lists;
-- **naive**: ``pandas.read_excel(path, sheet_name=None, engine="openpyxl")`` (.xlsx only: openpyxl reads no
-  .xls or .ods);
-- **ours**: the code path of ``python -m lgqa_metrics ingest --dry-run``, :func:`lgqa_metrics.ingest.ingest_paths`
-  with ``dry_run=True`` on the batch: the files read and validated in isolated worker processes, up to 16
-  per call (``ingest.batched``), bounded in memory (two batches ahead, each in a worker of its own, while
-  the outcomes of the batch before are worked out), then the store's dry-run outcome of each return
-  (versions included) from an SQLite store, all on one read connection; on two cores the reading and the
-  store work overlap;
-- where the time goes: the same read in this process (no worker, nothing overlaps; every check made, as in
-  a process without a memory bound), and the reader alone (no store), both on one core.
+Median of ``--repeat`` rounds, the methods interleaved. Targets: ours at most 2.5× the floor, at least 5× faster
+than naive per file, a one-file call within 1.5× of the import baseline.
 
-Then the whole command, ``python -m lgqa_metrics ingest --dry-run`` on the batch, as a subprocess (interpreter
-start, imports, store, worker start included), divided by the number of returns, and on one file (the fixed
-cost). Targets, on .xlsx: ours at most 2× the floor, and at least 5× faster than the naive approach.
-
-Run: ``.venv/bin/python bench/ingest_bench.py [--repeat N] [--synth-units N] [--files DIR --db URL]``.
+Run: ``.venv/bin/python bench/ingest_bench.py [--units 3300] [--year 2024] [--repeat 3] [--naive-every 10]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import shutil
+import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+PY = sys.executable
+FLOOR_TARGET = 2.5  # ours / floor at most
+NAIVE_TARGET = 5.0  # naive / ours (per file) at least
+FIXED_TARGET = 1.5  # one-file call / import baseline at most
 
-import pandas as pd  # noqa: E402
-import python_calamine as pc  # noqa: E402
-
-from lgqa_metrics import safety  # noqa: E402
-from lgqa_metrics.ingest import BATCH_FILES, READ_AHEAD, collect_files, ingest_paths  # noqa: E402
-from lgqa_metrics.intake.reader import clear_caches, read_bytes  # noqa: E402
-from lgqa_metrics.paths import SAMPLES_DIR  # noqa: E402
-from lgqa_metrics.store import Store  # noqa: E402
-
-FLOOR_TARGET = 2.0  # ours / floor at most
-NAIVE_TARGET = 5.0  # naive / ours at least
-METHODS = ("floor", "naive", "ours", "in_process", "read_only")
-LABELS = {
-    "floor": "floor: calamine values only",
-    "naive": "naive: pandas.read_excel (openpyxl)",
-    "ours": "ours: ingest --dry-run (worker + store)",
-    "in_process": "  same, read in this process",
-    "read_only": "  reader alone (no store)",
-}
-
-
-@dataclass
-class InputSet:
-    """Files checked against one store."""
-
-    label: str
-    files: list[Path]
-    url: str
-    returns: dict[str, int] = field(default_factory=dict)  # returns per format
-    kinds: dict[Path, str] = field(default_factory=dict)
-
-
-def _floor(path: Path) -> None:
-    book = pc.CalamineWorkbook.from_path(str(path))
+FLOOR = """import sys, python_calamine as pc
+for path in sys.argv[1:]:
+    book = pc.CalamineWorkbook.from_path(path)
     for name in book.sheet_names:
         book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-
-
-def _naive(path: Path) -> None:
+"""
+NAIVE = """import sys, pandas as pd
+for path in sys.argv[1:]:
     pd.read_excel(path, sheet_name=None, engine="openpyxl")
+"""
 
 
-def _spreadsheets(folder: Path) -> list[Path]:
-    """The workbooks under ``folder`` (the synth command writes its units.csv next to them)."""
-    return [p for p in collect_files([folder]) if p.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}]
-
-
-def _kind(path: Path) -> str:
-    return path.suffix.lower().lstrip(".")
-
-
-def _synth_available() -> bool:
-    probe = subprocess.run([sys.executable, "-m", "lgqa_metrics", "synth", "--help"], cwd=ROOT,
-                           capture_output=True, text=True)
-    return probe.returncode == 0 and "--files" in probe.stdout
-
-
-def _synth_set(tmp: Path, units: int, years: str, seed: int) -> InputSet | None:
-    """Returns generated by the synth command into a store of their own (None when there is no such command)."""
-    if not _synth_available():
-        return None
-    folder, url = tmp / "synth", f"sqlite:///{tmp}/synth.sqlite"
-    cmd = [sys.executable, "-m", "lgqa_metrics", "synth", "--db", url, "--units", str(units), "--years", years,
-           "--files", str(folder), "--seed", str(seed)]
+def timed(cmd: list[str]) -> float:
+    """Seconds one whole command takes (it must succeed or only reject returns: exit 0 or 1)."""
+    started = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode != 0:
-        print(f"synth failed ({done.returncode}): {done.stderr.strip()[:500]}", file=sys.stderr)
-        return None
-    return InputSet(f"synth ({units} units, {years}, seed {seed})", _spreadsheets(folder), url)
+    took = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{cmd[:4]} failed ({done.returncode}): {done.stderr.strip()[:400]}")
+    return took
 
 
-def _each(fn: Callable[[Path], object]) -> Callable[[Sequence[Path]], None]:
-    def run(files: Sequence[Path]) -> None:
-        for path in files:
-            fn(path)
-    return run
-
-
-def _time(fn: Callable[[Sequence[Path]], object], files: Sequence[Path], kinds: dict[Path, str]) -> dict[str, float]:
-    """Seconds per format for ``fn`` on the batch of ``files`` of each format."""
-    spent: dict[str, float] = {}
-    for kind in sorted({kinds[p] for p in files}):
-        batch = [p for p in files if kinds[p] == kind]
-        start = time.perf_counter()
-        fn(batch)
-        spent[kind] = time.perf_counter() - start
-    return spent
-
-
-def _fresh_workers() -> None:
-    """New reader workers, started before the timing, as many as a batch uses: caches as cold as in a new
-    batch, without the start-up inside the timing."""
-    safety.shutdown()
-    with ThreadPoolExecutor(safety.MAX_WORKERS) as pool:  # calls that overlap start a worker each
-        list(pool.map(lambda _: safety.call_isolated(time.sleep, 0.3), range(safety.MAX_WORKERS)))
-
-
-def _measure(inputs: InputSet, repeat: int) -> dict[str, dict[str, float]]:
-    """Median seconds per method and format over ``repeat`` interleaved rounds."""
-    store = Store.open(inputs.url)
-    cat, reg = store.catalogue, store.registry
-    kinds = inputs.kinds
-    xlsx = [p for p in inputs.files if kinds[p] in {"xlsx", "xlsm"}]
-
-    def ours(files: Sequence[Path]) -> None:
-        ingest_paths(store, files, dry_run=True)
-
-    def in_process(files: Sequence[Path]) -> None:
-        ingest_paths(store, files, dry_run=True, isolated=False)
-
-    def read_only(path: Path) -> None:
-        read_bytes(path.read_bytes(), path.name, catalogue=cat, registry=reg)
-
-    runs: dict[str, tuple[Callable[[Sequence[Path]], object], list[Path]]] = {
-        "floor": (_each(_floor), inputs.files), "naive": (_each(_naive), xlsx), "ours": (ours, inputs.files),
-        "in_process": (in_process, inputs.files), "read_only": (_each(read_only), inputs.files)}
-    for outcome in ingest_paths(store, inputs.files, dry_run=True):  # warm-up: imports, worker, and the count
-        kind = kinds[next(p for p in inputs.files if p.name == outcome.file)]
-        inputs.returns[kind] = inputs.returns.get(kind, 0) + 1
-    rounds: dict[str, list[dict[str, float]]] = {m: [] for m in METHODS}
-    for r in range(repeat):
-        for method in METHODS[r % len(METHODS):] + METHODS[:r % len(METHODS)]:  # a different order each round
-            clear_caches()
-            _fresh_workers()
-            fn, files = runs[method]
-            rounds[method].append(_time(fn, files, kinds))
-    store.close()
-    return {m: {k: statistics.median(rnd.get(k, 0.0) for rnd in rounds[m]) for k in rounds[m][0]}
-            for m in METHODS}
-
-
-def _cli(inputs: InputSet, files: Sequence[Path], repeat: int) -> float:
-    """Median wall-clock seconds of the whole dry-run command on ``files``."""
-    cmd = [sys.executable, "-m", "lgqa_metrics", "ingest", "--dry-run", "--db", inputs.url, *map(str, files)]
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        times.append(time.perf_counter() - start)
-        if done.returncode not in (0, 1):  # 1: some return rejected, still a verdict
-            raise SystemExit(f"ingest --dry-run failed ({done.returncode}): {done.stderr[:500]}")
-    return statistics.median(times)
-
-
-def _report(inputs: InputSet, medians: dict[str, dict[str, float]], cli_all: float, cli_one: float) -> bool:
-    files_of = {k: sum(1 for p in inputs.files if inputs.kinds[p] == k) for k in sorted(set(inputs.kinds.values()))}
-    print(f"\n## {inputs.label}: {len(inputs.files)} files, {sum(inputs.returns.values())} returns")
-    head = f"{'method':42} " + " ".join(f"{k + ' ms/return':>16}" for k in files_of)
-    print(head)
-    print("-" * len(head))
-    for method in METHODS:
-        cells = []
-        for kind in files_of:
-            spent = medians[method].get(kind)
-            cells.append(f"{spent / inputs.returns[kind] * 1000:16.2f}" if spent else f"{'–':>16}")
-        print(f"{LABELS[method]:42} " + " ".join(cells))
-    print(f"{'(files / returns)':42} " + " ".join(f"{f'{files_of[k]} / {inputs.returns[k]}':>16}" for k in files_of))
-    met = True
-    for kind in files_of:
-        floor, ours = medians["floor"][kind], medians["ours"][kind]
-        line = f"{kind}: ours / floor {ours / floor:5.2f}x (target ≤ {FLOOR_TARGET:g}x: " \
-               f"{'met' if ours / floor <= FLOOR_TARGET else 'NOT met'})"
-        if kind in {"xlsx", "xlsm"}:
-            naive = medians["naive"][kind]
-            met = met and ours / floor <= FLOOR_TARGET and naive / ours >= NAIVE_TARGET
-            line += f"; naive / ours {naive / ours:5.2f}x (target ≥ {NAIVE_TARGET:g}x: " \
-                    f"{'met' if naive / ours >= NAIVE_TARGET else 'NOT met'})"
-        else:
-            line += " (not a target: the ratio targets are on .xlsx)"
-        print(line)
-    total = sum(inputs.returns.values())
-    print(f"whole command, python -m lgqa_metrics ingest --dry-run on the {len(inputs.files)} files: "
-          f"{cli_all:.2f} s = {cli_all / total * 1000:.1f} ms/return (one file alone: {cli_one:.2f} s, the fixed "
-          "cost of interpreter, imports, store and worker start)")
-    return met
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=7, help="rounds (median taken; default 7)")
-    parser.add_argument("--cli-repeat", type=int, default=3, help="runs of the whole command (default 3)")
-    parser.add_argument("--files", type=Path, help="measure these files only (a folder or a file)")
-    parser.add_argument("--db", help="the store --files are checked against (default: a new SQLite store)")
-    parser.add_argument("--synth-units", type=int, default=100, help="units the synth command generates (default 100)")
-    parser.add_argument("--synth-years", default="2022-2024")
-    parser.add_argument("--synth-seed", type=int, default=18091)
-    parser.add_argument("--no-synth", action="store_true", help="the bundled samples only")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=3300)
+    parser.add_argument("--year", type=int, default=2024)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--naive-every", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"python {platform.python_version()}, python-calamine {version('python-calamine')}, pandas {pd.__version__}, "
-          f"{os.cpu_count()} cores, load average {load:.2f} at start; median of {args.repeat} rounds")
-    safety.shutdown()
-    start = time.perf_counter()
-    safety.call_isolated(len, b"")
-    print(f"a reader worker starts in {time.perf_counter() - start:.2f} s (once per process; ingest reads "
-          f"{READ_AHEAD} batches of up to {BATCH_FILES} files at a time, each in a worker of its own)")
-    with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
-        sets: list[InputSet] = []
-        if args.files:
-            sets.append(InputSet(str(args.files), _spreadsheets(args.files), args.db or f"sqlite:///{tmp}/files.sqlite"))
-        else:
-            sets.append(InputSet(f"bundled samples ({SAMPLES_DIR.relative_to(ROOT)})", collect_files([SAMPLES_DIR]),
-                                 f"sqlite:///{tmp}/samples.sqlite"))
-            synth = None if args.no_synth else _synth_set(tmp, args.synth_units, args.synth_years, args.synth_seed)
-            if synth is not None:
-                sets.append(synth)
-            elif not args.no_synth:
-                print("(no `synth` command with --files yet: the bundled samples only)")
-        verdicts: list[tuple[str, bool]] = []
-        for inputs in sets:
-            inputs.kinds = {p: _kind(p) for p in inputs.files}
-            medians = _measure(inputs, args.repeat)
-            one = next(p for p in inputs.files if inputs.kinds[p] == "xlsx")
-            cli_all = _cli(inputs, inputs.files, args.cli_repeat)
-            cli_one = _cli(inputs, [one], args.cli_repeat)
-            verdicts.append((inputs.label, _report(inputs, medians, cli_all, cli_one)))
-        safety.shutdown()
-        shutil.rmtree(tmp, ignore_errors=True)
-    print()
-    for label, met in verdicts:  # each input on its own: the synth returns are the benchmark's input
-        print(f"targets met on {label}: {'yes' if met else 'NO'}")
+    with tempfile.TemporaryDirectory(prefix="lgqa-bench-") as tmp:
+        folder, url = Path(tmp) / "returns", f"sqlite:///{tmp}/bench.sqlite"
+        print(f"writing {args.units} synthetic returns for {args.year} …", flush=True)
+        subprocess.run([PY, "-m", "lgqa_metrics", "synth", "--db", url, "--units", str(args.units), "--years",
+                        str(args.year), "--files", str(folder), "--seed", str(args.seed)], cwd=ROOT, check=True,
+                       capture_output=True)
+        files = sorted(str(p) for p in folder.glob("*.xlsx"))
+        sample = files[:: args.naive_every]
+        one = files[:1]
+        outcome = subprocess.run([PY, "-m", "lgqa_metrics", "ingest", "--dry-run", "--json", "--db", url, *files],
+                                 cwd=ROOT, capture_output=True, text=True)
+        statuses = [o["status"] for o in json.loads(outcome.stdout)]
+        print(f"{len(files)} files, {statuses.count('accepted')} returns accepted, "
+              f"{len(statuses) - statuses.count('accepted')} not", flush=True)
+        runs: dict[str, list[float]] = {k: [] for k in ("ours", "floor", "naive", "one", "imports")}
+        for _ in range(args.repeat):
+            runs["ours"].append(timed([PY, "-m", "lgqa_metrics", "ingest", "--dry-run", "--db", url, *files]))
+            runs["floor"].append(timed([PY, "-c", FLOOR, *files]))
+            runs["naive"].append(timed([PY, "-c", NAIVE, *sample]))
+            for _ in range(3):
+                runs["one"].append(timed([PY, "-m", "lgqa_metrics", "ingest", "--dry-run", "--db", url, *one]))
+                runs["imports"].append(timed([PY, "-c", "import pandas, sqlalchemy"]))
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    floor_ratio = med["ours"] / med["floor"]
+    per_file = {"ours": med["ours"] / len(files), "naive": med["naive"] / len(sample)}
+    naive_ratio = per_file["naive"] / per_file["ours"]
+    fixed_ratio = med["one"] / med["imports"]
+    print(f"\nmedian of {args.repeat} rounds (whole processes), {len(files)} returns:")
+    print(f"  ours   ingest --dry-run          {med['ours']:7.2f} s  ({per_file['ours'] * 1000:.2f} ms/file)")
+    print(f"  floor  bare python-calamine      {med['floor']:7.2f} s  → ours is {floor_ratio:.2f}× the floor "
+          f"(target ≤ {FLOOR_TARGET}×: {verdict(floor_ratio <= FLOOR_TARGET)})")
+    print(f"  naive  pandas + openpyxl         {per_file['naive'] * 1000:7.1f} ms/file ({len(sample)} files) → ours is "
+          f"{naive_ratio:.1f}× faster (target ≥ {NAIVE_TARGET}×: {verdict(naive_ratio >= NAIVE_TARGET)})")
+    print(f"  fixed  ingest --dry-run, 1 file  {med['one']:7.2f} s  against import pandas, sqlalchemy "
+          f"{med['imports']:.2f} s → {fixed_ratio:.2f}× (target ≤ {FIXED_TARGET}×: {verdict(fixed_ratio <= FIXED_TARGET)})")
 
 
 if __name__ == "__main__":

@@ -6,15 +6,17 @@ import csv
 import difflib
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, TypeVar
 
 from lgqa_metrics.paths import CATALOGUE_DIR
 from lgqa_metrics.ratings import Rating, ScaleEntry, load_scale
 from lgqa_metrics.textnorm import clean, fold
 
+T = TypeVar("T")
 EXPECTED_QUADRANT_SIZES: Final = {1: 10, 2: 8, 3: 12, 4: 9}
 _CODE = re.compile(r"^([1-9])\.([1-9][0-9]?)$")
 #: Names resolved by :meth:`Catalogue.code_for_name` kept per catalogue (the fuzzy match is the slow part;
@@ -83,6 +85,7 @@ class Catalogue:
         object.__setattr__(self, "_by_code", by_code)
         object.__setattr__(self, "_names", names)
         object.__setattr__(self, "_resolved", {})
+        object.__setattr__(self, "_derived", {})
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -100,14 +103,17 @@ class Catalogue:
         """The indicators of one quadrant, in order."""
         return tuple(i for i in self.indicators if i.quadrant == quadrant)
 
-    def code_for_name(self, text: object) -> str | None:
-        """Resolve an indicator name (Vietnamese, English or Spanish, any case or diacritics)."""
+    def code_for_name(self, text: object, *, fuzzy: bool = True) -> str | None:
+        """Resolve an indicator name (Vietnamese, English or Spanish, any case or diacritics); ``fuzzy`` also
+        a name with a typo or two (a close match), else only one written as the catalogue writes it."""
         key = fold(text)
         if not key:
             return None
         names: dict[str, str] = self._names  # type: ignore[attr-defined]
         if key in names:
             return names[key]
+        if not fuzzy:
+            return None
         resolved: dict[str, str | None] = self._resolved  # type: ignore[attr-defined]
         if key in resolved:
             return resolved[key]
@@ -116,6 +122,13 @@ class Catalogue:
             resolved.clear()
         resolved[key] = found = names[close[0]] if close else None
         return found
+
+    def derived(self, key: str, build: Callable[[], T]) -> T:
+        """Data other modules derive from the catalogue (an index of its names …), built once by ``build``."""
+        held: dict[str, Any] = self._derived  # type: ignore[attr-defined]
+        if key not in held:
+            held[key] = build()
+        return held[key]  # type: ignore[no-any-return]
 
     def clear_cache(self) -> None:
         """Forget the names resolved so far (for cold-start measurements)."""

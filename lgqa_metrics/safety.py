@@ -307,6 +307,15 @@ class _Pool:
                 worker.kill()
             self._lock.notify()
 
+    def start_one(self, memory_bytes: int) -> None:
+        """Start a worker and leave it idle for the next call (nothing when MAX_WORKERS run or it fails to start:
+        the next call starts one itself, and says why when it cannot)."""
+        try:
+            worker = self._acquire(memory_bytes)
+        except IsolationError:
+            return
+        self._release(worker, True)
+
     def shutdown(self) -> None:
         """Stop every idle worker."""
         with self._lock:
@@ -317,6 +326,13 @@ class _Pool:
 
 _POOL: Final = _Pool()
 atexit.register(_POOL.shutdown)
+
+
+def start_workers(count: int = MAX_WORKERS, memory_bytes: int = READ_MEMORY_BYTES) -> None:
+    """Start ``count`` reader workers in the background for a command about to read files: their start (a few
+    tenths of a second each) overlaps the command's own imports and the opening of the store."""
+    for _ in range(min(count, MAX_WORKERS)):
+        threading.Thread(target=_POOL.start_one, args=(memory_bytes,), name="lgqa-start-worker", daemon=True).start()
 
 
 def shutdown() -> None:

@@ -8,9 +8,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from lgqa_metrics.store import Store
 from tests.postgres import ENV_URL, PgServer, cluster, server_bindir
+
+# Hypothesis: bounded and derandomized by default (the same examples on every run, CI included);
+# ``pytest --hypothesis-profile=thorough`` draws ten times as many, fresh each run.
+settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.too_slow], print_blob=True)
+settings.register_profile("thorough", max_examples=1000, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow], print_blob=True)
+settings.load_profile("ci")
 
 #: The backends a ``store_url`` test runs on; ``-m "not postgres"`` leaves PostgreSQL out.
 BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]

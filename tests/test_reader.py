@@ -596,7 +596,19 @@ def _legend_assumed() -> Case:
     return Case(read(data), SHEET, _cells("D6", "E6"))
 
 
+def _layout_mapped() -> Case:
+    """A layout staff mapped (two alike rating columns): read with the mapping, said at the header row."""
+    from lgqa_metrics.intake.mapping import layout_choices, proposal
+    from tests.intake.test_mappings import DATA
+
+    _, headers, _ = layout_choices(DATA, SHEET, forms.HEADER_ROW)
+    chosen = proposal(headers, {"code": 1, "name": 2, "rating": 4, "evidence": 5}, {})
+    result = read_bytes(DATA, FILE, today=TODAY, mappings={chosen.fingerprint: chosen})
+    return Case(result, SHEET, _cells(f"A{FORM_HEADER}"))
+
+
 PRODUCERS: dict[str, Callable[[], Case]] = {
+    "layout_mapped": _layout_mapped,
     "layout_ambiguous": _layout_ambiguous,
     "layout_assumed": _layout_assumed,
     "column_unread": _column_unread,

@@ -15,8 +15,8 @@ from typing import Final
 
 from lgqa_metrics.catalogue import Catalogue
 from lgqa_metrics.intake.phrases import folded_words, words
-from lgqa_metrics.ratings import COLOURS, Rating, parse_word
-from lgqa_metrics.textnorm import clean
+from lgqa_metrics.ratings import COLOURS, Rating, is_mark, parse_word
+from lgqa_metrics.textnorm import clean, fold
 
 #: A code written as text: "1.1", "1.10", "1,10", "1.1.", "CS 1.1", "Chỉ số 1.1", "Chỉ tiêu 4.9" (a short word first).
 _CODE_TEXT: Final = re.compile(r"^(?:[^\W\d_]{1,8}(?: [^\W\d_]{1,8})?)?\s*([1-9])\s*[.,]\s*(\d{1,2})\s*\.?$")
@@ -85,15 +85,15 @@ def group_quadrant(texts: tuple[str, ...], catalogue: Catalogue) -> int | None:
     """The quadrant a group row names: a Roman numeral in its first cells, the quadrant's name, or "Góc phần
     tư 2"; else None."""
     for text in texts[:2]:
-        key = folded_words(text)
+        key = fold(text).rstrip(".")
         if key in ROMAN:
             return ROMAN[key]
     for text in texts:
-        key = folded_words(text)
+        key = fold(text)
         if not key:
             continue
         for quadrant in catalogue.quadrants.values():
-            if folded_words(quadrant.name_vi) in key or folded_words(quadrant.name_en) in key:
+            if fold(quadrant.name_vi) in key or fold(quadrant.name_en) in key:
                 return quadrant.number
         m = _GROUP_LABEL.match(key)
         if m:
@@ -169,8 +169,47 @@ class NameIndex:
         return code, scores[code]
 
 
+def name_index(catalogue: Catalogue) -> NameIndex:
+    """The name index of ``catalogue``, built once."""
+    return catalogue.derived("intake.names", lambda: NameIndex.of(catalogue))
+
+
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def kind_of(value: object, catalogue: Catalogue) -> str:
+    """What one cell holds on its own: ``blank``, ``code`` (a catalogue code as text), ``number_code`` (a number
+    that can be a code: 1.1, 2.3), ``code_name`` (a code and a name), ``rating`` (a word of the scale), ``mark``,
+    ``row_number``, ``name`` (a catalogue name as the catalogue writes it), ``text`` (free text) or ``other``.
+    The cheap tests come first: a text with no digit near its start is no code."""
+    if value is None or value == "":
+        return "blank"
+    if isinstance(value, bool):
+        return "mark" if value else "other"
+    if isinstance(value, (int, float)):
+        if numeric_codes(value, catalogue):
+            return "number_code"
+        return "row_number" if float(value).is_integer() else "other"
+    string = text_of(value)
+    if not string:
+        return "blank"
+    if any(ch.isdigit() for ch in string[:14]):
+        if len(string) <= 14 and code_in_text(string, catalogue):
+            return "code"
+        if code_and_name(string, catalogue):
+            return "code_name"
+        if is_row_number(string):
+            return "row_number"
+        return "text" if len(string) >= FREE_TEXT_CHARS and not looks_like_code(string) else "other"
+    if len(string) <= 40:
+        if rating_word(string) in (*COLOURS, Rating.NA):
+            return "rating"
+        if is_mark(string):
+            return "mark"
+    if catalogue.code_for_name(string, fuzzy=False):
+        return "name"
+    return "text" if len(string) >= FREE_TEXT_CHARS else "other"
 
 
 def is_row_number(value: object) -> bool:
@@ -183,16 +222,15 @@ def is_row_number(value: object) -> bool:
 
 
 #: Words of a signature block under the table (without diacritics: none of them is an indicator's word).
-_SIGNATURE: Final = re.compile("|".join(map(re.escape, (
-    "nguoi lap bieu", "nguoi lap", "thu truong", "chu tich", "tm uy ban", "tm ubnd", "xac nhan", "ky ten",
-    "prepared by", "ky ghi ro", "approved by"))))
+_SIGNATURE: Final = re.compile(r"nguoi lap|thu truong|chu tich|tm\.? (?:uy ban|ubnd)|xac nhan|ky ten|ky ghi ro|"
+                               r"prepared by|approved by")
 #: First words of a summary row ("Tổng số chỉ số Xanh lá", "Cộng"), diacritics kept: "Cộng" is not "Công".
 _SUMMARY: Final = ("tổng", "cộng", "số chỉ số", "tỷ lệ", "tỉ lệ", "total", "count", "số lượng", "sum")
 
 
 def is_signature_text(value: object) -> bool:
     """True for a text of a signature block ("NGƯỜI LẬP BIỂU", "TM. ỦY BAN NHÂN DÂN")."""
-    return isinstance(value, str) and _SIGNATURE.search(folded_words(value)) is not None
+    return isinstance(value, str) and _SIGNATURE.search(fold(value)) is not None
 
 
 def is_signature_row(values: Iterable[object]) -> bool:

@@ -25,23 +25,21 @@ from lgqa_metrics.intake.cells import (
     FREE_TEXT_CHARS,
     NAME_SIMILARITY,
     NameIndex,
-    code_and_name,
     code_in_text,
     colour_word,
     group_quadrant,
-    is_row_number,
     is_signature_text,
     is_summary_text,
-    looks_like_code,
-    numeric_codes,
-    rating_word,
+    kind_of,
     text_of,
 )
 from lgqa_metrics.intake.phrases import NO_MATCH, HeaderMatch, HeaderPhrases
-from lgqa_metrics.ratings import COLOURS, Rating, is_blank, is_mark, rating_of_fill
+from lgqa_metrics.ratings import Rating, is_blank, rating_of_fill
 from lgqa_metrics.units import Unit, UnitRegistry
 from lgqa_metrics.workbook import SheetData, column_letters
 
+#: Longest text read as a column title.
+MAX_TITLE_CHARS: Final = 80
 #: Rows searched for the table's header.
 HEADER_SCAN_ROWS: Final = 80
 #: Data rows profiled below a header (a return has 39 indicators and a few group rows).
@@ -223,17 +221,14 @@ def with_columns(sheet: SheetData, header_row: int, columns: Mapping[str, int],
 # --- where the header is ------------------------------------------------------------------------------
 
 
-def _row_texts(row: Sequence[object]) -> list[str]:
-    return [v if isinstance(v, str) else "" for v in row]
-
-
 def _header_like(row: Sequence[object], phrases: HeaderPhrases) -> bool:
     """True when a row's cells read as column titles: two roles named, or one and two colour words."""
+    texts = [v for v in row if isinstance(v, str) and v.strip() and len(v) <= MAX_TITLE_CHARS]
+    if len(texts) < 2:
+        return False
     roles: set[str] = set()
     colours = 0
-    for text in _row_texts(row):
-        if not text.strip() or len(text) > 120:
-            continue
+    for text in texts:
         if colour_word(text) is not None:
             colours += 1
             continue
@@ -252,7 +247,7 @@ def _sub_header(row: Sequence[object], phrases: HeaderPhrases, catalogue: Catalo
             return False
         if colour_word(value) is None and not phrases.match(value).weights:
             return False
-        if code_in_text(text_of(value), catalogue) or catalogue.code_for_name(value):
+        if code_in_text(text_of(value), catalogue) or catalogue.code_for_name(value, fuzzy=False):
             return False
     return True
 
@@ -267,25 +262,23 @@ def _numbering_row(row: Sequence[object]) -> bool:
 
 
 def _indicator_like(row: Sequence[object], catalogue: Catalogue) -> bool:
-    for value in row:
-        if isinstance(value, str):
-            text = text_of(value)
-            if code_in_text(text, catalogue) or code_and_name(text, catalogue) or catalogue.code_for_name(text):
-                return True
-        elif numeric_codes(value, catalogue):
-            return True
-    return False
+    """True when a cell of the row is an indicator's code or name."""
+    return any(kind_of(v, catalogue) in _INDICATOR_KINDS for v in row)
+
+
+_INDICATOR_KINDS: Final = frozenset({"code", "number_code", "code_name", "name"})
 
 
 def _candidates(sheet: SheetData, catalogue: Catalogue, phrases: HeaderPhrases) -> list[_Candidate]:
     """Header rows worth profiling: rows of titles, and the row above the first row naming an indicator."""
     rows = sheet.rows
-    tops = [r for r in range(min(len(rows), HEADER_SCAN_ROWS)) if _header_like(rows[r], phrases)]
     first = next((r for r in range(min(len(rows), HEADER_SCAN_ROWS + PROFILE_ROWS))
                   if _indicator_like(rows[r], catalogue)), None)
+    last = min(len(rows), HEADER_SCAN_ROWS if first is None else first)  # a header stands above the data
+    tops = [r for r in range(last) if _header_like(rows[r], phrases)]
     if first is not None:
         above = first - 1
-        while above >= 0 and (_is_blank_row(rows[above]) or _group_row(rows[above], catalogue)
+        while above >= 0 and (not _filled(rows[above]) or _group_row(_filled(rows[above]), catalogue)
                               or _numbering_row(rows[above])):
             above -= 1
         if above >= 0 and above not in tops and not any(t + 1 == above for t in tops):
@@ -312,26 +305,24 @@ def _candidates(sheet: SheetData, catalogue: Catalogue, phrases: HeaderPhrases) 
     return out
 
 
-def _is_blank_row(row: Sequence[object]) -> bool:
-    return all(is_blank(v) for v in row)
+def _signature_block(filled: Sequence[object]) -> bool:
+    """True for a row (its non-blank cells) of the signature block: at least half its cells are a signature's
+    words (a data row whose evidence quotes "Chủ tịch UBND" is not one)."""
+    return 2 * sum(is_signature_text(v) for v in filled) >= len(filled)
 
 
-def _signature_block(row: Sequence[object]) -> bool:
-    """True for a row of the signature block: at least half its cells are a signature's words (a data row
-    whose evidence quotes "Chủ tịch UBND" is not one)."""
-    filled = [v for v in row if not is_blank(v)]
-    return bool(filled) and 2 * sum(is_signature_text(v) for v in filled) >= len(filled)
+def _summary_row(filled: Sequence[object]) -> bool:
+    """True for a total or count row (its non-blank cells) under the table ("Tổng số chỉ số Xanh lá")."""
+    return isinstance(filled[0], str) and is_summary_text(filled[0])
 
 
-def _summary_row(row: Sequence[object]) -> bool:
-    """True for a total or count row under the table ("Tổng số chỉ số Xanh lá", "Tổng cộng")."""
-    first = next((v for v in row if not is_blank(v)), "")
-    return isinstance(first, str) and is_summary_text(first)
+def _group_row(filled: Sequence[object], catalogue: Catalogue) -> bool:
+    """True for a quadrant's group row (its non-blank cells): a Roman numeral or a quadrant's name."""
+    return len(filled) <= 3 and group_quadrant(tuple(text_of(v) for v in filled), catalogue) is not None
 
 
-def _group_row(row: Sequence[object], catalogue: Catalogue) -> bool:
-    texts = tuple(text_of(v) for v in row if not is_blank(v))
-    return bool(texts) and len(texts) <= 3 and group_quadrant(texts, catalogue) is not None
+def _filled(row: Sequence[object]) -> list[object]:
+    return [v for v in row if not is_blank(v)]
 
 
 # --- what each column holds ---------------------------------------------------------------------------
@@ -363,14 +354,14 @@ def _table_rows(sheet: SheetData, candidate: _Candidate, catalogue: Catalogue) -
     """The rows profiled: non-blank rows under the header, not group rows, up to a signature block."""
     out: list[int] = []
     for r in range(candidate.first_data_row, min(len(sheet.rows), candidate.first_data_row + PROFILE_ROWS)):
-        row = sheet.rows[r]
-        if _is_blank_row(row):
+        filled = _filled(sheet.rows[r])
+        if not filled:
             continue
-        if _signature_block(row):
+        if _signature_block(filled):
             if out:
                 break
             continue
-        if _group_row(row, catalogue) or _summary_row(row):
+        if _group_row(filled, catalogue) or _summary_row(filled):
             continue
         out.append(r)
     return out
@@ -381,65 +372,64 @@ def _profiles(sheet: SheetData, rows: Sequence[int], candidate: _Candidate, cata
     """Every column's profile over ``rows``."""
     width = max(len(sheet.rows[r]) for r in rows)
     headers = _column_headers(sheet, candidate, width)
-    return tuple(_profile(sheet, rows, c, headers[c], catalogue, phrases, names) for c in range(width))
+    profiles = tuple(_profile(sheet, rows, c, headers[c], catalogue, phrases) for c in range(width))
+    return _with_similar_names(profiles, sheet, rows, names)
 
 
 def _profile(sheet: SheetData, rows: Sequence[int], c: int, header: tuple[str, str], catalogue: Catalogue,
-             phrases: HeaderPhrases, names: NameIndex) -> ColumnProfile:
+             phrases: HeaderPhrases) -> ColumnProfile:
     """Count what column ``c`` holds in ``rows``."""
     n = len(rows)
-    cells = codes = numbers = code_names = exact = ratings = marks = run = text = 0
+    cells = codes = numbers = code_names = exact = ratings = marks = run = 0
     previous: float | None = None
     samples: list[str] = []
-    free: list[str] = []
+    free = 0
     for r in rows:
         value = sheet.value(r, c)
-        if is_blank(value):
+        kind = kind_of(value, catalogue)
+        if kind == "blank":
             continue
         cells += 1
         if len(samples) < 3:
             samples.append(text_of(value)[:40])
-        if isinstance(value, bool):
-            marks += is_mark(value)
-        elif isinstance(value, (int, float)):
-            if numeric_codes(value, catalogue):
-                numbers += 1
-            elif float(value).is_integer():
-                number = float(value)
-                run += previous is None or number == previous + 1 or number == 1
-                previous = number
-                marks += number == 1
+        if kind == "row_number":
+            number = float(text_of(value).rstrip("."))
+            run += previous is None or number == previous + 1 or number == 1
+            previous = number
+            marks += number == 1
         else:
-            string = text_of(value)
-            if len(string) <= 14 and code_in_text(string, catalogue):
-                codes += 1
-            elif code_and_name(string, catalogue):
-                code_names += 1
-            elif rating_word(string) in (*COLOURS, Rating.NA):
-                ratings += 1
-            elif is_mark(string):
-                marks += 1
-            elif is_row_number(string):
-                number = float(string.rstrip("."))
-                run += previous is None or number == previous + 1 or number == 1
-                previous = number
-            elif catalogue.code_for_name(string):
-                exact += 1
-            elif len(string) >= FREE_TEXT_CHARS and not looks_like_code(string):
-                free.append(string)
-    similar = 0
-    if free and exact < n / 2:  # names in other words? The column's longer texts against the catalogue
-        sample = free[:12]
-        similar = round(sum(names.closest(s)[1] >= NAME_SIMILARITY for s in sample) / len(sample) * len(free))
-    text = len(free) - similar
+            codes += kind == "code"
+            numbers += kind == "number_code"
+            code_names += kind == "code_name"
+            ratings += kind == "rating"
+            marks += kind == "mark"
+            exact += kind == "name"
+            free += kind == "text"
     own, group = header
     match = phrases.match(own) if own else NO_MATCH
     if not match.weights and group:
         match = phrases.match(group)
     title = " / ".join(x for x in (group, own) if x)
     return ColumnProfile(c, title, match, colour_word(own), cells / n, codes / n, numbers / n, code_names / n,
-                         exact / n, (exact + similar) / n, ratings / n, marks / n, run / n, text / n,
-                         samples=tuple(samples))
+                         exact / n, exact / n, ratings / n, marks / n, run / n, free / n, samples=tuple(samples))
+
+
+def _with_similar_names(profiles: tuple[ColumnProfile, ...], sheet: SheetData, rows: Sequence[int],
+                        names: NameIndex) -> tuple[ColumnProfile, ...]:
+    """When no column names indicators as the catalogue writes them or codes them: the share of each text
+    column's longer texts that are similar to a catalogue name (names in other words)."""
+    if any(p.content(role) >= MIN_KEY_SHARE for p in profiles for role in KEY_ROLES):
+        return profiles
+    out = []
+    for p in profiles:
+        if p.text < MIN_KEY_SHARE:
+            out.append(p)
+            continue
+        texts = [t for r in rows if isinstance(v := sheet.value(r, p.column), str)
+                 and len(t := text_of(v)) >= FREE_TEXT_CHARS][:12]
+        share = sum(names.closest(t)[1] >= NAME_SIMILARITY for t in texts) / len(texts) if texts else 0.0
+        out.append(replace(p, similar=p.names + share * p.text, text=p.text * (1 - share)))
+    return tuple(out)
 
 
 # --- choosing the columns -----------------------------------------------------------------------------

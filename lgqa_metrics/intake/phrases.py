@@ -25,6 +25,8 @@ PHRASES_FILE: Final = DATA_DIR / "intake" / "header_phrases.csv"
 #: The column roles a header phrase can name; ``other`` names a column that is none of them ("Phòng chủ trì").
 ROLES: Final = ("stt", "code", "code_name", "name", "rating", "evidence", "note", "other")
 _NOT_WORD: Final = re.compile(r"[^\w#]+")
+#: Most words in a phrase (longer ones are never looked for).
+_LONGEST_PHRASE: Final = 6
 
 
 class PhrasesError(ValueError):
@@ -88,15 +90,18 @@ class HeaderPhrases:
 
 
 def _longest(text: str, table: dict[str, dict[str, float]]) -> tuple[str, dict[str, float]] | None:
-    """The longest phrase of ``table`` standing in ``text`` as whole words, with its roles."""
+    """The longest phrase of ``table`` standing in ``text`` as whole words, with its roles (each run of the
+    text's words looked up, longest first)."""
     if not text or len(text) > 120:
         return None
-    padded = f" {text} "
-    best: tuple[str, dict[str, float]] | None = None
-    for phrase, roles in table.items():
-        if (best is None or len(phrase) > len(best[0])) and f" {phrase} " in padded:
-            best = (phrase, roles)
-    return best
+    tokens = text.split()
+    for size in range(min(len(tokens), _LONGEST_PHRASE), 0, -1):
+        found = [(len(key), key) for start in range(len(tokens) - size + 1)
+                 if (key := " ".join(tokens[start:start + size])) in table]
+        if found:
+            key = max(found)[1]
+            return key, table[key]
+    return None
 
 
 def load_phrases(path: Path | None = None) -> HeaderPhrases:
@@ -116,6 +121,8 @@ def load_phrases(path: Path | None = None) -> HeaderPhrases:
                 raise PhrasesError(f"{path.name} row {n}: unknown role {role!r} (one of {', '.join(ROLES)})")
             if not words(phrase):
                 raise PhrasesError(f"{path.name} row {n}: empty phrase")
+            if len(words(phrase).split()) > _LONGEST_PHRASE:
+                raise PhrasesError(f"{path.name} row {n}: a phrase of more than {_LONGEST_PHRASE} words")
             try:
                 weight = float(row["weight"])
             except (TypeError, ValueError) as exc:

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.i18n import Phrase, has, t
-from lgqa_metrics.intake.cells import NameIndex
+from lgqa_metrics.intake.cells import NameIndex, name_index
 from lgqa_metrics.intake.layout import (
     LOW_CONFIDENCE,
     ColumnProfile,
@@ -90,7 +90,7 @@ def read_bytes(
     except UnreadableWorkbook as exc:
         return ReadResult(file, digest, sniffed.kind, (), (_file_issue(exc.code, file, exc.fields),))
 
-    names = NameIndex.of(catalogue)
+    names = name_index(catalogue)
     file_issues: list[Issue] = []
     tables: list[_Table] = []
     for sheet in book.sheets:

@@ -2,15 +2,15 @@
 is read back exactly; the order of the columns and the words over them change nothing; a deleted row leaves
 its indicator missing and shifts no other.
 
-The examples are bounded and derandomized in the default profile (a few thousand in all, the same on every
-run); ``pytest --hypothesis-profile=thorough tests/intake`` runs ten times as many, freshly drawn.
+The examples are bounded and derandomized in the ``ci`` profile (a few thousand in all, the same on every run);
+``pytest --hypothesis-profile=thorough tests/intake`` runs ten times as many, freshly drawn.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lgqa_metrics.forms import FormContent
@@ -19,12 +19,7 @@ from lgqa_metrics.ratings import Rating
 from tests.builders import CODES
 from tests.strategies import SYNONYMS, Form, contents, forms_, layouts
 
-settings.register_profile("default", max_examples=100, deadline=None, derandomize=True, database=None,
-                          suppress_health_check=[HealthCheck.too_slow], print_blob=True)
-settings.register_profile("thorough", max_examples=1000, deadline=None, database=None,
-                          suppress_health_check=[HealthCheck.too_slow], print_blob=True)
-settings.load_profile("default")
-#: Examples per property: the share of the profile's ``max_examples`` each property runs.
+#: Examples per property, in multiples of the profile's ``max_examples`` (profiles: ``tests/conftest.py``).
 MANY = settings(max_examples=settings().max_examples * 12)
 SOME = settings(max_examples=settings().max_examples * 4)
 
