@@ -4,7 +4,9 @@ reported when the columns cannot be told apart."""
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Final
 
 import openpyxl
@@ -14,6 +16,7 @@ from lgqa_metrics import forms
 from lgqa_metrics.forms import Column, Entry, FormContent, FormLayout
 from lgqa_metrics.intake.reader import ParsedReturn, ReadResult, read_bytes
 from lgqa_metrics.ratings import Rating
+from lgqa_metrics.store import Store
 from tests.builders import CODES, NAMES_VI
 
 CYCLE: Final = (Rating.GREEN, Rating.YELLOW, Rating.RED, Rating.GREEN, Rating.NA, Rating.GREEN, Rating.YELLOW)
@@ -245,3 +248,38 @@ def test_the_marked_up_workbook_marks_the_whole_header_row_of_an_ambiguous_layou
     ws = marked["Biểu 01"]
     row = forms.HEADER_ROW + 1
     assert all(ws.cell(row, c).comment is not None for c in range(1, 7))
+
+
+def test_every_layout_family_ingests_exactly_through_the_command_line(tmp_path: Path, db_url: str) -> None:
+    """One file per preset layout, one spread over four sheets, one consolidation: `ingest --json`, stored
+    exactly as written."""
+    from tests.test_cli import cli
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    units = {"template": "QUẬN HỒNG BÀNG", "chi_so": "QUẬN LÊ CHÂN", "code_name": "QUẬN KIẾN AN",
+             "two_level": "HUYỆN AN LÃO", "marks": "HUYỆN TIÊN LÃNG", "names": "HUYỆN VĨNH BẢO",
+             "par": "PHƯỜNG MINH KHAI", "numbers": "PHƯỜNG CÁT DÀI"}
+    assert set(units) == set(forms.PRESETS)
+    for name, unit in units.items():
+        content = FormContent(ENTRIES, unit_line=f"UBND {unit}")
+        (folder / f"{name}.xlsx").write_bytes(forms.write_return(forms.PRESETS[name], content))
+    quarters = forms.word_layout(per_quadrant=True, block_sheet=3)
+    (folder / "quadrants.xlsx").write_bytes(forms.write_return(quarters, FormContent(ENTRIES,
+                                                                                     unit_line="UBND PHƯỜNG BẮC SƠN")))
+    ratings = {c: e.rating for c, e in ENTRIES.items()}
+    (folder / "tong_hop.xlsx").write_bytes(forms.write_consolidation({"Xã An Thắng": ratings, "Xã Tiên Minh": ratings}))
+    done = cli("ingest", "--json", "--db", db_url, str(folder))
+    assert done.returncode == 0, done.stderr
+    outcomes = json.loads(done.stdout)
+    assert [o["status"] for o in outcomes] == ["accepted"] * 11
+    assert all(i["severity"] == "warning" for o in outcomes for i in o["issues"])
+    store = Store.open(db_url)
+    stored = store.ratings()
+    store.close()
+    assert stored["unit_id"].nunique() == 11
+    for unit, one in stored.groupby("unit_id"):
+        assert dict(zip(one["indicator_code"], one["rating"], strict=True)) == {c: r.value for c, r in ratings.items()}
+        if unit not in ("x-an-thang", "x-tien-minh"):
+            assert dict(zip(one["indicator_code"], one["evidence"], strict=True)) == {
+                c: e.evidence for c, e in ENTRIES.items()}
