@@ -387,3 +387,25 @@ def test_the_data_admin_page_reads_in_english(root: Store, data_copy: Path) -> N
     assert not at.exception and at.title[0].value == "Data administration"
     _units_uploader(at).set_value(("units.csv", b"id,name\nx,y\n", "text/csv")).run()
     assert "Required columns are missing: type" in at.error[0].value
+
+
+def test_admins_see_the_confirmed_column_mappings_and_delete_one_with_an_audit_entry(root: Store) -> None:
+    from lgqa_metrics import forms, layout_mappings
+    from lgqa_metrics.accounts_base import Actor
+    from lgqa_metrics.intake.mapping import layout_choices, proposal
+    from tests.intake.test_mappings import DATA
+
+    _, headers, _ = layout_choices(DATA, "Biểu 01", forms.HEADER_ROW)
+    layout_mappings.confirm(root.engine, Actor("can-bo", Role.STAFF), proposal(headers, {"code": 1, "rating": 4}, {}))
+    at = _admin_on("pages/admin_data.py")
+    table = next(d.value for d in at.dataframe if "Tiêu đề cột" in d.value.columns)
+    assert list(table["Người xác nhận"]) == ["can-bo"]
+    assert "Kết quả năm 2023" in table["Tiêu đề cột"].iloc[0]
+    assert "kết quả tự đánh giá: E" in table["Cột được chọn"].iloc[0]
+    at.button(key="admin_mapping_delete").click().run()
+    assert not at.exception, at.exception
+    assert any("Đã xóa cách chọn cột" in m.value for m in at.success)
+    assert layout_mappings.stored(root.engine) == {}
+    assert any("Chưa có cách chọn cột" in m.value for m in at.info)
+    [entry] = audit.audit_log(root.engine, actions=["layout_mapping_deleted"]).to_dict("records")
+    assert entry["actor"] == "root"
