@@ -130,10 +130,6 @@ class Catalogue:
             held[key] = build()
         return held[key]  # type: ignore[no-any-return]
 
-    def clear_cache(self) -> None:
-        """Forget the names resolved so far (for cold-start measurements)."""
-        self._resolved.clear()  # type: ignore[attr-defined]
-
     def legend(self, code: str | None, rating: Rating, lang: str = "vi") -> str:
         """Legend wording for ``rating``: the indicator's own if set, else the scale's."""
         if code is not None:

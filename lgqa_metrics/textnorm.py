@@ -47,12 +47,6 @@ def fold(value: object) -> str:
     return _fold_text(value if isinstance(value, str) else str(value))
 
 
-def clear_caches() -> None:
-    """Forget the texts cleaned and folded so far (for cold-start measurements)."""
-    _clean_text.cache_clear()
-    _fold_text.cache_clear()
-
-
 @lru_cache(maxsize=65_536)
 def _fold_text(value: str) -> str:
     text = clean(value).casefold().replace("đ", "d")

@@ -931,9 +931,3 @@ def _ods_fills(data: bytes, archive: ZipInspection | None = None) -> dict[str, d
                 break
         out[table.get(q("table", "name"), "")] = cells
     return out
-
-
-def clear_caches() -> None:
-    """Forget the stylesheets' fills and sheet lists worked out so far (for cold-start measurements)."""
-    for cached in (_cell_style_fills, _listed_sheets, _may_have_rating_fills):
-        cached.cache_clear()
