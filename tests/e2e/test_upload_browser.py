@@ -101,7 +101,10 @@ def test_a_return_of_a_new_layout_and_an_ambiguous_one_mapped_in_the_browser(bro
         page.get_by_text("Xem trước: 39 chỉ số đọc được, 0 lỗi").wait_for(timeout=60_000)
         page.get_by_role("button", name="Xác nhận cách chọn cột này").click()
         page.get_by_text("Đã lưu cách chọn cột").wait_for(timeout=60_000)
-        page.get_by_role("button", name="Lưu 2 báo cáo hợp lệ").click()
+        wait_until_idle(page)
+        store_button = page.get_by_role("button", name="Lưu 2 báo cáo hợp lệ")
+        store_button.wait_for(timeout=90_000)
+        store_button.click()
         page.get_by_text("Đã lưu 2 báo cáo").wait_for(timeout=60_000)
         store = Store.open(db)
         assert sorted(store.submissions()["unit_id"]) == ["q-hong-bang", "q-le-chan"]
