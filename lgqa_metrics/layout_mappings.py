@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from lgqa_metrics import audit
 from lgqa_metrics.accounts_base import Actor, Role, require
 from lgqa_metrics.i18n import t
-from lgqa_metrics.intake.mapping import LayoutMapping
+from lgqa_metrics.intake.mapping import MAPPABLE_ROLES, LayoutMapping
 from lgqa_metrics.schema import layout_mappings_t as table
 from lgqa_metrics.workbook import column_letters
 
@@ -63,9 +63,10 @@ def mappings_table(mappings: dict[str, LayoutMapping], lang: str = "vi") -> pd.D
     """The mappings for people: the header's titles, each role's column, who confirmed it and when."""
     rows = []
     for m in mappings.values():
-        roles = [f"{t(f'layout.role_{role}', lang)}: {column_letters(col + 1)}" for role, col in m.columns.items()]
+        ordered = sorted(m.columns.items(), key=lambda item: MAPPABLE_ROLES.index(item[0]))
+        roles = [f"{t(f'layout.role_{role}', lang)}: {column_letters(col + 1)}" for role, col in ordered]
         roles += [f"{column_letters(col + 1)}: {rating.value}" for col, rating in m.colours.items()]
-        rows.append({"fingerprint": m.fingerprint, "headers": " | ".join(h for h in m.headers if h),
+        rows.append({"fingerprint": m.fingerprint[:8], "headers": " | ".join(h for h in m.headers if h),
                      "columns": "; ".join(roles), "by": m.confirmed_by, "at": m.confirmed_at[:16].replace("T", " ")})
     frame = pd.DataFrame(rows, columns=["fingerprint", "headers", "columns", "by", "at"])
     return frame.rename(columns={c: t(f"mapping.col_{c}", lang) for c in frame.columns})

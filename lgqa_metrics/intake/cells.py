@@ -25,6 +25,7 @@ _CODE_THEN_NAME: Final = re.compile(
     r"^(?:cs|chỉ số|chi so|mã|ma|ct)?\s*([1-9])\s*[.,]\s*(\d{1,2})\s*\.?\s*(?:[-–—:)]\s*)?([^\W\d_].*)$")
 #: A code-like text that is no catalogue code ("5.1", "1.11"): named as unknown, not taken for a name.
 _CODE_LIKE: Final = re.compile(r"^(?:cs|chỉ số|chi so|mã|ma|ct)?\s*\d{1,2}\s*[.,]\s*\d{1,3}\s*\.?$")
+_DIGIT: Final = re.compile(r"\d")
 #: Roman numerals of the quadrant group rows.
 ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _GROUP_LABEL: Final = re.compile(r"^(?:goc phan tu|quadrant|nhom|linh vuc|phan)\s*([1-4]|iv|iii|ii|i)\b")
@@ -194,7 +195,7 @@ def kind_of(value: object, catalogue: Catalogue) -> str:
     string = text_of(value)
     if not string:
         return "blank"
-    if any(ch.isdigit() for ch in string[:14]):
+    if _DIGIT.search(string, 0, 14):
         if len(string) <= 14 and code_in_text(string, catalogue):
             return "code"
         if code_and_name(string, catalogue):
