@@ -134,6 +134,19 @@ def mark_layout(**options: Any) -> FormLayout:
 # --- writing ----------------------------------------------------------------------------------------
 
 
+def write_cell(ws: Any, row: int, col: int, value: object, fmt: Any = None) -> None:
+    """Write one value of an xlsxwriter sheet as a clerk types it: text as text, numbers as numbers, a bool as
+    a bool, None or "" as a blank (0-based ``row`` and ``col``)."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
 class _Formats:
     """The workbook's formats, made once each."""
 
@@ -162,14 +175,7 @@ class _Writer:
         return value + " " if self.layout.trailing_space and value else value
 
     def put(self, ws: Any, row: int, col: int, value: object, fmt: Any = None) -> None:
-        if value is None or value == "":
-            ws.write_blank(row, col, None, fmt)
-        elif isinstance(value, bool):
-            ws.write_boolean(row, col, value, fmt)
-        elif isinstance(value, (int, float)):
-            ws.write_number(row, col, value, fmt)
-        else:
-            ws.write_string(row, col, self.text(str(value)), fmt)
+        write_cell(ws, row, col, self.text(value) if isinstance(value, str) else value, fmt)
 
     def span(self, ws: Any, row: int, first: int, last: int, value: str, fmt: Any) -> None:
         if last > first:

@@ -21,6 +21,8 @@ import openpyxl
 import xlsxwriter
 from openpyxl.utils import get_column_letter
 
+from lgqa_metrics.forms import write_cell
+
 ROOT: Final = Path(__file__).resolve().parent.parent
 CATALOGUE_DIR: Final = ROOT / "data" / "catalogue"
 
@@ -165,15 +167,7 @@ def _nfd(value: object, nfd: bool) -> object:
 
 def _write(ws: Any, row: int, col: int, value: object, fmt: Any = None, nfd: bool = False) -> None:
     """Write one value (0-based row/col): text as a string, numbers as numbers, None as a blank."""
-    value = _nfd(value, nfd)
-    if value is None or value == "":
-        ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, bool):
-        ws.write_boolean(row, col, value, fmt)
-    elif isinstance(value, (int, float)):
-        ws.write_number(row, col, value, fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
+    write_cell(ws, row, col, _nfd(value, nfd), fmt)
 
 
 @dataclass
