@@ -525,7 +525,7 @@ def _assign(candidate: _Candidate, rows: Sequence[int], profiles: tuple[ColumnPr
                    if p.column not in placed and p.text >= MIN_TEXT_SHARE and not p.match.weight("other"))
     layout = Layout(candidate.header_rows, candidate.first_data_row, columns, colours, units, choices,
                     len(profiles), tuple(p.header for p in profiles), unread)
-    return total + sum(1.0 for _ in colours) + sum(1.0 for _ in units), layout
+    return total + len(colours) + len(units), layout  # a colour or unit column counts as one role found
 
 
 def _holds_other_than_ratings(profile: ColumnProfile) -> bool:
