@@ -14,7 +14,8 @@ from lgqa_metrics.accounts_base import Actor, Role, require
 from lgqa_metrics.catalogue import Catalogue
 from lgqa_metrics.i18n import t
 from lgqa_metrics.intake.mapping import LayoutMapping
-from lgqa_metrics.intake.reader import ParsedReturn, ReadResult
+from lgqa_metrics.intake.reader import ParsedReturn, RatingRow, ReadResult
+from lgqa_metrics.ratings import Rating
 from lgqa_metrics.report import Issue, Severity
 from lgqa_metrics.safety import read_safely
 from lgqa_metrics.store import Outcome, Store
@@ -78,6 +79,28 @@ def read_upload(data: bytes, name: str, *, catalogue: Catalogue | None = None,
     timeout there becomes an issue (``read_crashed``, ``read_timeout``), never an exception. ``mappings``: the
     store's confirmed column mappings."""
     return read_safely(data, name, isolated=isolated, catalogue=catalogue, registry=registry, mappings=mappings)
+
+
+@dataclass(frozen=True)
+class MappingPreview:
+    """A file read with a mapping staff propose: the ratings of the mapped sheet's return (empty when none was
+    found), how many are read (not missing) and how many errors the file would still have."""
+
+    ratings: tuple[RatingRow, ...]
+    read: int
+    errors: int
+
+
+def preview_mapping(data: bytes, name: str, proposed: LayoutMapping, sheet: str, *,
+                    catalogue: Catalogue | None = None, registry: UnitRegistry | None = None) -> MappingPreview:
+    """Read ``data`` as untrusted with ``proposed`` as the only mapping, for the Upload page's preview."""
+    result = read_upload(data, name, catalogue=catalogue, registry=registry,
+                         mappings={proposed.fingerprint: proposed})
+    ret = next((r for r in result.returns if r.sheet.startswith(sheet)), None)
+    issues = [*result.issues, *(ret.issues if ret else ())]
+    ratings = ret.ratings if ret else ()
+    return MappingPreview(ratings, sum(r.rating is not Rating.MISSING for r in ratings),
+                          sum(i.severity is Severity.ERROR for i in issues))
 
 
 @dataclass

@@ -145,29 +145,21 @@ class NameIndex:
         """The code of a name written as the catalogue writes it (any case, diacritics or spacing)."""
         return self.catalogue.code_for_name(text) if text else None
 
-    def similarity(self, text: str, code: str) -> float:
-        """How alike ``text`` and the names of ``code`` are (0 to 1): shared words, diacritics kept; without
+    def similarities(self, text: str) -> dict[str, float]:
+        """How alike ``text`` is to each indicator's names (0 to 1): shared words, diacritics kept; without
         them only as a fallback, and then a little less."""
         own, plain = frozenset(words(text).split()), frozenset(folded_words(text).split())
-        best = 0.0
-        for (c, names), (_, plain_names) in zip(self.kept, self.plain, strict=True):
-            if c == code:
-                best = max(best, _dice(own, names), 0.9 * _dice(plain, plain_names))
-        return best
-
-    def closest(self, text: str, codes: tuple[str, ...] | None = None) -> tuple[str | None, float]:
-        """The most similar indicator (among ``codes``, default all) and its similarity."""
-        own, plain = frozenset(words(text).split()), frozenset(folded_words(text).split())
-        if not own:
-            return None, 0.0
         scores: dict[str, float] = {}
-        for (code, names), (_, plain_names) in zip(self.kept, self.plain, strict=True):
-            if codes is None or code in codes:
+        if own:
+            for (code, names), (_, plain_names) in zip(self.kept, self.plain, strict=True):
                 scores[code] = max(scores.get(code, 0.0), _dice(own, names), 0.9 * _dice(plain, plain_names))
-        if not scores:
-            return None, 0.0
-        code = max(scores, key=scores.__getitem__)
-        return code, scores[code]
+        return scores
+
+    def closest(self, text: str) -> tuple[str | None, float]:
+        """The most similar indicator and its similarity."""
+        scores = self.similarities(text)
+        code = max(scores, key=scores.__getitem__, default=None)
+        return code, scores[code] if code is not None else 0.0
 
 
 def name_index(catalogue: Catalogue) -> NameIndex:

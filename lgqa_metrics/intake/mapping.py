@@ -18,6 +18,7 @@ from typing import Final
 from lgqa_metrics.intake.cells import text_of
 from lgqa_metrics.intake.phrases import folded_words
 from lgqa_metrics.ratings import Rating, is_blank
+from lgqa_metrics.report import Issue
 from lgqa_metrics.workbook import SheetData, column_letters
 
 #: The roles staff can give a column (besides the colour columns).
@@ -135,14 +136,13 @@ def proposal(headers: Sequence[str], columns: Mapping[str, int | None], colours:
                          {col: rating for rating, col in colours.items() if col is not None})
 
 
-def ambiguous_place(issues: Sequence[object]) -> tuple[str, int] | None:
+def ambiguous_place(issues: Sequence[Issue]) -> tuple[str, int] | None:
     """The sheet and 0-based header row of a file's ``layout_ambiguous`` issue ("A8:F8" → row 7), or ("", 0)
     when no table was found at all; None when the file's layout needs no mapping."""
     for issue in issues:
-        code, sheet, cell = getattr(issue, "code", ""), getattr(issue, "sheet", ""), getattr(issue, "cell", "")
-        if code == "layout_ambiguous":
-            digits = "".join(ch for ch in cell.split(":")[0] if ch.isdigit())
-            return sheet, int(digits) - 1 if digits else 0
-        if code == "no_table":
+        if issue.code == "layout_ambiguous":
+            digits = "".join(ch for ch in issue.cell.split(":")[0] if ch.isdigit())
+            return issue.sheet, int(digits) - 1 if digits else 0
+        if issue.code == "no_table":
             return "", 0
     return None

@@ -72,7 +72,6 @@ class _Line:
     quadrant: int | None = None  # the quadrant of the group row above
     cited_code: str | None = None  # the code the code or name cell gives, before the name is compared
     by_position: bool = False
-    similarity: float = 1.0
 
 
 @dataclass
@@ -214,7 +213,7 @@ class TableReader:
             if quadrant is not None:
                 gap = [c for c in gap if self.catalogue[c].quadrant == quadrant]
             for line, code, similarity in _order_match(lines[start:end], gap, self.names):
-                line.code, line.similarity = code, similarity
+                line.code = code
                 line.by_position = similarity < NAME_SIMILARITY
                 used.add(code)
             start = end
@@ -376,7 +375,8 @@ def _order_match(lines: Sequence[_Line], codes: Sequence[str], names: NameIndex
     indicator may have no row), by the lines' names' similarity to each indicator's."""
     if not lines or not codes:
         return []
-    sims = [[names.similarity(line.name, code) if line.name else 0.0 for code in codes] for line in lines]
+    scores = [names.similarities(line.name) for line in lines]  # each line's name compared once
+    sims = [[found.get(code, 0.0) for code in codes] for found in scores]
     n, m = len(lines), len(codes)
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):

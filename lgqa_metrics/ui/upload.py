@@ -276,15 +276,11 @@ def mapping_form(item: Checked, index: int, lang: str) -> None:
         st.info(t(f"mapping.need_{problem}", lang), icon=":material/info:")
     if proposed.problems():
         return
-    result = batch.read_upload(item.data, item.name, catalogue=catalogue(), registry=registry(),
-                               mappings={proposed.fingerprint: proposed})
-    ret = next((r for r in result.returns if r.sheet.startswith(sheet)), None)
-    issues = [*result.issues, *(ret.issues if ret else ())]
-    errors = sum(i.severity is Severity.ERROR for i in issues)
-    read = sum(r.rating is not Rating.MISSING for r in ret.ratings) if ret else 0
-    st.caption(t("mapping.preview", lang, read=read, errors=errors))
-    if ret is not None:
-        st.dataframe(preview.rows_table(ret.ratings, catalogue(), lang), hide_index=True, key=f"map_preview_{index}")
+    shown = batch.preview_mapping(item.data, item.name, proposed, sheet, catalogue=catalogue(), registry=registry())
+    st.caption(t("mapping.preview", lang, read=shown.read, errors=shown.errors))
+    if shown.ratings:
+        st.dataframe(preview.rows_table(shown.ratings, catalogue(), lang), hide_index=True,
+                     key=f"map_preview_{index}")
     st.button(t("mapping.confirm", lang), key=f"map_confirm_{index}", icon=":material/done_all:",
               on_click=_confirm_mapping, args=(proposed, item.name, sheet), type="primary")
 
