@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from lgqa_metrics.accounts_base import Actor
+from lgqa_metrics.frames import read_frame
 from lgqa_metrics.schema import audit_t
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Every action recorded, with its Vietnamese and English label keys in data/i18n.
 ACTIONS: Final = (
@@ -54,4 +57,4 @@ def audit_log(engine: Engine, *, actions: Sequence[str] = (), actors: Sequence[s
     if until is not None:
         query = query.where(audit_t.c.at <= until)
     with engine.connect() as conn:
-        return pd.read_sql(query, conn)
+        return read_frame(query, conn)

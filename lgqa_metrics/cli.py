@@ -1,4 +1,8 @@
-"""Command line: ``python -m lgqa_metrics ingest|export|template|demo|history``.
+"""Command line: ``python -m lgqa_metrics ingest|export|template|demo|history|…``.
+
+This module holds only the grammar of every command and sends each to the module that carries it out, imported
+when that command runs: a one-file ``ingest`` does not wait for what ``backup``, ``synth`` or ``users`` import.
+Each such module has ``run(args, lang) -> int``.
 
 Exit codes: 0 success, 1 when a return is rejected or the command fails, 2 on a usage error. No
 traceback ever reaches the user.
@@ -7,21 +11,31 @@ traceback ever reaches the user.
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Final
 
-from lgqa_metrics import cli_backup, cli_migrate, cli_synth, cli_users, layout_mappings, quarantine
-from lgqa_metrics.accounts_base import cli_actor
-from lgqa_metrics.export import export_frame, write_export
+from lgqa_metrics.accounts_base import Role
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ingest import collect_files, ingest_paths
-from lgqa_metrics.paths import SAMPLES_DIR
-from lgqa_metrics.schema import submissions_t
-from lgqa_metrics.store import Outcome, Store
-from lgqa_metrics.template import build_template
-from lgqa_metrics.units import Unit, default_registry
+
+DB_HELP: Final = "database URL (default: LGQA_DATABASE_URL or data/lgqa.sqlite)"
+ROLES: Final = [r.value for r in Role]
+
+#: The module that carries out each command.
+HANDLERS: Final = {
+    **dict.fromkeys(("ingest", "demo"), "lgqa_metrics.cli_ingest"),
+    **dict.fromkeys(("export", "template", "history", "mappings"), "lgqa_metrics.cli_returns"),
+    "users": "lgqa_metrics.cli_users",
+    **dict.fromkeys(("backup", "restore"), "lgqa_metrics.cli_backup"),
+    **dict.fromkeys(("migrate", "migrate-store"), "lgqa_metrics.cli_migrate"),
+    "quarantine": "lgqa_metrics.quarantine",
+    "synth": "lgqa_metrics.cli_synth",
+}
+#: Commands that read returns: their reader workers start first, while the command's module is imported (pandas,
+#: SQLAlchemy) and the store opened.
+READING: Final = ("ingest", "demo")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,9 +49,24 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m lgqa_metrics", description="ISO 18091 self-assessment returns: ingest, export, templates.")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language (default vi)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _returns(sub)
+    _users(sub)
+    _store(sub)
+    syn = sub.add_parser("synth", help="generate a synthetic national dataset (SYNTHETIC: made-up units and returns)")
+    syn.add_argument("--units", type=int, required=True, metavar="N", help="units reporting in the first year")
+    syn.add_argument("--years", required=True, metavar="A-B", help="years, e.g. 2016-2025 (or one year)")
+    syn.add_argument("--db", help=f"{DB_HELP}; must hold no returns")
+    syn.add_argument("--seed", type=int, default=None, help="random seed (default: the demo's); same seed, same data")
+    syn.add_argument("--files", type=Path, metavar="DIR",
+                     help="write one return workbook per unit-year and units.csv into DIR instead of the store "
+                          "(with --db, the units are registered in that store too)")
+    return p
 
+
+def _returns(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The commands about returns: ingest, export, template, demo, history, mappings, quarantine."""
     ing = sub.add_parser("ingest", help="read, validate and store returns")
-    ing.add_argument("--db", help="database URL (default: LGQA_DATABASE_URL or data/lgqa.sqlite)")
+    ing.add_argument("--db", help=DB_HELP)
     ing.add_argument("--dry-run", action="store_true", help="validate and report without storing")
     ing.add_argument("--json", action="store_true", help="print one JSON array of outcomes")
     ing.add_argument("--uploader", default="cli", help="name recorded with each submission")
@@ -66,128 +95,76 @@ def _parser() -> argparse.ArgumentParser:
     hist.add_argument("--db")
     hist.add_argument("--unit", required=True)
     hist.add_argument("--year", type=int, required=True)
+
     maps = sub.add_parser("mappings", help="list or delete the column mappings staff confirmed")
     maps.add_argument("--db")
     maps.add_argument("action", choices=("list", "delete"))
     maps.add_argument("fingerprint", nargs="?", help="with delete: the mapping's fingerprint (or its start)")
-    cli_users.add_parser(sub)
-    cli_backup.add_parsers(sub)
-    cli_migrate.add_parsers(sub)
-    quarantine.add_parser(sub)
-    cli_synth.add_parser(sub)
-    return p
+
+    quar = sub.add_parser("quarantine", help="list rejected files: file, hash, time, uploader, first error")
+    quar.add_argument("--db", help=DB_HELP)
+    quar.add_argument("--json", action="store_true", help="print one JSON array with the full hash")
 
 
-def _print_outcomes(outcomes: list[Outcome], lang: str, dry_run: bool) -> None:
-    for o in outcomes:
-        where = f"{o.file}" + (f" [{o.sheet}]" if o.sheet else "")
-        head = f"{o.unit_id or '?'} {o.year or '?'}" + (f" v{o.version}" if o.version else "")
-        mark = {"accepted": "✓", "duplicate": "=", "rejected": "✗"}[o.status]
-        suffix = f" {t('cli.dry_run', lang)}" if dry_run else ""
-        print(f"{mark} {where}: {head} — {t('cli.' + o.status, lang)}{suffix}")
-        for issue in o.issues:
-            place = "!".join(x for x in (issue.sheet, issue.cell) if x)
-            sev = ("LỖI" if lang == "vi" else "ERROR") if issue.severity == "error" else ("CẢNH BÁO" if lang == "vi" else "WARNING")
-            print(f"    {sev} {issue.code}{' @ ' + place if place else ''}: {issue.message(lang)}")
-    counts = {k: sum(1 for o in outcomes if o.status == k) for k in ("accepted", "duplicate", "rejected")}
-    print(t("cli.summary", lang, **counts))
+def _users(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The ``users`` command and its actions."""
+    users = sub.add_parser("users", help="manage dashboard accounts (argon2 password hashes in the database)")
+    actions = users.add_subparsers(dest="users_command", required=True)
+    add = actions.add_parser("add", help="create an account (password asked for, or --password-stdin)")
+    add.add_argument("username")
+    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument("--name", default="", help="display name")
+    add.add_argument("--email", default="")
+    actions.add_parser("list", help="list the accounts")
+    for name, help_text in (("disable", "disable an account"), ("enable", "enable an account, clear its lock"),
+                            ("set-password", "set a new password"), ("set-role", "change the role")):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument("username")
+        if name == "set-role":
+            action.add_argument("role", choices=ROLES)
+    for action in actions.choices.values():
+        action.add_argument("--db", help=DB_HELP)
+        if action.prog.endswith(("add", "set-password")):
+            action.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
 
 
-def _require_unit(unit_id: str, lang: str) -> Unit:
-    registry = default_registry()
-    unit = registry.get(unit_id)
-    if unit is None:
-        closest = ", ".join(f"{u.id} ({u.name})" for u in registry.closest(unit_id))
-        print(t("cli.unknown_unit_id", lang, value=unit_id, closest=closest), file=sys.stderr)
-        raise SystemExit(2)
-    return unit
+def _store(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The commands about the store as a whole: backup, restore, migrate, migrate-store."""
+    bk = sub.add_parser("backup", help="write a consistent snapshot of the store (database and archived originals)")
+    bk.add_argument("--db", help=DB_HELP)
+    bk.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="the .zip to write")
+    bk.add_argument("--logical", action="store_true",
+                    help="dump tables as JSON lines even from SQLite (to move the store to another backend)")
+    rs = sub.add_parser("restore", help="restore a backup .zip (verified first) into a store")
+    rs.add_argument("--db", help=DB_HELP)
+    rs.add_argument("--force", action="store_true", help="replace a SQLite store that already holds data")
+    rs.add_argument("file", type=Path, metavar="FILE", help="the backup .zip")
+    mg = sub.add_parser("migrate", help="bring the store to the latest schema revision and print it")
+    mg.add_argument("--db", help=DB_HELP)
+    ms = sub.add_parser("migrate-store", help="copy a whole store into another, empty database (e.g. SQLite to "
+                                              "PostgreSQL), verified, in one transaction")
+    ms.add_argument("--from", dest="source", required=True, metavar="URL_OR_PATH",
+                    help="the store to copy: a database URL or the path of a SQLite file")
+    ms.add_argument("--to", dest="target", required=True, metavar="URL", help="the empty target database's URL")
 
 
-def _mappings(args: argparse.Namespace, lang: str) -> int:
-    """``mappings list`` prints every confirmed mapping; ``mappings delete FP`` deletes one (audited)."""
-    store = Store.open(args.db)
-    found = layout_mappings.stored(store.engine)
-    if args.action == "list":
-        if not found:
-            print(t("cli.mappings_none", lang))
-            return 0
-        print(layout_mappings.mappings_table(found, lang).to_string(index=False))
-        return 0
-    wanted = [fp for fp in found if args.fingerprint and fp.startswith(args.fingerprint)]
-    if len(wanted) != 1:
-        print(t("cli.mapping_unknown", lang, fingerprint=args.fingerprint or ""), file=sys.stderr)
-        return 2
-    layout_mappings.delete(store.engine, cli_actor(), wanted[0])
-    print(t("cli.mapping_deleted", lang, fingerprint=wanted[0]))
-    return 0
+def _start_workers(args: argparse.Namespace) -> None:
+    """Start the reader workers of a command that reads returns: one for one file (a second would only take a
+    core from the command's own start), else as many as may run."""
+    from lgqa_metrics import safety
 
-
-def _run(args: argparse.Namespace) -> int:
-    lang: str = args.lang
-    if args.command == "users":
-        return cli_users.run(args, lang)
-    if args.command in cli_backup.COMMANDS:
-        return cli_backup.run(args, lang)
-    if args.command in cli_migrate.COMMANDS:
-        return cli_migrate.run(args, lang)
-    if args.command == "quarantine":
-        return quarantine.run(args, lang)
-    if args.command == cli_synth.COMMAND:
-        return cli_synth.run(args, lang)
-    if args.command == "template":
-        args.output.write_bytes(build_template(_require_unit(args.unit, lang), args.year))
-        print(t("cli.template_written", lang, path=args.output))
-        return 0
-    if args.command == "ingest":
-        missing = [p for p in args.paths if not p.exists()]
-        if missing:
-            print(t("cli.no_files", lang, path=", ".join(map(str, missing))), file=sys.stderr)
-            return 2
-        if not collect_files(args.paths):
-            print(t("cli.no_files", lang, path=", ".join(map(str, args.paths))), file=sys.stderr)
-            return 2
-        store = Store.open(args.db)
-        outcomes = ingest_paths(store, args.paths, uploader=args.uploader, dry_run=args.dry_run)
-        if args.json:
-            print(json.dumps([o.to_json(lang) for o in outcomes], ensure_ascii=False, indent=1))
-        else:
-            _print_outcomes(outcomes, lang, args.dry_run)
-        return 1 if any(o.status == "rejected" for o in outcomes) else 0
-    if args.command == "demo":
-        store = Store.open(args.db)
-        if args.if_empty and store.count(submissions_t):
-            return 0
-        outcomes = ingest_paths(store, [SAMPLES_DIR], uploader="demo")
-        _print_outcomes(outcomes, lang, False)
-        return 1 if any(o.status == "rejected" for o in outcomes) else 0
-    if args.command == "mappings":
-        return _mappings(args, lang)
-    if args.command == "history":
-        _require_unit(args.unit, lang)
-        frame = Store.open(args.db).history(args.unit, args.year)
-        if frame.empty:
-            print(t("cli.no_history", lang, unit=args.unit, year=args.year))
-            return 0
-        print(frame.drop(columns=["file_sha256"]).to_string(index=False))
-        return 0
-    if args.command == "export":
-        for unit in args.unit:
-            _require_unit(unit, lang)
-        fmt = args.format or ("xlsx" if args.output.suffix.lower() == ".xlsx" else "csv")
-        store = Store.open(args.db)
-        frame = export_frame(store.ratings(years=args.year, units=args.unit, quadrants=args.quadrant), lang)
-        filters = {"year": args.year, "unit": args.unit, "quadrant": args.quadrant}
-        write_export(frame, args.output, fmt, filters, headers=args.headers)
-        print(t("cli.exported", lang, rows=len(frame), path=args.output))
-        return 0
-    return 2
+    paths: list[Path] = getattr(args, "paths", [])
+    safety.start_workers(1 if len(paths) == 1 and paths[0].is_file() else safety.MAX_WORKERS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = _parser().parse_args(argv)
+    if args.command in READING:
+        _start_workers(args)
     try:
-        return _run(args)
+        handler = importlib.import_module(HANDLERS[args.command])
+        return int(handler.run(args, args.lang))
     except SystemExit as exc:
         return int(exc.code or 0)
     except KeyboardInterrupt:

@@ -5,27 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 from lgqa_metrics.backup import BackupError, backup, restore, shown
 from lgqa_metrics.formatting import file_size, number
 from lgqa_metrics.i18n import t
 from lgqa_metrics.store import resolve_url
-
-COMMANDS = ("backup", "restore")
-
-
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register the ``backup`` and ``restore`` commands."""
-    bk = sub.add_parser("backup", help="write a consistent snapshot of the store (database and archived originals)")
-    bk.add_argument("--db", help="database URL (default: LGQA_DATABASE_URL or data/lgqa.sqlite)")
-    bk.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="the .zip to write")
-    bk.add_argument("--logical", action="store_true",
-                    help="dump tables as JSON lines even from SQLite (to move the store to another backend)")
-    rs = sub.add_parser("restore", help="restore a backup .zip (verified first) into a store")
-    rs.add_argument("--db", help="database URL (default: LGQA_DATABASE_URL or data/lgqa.sqlite)")
-    rs.add_argument("--force", action="store_true", help="replace a SQLite store that already holds data")
-    rs.add_argument("file", type=Path, metavar="FILE", help="the backup .zip")
 
 
 def run(args: argparse.Namespace, lang: str) -> int:

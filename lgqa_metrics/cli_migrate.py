@@ -15,19 +15,6 @@ from lgqa_metrics.i18n import t
 from lgqa_metrics.store import Store, make_engine, resolve_url
 from lgqa_metrics.transfer import Transfer, TransferError, copy_store, source_url
 
-COMMANDS = ("migrate", "migrate-store")
-
-
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register the ``migrate`` and ``migrate-store`` commands."""
-    mg = sub.add_parser("migrate", help="bring the store to the latest schema revision and print it")
-    mg.add_argument("--db", help="database URL (default: LGQA_DATABASE_URL or data/lgqa.sqlite)")
-    ms = sub.add_parser("migrate-store", help="copy a whole store into another, empty database (e.g. SQLite to "
-                                              "PostgreSQL), verified, in one transaction")
-    ms.add_argument("--from", dest="source", required=True, metavar="URL_OR_PATH",
-                    help="the store to copy: a database URL or the path of a SQLite file")
-    ms.add_argument("--to", dest="target", required=True, metavar="URL", help="the empty target database's URL")
-
 
 def run(args: argparse.Namespace, lang: str) -> int:
     """Carry out ``migrate`` or ``migrate-store``: 0 on success, 1 with a message (never a traceback) when

@@ -17,20 +17,6 @@ from lgqa_metrics.store import resolve_url
 from lgqa_metrics.synth import SynthError, SynthSpec, generate, parse_years
 from lgqa_metrics.synth_write import Written, register_units, write_files, write_store
 
-COMMAND = "synth"
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register the ``synth`` command."""
-    p = sub.add_parser(COMMAND, help="generate a synthetic national dataset (SYNTHETIC: made-up units and returns)")
-    p.add_argument("--units", type=int, required=True, metavar="N", help="units reporting in the first year")
-    p.add_argument("--years", required=True, metavar="A-B", help="years, e.g. 2016-2025 (or one year)")
-    p.add_argument("--db", help="database URL (default: LGQA_DATABASE_URL or data/lgqa.sqlite); must hold no returns")
-    p.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED}); same seed, same data")
-    p.add_argument("--files", type=Path, metavar="DIR",
-                   help="write one return workbook per unit-year and units.csv into DIR instead of the store "
-                        "(with --db, the units are registered in that store too)")
-
 
 class _Progress:
     """Progress lines on stderr: at most one per stage every two seconds, and the last."""
@@ -53,7 +39,7 @@ class _Progress:
 def run(args: argparse.Namespace, lang: str) -> int:
     """Generate and write: 0 on success, 1 when the store is refused, 2 on bad arguments."""
     try:
-        spec = SynthSpec(args.units, parse_years(args.years), args.seed)
+        spec = SynthSpec(args.units, parse_years(args.years), SEED if args.seed is None else args.seed)
     except SynthError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 2

@@ -11,30 +11,6 @@ from lgqa_metrics.accounts_base import Role, cli_actor
 from lgqa_metrics.i18n import t
 from lgqa_metrics.store import Store
 
-ROLES = [r.value for r in Role]
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register the ``users`` command and its actions."""
-    users = sub.add_parser("users", help="manage dashboard accounts (argon2 password hashes in the database)")
-    actions = users.add_subparsers(dest="users_command", required=True)
-    add = actions.add_parser("add", help="create an account (password asked for, or --password-stdin)")
-    add.add_argument("username")
-    add.add_argument("--role", choices=ROLES, required=True)
-    add.add_argument("--name", default="", help="display name")
-    add.add_argument("--email", default="")
-    actions.add_parser("list", help="list the accounts")
-    for name, help_text in (("disable", "disable an account"), ("enable", "enable an account, clear its lock"),
-                            ("set-password", "set a new password"), ("set-role", "change the role")):
-        action = actions.add_parser(name, help=help_text)
-        action.add_argument("username")
-        if name == "set-role":
-            action.add_argument("role", choices=ROLES)
-    for action in actions.choices.values():
-        action.add_argument("--db", help="database URL (default: LGQA_DATABASE_URL or data/lgqa.sqlite)")
-        if action.prog.endswith(("add", "set-password")):
-            action.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-
 
 def _password(args: argparse.Namespace, lang: str) -> str:
     if args.password_stdin:

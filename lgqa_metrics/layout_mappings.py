@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lgqa_metrics import audit
 from lgqa_metrics.accounts_base import Actor, Role, require
+from lgqa_metrics.frames import frame_of_records
 from lgqa_metrics.i18n import t
 from lgqa_metrics.intake.mapping import MAPPABLE_ROLES, LayoutMapping
 from lgqa_metrics.schema import layout_mappings_t as table
 from lgqa_metrics.workbook import column_letters
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class MappingError(ValueError):
@@ -68,7 +72,7 @@ def mappings_table(mappings: dict[str, LayoutMapping], lang: str = "vi") -> pd.D
         roles += [f"{column_letters(col + 1)}: {rating.value}" for col, rating in m.colours.items()]
         rows.append({"fingerprint": m.fingerprint[:8], "headers": " | ".join(h for h in m.headers if h),
                      "columns": "; ".join(roles), "by": m.confirmed_by, "at": m.confirmed_at[:16].replace("T", " ")})
-    frame = pd.DataFrame(rows, columns=["fingerprint", "headers", "columns", "by", "at"])
+    frame = frame_of_records(rows, ["fingerprint", "headers", "columns", "by", "at"])
     return frame.rename(columns={c: t(f"mapping.col_{c}", lang) for c in frame.columns})
 
 

@@ -78,11 +78,6 @@ def render(store: Store, lang: str = "vi", *, as_json: bool = False) -> str:
     return f"{t('quarantine.count', lang, n=len(frame))}\n{shown.to_string(index=False)}"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register the ``quarantine`` command."""
-    quar = sub.add_parser("quarantine", help="list rejected files: file, hash, time, uploader, first error")
-    quar.add_argument("--db", help="database URL (default: LGQA_DATABASE_URL or data/lgqa.sqlite)")
-    quar.add_argument("--json", action="store_true", help="print one JSON array with the full hash")
 
 
 def run(args: argparse.Namespace, lang: str) -> int:

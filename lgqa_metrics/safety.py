@@ -621,6 +621,7 @@ def _main(argv: list[str]) -> None:
     inbox = Connection(int(argv[0]), writable=False)
     outbox = Connection(int(argv[1]), readable=False)
     _serve(inbox, outbox, int(argv[2]))
+    os._exit(0)  # as multiprocessing's children do: nothing to flush, no interpreter teardown to wait for
 
 
 if __name__ == "__main__":

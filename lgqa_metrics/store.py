@@ -11,9 +11,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Engine
@@ -21,10 +20,8 @@ from sqlalchemy.engine import Connection, Engine
 from lgqa_metrics import audit, migrations
 from lgqa_metrics.accounts_base import Actor, Role, require
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.frames import frame_of_columns, read_frame
 from lgqa_metrics.intake.reader import ParsedReturn, ReadResult
-from lgqa_metrics.packed import PACK_BASE as _PACK_BASE
-from lgqa_metrics.packed import PACKED_RATINGS as _PACKED_RATINGS
-from lgqa_metrics.packed import unpack_ratings
 from lgqa_metrics.paths import DEFAULT_DB_FILE
 from lgqa_metrics.report import Issue, Severity
 from lgqa_metrics.schema import (
@@ -41,6 +38,9 @@ from lgqa_metrics.schema import (
     units_t,
 )
 from lgqa_metrics.units import UnitRegistry, default_registry, registry_from_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ENV_URL: Final = "LGQA_DATABASE_URL"
 WRITE_OPTION: Final = "lgqa_write"
@@ -386,7 +386,7 @@ class Store:
             query = query.where(r.c.indicator_code.in_(list(indicators)))
         query = query.order_by(s.c.year, s.c.unit_id, i.c.quadrant, i.c.seq)
         with self.engine.connect() as conn:
-            frame = pd.read_sql(query, conn)
+            frame = read_frame(query, conn)
         frame["score"] = frame["rating"].map({"red": 0, "yellow": 1, "green": 2}).astype("Int64")
         return frame.drop(columns=["seq"])
 
@@ -395,21 +395,23 @@ class Store:
         text columns (evidence, notes and cells come from :meth:`ratings` for the rows a view shows), ids
         and labels as categoricals. Built from one packed row per submission, so a national store (millions
         of ratings) loads in seconds."""
+        from lgqa_metrics.packed import PACK_BASE, PACKED_RATINGS, unpack_ratings  # numpy: only for this table
+
         s, r = submissions_t, ratings_t
         codes = list(self.catalogue.codes)
-        code_char = sa.case({c: chr(_PACK_BASE + n) for n, c in enumerate(codes)}, value=r.c.indicator_code,
+        code_char = sa.case({c: chr(PACK_BASE + n) for n, c in enumerate(codes)}, value=r.c.indicator_code,
                             else_="?")
-        rating_char = sa.case({v: chr(_PACK_BASE + n) for n, v in enumerate(_PACKED_RATINGS)}, value=r.c.rating,
-                              else_=chr(_PACK_BASE + _PACKED_RATINGS.index("missing")))
+        rating_char = sa.case({v: chr(PACK_BASE + n) for n, v in enumerate(PACKED_RATINGS)}, value=r.c.rating,
+                              else_=chr(PACK_BASE + PACKED_RATINGS.index("missing")))
         heads = (s.c.id, s.c.unit_id, s.c.year, s.c.version)
         packed = (sa.select(*heads, sa.func.aggregate_strings(code_char + rating_char, ""))
                   .select_from(r.join(s, r.c.submission_id == s.c.id)).where(s.c.status == STATUS_CURRENT)
                   .group_by(*heads))
         with self.engine.connect() as conn:
             rows = conn.execute(packed).all()
-            units = _columns(conn.execute(sa.select(units_t.c.id, units_t.c.name, units_t.c.type)).all(),
+            units = frame_of_columns(conn.execute(sa.select(units_t.c.id, units_t.c.name, units_t.c.type)).all(),
                              ["unit_id", "unit_name", "unit_type"])
-        subs = _columns([row[:4] for row in rows], ["submission_id", "unit_id", "year", "version"])
+        subs = frame_of_columns([row[:4] for row in rows], ["submission_id", "unit_id", "year", "version"])
         return unpack_ratings([(row[0], row[4]) for row in rows], subs, units, self.catalogue)
 
     def history(self, unit_id: str, year: int) -> pd.DataFrame:
@@ -419,22 +421,22 @@ class Store:
                            s.c.file_sha256).where(s.c.unit_id == unit_id, s.c.year == year)
                  .order_by(s.c.version.desc()))
         with self.engine.connect() as conn:
-            return pd.read_sql(query, conn)
+            return read_frame(query, conn)
 
     def submissions(self) -> pd.DataFrame:
         """All stored submissions (every version)."""
         with self.engine.connect() as conn:
-            return pd.read_sql(sa.select(submissions_t).order_by(submissions_t.c.id), conn)
+            return read_frame(sa.select(submissions_t).order_by(submissions_t.c.id), conn)
 
     def intake_log(self) -> pd.DataFrame:
         """Every ingest outcome, accepted, duplicate or rejected, oldest first."""
         with self.engine.connect() as conn:
-            return pd.read_sql(sa.select(intake_t).order_by(intake_t.c.id), conn)
+            return read_frame(sa.select(intake_t).order_by(intake_t.c.id), conn)
 
     def issues_of(self, intake_id: int) -> pd.DataFrame:
         """The issues logged with one intake."""
         with self.engine.connect() as conn:
-            return pd.read_sql(sa.select(issues_t).where(issues_t.c.intake_id == intake_id).order_by(issues_t.c.id), conn)
+            return read_frame(sa.select(issues_t).where(issues_t.c.intake_id == intake_id).order_by(issues_t.c.id), conn)
 
     def archived(self, sha256: str) -> bytes | None:
         """The archived bytes of a file, by content hash."""
@@ -445,12 +447,6 @@ class Store:
         """Rows in one table."""
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0)
-
-
-def _columns(rows: Sequence[Sequence[Any]], names: list[str]) -> pd.DataFrame:
-    """A frame from result rows, built column by column (much faster than row by row for large results)."""
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    return pd.DataFrame(dict(zip(names, (list(c) for c in columns), strict=True)))
 
 
 def _upsert(conn: Connection, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:

@@ -59,6 +59,8 @@ _SUFFIXES: Final[dict[str, tuple[UnitType, ...]]] = {
     "commune": (UnitType.XA,),
     "province": (UnitType.TINH,),
 }
+#: First words of the type words written after a name ("Le Chan district", "… urban district").
+_SUFFIX_STARTS: Final = frozenset(suffix.split()[0] for suffix in _SUFFIXES)
 # Leading words of an issuing body or a label, dropped before matching.
 _LEADERS: Final = (
     "tm uy ban nhan dan", "tm ubnd", "uy ban nhan dan", "ubnd", "ten don vi", "don vi bao cao", "don vi",
@@ -265,8 +267,10 @@ class UnitRegistry:
                     if unit:
                         hit = (n + 1, unit)
                         break
-            if hit is None:
-                for n in range(min(_MAX_NAME_TOKENS, len(tokens) - i), 0, -1):
+            if hit is None:  # a name followed by a type word: only where one of those words follows
+                for n in range(min(_MAX_NAME_TOKENS, len(tokens) - i - 1), 0, -1):
+                    if tokens[i + n] not in _SUFFIX_STARTS:
+                        continue
                     name = " ".join(tokens[i : i + n])
                     after = tokens[i + n : i + n + 2]
                     for suffix, kinds in _SUFFIXES.items():

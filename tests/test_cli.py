@@ -143,3 +143,19 @@ def test_database_url_comes_from_the_environment(tmp_path: Path, store_url: str)
     assert cli("ingest", str(path), env={"LGQA_DATABASE_URL": store_url}).returncode == 0
     run = cli("history", "--db", store_url, "--unit", "q-le-chan", "--year", "2022")
     assert "x.xlsx" in run.stdout
+
+
+def test_an_ingest_imports_only_what_reading_and_storing_returns_need(tmp_path: Path) -> None:
+    """What a one-file ``ingest`` waits for: no other command's modules, no Alembic for a store already migrated,
+    no workbook writers, no pandas (only tables for people need it)."""
+    path = tmp_path / "one.xlsx"
+    path.write_bytes(filled_template("q-hong-bang", 2023, pattern(0)))
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    assert cli("ingest", "--db", url, "--dry-run", str(path)).returncode == 0  # creates and migrates the store
+    probe = ("import sys; from lgqa_metrics.cli import main; code = main(sys.argv[1:]); "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in {'alembic', 'openpyxl', 'xlsxwriter', 'pandas', 'numpy'} "
+             "or m in {'lgqa_metrics.backup', 'lgqa_metrics.synth', 'lgqa_metrics.demo', 'lgqa_metrics.accounts'}))")
+    run = subprocess.run([sys.executable, "-c", probe, "ingest", "--db", url, "--dry-run", str(path)],
+                         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "[]"

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from lgqa_metrics import audit, migrations
@@ -62,10 +63,14 @@ def db_url(store_url: str) -> str:
     return store_url
 
 
+def test_the_head_read_from_the_script_names_is_where_alembics_chain_of_revisions_ends() -> None:
+    assert migrations.head() == ScriptDirectory.from_config(migrations.config()).get_current_head()
+
+
 def test_a_new_store_is_created_by_the_migrations_exactly_as_the_schema_declares(db_url: str) -> None:
     Store.open(db_url).close()
     with connected(db_url) as conn:
-        assert migrations.current(conn) == migrations.head()
+        assert migrations.current(conn) == migrations.head() == MigrationContext.configure(conn).get_current_revision()
         assert set(sa.inspect(conn).get_table_names()) == {*metadata.tables, "alembic_version"}
         assert differences(conn) == []
         assert triggers(conn) == TRIGGERS[conn.dialect.name]
