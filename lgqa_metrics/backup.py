@@ -40,7 +40,8 @@ from sqlalchemy.engine import Connection
 from lgqa_metrics import __version__, migrations
 from lgqa_metrics.i18n import MessageError
 from lgqa_metrics.schema import metadata
-from lgqa_metrics.store import make_engine, resolve_url
+from lgqa_metrics.store import make_engine
+from lgqa_metrics.store_url import resolve_url, shown
 
 FORMAT: Final = "lgqa-metrics-backup"
 FORMAT_VERSION: Final = 1
@@ -118,11 +119,6 @@ def sqlite_path(url: str) -> Path | None:
     if not parsed.database or parsed.database == ":memory:" or parsed.database.startswith("file:"):
         raise BackupError("backup.sqlite_file_needed", url=parsed.render_as_string(hide_password=True))
     return Path(parsed.database)
-
-
-def shown(url: str) -> str:
-    """A URL fit to print: the password hidden."""
-    return sa.engine.make_url(url).render_as_string(hide_password=True)
 
 
 # --- backup -------------------------------------------------------------------------------------------

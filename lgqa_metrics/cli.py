@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Final
 
 from lgqa_metrics.accounts_base import Role
-from lgqa_metrics.i18n import t
+from lgqa_metrics.i18n import MessageError, t
 
 DB_HELP: Final = "database URL (default: LGQA_DATABASE_URL or data/lgqa.sqlite)"
+CREATE_HELP: Final = "make a new store at --db when there is none (only ever made unasked at the default path)"
 ROLES: Final = [r.value for r in Role]
 
 #: The module that carries out each command.
@@ -70,6 +71,7 @@ def _returns(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ing.add_argument("--dry-run", action="store_true", help="validate and report without storing")
     ing.add_argument("--json", action="store_true", help="print one JSON array of outcomes")
     ing.add_argument("--uploader", default="cli", help="name recorded with each submission")
+    ing.add_argument("--create", action="store_true", help=CREATE_HELP)
     ing.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
 
     exp = sub.add_parser("export", help="export current ratings (one row per unit × year × indicator)")
@@ -90,6 +92,7 @@ def _returns(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     demo = sub.add_parser("demo", help="load the bundled synthetic demo returns")
     demo.add_argument("--db")
     demo.add_argument("--if-empty", action="store_true", help="only when the store holds no submission yet")
+    demo.add_argument("--create", action="store_true", help=CREATE_HELP)
 
     hist = sub.add_parser("history", help="list the stored versions of one unit-year")
     hist.add_argument("--db")
@@ -124,6 +127,7 @@ def _users(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             action.add_argument("role", choices=ROLES)
     for action in actions.choices.values():
         action.add_argument("--db", help=DB_HELP)
+        action.add_argument("--create", action="store_true", help=CREATE_HELP)
         if action.prog.endswith(("add", "set-password")):
             action.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
 
@@ -141,6 +145,7 @@ def _store(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rs.add_argument("file", type=Path, metavar="FILE", help="the backup .zip")
     mg = sub.add_parser("migrate", help="bring the store to the latest schema revision and print it")
     mg.add_argument("--db", help=DB_HELP)
+    mg.add_argument("--create", action="store_true", help=CREATE_HELP)
     ms = sub.add_parser("migrate-store", help="copy a whole store into another, empty database (e.g. SQLite to "
                                               "PostgreSQL), verified, in one transaction")
     ms.add_argument("--from", dest="source", required=True, metavar="URL_OR_PATH",
@@ -154,7 +159,8 @@ def _start_workers(args: argparse.Namespace) -> None:
     from lgqa_metrics import safety
 
     paths: list[Path] = getattr(args, "paths", [])
-    safety.start_workers(1 if len(paths) == 1 and paths[0].is_file() else safety.MAX_WORKERS)
+    if all(p.exists() for p in paths):  # else the command ends at once with a usage error
+        safety.start_workers(1 if len(paths) == 1 and paths[0].is_file() else safety.MAX_WORKERS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -165,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         handler = importlib.import_module(HANDLERS[args.command])
         return int(handler.run(args, args.lang))
+    except MessageError as exc:  # refused with a message of the catalogue (a store that is not there: 2, usage)
+        print(exc.message(args.lang), file=sys.stderr)
+        return int(getattr(exc, "exit_code", 1))
     except SystemExit as exc:
         return int(exc.code or 0)
     except KeyboardInterrupt:

@@ -6,10 +6,10 @@ import argparse
 import sys
 import time
 
-from lgqa_metrics.backup import BackupError, backup, restore, shown
+from lgqa_metrics.backup import BackupError, backup, restore
 from lgqa_metrics.formatting import file_size, number
 from lgqa_metrics.i18n import t
-from lgqa_metrics.store import resolve_url
+from lgqa_metrics.store_url import resolve_url, shown
 
 
 def run(args: argparse.Namespace, lang: str) -> int:

@@ -9,10 +9,10 @@ import sys
 import pandas as pd
 
 from lgqa_metrics import migrations
-from lgqa_metrics.backup import shown
 from lgqa_metrics.formatting import number
 from lgqa_metrics.i18n import t
-from lgqa_metrics.store import Store, make_engine, resolve_url
+from lgqa_metrics.store import Store, make_engine
+from lgqa_metrics.store_url import check_target, may_create, resolve_url, shown
 from lgqa_metrics.transfer import Transfer, TransferError, copy_store, source_url
 
 
@@ -20,7 +20,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
     """Carry out ``migrate`` or ``migrate-store``: 0 on success, 1 with a message (never a traceback) when
     refused, 2 when the source store does not exist."""
     if args.command == "migrate":
-        return _migrate(resolve_url(args.db), lang)
+        return _migrate(resolve_url(args.db), lang, create=may_create(args.db, args.create))
     try:
         source = source_url(args.source)
     except TransferError as exc:
@@ -35,7 +35,8 @@ def run(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
-def _migrate(url: str, lang: str) -> int:
+def _migrate(url: str, lang: str, *, create: bool) -> int:
+    check_target(url, create=create)  # a store made before migrations is adopted; a missing one made only if asked
     engine = make_engine(url)
     try:
         with engine.connect() as conn:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 
 from lgqa_metrics import layout_mappings
 from lgqa_metrics.accounts_base import cli_actor
 from lgqa_metrics.export import export_frame, write_export
 from lgqa_metrics.i18n import t
+from lgqa_metrics.intake.reader import MIN_YEAR
 from lgqa_metrics.store import Store
 from lgqa_metrics.template import build_template
 from lgqa_metrics.units import Unit, default_registry
@@ -24,9 +26,17 @@ def _require_unit(unit_id: str, lang: str) -> Unit:
     return unit
 
 
+def _require_plausible(year: int, lang: str) -> None:
+    """Refuse a year no return can be for (as the reader does: from :data:`MIN_YEAR` to next year)."""
+    high = dt.date.today().year + 1
+    if not MIN_YEAR <= year <= high:
+        print(t("cli.year_implausible", lang, year=year, low=MIN_YEAR, high=high), file=sys.stderr)
+        raise SystemExit(2)
+
+
 def _mappings(args: argparse.Namespace, lang: str) -> int:
     """``mappings list`` prints every confirmed mapping; ``mappings delete FP`` deletes one (audited)."""
-    store = Store.open(args.db)
+    store = Store.open(args.db, create=False)
     found = layout_mappings.stored(store.engine)
     if args.action == "list":
         if not found:
@@ -46,6 +56,7 @@ def _mappings(args: argparse.Namespace, lang: str) -> int:
 def run(args: argparse.Namespace, lang: str) -> int:
     """Carry out ``export``, ``template``, ``history`` or ``mappings``; the exit code."""
     if args.command == "template":
+        _require_plausible(args.year, lang)
         args.output.write_bytes(build_template(_require_unit(args.unit, lang), args.year))
         print(t("cli.template_written", lang, path=args.output))
         return 0
@@ -53,7 +64,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
         return _mappings(args, lang)
     if args.command == "history":
         _require_unit(args.unit, lang)
-        frame = Store.open(args.db).history(args.unit, args.year)
+        frame = Store.open(args.db, create=False).history(args.unit, args.year)
         if frame.empty:
             print(t("cli.no_history", lang, unit=args.unit, year=args.year))
             return 0
@@ -63,7 +74,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
         for unit in args.unit:
             _require_unit(unit, lang)
         fmt = args.format or ("xlsx" if args.output.suffix.lower() == ".xlsx" else "csv")
-        store = Store.open(args.db)
+        store = Store.open(args.db, create=False)
         frame = export_frame(store.ratings(years=args.year, units=args.unit, quadrants=args.quadrant), lang)
         filters = {"year": args.year, "unit": args.unit, "quadrant": args.quadrant}
         write_export(frame, args.output, fmt, filters, headers=args.headers)

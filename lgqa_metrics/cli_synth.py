@@ -9,11 +9,10 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from lgqa_metrics.backup import shown
 from lgqa_metrics.demo import SEED
 from lgqa_metrics.formatting import file_size, number
 from lgqa_metrics.i18n import t
-from lgqa_metrics.store import resolve_url
+from lgqa_metrics.store_url import resolve_url, shown
 from lgqa_metrics.synth import SynthError, SynthSpec, generate, parse_years
 from lgqa_metrics.synth_write import Written, register_units, write_files, write_store
 

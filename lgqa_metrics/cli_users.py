@@ -10,6 +10,7 @@ from lgqa_metrics.accounts import AccountError, Accounts
 from lgqa_metrics.accounts_base import Role, cli_actor
 from lgqa_metrics.i18n import t
 from lgqa_metrics.store import Store
+from lgqa_metrics.store_url import may_create
 
 
 def _password(args: argparse.Namespace, lang: str) -> str:
@@ -23,7 +24,7 @@ def _password(args: argparse.Namespace, lang: str) -> str:
 
 def run(args: argparse.Namespace, lang: str) -> int:
     """Carry out one ``users`` action as the command line's user; 1 with a message when refused."""
-    accounts = Accounts(Store.open(args.db))
+    accounts = Accounts(Store.open(args.db, create=may_create(args.db, args.create)))
     actor = cli_actor()
     try:
         if args.users_command == "list":

@@ -15,9 +15,11 @@ from lgqa_metrics.intake.reader import ReadResult
 from lgqa_metrics.safety import MAX_WORKERS, read_many_isolated, read_safely
 from lgqa_metrics.store import Outcome, Store
 
-#: File names skipped when a folder is walked (lock files, hidden files, OS litter).
-_SKIP_PREFIXES: Final = ("~$", ".~lock", ".")
-_SKIP_NAMES: Final = frozenset({"Thumbs.db", "desktop.ini", "README.md", "README.txt"})
+#: Files skipped when a folder is walked, by why: Office's and LibreOffice's lock files, hidden files (macOS
+#: "._" shadows among them), the system's litter, and read-me notes.
+_SKIP_PREFIXES: Final = (("~$", "lock_file"), (".~lock", "lock_file"), (".", "hidden"))
+_SKIP_NAMES: Final = {"Thumbs.db": "system_file", "desktop.ini": "system_file", ".DS_Store": "system_file",
+                      "README.md": "readme", "README.txt": "readme"}
 #: Batches read at once by :func:`ingest_paths` (each in a worker process, at most ``safety.MAX_WORKERS``).
 READ_AHEAD: Final = 2
 #: Most files a worker reads in one call during :func:`ingest_paths`, and most bytes (a larger file goes alone):
@@ -26,15 +28,29 @@ BATCH_FILES: Final = 16
 BATCH_BYTES: Final = 4 * 1024 * 1024
 
 
-def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly, plus every file under named folders (sorted, litter skipped)."""
+def sort_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files to read — named directly, or under named folders (sorted) — and the files skipped under the
+    folders, each with why (a ``cli.skipped_*`` reason: lock file, hidden file, system file, read-me)."""
     found: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for path in paths:
-        if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and not _skip(p))
-        else:
+        if not path.is_dir():
             found.append(path)
-    return found
+            continue
+        for p in sorted(path.rglob("*")):
+            if not p.is_file():
+                continue
+            reason = skip_reason(p.name)
+            if reason:
+                skipped.append((p, reason))
+            else:
+                found.append(p)
+    return found, skipped
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """The files :func:`sort_files` reads."""
+    return sort_files(paths)[0]
 
 
 def batched(files: list[Path], most: int, most_bytes: int) -> list[list[Path]]:
@@ -55,8 +71,11 @@ def batched(files: list[Path], most: int, most_bytes: int) -> list[list[Path]]:
     return batches
 
 
-def _skip(path: Path) -> bool:
-    return path.name.startswith(_SKIP_PREFIXES) or path.name in _SKIP_NAMES
+def skip_reason(name: str) -> str:
+    """Why a file found in a folder is not read ("" when it is)."""
+    if name in _SKIP_NAMES:
+        return _SKIP_NAMES[name]
+    return next((reason for prefix, reason in _SKIP_PREFIXES if name.startswith(prefix)), "")
 
 
 def ingest_bytes(store: Store, data: bytes, name: str, *, actor: Actor | None = None, uploader: str | None = None,

@@ -82,5 +82,5 @@ def render(store: Store, lang: str = "vi", *, as_json: bool = False) -> str:
 
 def run(args: argparse.Namespace, lang: str) -> int:
     """Print the quarantine (newest first); 0."""
-    print(render(Store.open(args.db), lang, as_json=args.json))
+    print(render(Store.open(args.db, create=False), lang, as_json=args.json))
     return 0

@@ -41,6 +41,7 @@ from lgqa_metrics.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.i18n import Phrase, messages
 from lgqa_metrics.intake.reader import ReadResult, read_bytes
 from lgqa_metrics.report import Issue, make_issue
+from lgqa_metrics.textnorm import shown_name
 from lgqa_metrics.units import UnitRegistry, default_registry
 from lgqa_metrics.workbook import import_readers, size_phrase
 
@@ -479,7 +480,8 @@ def read_many_isolated(items: Sequence[tuple[bytes, str]], *, catalogue: Catalog
     single call to a worker (a round trip for several files rather than one each, within ``timeout_s`` and
     ``memory_bytes`` for them all). Should that call not return (a file kills the worker or overruns), each
     of its files is read on its own with :func:`read_isolated`, so the verdict falls on the file at fault.
-    Never raises."""
+    Each name is taken as :func:`~lgqa_metrics.textnorm.shown_name` gives it. Never raises."""
+    items = [(data, shown_name(name)) for data, name in items]
     out: list[ReadResult | None] = [too_large(data, name) for data, name in items]
     to_read = [item for item, done in zip(items, out, strict=True) if done is None]
     if not to_read:
@@ -501,7 +503,9 @@ def read_many_isolated(items: Sequence[tuple[bytes, str]], *, catalogue: Catalog
 def read_safely(data: bytes, name: str, *, isolated: bool = True, catalogue: Catalogue | None = None,
                 registry: UnitRegistry | None = None, **kwargs: Any) -> ReadResult:
     """Read one untrusted file: the size cap first, then :func:`read_isolated` (or, with ``isolated=False``,
-    :func:`read_in_process`). Never raises."""
+    :func:`read_in_process`). The name is taken as :func:`~lgqa_metrics.textnorm.shown_name` gives it (a file
+    name is untrusted too: undecodable bytes, controls, right-to-left marks). Never raises."""
+    name = shown_name(name)
     if isolated:
         return read_isolated(data, name, catalogue=catalogue, registry=registry, **kwargs)
     return too_large(data, name) or read_in_process(data, name, catalogue=catalogue, registry=registry, **kwargs)
@@ -577,7 +581,10 @@ def _serve(inbox: Connection, outbox: Connection, memory_bytes: int) -> None:
     import_readers()
     messages()  # the issues' wording, needed by the first file with an issue
     _limit_memory(memory_bytes)
-    outbox.send(("ready", os.getpid()))
+    try:
+        outbox.send(("ready", os.getpid()))
+    except OSError:
+        return  # the command ended before it needed us (a usage error, a store that is not there)
     while True:
         try:
             request = inbox.recv()

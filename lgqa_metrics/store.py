@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
@@ -22,7 +20,6 @@ from lgqa_metrics.accounts_base import Actor, Role, require
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.frames import frame_of_columns, read_frame
 from lgqa_metrics.intake.reader import ParsedReturn, ReadResult
-from lgqa_metrics.paths import DEFAULT_DB_FILE
 from lgqa_metrics.report import Issue, Severity
 from lgqa_metrics.schema import (
     STATUS_CURRENT,
@@ -37,12 +34,12 @@ from lgqa_metrics.schema import (
     submissions_t,
     units_t,
 )
+from lgqa_metrics.store_url import StoreMissing, check_target, resolve_url, shown
 from lgqa_metrics.units import UnitRegistry, default_registry, registry_from_rows
 
 if TYPE_CHECKING:
     import pandas as pd
 
-ENV_URL: Final = "LGQA_DATABASE_URL"
 WRITE_OPTION: Final = "lgqa_write"
 _AUDIT_ACTION: Final = {"accepted": "version_created", "duplicate": "duplicate", "rejected": "return_rejected"}
 VERSION_RETRIES: Final = 5
@@ -87,14 +84,6 @@ class Outcome:
         }
 
 
-def resolve_url(url: str | None = None) -> str:
-    """The database URL: the argument, else ``LGQA_DATABASE_URL``, else the SQLite file under ``data/``."""
-    chosen = url or os.environ.get(ENV_URL) or ""
-    if chosen:
-        return chosen
-    return f"sqlite:///{DEFAULT_DB_FILE}"
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -102,9 +91,6 @@ def _now() -> dt.datetime:
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get WAL, a busy timeout and foreign keys."""
     if url.startswith("sqlite"):
-        path = sa.engine.make_url(url).database
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": 30})
 
         @sa.event.listens_for(engine, "connect")
@@ -154,10 +140,19 @@ class Store:
 
     @classmethod
     def open(cls, url: str | None = None, *, catalogue: Catalogue | None = None,
-             registry: UnitRegistry | None = None) -> Store:
-        """Open the store at ``url``: create it on first use or bring it to the latest schema revision (Alembic
-        migrations, :mod:`lgqa_metrics.migrations`), then sync the catalogue and registry into it."""
-        store = cls(make_engine(resolve_url(url)), catalogue or default_catalogue(), registry or default_registry())
+             registry: UnitRegistry | None = None, create: bool = True) -> Store:
+        """Open the store at ``url``: create it on first use (only with ``create``; see :func:`check_target`)
+        or bring it to the latest schema revision (Alembic migrations, :mod:`lgqa_metrics.migrations`), then
+        sync the catalogue and registry into it. Raises :class:`StoreMissing`."""
+        resolved = resolve_url(url)
+        check_target(resolved, create=create)
+        store = cls(make_engine(resolved), catalogue or default_catalogue(), registry or default_registry())
+        if not create:
+            with store.engine.connect() as conn:
+                made = sa.inspect(conn).has_table(submissions_t.name)
+            if not made:
+                store.close()
+                raise StoreMissing("store.empty_database", url=shown(resolved))
         # one write transaction: processes opening a store at once migrate and sync it one after another
         with store.writing() as conn:
             migrations.upgrade(conn)

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 
 from lgqa_metrics import audit, forms
 from lgqa_metrics.accounts_base import Actor, Role, cli_actor, require
-from lgqa_metrics.backup import reset_sequences, shown
+from lgqa_metrics.backup import reset_sequences
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.ratings import COLOURS, Rating
 from lgqa_metrics.schema import (
@@ -46,6 +46,7 @@ from lgqa_metrics.schema import (
     units_t,
 )
 from lgqa_metrics.store import REGISTRY_FROM_STORE, REGISTRY_SOURCE_KEY, WRITE_OPTION, Store, unit_rows
+from lgqa_metrics.store_url import shown
 from lgqa_metrics.synth import BANNER, NOTE_SYNTHETIC, RATINGS, Dataset, SynthError, rating_cells, rating_words
 from lgqa_metrics.template import DATA_SHEET
 from lgqa_metrics.transfer import copy_rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
 _SPACES = re.compile(r"\s+")
 #: A run of white space and punctuation (other than ``.``, ``/`` and ``-``): one space in a folded key.
@@ -55,3 +56,27 @@ def _fold_text(value: str) -> str:
         if not text.isascii():
             text = _NON_ASCII.sub(_unless_mark, text)
     return _PUNCT_OR_SPACES.sub(" ", text).strip()
+
+
+#: Categories of characters that change how a terminal or a page shows what follows: controls (C0, C1, DEL),
+#: invisible format characters (right-to-left overrides and marks, zero-width joiners), line and paragraph
+#: separators, and lone surrogates (bytes of a file name that were not UTF-8, as ``os.fsdecode`` keeps them).
+_UNSHOWABLE: Final = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def shown_name(name: str) -> str:
+    """A file name (or any untrusted one-line text) safe to store, print and show: undecodable bytes as
+    ``\\xNN``, controls and invisible characters as escapes (``\\n``, ``\\x1b``, ``\\u202e``), everything
+    else as it is."""
+    if name.isprintable() and not any(unicodedata.category(ch) == "Cf" for ch in name):
+        return name
+    out: list[str] = []
+    for ch in name:
+        code = ord(ch)
+        if unicodedata.category(ch) not in _UNSHOWABLE:
+            out.append(ch)
+        elif 0xDC80 <= code <= 0xDCFF:  # an undecodable byte
+            out.append(f"\\x{code - 0xDC00:02x}")
+        else:
+            out.append(repr(ch)[1:-1] if code < 0x100 else f"\\u{code:04x}")
+    return "".join(out)

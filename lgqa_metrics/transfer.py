@@ -31,10 +31,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from lgqa_metrics import audit, migrations
 from lgqa_metrics.accounts_base import Actor, cli_actor
-from lgqa_metrics.backup import REFERENCE_TABLES, clear_reference, reset_sequences, shown
+from lgqa_metrics.backup import REFERENCE_TABLES, clear_reference, reset_sequences
 from lgqa_metrics.i18n import MessageError
 from lgqa_metrics.schema import files_t, metadata
 from lgqa_metrics.store import WRITE_OPTION, make_engine
+from lgqa_metrics.store_url import shown
 
 #: Rows per batch (executemany, or between progress reports on the COPY path).
 BATCH: Final = 10_000

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/python -m lgqa_metrics demo --if-empty
+.venv/bin/python -m lgqa_metrics demo --if-empty --create
 exec .venv/bin/python -m streamlit run dashboard.py "$@"

@@ -185,7 +185,7 @@ def test_a_backup_taken_while_another_process_ingests_is_consistent(tmp_path: Pa
     unit_years = [(u.id, y) for u in default_registry().units for y in (2022, 2023)]  # 24 returns
     paths = write_returns(tmp_path / "in", [(u, y, "v1") for u, y in unit_years])
     env = {k: v for k, v in os.environ.items() if k != "LGQA_DATABASE_URL"} | {"PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "lgqa_metrics", "ingest", "--db", f"sqlite:///{db_path}",
+    proc = subprocess.Popen([sys.executable, "-m", "lgqa_metrics", "ingest", "--create", "--db", f"sqlite:///{db_path}",
                              str(tmp_path / "in")], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 90

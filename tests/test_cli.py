@@ -40,7 +40,7 @@ def returns_dir(tmp_path: Path) -> Path:
 
 
 def test_ingest_json_reports_every_return_and_exits_1_when_one_is_rejected(returns_dir: Path, store_url: str) -> None:
-    run = cli("ingest", "--db", store_url, "--json", str(returns_dir))
+    run = cli("ingest", "--db", store_url, "--create", "--json", str(returns_dir))
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr + run.stdout
     items = json.loads(run.stdout)
@@ -60,7 +60,7 @@ def test_ingest_json_reports_every_return_and_exits_1_when_one_is_rejected(retur
 def test_ingest_exits_0_for_accepted_and_duplicate_returns(tmp_path: Path, store_url: str) -> None:
     path = tmp_path / "x.xlsx"
     path.write_bytes(filled_template("x-trung-lap", 2022, pattern()))
-    assert cli("ingest", "--db", store_url, str(path)).returncode == 0
+    assert cli("ingest", "--db", store_url, "--create", str(path)).returncode == 0
     again = cli("ingest", "--db", store_url, "--json", str(path))
     assert again.returncode == 0
     assert json.loads(again.stdout)[0]["status"] == "duplicate"
@@ -69,7 +69,7 @@ def test_ingest_exits_0_for_accepted_and_duplicate_returns(tmp_path: Path, store
 def test_dry_run_stores_nothing(tmp_path: Path, store_url: str) -> None:
     path = tmp_path / "x.xlsx"
     path.write_bytes(filled_template("x-trung-lap", 2022, pattern()))
-    run = cli("ingest", "--db", store_url, "--dry-run", "--json", str(path))
+    run = cli("ingest", "--db", store_url, "--create", "--dry-run", "--json", str(path))
     assert run.returncode == 0 and json.loads(run.stdout)[0]["status"] == "accepted"
     assert json.loads(cli("ingest", "--db", store_url, "--dry-run", "--json", str(path)).stdout)[0]["status"] == "accepted"
 
@@ -91,7 +91,7 @@ def test_unreachable_database_is_a_message_not_a_traceback(tmp_path: Path) -> No
 
 
 def test_export_csv_has_bom_contract_columns_and_filters(returns_dir: Path, db_url: str, tmp_path: Path) -> None:
-    cli("ingest", "--db", db_url, str(returns_dir))
+    cli("ingest", "--db", db_url, "--create", str(returns_dir))
     out = tmp_path / "out.csv"
     run = cli("export", "--db", db_url, "--unit", "p-cat-dai", "--quadrant", "1", "-o", str(out))
     assert run.returncode == 0, run.stderr
@@ -108,7 +108,7 @@ def test_export_csv_has_bom_contract_columns_and_filters(returns_dir: Path, db_u
 
 
 def test_export_xlsx_reads_back_with_the_same_rows(returns_dir: Path, db_url: str, tmp_path: Path) -> None:
-    cli("ingest", "--db", db_url, str(returns_dir))
+    cli("ingest", "--db", db_url, "--create", str(returns_dir))
     out = tmp_path / "out.xlsx"
     assert cli("export", "--db", db_url, "--year", "2023", "--format", "xlsx", "-o", str(out)).returncode == 0
     ws = openpyxl.load_workbook(out).worksheets[0]
@@ -129,7 +129,7 @@ def test_history_lists_versions_newest_first(tmp_path: Path, store_url: str) -> 
     for shift in (0, 1):
         path = tmp_path / f"v{shift}.xlsx"
         path.write_bytes(filled_template("q-kien-an", 2023, pattern(shift)))
-        cli("ingest", "--db", store_url, "--uploader", f"staff{shift}", str(path))
+        cli("ingest", "--db", store_url, "--create", "--uploader", f"staff{shift}", str(path))
     run = cli("history", "--db", store_url, "--unit", "q-kien-an", "--year", "2023")
     assert run.returncode == 0
     lines = run.stdout.strip().splitlines()
@@ -140,7 +140,7 @@ def test_history_lists_versions_newest_first(tmp_path: Path, store_url: str) -> 
 def test_database_url_comes_from_the_environment(tmp_path: Path, store_url: str) -> None:
     path = tmp_path / "x.xlsx"
     path.write_bytes(filled_template("q-le-chan", 2022, pattern()))
-    assert cli("ingest", str(path), env={"LGQA_DATABASE_URL": store_url}).returncode == 0
+    assert cli("ingest", "--create", str(path), env={"LGQA_DATABASE_URL": store_url}).returncode == 0
     run = cli("history", "--db", store_url, "--unit", "q-le-chan", "--year", "2022")
     assert "x.xlsx" in run.stdout
 
@@ -151,7 +151,7 @@ def test_an_ingest_imports_only_what_reading_and_storing_returns_need(tmp_path: 
     path = tmp_path / "one.xlsx"
     path.write_bytes(filled_template("q-hong-bang", 2023, pattern(0)))
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
-    assert cli("ingest", "--db", url, "--dry-run", str(path)).returncode == 0  # creates and migrates the store
+    assert cli("ingest", "--db", url, "--create", "--dry-run", str(path)).returncode == 0  # makes the store
     probe = ("import sys; from lgqa_metrics.cli import main; code = main(sys.argv[1:]); "
              "print(sorted(m for m in sys.modules if m.split('.')[0] in {'alembic', 'openpyxl', 'xlsxwriter', 'pandas', 'numpy'} "
              "or m in {'lgqa_metrics.backup', 'lgqa_metrics.synth', 'lgqa_metrics.demo', 'lgqa_metrics.accounts'}))")
@@ -159,3 +159,95 @@ def test_an_ingest_imports_only_what_reading_and_storing_returns_need(tmp_path: 
                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_mistyped_store_path_is_refused_and_nothing_is_made(tmp_path: Path) -> None:
+    """A command pointed at a store that is not there says so (exit 2) and makes nothing: no file, no folder."""
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(filled_template("x-trung-lap", 2022, pattern()))
+    missing = tmp_path / "lgqa-typo.sqlite"
+    for args in (["ingest", "--db", f"sqlite:///{missing}", str(path)],
+                 ["ingest", "--dry-run", "--db", f"sqlite:///{missing}", str(path)],
+                 ["demo", "--db", f"sqlite:///{missing}"],
+                 ["export", "--db", f"sqlite:///{missing}", "-o", str(tmp_path / "out.csv")],
+                 ["history", "--db", f"sqlite:///{missing}", "--unit", "q-hong-bang", "--year", "2023"],
+                 ["quarantine", "--db", f"sqlite:///{missing}"],
+                 ["mappings", "list", "--db", f"sqlite:///{missing}"],
+                 ["migrate", "--db", f"sqlite:///{missing}"],
+                 ["users", "list", "--db", f"sqlite:///{missing}"]):
+        run = cli("--lang", "en", *args)
+        assert run.returncode == 2, (args, run.stdout, run.stderr)
+        assert f"There is no store at {missing}" in run.stderr and "Traceback" not in run.stderr, args
+        assert not missing.exists(), args
+    deep = tmp_path / "no" / "such" / "folders" / "s.sqlite"
+    run = cli("--lang", "en", "ingest", "--create", "--db", f"sqlite:///{deep}", str(path))
+    assert run.returncode == 2 and "folders are never created" in run.stderr
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://", "sqlite:///file:x?mode=memory&uri=true"])
+def test_an_in_memory_store_is_refused_even_when_asked_to_create_one(tmp_path: Path, url: str) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(filled_template("x-trung-lap", 2022, pattern()))
+    run = cli("--lang", "en", "ingest", "--create", "--db", url, str(path))
+    assert run.returncode == 2 and "in-memory store" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_create_makes_a_new_store_where_asked_and_reading_commands_then_open_it(tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(filled_template("x-trung-lap", 2022, pattern()))
+    url = f"sqlite:///{tmp_path / 'new.sqlite'}"
+    assert cli("ingest", "--create", "--db", url, str(path)).returncode == 0
+    assert cli("quarantine", "--db", url).returncode == 0
+    assert cli("history", "--db", url, "--unit", "x-trung-lap", "--year", "2022").returncode == 0
+
+
+def test_reading_commands_refuse_a_server_database_that_holds_no_store(pg_url: str, tmp_path: Path) -> None:
+    run = cli("--lang", "en", "export", "--db", pg_url, "-o", str(tmp_path / "out.csv"))
+    assert run.returncode == 2 and "holds no store yet" in run.stderr
+    assert cli("quarantine", "--db", pg_url).returncode == 2
+    assert cli("ingest", "--create", "--db", pg_url, str(tmp_path)).returncode == 2  # no files: nothing made either
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(filled_template("x-trung-lap", 2022, pattern()))
+    assert cli("ingest", "--create", "--db", pg_url, str(path)).returncode == 0
+    assert cli("quarantine", "--db", pg_url).returncode == 0
+
+
+@pytest.mark.parametrize("year", ["99999", "1990", "0"])
+def test_template_refuses_a_year_no_return_can_be_for(tmp_path: Path, year: str) -> None:
+    run = cli("--lang", "en", "template", "--unit", "q-hong-bang", "--year", year, "-o", str(tmp_path / "t.xlsx"))
+    assert run.returncode == 2 and f"The year {year} is not plausible" in run.stderr
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_every_file_gets_its_own_outcome_whatever_its_name_and_names_are_shown_escaped(tmp_path: Path) -> None:
+    """Names with bytes that are not UTF-8, terminal escapes, a line break that would forge an "accepted" line,
+    a right-to-left override: each file is read and stored under an escaped name; hidden and lock files in a
+    folder are listed as skipped, with why."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = filled_template("q-hong-bang", 2023, pattern(0))
+    names = {b"a-bad\xff\xfe.xlsx": "a-bad\\xff\\xfe.xlsx",
+             b"b-esc\x1b[31mred.xlsx": "b-esc\\x1b[31mred.xlsx",
+             "c-line\n✓ forged.xlsx: accepted.xlsx".encode(): "c-line\\n✓ forged.xlsx: accepted.xlsx",
+             "d-rlo\u202exslx.exe.xlsx".encode(): "d-rlo\\u202exslx.exe.xlsx"}
+    for i, raw in enumerate(names):
+        (folder / os.fsdecode(raw)).write_bytes(filled_template("q-hong-bang", 2023 - i, pattern(i)))
+    (folder / ".hidden.xlsx").write_bytes(good)
+    (folder / "~$open.xlsx").write_bytes(good)
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    run = cli("--lang", "en", "ingest", "--create", "--db", url, str(folder))
+    assert run.returncode == 0, run.stderr
+    assert "\x1b" not in run.stdout and "\u202e" not in run.stdout and "Traceback" not in run.stderr
+    lines = run.stdout.splitlines()
+    assert not any(line.startswith("✓ forged") for line in lines)
+    for shown in names.values():
+        assert sum(line.startswith(f"✓ {shown} [") for line in lines) == 1, (shown, run.stdout)
+    assert f"– {folder / '.hidden.xlsx'}: skipped, not read (a hidden file" in run.stdout
+    assert f"– {folder / '~$open.xlsx'}: skipped, not read (a lock file" in run.stdout
+    assert "4 accepted, 0 duplicate, 0 rejected, 2 files skipped" in run.stdout
+    history = cli("history", "--db", url, "--unit", "q-hong-bang", "--year", "2023")
+    assert "a-bad\\xff\\xfe.xlsx" in history.stdout
+    listed = json.loads(cli("ingest", "--json", "--dry-run", "--db", url, str(folder)).stdout)
+    assert sorted(o["status"] for o in listed) == ["duplicate"] * 4 + ["skipped"] * 2
+    assert {o["reason"] for o in listed if o["status"] == "skipped"} == {"hidden", "lock_file"}

@@ -14,7 +14,7 @@ from tests.test_cli import ROOT, cli
 def users(db_url: str, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run a ``users`` action, feeding ``password`` on stdin when given."""
     extra = ["--password-stdin"] if password is not None else []
-    return subprocess.run([sys.executable, "-m", "lgqa_metrics", "users", *args, "--db", db_url, *extra],
+    return subprocess.run([sys.executable, "-m", "lgqa_metrics", "users", *args, "--db", db_url, "--create", *extra],
                           input=(password or "") + "\n", capture_output=True, text=True, cwd=ROOT, timeout=120,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 

@@ -172,7 +172,7 @@ def test_an_unknown_unit_is_reported_at_the_cell_holding_its_name(store: Store) 
 
 
 def test_demo_command_loads_the_samples(db_url: str) -> None:
-    assert cli_main(["demo", "--db", db_url]) == 0
+    assert cli_main(["demo", "--db", db_url, "--create"]) == 0
     store = Store.open(db_url)
     assert len(store.submissions()) == 24
     store.close()

@@ -128,7 +128,7 @@ def test_a_writer_that_loses_the_race_for_a_version_number_retries_in_a_fresh_tr
 def _ingest(db_url: str, folder: Path, *, output: int | None = subprocess.DEVNULL) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "LGQA_DATABASE_URL"}
     env["PYTHONPATH"] = str(ROOT)
-    return subprocess.Popen([sys.executable, "-m", "lgqa_metrics", "ingest", "--db", db_url, "--json", str(folder)],
+    return subprocess.Popen([sys.executable, "-m", "lgqa_metrics", "ingest", "--db", db_url, "--create", "--json", str(folder)],
                             cwd=ROOT, env=env, stdout=output, stderr=subprocess.PIPE, text=True)
 
 

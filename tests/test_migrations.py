@@ -134,7 +134,7 @@ def test_downgrading_to_nothing_and_upgrading_again_gives_the_same_schema(db_url
 
 def test_migrate_command_brings_a_store_to_the_latest_revision_and_says_so(
         db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--lang", "en", "migrate", "--db", db_url]) == 0
+    assert main(["--lang", "en", "migrate", "--db", db_url, "--create"]) == 0
     first = capsys.readouterr().out
     assert f"revision {migrations.head()}" in first and "before: none" in first
     assert "***" in first or db_url.startswith("sqlite"), "the password is not printed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lgqa_metrics.textnorm import clean, clean_once, fold
+from lgqa_metrics.textnorm import clean, clean_once, fold, shown_name
 
 
 def test_clean_returns_nfc_text_from_nfd_input() -> None:
@@ -78,3 +79,19 @@ def test_clean_is_nfc_with_runs_of_white_space_as_one_space(text: str) -> None:
     expected = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
     assert clean(text) == expected
     assert clean_once(text) == expected  # the same, not remembered (evidence and notes)
+
+
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=40))
+def test_a_shown_name_is_one_printable_line_that_encodes_as_utf8(name: str) -> None:
+    shown = shown_name(name)
+    shown.encode("utf-8")  # no lone surrogate left
+    assert len(shown.splitlines()) <= 1
+    assert not any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in shown)
+    if name.isprintable() and not any(unicodedata.category(ch) == "Cf" for ch in name):
+        assert shown == name  # an ordinary name, Vietnamese included, is shown as it is
+
+
+def test_undecodable_bytes_and_controls_are_shown_as_escapes() -> None:
+    assert shown_name(os.fsdecode(b"Bao cao \xff.xlsx")) == "Bao cao \\xff.xlsx"
+    assert shown_name("a\nb\x1b[0m\u202ec") == "a\\nb\\x1b[0m\\u202ec"
+    assert shown_name("Báo cáo Phường Minh Khai 2024.xlsx") == "Báo cáo Phường Minh Khai 2024.xlsx"

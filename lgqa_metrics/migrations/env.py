@@ -25,7 +25,8 @@ def _run() -> None:
         return
     # Run by the alembic command: the store imports this package, so import it only now.
     from lgqa_metrics.migrations import SCHEMA_LOCK, advisory_lock
-    from lgqa_metrics.store import WRITE_OPTION, make_engine, resolve_url
+    from lgqa_metrics.store import WRITE_OPTION, make_engine
+    from lgqa_metrics.store_url import resolve_url
 
     url = resolve_url(config.get_main_option("sqlalchemy.url"))
     if context.is_offline_mode():

@@ -269,7 +269,7 @@ def test_every_layout_family_ingests_exactly_through_the_command_line(tmp_path: 
                                                                                      unit_line="UBND PHƯỜNG BẮC SƠN")))
     ratings = {c: e.rating for c, e in ENTRIES.items()}
     (folder / "tong_hop.xlsx").write_bytes(forms.write_consolidation({"Xã An Thắng": ratings, "Xã Tiên Minh": ratings}))
-    done = cli("ingest", "--json", "--db", db_url, str(folder))
+    done = cli("ingest", "--json", "--create", "--db", db_url, str(folder))
     assert done.returncode == 0, done.stderr
     outcomes = json.loads(done.stdout)
     assert [o["status"] for o in outcomes] == ["accepted"] * 11
