@@ -14,17 +14,19 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from lgqa_metrics import audit
+from lgqa_metrics import audit, throttle
 from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role, require
 from lgqa_metrics.i18n import MessageError
 from lgqa_metrics.schema import users_t
 from lgqa_metrics.store import Store
 
 MIN_PASSWORD: Final = 10
-#: Failed sign-ins allowed before the account is locked; each further failure doubles the lock.
-FREE_FAILURES: Final = 3
-LOCK_BASE: Final = dt.timedelta(seconds=30)
-LOCK_MAX: Final = dt.timedelta(minutes=15)
+#: Longest account name (and the most of a typed name ever looked at).
+MAX_USERNAME: Final = 80
+#: Longest password taken (argon2 hashes any length; a bound keeps a request small).
+MAX_PASSWORD: Final = 256
+#: Longest client address kept for throttling.
+MAX_CLIENT: Final = 100
 _USERNAME: Final = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
 _HASHER: Final = PasswordHasher()
 
@@ -53,12 +55,10 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
-
-
 def check_password(password: str) -> None:
     """Refuse passwords shorter than :data:`MIN_PASSWORD` or made of one repeated character."""
+    if len(password) > MAX_PASSWORD:
+        raise AccountError("account.long_password", max=MAX_PASSWORD)
     if len(password) < MIN_PASSWORD or len(set(password)) < 4:
         raise AccountError("account.weak_password", min=MIN_PASSWORD)
 
@@ -103,6 +103,8 @@ class Accounts:
             done = conn.execute(users_t.update().where(users_t.c.username == name).values(**values))
             if done.rowcount == 0:
                 raise AccountError("account.unknown", value=name)
+            if values.get("locked_until", 0) is None:  # the lock lifted: from every client
+                throttle.clear_account(conn, name)
             audit.record(conn, actor, action, target=name, details=details)
 
     def disable(self, actor: Actor, username: str) -> None:
@@ -127,35 +129,37 @@ class Accounts:
             raise AccountError("account.not_self")
         self._update(actor, username, "role_set", {"role": Role(role).value}, role=Role(role).value)
 
-    def sign_in(self, username: str, password: str, *, now: dt.datetime | None = None) -> SignIn:
-        """Check a password. Failures are counted; after :data:`FREE_FAILURES` the account is locked for
-        30 s, doubling with each further failure up to 15 min. Every attempt is audited."""
+    def sign_in(self, username: str, password: str, *, client: str = "", now: dt.datetime | None = None) -> SignIn:
+        """Check a password typed on ``client`` (its address; "" when unknown). Failures are counted per account
+        and client and per client (:mod:`lgqa_metrics.throttle`): the 3rd wrong password in a row locks that
+        client out of the account for 30 s, doubling up to 15 min. An unknown name is answered and counted
+        exactly like a known one, and kept in the audit trail only as a short keyed hash. Every attempt is
+        audited."""
         now = now or _now()
-        name = username.strip().lower()
+        name = username.strip().lower()[: MAX_USERNAME + 1]  # bounded: a longer name is no account's anyway
         with self.store.writing() as conn:
-            row = conn.execute(sa.select(users_t).where(users_t.c.username == name)).first()
-            if row is None:
-                _verify(_dummy_hash(), password)
-                audit.record(conn, Actor(name or "?", Role.VIEWER), "sign_in_failed", target=name,
-                             details={"reason": "unknown"})
-                return SignIn(None, "bad")
-            who = Actor(row.username, Role(row.role))
-            locked = _aware(row.locked_until)
-            if locked is not None and locked > now:
-                audit.record(conn, who, "sign_in_locked", target=name)
-                return SignIn(None, "locked", int((locked - now).total_seconds()) + 1)
-            if not _verify(row.password_hash, password):
-                failures = row.failed_count + 1
-                lock = None
-                if failures > FREE_FAILURES:
-                    lock = now + min(LOCK_BASE * 2 ** (failures - FREE_FAILURES - 1), LOCK_MAX)
-                conn.execute(users_t.update().where(users_t.c.username == name)
-                             .values(failed_count=failures, locked_until=lock))
-                audit.record(conn, who, "sign_in_failed", target=name, details={"failures": failures})
+            keys = throttle.keys_for(conn, name, client[:MAX_CLIENT])
+            held = throttle.hold(conn, keys, now)
+            row = (conn.execute(sa.select(users_t).where(users_t.c.username == name)).first()
+                   if _USERNAME.match(name) else None)
+            who = Actor(row.username, Role(row.role)) if row is not None else Actor("?", Role.VIEWER)
+            target = name if row is not None else throttle.short_label(keys)
+            if held.locked_until is not None:
+                audit.record(conn, who, "sign_in_locked", target=target)
+                return SignIn(None, "locked", int((held.locked_until - now).total_seconds()) + 1)
+            if not _verify(row.password_hash if row is not None else _dummy_hash(), password) or row is None:
+                failures, lock = throttle.failed(conn, held, now)
+                if row is not None:
+                    conn.execute(users_t.update().where(users_t.c.username == name)
+                                 .values(failed_count=users_t.c.failed_count + 1,
+                                         locked_until=lock if lock is not None else row.locked_until))
+                audit.record(conn, who, "sign_in_failed", target=target,
+                             details={"failures": failures} if row is not None else {"reason": "unknown"})
                 return SignIn(None, "bad", int((lock - now).total_seconds()) if lock else 0)
             if not row.active:
                 audit.record(conn, who, "sign_in_failed", target=name, details={"reason": "disabled"})
                 return SignIn(None, "disabled")
+            throttle.succeeded(conn, held)
             conn.execute(users_t.update().where(users_t.c.username == name)
                          .values(failed_count=0, locked_until=None, last_login=now))
             audit.record(conn, who, "sign_in", target=name)

@@ -17,6 +17,11 @@ from lgqa_metrics.schema import audit_t
 if TYPE_CHECKING:
     import pandas as pd
 
+#: Most characters kept of an entry's actor, target and details (JSON): every entry stays small whatever was
+#: typed or uploaded.
+MAX_NAME: Final = 80
+MAX_TARGET: Final = 300
+MAX_DETAILS: Final = 2000
 #: Every action recorded, with its Vietnamese and English label keys in data/i18n.
 ACTIONS: Final = (
     "sign_in", "sign_in_failed", "sign_in_locked", "sign_out",
@@ -33,9 +38,12 @@ def record(conn: Connection, actor: Actor, action: str, *, target: str = "", fil
     """Append one entry inside the caller's transaction (so it commits or rolls back with the change)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
+    text = json.dumps(dict(details or {}), ensure_ascii=False, default=str)
+    if len(text) > MAX_DETAILS:  # an append-only table is never cleaned: what a visitor typed stays bounded
+        text = json.dumps({"truncated": len(text), "start": text[: MAX_DETAILS // 2]}, ensure_ascii=False)
     conn.execute(audit_t.insert().values(
-        at=dt.datetime.now(dt.UTC), actor=actor.username, role=actor.role.value, action=action, target=target,
-        file_sha256=file_sha256, details=json.dumps(dict(details or {}), ensure_ascii=False, default=str)))
+        at=dt.datetime.now(dt.UTC), actor=actor.username[:MAX_NAME], role=actor.role.value, action=action,
+        target=target[:MAX_TARGET], file_sha256=file_sha256[:64], details=text))
 
 
 def record_now(engine: Engine, actor: Actor, action: str, **kwargs: object) -> None:

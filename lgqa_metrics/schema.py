@@ -133,6 +133,23 @@ layout_mappings_t = sa.Table(
     sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+#: Failed sign-ins counted per account-and-client and per client (keys are keyed hashes: no typed text is kept).
+sign_in_throttle_t = sa.Table(
+    "sign_in_throttle", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),  # "p:" account-and-client, "c:" client
+    sa.Column("account", sa.String(64), nullable=False, index=True),  # the account name's hash ("" for a client)
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
+)
+
+#: Server secrets shared by every instance on the store (the keyed hashes of sign-in throttling).
+server_secrets_t = sa.Table(
+    "server_secrets", metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(128), nullable=False),
+)
+
 # The audit trail is append-only, enforced by the database itself.
 for _op in ("UPDATE", "DELETE"):
     sa.event.listen(audit_t, "after_create", sa.DDL(  # type: ignore[no-untyped-call]

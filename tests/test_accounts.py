@@ -9,13 +9,14 @@ import pytest
 import sqlalchemy as sa
 
 from lgqa_metrics import audit
-from lgqa_metrics.accounts import FREE_FAILURES, AccountError, Accounts, role_for_email
+from lgqa_metrics.accounts import AccountError, Accounts, role_for_email
 from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role, cli_actor
 from lgqa_metrics.ingest import ingest_bytes
 from lgqa_metrics.intake.reader import read_bytes
 from lgqa_metrics.schema import audit_t, users_t
 from lgqa_metrics.settings import load_settings
 from lgqa_metrics.store import Store, submissions_t
+from lgqa_metrics.throttle import ACCOUNT_FAILURES, CLIENT_FAILURES
 from tests.returns import filled_template, pattern
 
 ADMIN = cli_actor()
@@ -49,17 +50,72 @@ def test_sign_in_succeeds_with_the_right_password_and_audits_it(accounts: Accoun
     assert list(log["actor"]) == ["lan.staff"]
 
 
-def test_repeated_failures_lock_the_account_with_growing_waits(accounts: Accounts, store: Store) -> None:
+def test_the_third_wrong_password_locks_with_growing_waits_as_documented(accounts: Accounts, store: Store) -> None:
     now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
-    waits = [accounts.sign_in("lan.staff", "wrong", now=now).wait_seconds for _ in range(FREE_FAILURES + 2)]
-    assert waits[:FREE_FAILURES] == [0] * FREE_FAILURES
-    assert waits[FREE_FAILURES] == 30
-    locked = accounts.sign_in("lan.staff", PASSWORD, now=now + dt.timedelta(seconds=10))
+    waits = [accounts.sign_in("lan.staff", "wrong", client="10.0.0.9", now=now).wait_seconds for _ in range(3)]
+    assert ACCOUNT_FAILURES == 3 and waits == [0, 0, 30], "the README: after 3 wrong passwords the account is locked"
+    locked = accounts.sign_in("lan.staff", PASSWORD, client="10.0.0.9", now=now + dt.timedelta(seconds=10))
     assert locked.reason == "locked" and locked.actor is None, "even the right password waits"
-    later = accounts.sign_in("lan.staff", PASSWORD, now=now + dt.timedelta(minutes=5))
+    again = accounts.sign_in("lan.staff", "wrong", client="10.0.0.9", now=now + dt.timedelta(seconds=31))
+    assert again.wait_seconds == 60
+    later = accounts.sign_in("lan.staff", PASSWORD, client="10.0.0.9", now=now + dt.timedelta(minutes=5))
     assert later.reason == "ok"
     actions = list(audit.audit_log(store.engine)["action"])
-    assert actions.count("sign_in_failed") == FREE_FAILURES + 1 and "sign_in_locked" in actions
+    assert actions.count("sign_in_failed") == 4 and "sign_in_locked" in actions
+
+
+def test_a_stranger_locks_only_himself_out_of_an_account_not_its_owner(accounts: Accounts) -> None:
+    now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+    for _ in range(6):
+        accounts.sign_in("lan.staff", "guess", client="10.9.9.9", now=now)
+    assert accounts.sign_in("lan.staff", PASSWORD, client="10.9.9.9", now=now).reason == "locked"
+    assert accounts.sign_in("lan.staff", PASSWORD, client="10.0.0.1", now=now).reason == "ok"
+
+
+def test_one_client_trying_many_names_is_locked_out_of_every_account(accounts: Accounts) -> None:
+    now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+    answers = [accounts.sign_in(f"user{i}", "guess", client="10.6.6.6", now=now) for i in range(CLIENT_FAILURES)]
+    assert [a.wait_seconds for a in answers][-1] == 30 and all(a.reason == "bad" for a in answers)
+    assert accounts.sign_in("lan.staff", PASSWORD, client="10.6.6.6", now=now).reason == "locked"
+    assert accounts.sign_in("lan.staff", PASSWORD, client="10.0.0.1", now=now).reason == "ok"
+
+
+def test_unknown_names_are_answered_and_counted_like_known_ones_and_never_kept(accounts: Accounts,
+                                                                               store: Store) -> None:
+    now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+    known = [accounts.sign_in("lan.staff", "wrong", client="c", now=now) for _ in range(4)]
+    unknown = [accounts.sign_in("a-password-typed-as-a-name", "wrong", client="c", now=now) for _ in range(4)]
+    assert [(a.reason, a.wait_seconds) for a in known] == [(a.reason, a.wait_seconds) for a in unknown]
+    log = audit.audit_log(store.engine)
+    assert not log.apply(lambda r: r.astype(str).str.contains("a-password-typed").any(), axis=1).any()
+    labels = set(log.loc[log["actor"] == "?", "target"])
+    assert len(labels) == 1 and next(iter(labels)).startswith("? ") and len(next(iter(labels))) == 12
+
+
+def test_a_huge_typed_name_costs_nothing_and_writes_a_bounded_entry(accounts: Accounts, store: Store) -> None:
+    size_before = _audit_text_size(store)
+    for _ in range(5):
+        assert accounts.sign_in("x" * 5_000_000, "wrong", client="c").reason in ("bad", "locked")
+    assert _audit_text_size(store) - size_before < 5 * 400
+
+
+def _audit_text_size(store: Store) -> int:
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(audit_t.c.actor, audit_t.c.target, audit_t.c.details)).all()
+    return sum(len(a or "") + len(t or "") + len(d or "") for a, t, d in rows)
+
+
+def test_parallel_wrong_passwords_are_each_counted_and_lock_after_three(accounts: Accounts, store: Store) -> None:
+    """Eight attempts at once from one client (threads, each its own connection): on PostgreSQL too the count is
+    not overwritten, and no more than three passwords are checked before the lock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: accounts.sign_in("lan.staff", "wrong", client="c", now=now), range(8)))
+    assert sorted(a.reason for a in answers) == ["bad"] * 3 + ["locked"] * 5
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(users_t.c.failed_count).where(users_t.c.username == "lan.staff")).scalar() == 3
 
 
 def test_unknown_user_and_disabled_account_cannot_sign_in(accounts: Accounts) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 import openpyxl
 import pandas as pd
@@ -96,3 +97,13 @@ def test_the_exports_hold_the_table_and_the_filters(store: Store) -> None:
     assert pd.read_csv(io.BytesIO(text), encoding="utf-8-sig").iloc[0]["Người thực hiện"] == "lan"
     assert audit_report.file_name("csv", "en", dt.date(2026, 11, 24)) == "audit-trail-2026-11-24.csv"
     assert chosen.to_json() == {"actions": ["sign_in"], "actors": [], "from": "2026-01-01", "to": None}
+
+
+def test_no_entry_grows_with_what_was_typed_or_uploaded(store: Store) -> None:
+    """The trail is append-only and never cleaned: an entry's actor, target and details stay bounded."""
+    with store.writing() as conn:
+        audit.record(conn, Actor("x" * 10_000, Role.VIEWER), "sign_in_failed", target="y" * 1_000_000,
+                     details={"reason": "z" * 1_000_000})
+    entry = audit.audit_log(store.engine).iloc[0]
+    assert len(entry["actor"]) <= audit.MAX_NAME and len(entry["target"]) <= audit.MAX_TARGET
+    assert len(entry["details"]) <= audit.MAX_DETAILS + 100 and json.loads(entry["details"])["truncated"] > 1_000_000

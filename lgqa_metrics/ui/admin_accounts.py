@@ -9,7 +9,7 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics.accounts import AccountError, Accounts
+from lgqa_metrics.accounts import MAX_PASSWORD, MAX_USERNAME, AccountError, Accounts
 from lgqa_metrics.accounts_base import Actor, Role
 from lgqa_metrics.admin_tables import account_label, accounts_table, usernames
 from lgqa_metrics.i18n import Phrase, t
@@ -115,13 +115,14 @@ def add_form(lang: str) -> None:
     """User name, display name, e-mail, role and the password twice."""
     with st.form("admin_add_account"):
         left, right = st.columns(2)
-        left.text_input(t("auth.username", lang), key=state.ACCOUNT_NAME, help=t("admin.username_help", lang))
-        right.text_input(t("admin.display_name", lang), key=state.ACCOUNT_DISPLAY)
-        left.text_input(t("admin.email", lang), key=state.ACCOUNT_EMAIL)
+        left.text_input(t("auth.username", lang), key=state.ACCOUNT_NAME, help=t("admin.username_help", lang),
+                        max_chars=MAX_USERNAME)
+        right.text_input(t("admin.display_name", lang), key=state.ACCOUNT_DISPLAY, max_chars=120)
+        left.text_input(t("admin.email", lang), key=state.ACCOUNT_EMAIL, max_chars=254)
         _role_choice(right, state.ACCOUNT_ROLE, lang)
-        left.text_input(t("auth.password", lang), type="password", key=state.ACCOUNT_PASSWORD,
+        left.text_input(t("auth.password", lang), type="password", key=state.ACCOUNT_PASSWORD, max_chars=MAX_PASSWORD,
                         autocomplete="new-password", help=t("admin.password_help", lang))
-        right.text_input(t("admin.password_again", lang), type="password", key=state.ACCOUNT_PASSWORD2,
+        right.text_input(t("admin.password_again", lang), type="password", key=state.ACCOUNT_PASSWORD2, max_chars=MAX_PASSWORD,
                          autocomplete="new-password")
         st.form_submit_button(t("admin.add", lang), on_click=_add, type="primary", icon=":material/person_add:",
                               key="admin_add_submit")
@@ -142,9 +143,9 @@ def password_form(accounts: pd.DataFrame, lang: str) -> None:
     with st.form("admin_set_password"):
         _user_choice(st, state.PASSWORD_USER, accounts, lang)
         left, right = st.columns(2)
-        left.text_input(t("auth.password", lang), type="password", key=state.PASSWORD_NEW,
+        left.text_input(t("auth.password", lang), type="password", key=state.PASSWORD_NEW, max_chars=MAX_PASSWORD,
                         autocomplete="new-password", help=t("admin.password_help", lang))
-        right.text_input(t("admin.password_again", lang), type="password", key=state.PASSWORD_NEW2,
+        right.text_input(t("admin.password_again", lang), type="password", key=state.PASSWORD_NEW2, max_chars=MAX_PASSWORD,
                          autocomplete="new-password")
         st.form_submit_button(t("admin.set_password", lang), on_click=_set_password, icon=":material/key:",
                               key="admin_password_submit")

@@ -9,7 +9,7 @@ from typing import Final
 import streamlit as st
 
 from lgqa_metrics import audit
-from lgqa_metrics.accounts import Accounts, role_for_email
+from lgqa_metrics.accounts import MAX_PASSWORD, MAX_USERNAME, Accounts, role_for_email
 from lgqa_metrics.accounts_base import Actor, Role
 from lgqa_metrics.i18n import t
 from lgqa_metrics.settings import Settings, load_settings
@@ -64,9 +64,16 @@ def viewer() -> Actor | None:
     return actor
 
 
+def _client_address() -> str:
+    """The address the browser connects from, for throttling sign-ins per client ("" when Streamlit does not
+    know it: a test run, a proxy that hides it)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else ""
+
+
 def sign_in(username: str, password: str) -> str:
     """Check a built-in account; on success start the session. Returns the outcome's reason."""
-    result = Accounts(get_store()).sign_in(username, password)
+    result = Accounts(get_store()).sign_in(username, password, client=_client_address())
     if result.actor is not None:
         st.session_state[state.AUTH_USER] = result.actor.username
         st.session_state[state.AUTH_SEEN] = time.time()
@@ -105,9 +112,10 @@ def _submit() -> None:
 def sign_in_form(lang: str) -> None:
     """User name and password, with the outcome of the last attempt."""
     with st.form("signin", clear_on_submit=False):
-        st.text_input(t("auth.username", lang), key=state.SIGNIN_NAME, autocomplete="username")
+        st.text_input(t("auth.username", lang), key=state.SIGNIN_NAME, autocomplete="username",
+                      max_chars=MAX_USERNAME)
         st.text_input(t("auth.password", lang), type="password", key=state.SIGNIN_PASSWORD,
-                      autocomplete="current-password")
+                      autocomplete="current-password", max_chars=MAX_PASSWORD)
         st.form_submit_button(t("auth.sign_in", lang), on_click=_submit, type="primary")
     result = st.session_state.pop(state.SIGNIN_RESULT, None)
     wait = int(st.session_state.get(state.AUTH_WAIT, 0) or 0)

@@ -237,7 +237,8 @@ def placed_ranking_table(ranked: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def unit_search(ranked: pd.DataFrame, lang: str) -> None:
     """Find units by name among a ranked table (at national scale, where no list shows them all)."""
-    text = st.text_input(t("scope.search", lang), key=state.UNIT_SEARCH, placeholder=t("scope.search_hint", lang))
+    text = st.text_input(t("scope.search", lang), key=state.UNIT_SEARCH, placeholder=t("scope.search_hint", lang),
+                         max_chars=100)
     if not text.strip():
         return
     hits = scope.search_units(ranked, text)
