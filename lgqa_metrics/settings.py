@@ -19,6 +19,8 @@ class Settings:
     session_minutes: int = 60
     sso_roles: dict[str, str] = field(default_factory=dict)
     sso_default_role: str = ""
+    #: The request header a trusted reverse proxy sets to the browser's address ("" = the connection's own).
+    client_header: str = ""
 
 
 def _flag(value: str) -> bool:
@@ -26,8 +28,8 @@ def _flag(value: str) -> bool:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Read the settings file (missing: defaults), then apply ``LGQA_OPEN_ANALYSIS`` and
-    ``LGQA_SESSION_MINUTES``."""
+    """Read the settings file (missing: defaults), then apply ``LGQA_OPEN_ANALYSIS``, ``LGQA_SESSION_MINUTES``
+    and ``LGQA_CLIENT_HEADER``."""
     path = path or DATA_DIR / "settings.toml"
     raw: dict[str, object] = {}
     if path.exists():
@@ -43,8 +45,9 @@ def load_settings(path: Path | None = None) -> Settings:
     if os.environ.get("LGQA_SESSION_MINUTES", "").strip().isdigit():
         minutes = int(os.environ["LGQA_SESSION_MINUTES"])
     roles = sso.get("roles", {})
+    header = str(os.environ.get("LGQA_CLIENT_HEADER", access.get("client_header", ""))).strip()
     return Settings(open_analysis, max(1, minutes), {str(k): str(v) for k, v in (roles or {}).items()},
-                    str(sso.get("default_role", "")))
+                    str(sso.get("default_role", "")), header)
 
 
 @cache

@@ -218,3 +218,14 @@ def test_settings_file_and_environment_override(tmp_path, monkeypatch: pytest.Mo
     monkeypatch.setenv("LGQA_OPEN_ANALYSIS", "1")
     monkeypatch.setenv("LGQA_SESSION_MINUTES", "5")
     assert (load_settings(path).open_analysis, load_settings(path).session_minutes) == (True, 5)
+
+
+def test_the_client_header_of_a_trusted_proxy_comes_from_the_settings_or_the_environment(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("LGQA_CLIENT_HEADER", raising=False)
+    path = tmp_path / "settings.toml"
+    path.write_text('[access]\nclient_header = "X-Real-IP"\n', encoding="utf-8")
+    assert load_settings(path).client_header == "X-Real-IP"
+    assert load_settings(tmp_path / "none.toml").client_header == ""
+    monkeypatch.setenv("LGQA_CLIENT_HEADER", "X-Client")
+    assert load_settings(path).client_header == "X-Client"

@@ -65,10 +65,11 @@ def viewer() -> Actor | None:
 
 
 def _client_address() -> str:
-    """The address the browser connects from, for throttling sign-ins per client ("" when Streamlit does not
-    know it: a test run, a proxy that hides it)."""
-    address = st.context.ip_address
-    return address if isinstance(address, str) else ""
+    """The browser's address, for throttling sign-ins per client: the trusted proxy's header when the settings
+    name one (``client_header``), else the connection's own ("" when Streamlit does not know it)."""
+    header = load_settings().client_header
+    address = st.context.headers.get(header) if header else st.context.ip_address
+    return address.split(",")[0].strip() if isinstance(address, str) else ""
 
 
 def sign_in(username: str, password: str) -> str:
