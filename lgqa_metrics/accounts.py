@@ -18,6 +18,7 @@ from lgqa_metrics import audit, throttle
 from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role, require
 from lgqa_metrics.i18n import MessageError
 from lgqa_metrics.schema import users_t
+from lgqa_metrics.settings import Settings
 from lgqa_metrics.store import Store
 
 MIN_PASSWORD: Final = 10
@@ -173,6 +174,24 @@ class Accounts:
         return Actor(row.username, Role(row.role)) if row is not None and row.active else None
 
 
+def still_allowed(store: Store, actor: Actor, needed: Role, *, expires_at: float | None, now: float,
+                  settings: Settings) -> str:
+    """Why ``actor`` may no longer do what needs ``needed`` at this moment ("" when it still may): its session
+    has expired (``expires_at``, a time stamp), its account was disabled or its role lowered, or — for a
+    single-sign-on identity — the role mapping in the settings no longer gives it the role. For the work done
+    after a page was shown (a download built when its button is clicked)."""
+    if expires_at is not None and now > expires_at:
+        return "expired"
+    if actor.via == "sso":
+        role = role_for_email(actor.username, settings.sso_roles, settings.sso_default_role or None)
+    else:
+        current = Accounts(store).actor(actor.username)
+        role = current.role if current is not None else None
+    if role is None:
+        return "disabled"
+    return "" if Actor(actor.username, role).can(needed) else "role"
+
+
 def _verify(stored: str, password: str) -> bool:
     try:
         return bool(_HASHER.verify(stored, password))
@@ -193,4 +212,4 @@ def role_for_email(email: str, mapping: Mapping[str, str], default: str | None =
         return None
 
 
-__all__ = ["AccountError", "Accounts", "PermissionDenied", "SignIn", "check_password", "role_for_email"]
+__all__ = ["AccountError", "Accounts", "PermissionDenied", "SignIn", "check_password", "role_for_email", "still_allowed"]

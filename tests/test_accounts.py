@@ -229,3 +229,20 @@ def test_the_client_header_of_a_trusted_proxy_comes_from_the_settings_or_the_env
     assert load_settings(tmp_path / "none.toml").client_header == ""
     monkeypatch.setenv("LGQA_CLIENT_HEADER", "X-Client")
     assert load_settings(path).client_header == "X-Client"
+
+
+def test_what_a_page_allowed_is_checked_again_at_the_moment_of_use(accounts: Accounts, store: Store) -> None:
+    from lgqa_metrics.accounts import still_allowed
+    from lgqa_metrics.settings import Settings
+
+    conf = Settings(sso_roles={"@skhcn.vn": "staff"})
+    staff = Actor("lan.staff", Role.STAFF)
+    assert still_allowed(store, staff, Role.STAFF, expires_at=100.0, now=50.0, settings=conf) == ""
+    assert still_allowed(store, staff, Role.STAFF, expires_at=100.0, now=150.0, settings=conf) == "expired"
+    accounts.set_role(ADMIN, "lan.staff", Role.VIEWER)
+    assert still_allowed(store, staff, Role.STAFF, expires_at=None, now=0.0, settings=conf) == "role"
+    accounts.disable(ADMIN, "lan.staff")
+    assert still_allowed(store, staff, Role.VIEWER, expires_at=None, now=0.0, settings=conf) == "disabled"
+    sso = Actor("an@skhcn.vn", Role.STAFF, via="sso")
+    assert still_allowed(store, sso, Role.STAFF, expires_at=None, now=0.0, settings=conf) == ""
+    assert still_allowed(store, sso, Role.STAFF, expires_at=None, now=0.0, settings=Settings()) == "disabled"

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 import streamlit as st
 
 from lgqa_metrics import admin_tables, layout_mappings, reference
-from lgqa_metrics.accounts_base import Actor
+from lgqa_metrics.accounts_base import Actor, Role
 from lgqa_metrics.i18n import t
 from lgqa_metrics.reference import Kind, Proposal, ReferenceError
 from lgqa_metrics.submissions import history_table
-from lgqa_metrics.ui import state
+from lgqa_metrics.ui import auth, state
 from lgqa_metrics.ui.admin import act, post
 from lgqa_metrics.ui.data import data_version, get_store, mappings, registry, submissions
 
@@ -153,7 +153,8 @@ def reference_block(kind: Kind, lang: str) -> None:
     else:
         st.markdown(t("reference.rows", lang, rows=len(table), file=name))
         st.dataframe(table, hide_index=True, key=f"reference_table_{kind}")
-        st.download_button(t("reference.download", lang, file=name), data=reference.current_bytes(kind),
+        st.download_button(t("reference.download", lang, file=name), data=auth.guarded(lambda: reference.current_bytes(kind), what=f"reference {kind}",
+                                                            needed=Role.ADMIN),
                            file_name=reference.download_name(kind), mime="text/csv", on_click="ignore",
                            icon=":material/download:", key=f"reference_download_{kind}")
     upload = st.file_uploader(t("reference.upload", lang, file=name), type=["csv"], key=state.reference_key(kind),

@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from lgqa_metrics import audit, audit_report
-from lgqa_metrics.accounts_base import Actor
+from lgqa_metrics.accounts_base import Actor, Role
 from lgqa_metrics.annotate import XLSX_MIME
 from lgqa_metrics.audit_report import AuditFilter
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import state
+from lgqa_metrics.ui import auth, state
 from lgqa_metrics.ui.data import get_store
 
 
@@ -77,10 +77,11 @@ def downloads(table: pd.DataFrame, chosen: AuditFilter, actor: Actor, lang: str)
         return make
 
     row = st.container(horizontal=True)
-    row.download_button(t("audit.excel", lang), data=logged("xlsx", lambda: audit_report.xlsx_bytes(table, described,
-                                                                                                     lang)),
+    row.download_button(t("audit.excel", lang), data=auth.guarded(logged("xlsx", lambda: audit_report.xlsx_bytes(table, described, lang)),
+                                                          what="audit.xlsx", needed=Role.ADMIN),
                         file_name=audit_report.file_name("xlsx", lang), mime=XLSX_MIME, on_click="ignore",
                         icon=":material/table:", type="primary", disabled=table.empty, key="audit_xlsx")
-    row.download_button(t("audit.csv", lang), data=logged("csv", lambda: audit_report.csv_bytes(table)),
+    row.download_button(t("audit.csv", lang), data=auth.guarded(logged("csv", lambda: audit_report.csv_bytes(table)),
+                                                          what="audit.csv", needed=Role.ADMIN),
                         file_name=audit_report.file_name("csv", lang), mime="text/csv", on_click="ignore",
                         icon=":material/download:", disabled=table.empty, key="audit_csv")

@@ -4,13 +4,14 @@ role each page needs. The package's write paths check the role again themselves.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Final
 
 import streamlit as st
 
 from lgqa_metrics import audit
-from lgqa_metrics.accounts import MAX_PASSWORD, MAX_USERNAME, Accounts, role_for_email
-from lgqa_metrics.accounts_base import Actor, Role
+from lgqa_metrics.accounts import MAX_PASSWORD, MAX_USERNAME, Accounts, role_for_email, still_allowed
+from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role, require
 from lgqa_metrics.i18n import t
 from lgqa_metrics.settings import Settings, load_settings
 from lgqa_metrics.ui import state
@@ -53,6 +54,27 @@ def current_actor() -> Actor | None:
         st.session_state[state.AUTH_SEEN] = time.time()
         return actor
     return _sso_actor(conf)
+
+
+def guarded(build: Callable[[], bytes], *, what: str, needed: Role) -> Callable[[], bytes]:
+    """``build`` for a download button, run when the button is clicked only if the signed-in actor may still do
+    what needs ``needed`` at that moment (:func:`~lgqa_metrics.accounts.still_allowed`: session not expired,
+    account active with the role); otherwise the refusal is audited and nothing is built (the browser says the
+    file could not be made). The page may have been open for hours: the role it was shown with is not enough."""
+    actor = require(current_actor(), needed, f"download {what}")
+    conf = load_settings()
+    seen = st.session_state.get(state.AUTH_SEEN)
+    expires_at = float(seen) + conf.session_minutes * 60 if seen is not None and actor.via == "password" else None
+    store = get_store()
+
+    def make() -> bytes:
+        why = still_allowed(store, actor, needed, expires_at=expires_at, now=time.time(), settings=load_settings())
+        if why:
+            audit.record_now(store.engine, actor, "download_refused", target=what, details={"reason": why})
+            raise PermissionDenied(actor, needed, f"download {what} ({why})")
+        return build()
+
+    return make
 
 
 def viewer() -> Actor | None:

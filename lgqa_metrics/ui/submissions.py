@@ -11,10 +11,11 @@ import streamlit as st
 
 from lgqa_metrics import annotate, scope
 from lgqa_metrics import submissions as subs
+from lgqa_metrics.accounts_base import Role
 from lgqa_metrics.annotate import XLSX_MIME, annotated_download
 from lgqa_metrics.i18n import t
 from lgqa_metrics.sniff import sniff
-from lgqa_metrics.ui import components, state
+from lgqa_metrics.ui import auth, components, state
 from lgqa_metrics.ui.data import current_ratings, data_version, get_store, registry, submissions
 from lgqa_metrics.ui.upload import show_issues
 
@@ -45,8 +46,8 @@ def _archived(sha256: str) -> bytes:
 
 
 def _original(sha256: str) -> Callable[[], bytes]:
-    """The archived file, fetched only when its button is pressed."""
-    return lambda: _archived(sha256)
+    """The archived file, fetched only when its button is pressed (and the user may still)."""
+    return auth.guarded(lambda: _archived(sha256), what=f"original {sha256[:12]}", needed=Role.STAFF)
 
 
 def completeness_block(lang: str) -> scope.Scope | None:
@@ -144,6 +145,7 @@ def rejected_block(lang: str) -> None:
     buttons.download_button(t("submissions.download_rejected", lang), data=_original(sha), file_name=name,
                             mime="application/octet-stream", on_click="ignore", icon=":material/download:",
                             key="rejected_original")
-    buttons.download_button(t("submissions.download_marked", lang), data=marked,
+    buttons.download_button(t("submissions.download_marked", lang),
+                            data=auth.guarded(marked, what=f"marked {sha[:12]}", needed=Role.STAFF),
                             file_name=annotate.marked_name(name, lang), mime=XLSX_MIME, on_click="ignore",
                             icon=":material/edit_note:", key="rejected_marked")

@@ -199,7 +199,8 @@ def file_report(item: Checked, index: int, lang: str) -> None:
             issues = item.issues()
             st.download_button(
                 t("upload.download_marked" if marked else "upload.download_issues", lang),
-                data=lambda: _marked_bytes(item.data, item.name, kind, issues, lang),
+                data=auth.guarded(lambda: _marked_bytes(item.data, item.name, kind, issues, lang),
+                                  what=f"marked {item.result.sha256[:12]}", needed=Role.STAFF),
                 file_name=annotate.marked_name(item.name, lang), mime=XLSX_MIME, on_click="ignore",
                 icon=":material/download:", key=f"upload_marked_{index}",
                 help=t("upload.download_marked_help" if marked else "upload.download_issues_help", lang))
@@ -313,6 +314,7 @@ def template_download(lang: str) -> None:
         audit.record_now(get_store().engine, actor, "template", target=f"{unit.id}/{year}")
         return build_template(unit, year, catalogue())
 
-    st.download_button(t("upload.template_download", lang), data=template,
+    st.download_button(t("upload.template_download", lang),
+                       data=auth.guarded(template, what=f"template {unit.id}/{year}", needed=Role.STAFF),
                        file_name=t("upload.template_file", lang, unit=unit.id, year=year), mime=XLSX_MIME,
                        on_click="ignore", icon=":material/download:", key="upload_template")
