@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from lgqa_metrics import admin_tables, layout_mappings, reference
+from lgqa_metrics import admin_tables, layout_mappings, reference, shared
 from lgqa_metrics.accounts_base import Actor, Role
 from lgqa_metrics.i18n import t
 from lgqa_metrics.reference import Kind, Proposal, ReferenceError
@@ -121,7 +121,7 @@ def _replace(kind: Kind) -> None:
 
     if act(run, lambda _: ("reference.done", {"file": reference.file_path(kind).name})):
         state.clear_reference_uploads()
-        get_store.clear()
+        shared.reset()  # the store holds the old registry or catalogue
         st.cache_data.clear()
 
 

@@ -1,8 +1,9 @@
-"""Cached access to the store, keyed by the data version so new uploads show at once.
+"""Access to the store, keyed by the data version so new uploads show at once.
 
-The compact ratings table is held once per server process (``cache_resource``: every session shares the
-same frame, nothing is copied per rerun) and rebuilt only when the data version changes; the text of the
-ratings a view shows (evidence, notes) is fetched for those rows alone."""
+The store handle and the compact ratings table are held once per server process by :mod:`lgqa_metrics.shared`
+(every session shares the same frame, nothing is copied per rerun, and no browser can clear them); the text of
+the ratings a view shows (evidence, notes) is fetched for those rows alone, in Streamlit's cache (cheap to
+fetch again should a browser clear it)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,16 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics import layout_mappings, scope
+from lgqa_metrics import layout_mappings, scope, shared
 from lgqa_metrics.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.intake.mapping import LayoutMapping
 from lgqa_metrics.store import Store
 from lgqa_metrics.units import UnitRegistry
 
 
-@st.cache_resource
 def get_store() -> Store:
     """One store per server process (URL from LGQA_DATABASE_URL or the default SQLite file)."""
-    return Store.open()
+    return shared.store()
 
 
 def catalogue() -> Catalogue:
@@ -32,12 +32,6 @@ def catalogue() -> Catalogue:
 def registry() -> UnitRegistry:
     """The unit registry in effect for the store (the store's own, or ``data/units.csv``)."""
     return get_store().registry
-
-
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _ratings(version: str) -> pd.DataFrame:
-    store = get_store()
-    return scope.with_areas(store.rating_table(), store.registry)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -59,7 +53,7 @@ def data_version() -> str:
 def current_ratings() -> pd.DataFrame:
     """The current ratings in long form without their text (see ``Store.rating_table``), with each
     unit's province and district; reloaded whenever anything new is stored. Shared: never modify it."""
-    return _ratings(data_version())
+    return shared.ratings()
 
 
 def detail_ratings(years: Sequence[int] = (), units: Sequence[str] = (), indicators: Sequence[str] = ()) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from lgqa_metrics import shared
 from lgqa_metrics.accounts import Accounts
 from lgqa_metrics.accounts_base import Role, cli_actor
 from lgqa_metrics.ingest import ingest_bytes, ingest_paths
@@ -33,6 +34,7 @@ def _fresh_caches(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+    shared.reset()
 
 
 def sign_in_as(at: AppTest, role: Role) -> str:
