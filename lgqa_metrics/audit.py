@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -52,10 +52,8 @@ def record_now(engine: Engine, actor: Actor, action: str, **kwargs: object) -> N
         record(conn, actor, action, **kwargs)  # type: ignore[arg-type]
 
 
-def audit_log(engine: Engine, *, actions: Sequence[str] = (), actors: Sequence[str] = (),
-              since: dt.datetime | None = None, until: dt.datetime | None = None, limit: int = 5000) -> pd.DataFrame:
-    """Audit entries, newest first, filtered by action, actor and time."""
-    query = sa.select(audit_t).order_by(audit_t.c.id.desc()).limit(limit)
+def _matching(query: sa.Select[Any], actions: Sequence[str], actors: Sequence[str], since: dt.datetime | None,
+              until: dt.datetime | None) -> sa.Select[Any]:
     if actions:
         query = query.where(audit_t.c.action.in_(list(actions)))
     if actors:
@@ -64,5 +62,23 @@ def audit_log(engine: Engine, *, actions: Sequence[str] = (), actors: Sequence[s
         query = query.where(audit_t.c.at >= since)
     if until is not None:
         query = query.where(audit_t.c.at <= until)
+    return query
+
+
+def audit_log(engine: Engine, *, actions: Sequence[str] = (), actors: Sequence[str] = (),
+              since: dt.datetime | None = None, until: dt.datetime | None = None, limit: int = 5000,
+              offset: int = 0) -> pd.DataFrame:
+    """Audit entries, newest first, filtered by action, actor and time: ``limit`` of them after the first
+    ``offset``."""
+    query = _matching(sa.select(audit_t), actions, actors, since, until)
+    query = query.order_by(audit_t.c.id.desc()).limit(limit).offset(offset)
     with engine.connect() as conn:
         return read_frame(query, conn)
+
+
+def audit_count(engine: Engine, *, actions: Sequence[str] = (), actors: Sequence[str] = (),
+                since: dt.datetime | None = None, until: dt.datetime | None = None) -> int:
+    """How many entries match the same filters as :func:`audit_log`."""
+    query = _matching(sa.select(sa.func.count()).select_from(audit_t), actions, actors, since, until)
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar() or 0)

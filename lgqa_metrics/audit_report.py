@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import xlsxwriter
 from sqlalchemy.engine import Engine
 
-from lgqa_metrics.audit import ACTIONS, audit_log
+from lgqa_metrics.audit import ACTIONS, audit_count, audit_log
 from lgqa_metrics.export import SAFE_XLSX_OPTIONS, inert_frame
 from lgqa_metrics.formatting import LOCAL_TZ, stored_time
 from lgqa_metrics.i18n import has, t
@@ -24,6 +24,8 @@ from lgqa_metrics.schema import audit_t
 #: The department's time zone (Vietnam, UTC+7, no daylight saving).
 #: Most entries read for one view or export.
 LIMIT: Final = 5000
+#: Entries shown on one page of the Audit trail.
+PAGE: Final = 200
 #: Columns of the table, in order.
 COLUMNS: Final = ("at", "actor", "role", "action", "target", "file", "details")
 _WIDTHS: Final = {"at": 19, "actor": 22, "role": 16, "action": 30, "target": 22, "file": 14, "details": 70}
@@ -87,10 +89,16 @@ class AuditFilter:
             until = (end - dt.timedelta(microseconds=1)).astimezone(dt.UTC)
         return since, until
 
-    def read(self, engine: Engine, limit: int = LIMIT) -> pd.DataFrame:
-        """The matching entries, newest first (at most ``limit``)."""
+    def read(self, engine: Engine, limit: int = LIMIT, offset: int = 0) -> pd.DataFrame:
+        """The matching entries, newest first: at most ``limit`` after the first ``offset``."""
         since, until = self.bounds()
-        return audit_log(engine, actions=self.actions, actors=self.actors, since=since, until=until, limit=limit)
+        return audit_log(engine, actions=self.actions, actors=self.actors, since=since, until=until, limit=limit,
+                         offset=offset)
+
+    def count(self, engine: Engine) -> int:
+        """How many entries match."""
+        since, until = self.bounds()
+        return audit_count(engine, actions=self.actions, actors=self.actors, since=since, until=until)
 
     def describe(self, lang: str = "vi") -> dict[str, list[str]]:
         """The choices in words, for the export's filter sheet (an empty list means all)."""

@@ -13,6 +13,7 @@ from lgqa_metrics import audit, audit_report
 from lgqa_metrics.accounts_base import Actor, Role
 from lgqa_metrics.annotate import XLSX_MIME
 from lgqa_metrics.audit_report import AuditFilter
+from lgqa_metrics.formatting import number
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ui import auth, state
 from lgqa_metrics.ui.data import get_store
@@ -43,14 +44,22 @@ def filters(lang: str) -> AuditFilter:
 
 
 def log_table(chosen: AuditFilter, lang: str) -> pd.DataFrame:
-    """The matching entries, newest first, as a table for people (also what the exports hold)."""
+    """One page of the matching entries, newest first, as a table for people, with how many match and which
+    rows are shown (a trail of years is never read whole)."""
     if chosen.date_from and chosen.date_to and chosen.date_from > chosen.date_to:
         st.warning(t("audit.bad_range", lang), icon=":material/event_busy:")
-    log = chosen.read(get_store().engine)
-    table = audit_report.audit_table(log, lang)
-    st.markdown(t("audit.matching", lang, rows=len(table)))
-    if len(log) >= audit_report.LIMIT:
-        st.caption(t("audit.limited", lang, limit=audit_report.LIMIT))
+    engine = get_store().engine
+    total = chosen.count(engine)
+    pages = max(1, -(-total // audit_report.PAGE))
+    if not 1 <= int(st.session_state.get(state.AUDIT_PAGE, 1)) <= pages:
+        st.session_state[state.AUDIT_PAGE] = 1
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    page = int(right.number_input(t("audit.page", lang, pages=pages), min_value=1, max_value=pages, step=1,
+                                  key=state.AUDIT_PAGE, disabled=pages == 1))
+    first = (page - 1) * audit_report.PAGE
+    table = audit_report.audit_table(chosen.read(engine, limit=audit_report.PAGE, offset=first), lang)
+    left.markdown(t("audit.matching", lang, rows=number(total, lang), first=number(min(first + 1, total), lang),
+                    last=number(first + len(table), lang)))
     return table
 
 
@@ -63,25 +72,28 @@ def show(table: pd.DataFrame, lang: str) -> None:
         t("audit.col_details", lang): st.column_config.TextColumn(width="large")})
 
 
-def downloads(table: pd.DataFrame, chosen: AuditFilter, actor: Actor, lang: str) -> None:
-    """Excel and CSV of the filtered entries, built (and audited) only when a button is pressed."""
+def downloads(chosen: AuditFilter, actor: Actor, lang: str) -> None:
+    """Excel and CSV of every matching entry (the newest :data:`~lgqa_metrics.audit_report.LIMIT`), read, built
+    and audited only when a button is pressed."""
     engine = get_store().engine
     described = chosen.describe(lang)
 
-    def logged(fmt: str, build: Callable[[], bytes]) -> Callable[[], bytes]:
+    def logged(fmt: str, build: Callable[[pd.DataFrame], bytes]) -> Callable[[], bytes]:
         def make() -> bytes:
-            data = build()
+            table = audit_report.audit_table(chosen.read(engine), lang)
+            data = build(table)
             audit.record_now(engine, actor, "export", target=fmt,
                              details={"what": "audit", "rows": len(table), "filters": chosen.to_json()})
             return data
-        return make
+        return auth.guarded(make, what=f"audit.{fmt}", needed=Role.ADMIN)
 
     row = st.container(horizontal=True)
-    row.download_button(t("audit.excel", lang), data=auth.guarded(logged("xlsx", lambda: audit_report.xlsx_bytes(table, described, lang)),
-                                                          what="audit.xlsx", needed=Role.ADMIN),
+    row.download_button(t("audit.excel", lang), data=logged("xlsx", lambda table: audit_report.xlsx_bytes(
+                            table, described, lang)),
                         file_name=audit_report.file_name("xlsx", lang), mime=XLSX_MIME, on_click="ignore",
-                        icon=":material/table:", type="primary", disabled=table.empty, key="audit_xlsx")
-    row.download_button(t("audit.csv", lang), data=auth.guarded(logged("csv", lambda: audit_report.csv_bytes(table)),
-                                                          what="audit.csv", needed=Role.ADMIN),
+                        icon=":material/table:", type="primary", key="audit_xlsx",
+                        help=t("audit.export_help", lang, limit=number(audit_report.LIMIT, lang)))
+    row.download_button(t("audit.csv", lang), data=logged("csv", audit_report.csv_bytes),
                         file_name=audit_report.file_name("csv", lang), mime="text/csv", on_click="ignore",
-                        icon=":material/download:", disabled=table.empty, key="audit_csv")
+                        icon=":material/download:", key="audit_csv",
+                        help=t("audit.export_help", lang, limit=number(audit_report.LIMIT, lang)))

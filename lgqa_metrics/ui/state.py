@@ -59,6 +59,7 @@ AUDIT_ACTIONS: Final = "audit_actions"  # list[str]: Audit trail, actions shown 
 AUDIT_ACTORS: Final = "audit_actors"  # list[str]: Audit trail, actors shown (empty: all)
 AUDIT_FROM: Final = "audit_from"  # date | None: Audit trail, first day
 AUDIT_TO: Final = "audit_to"  # date | None: Audit trail, last day
+AUDIT_PAGE: Final = "audit_page"  # int: the page of the Audit trail shown
 WITHDRAW_UNIT: Final = "withdraw_unit"  # str: Data administration, unit of the version to withdraw
 WITHDRAW_YEAR: Final = "withdraw_year"  # int: Data administration, year of the version to withdraw
 WITHDRAW_ID: Final = "withdraw_id"  # int: Data administration, submission id of the version to withdraw

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from lgqa_metrics import audit
 from lgqa_metrics.accounts import Accounts
-from lgqa_metrics.accounts_base import Role, cli_actor
+from lgqa_metrics.accounts_base import Actor, Role, cli_actor
 from lgqa_metrics.ingest import ingest_bytes
 from lgqa_metrics.schema import users_t
 from lgqa_metrics.store import Store
@@ -241,6 +241,21 @@ def test_the_audit_trail_lists_account_changes_filters_them_and_exports_audited(
     details = json.loads(exports["details"].iloc[0])
     assert details["what"] == "audit" and details["rows"] == 2
     assert details["filters"]["actions"] == ["account_added", "role_set"]
+
+
+def test_a_long_audit_trail_is_read_a_page_at_a_time(root: Store) -> None:
+    with root.writing() as conn:
+        for i in range(450):
+            audit.record(conn, Actor("?", Role.VIEWER), "sign_in_failed", target=f"? {i:010d}")
+    at = _admin_on("pages/audit.py")
+    total = len(audit.audit_log(root.engine, limit=10_000))
+    assert len(at.dataframe[0].value) == 200 and f"**{total}**" in at.markdown[0].value
+    last_page = -(-total // 200)
+    assert at.number_input(key=state.AUDIT_PAGE).max == last_page
+    at.number_input(key=state.AUDIT_PAGE).set_value(last_page).run()
+    shown = at.dataframe[0].value
+    assert len(shown) == total - 200 * (last_page - 1) and f"{200 * (last_page - 1) + 1}–{total}" in at.markdown[0].value
+    assert shown["Đối tượng"].iloc[-1] == "root", "the oldest entry (root's account was added first) comes last"
 
 
 def test_the_audit_trail_reads_in_english(root: Store) -> None:
