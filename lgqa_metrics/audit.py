@@ -29,7 +29,7 @@ ACTIONS: Final = (
     "version_withdrawn", "export", "template",
     "account_added", "account_disabled", "account_enabled", "password_set", "role_set",
     "registry_replaced", "catalogue_replaced", "synthetic_data", "store_migrated",
-    "layout_mapping_confirmed", "layout_mapping_deleted", "download_refused",
+    "layout_mapping_confirmed", "layout_mapping_deleted", "download_refused", "session_refused",
 )
 
 

@@ -12,6 +12,7 @@ import streamlit as st
 from lgqa_metrics import audit
 from lgqa_metrics.accounts import MAX_PASSWORD, MAX_USERNAME, Accounts, role_for_email, still_allowed
 from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role, require
+from lgqa_metrics.binding import XSRF_COOKIE, browser_key
 from lgqa_metrics.i18n import t
 from lgqa_metrics.settings import Settings, load_settings
 from lgqa_metrics.ui import state
@@ -42,6 +43,9 @@ def current_actor() -> Actor | None:
     account applies at once."""
     conf = load_settings()
     username = st.session_state.get(state.AUTH_USER)
+    if username and st.session_state.get(state.AUTH_BROWSER) != this_browser():
+        _refuse_other_browser(str(username))
+        return _sso_actor(conf)
     if username:
         last = float(st.session_state.get(state.AUTH_SEEN, 0.0))
         if time.time() - last > conf.session_minutes * 60:
@@ -86,6 +90,22 @@ def viewer() -> Actor | None:
     return actor
 
 
+def this_browser() -> str:
+    """The digest of the secret the browser of this run holds (:func:`lgqa_metrics.binding.browser_key`)."""
+    cookie = st.context.cookies.get(XSRF_COOKIE)
+    return browser_key(cookie if isinstance(cookie, str) else None)
+
+
+def _refuse_other_browser(username: str) -> None:
+    """A run of a signed-in session from a request that does not carry the signing-in browser's secret (a client
+    that reconnected giving the session's id): shown signed out, and audited once per session. The session's
+    own browser, reconnecting, is still signed in."""
+    if st.session_state.get(state.AUTH_REFUSED) != username:
+        st.session_state[state.AUTH_REFUSED] = username
+        audit.record_now(get_store().engine, Actor(username, Role.VIEWER), "session_refused", target=username,
+                         details={"reason": "another browser", "client": _client_address()})
+
+
 def _client_address() -> str:
     """The browser's address, for throttling sign-ins per client: the trusted proxy's header when the settings
     name one (``client_header``), else the connection's own ("" when Streamlit does not know it)."""
@@ -100,6 +120,7 @@ def sign_in(username: str, password: str) -> str:
     if result.actor is not None:
         st.session_state[state.AUTH_USER] = result.actor.username
         st.session_state[state.AUTH_SEEN] = time.time()
+        st.session_state[state.AUTH_BROWSER] = this_browser()
         st.session_state.pop(state.AUTH_EXPIRED, None)
     st.session_state[state.AUTH_WAIT] = result.wait_seconds
     return result.reason

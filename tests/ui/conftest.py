@@ -45,6 +45,7 @@ def sign_in_as(at: AppTest, role: Role) -> str:
         accounts.add(cli_actor(), name, "a-long-test-password", role)
     at.session_state[state.AUTH_USER] = name
     at.session_state[state.AUTH_SEEN] = time.time()
+    at.session_state[state.AUTH_BROWSER] = ""  # AppTest's runs carry no cookie: the binding of a run without one
     return name
 
 

@@ -1,0 +1,97 @@
+"""A session id is not enough to take over a signed-in session: a websocket client of its own (no browser) that
+reconnects to ``/_stcore/stream`` giving the id of an administrator's session is not signed in as that
+administrator. Against the real server, the victim signed in through a real headless Chromium."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.sync.client import connect
+
+from lgqa_metrics import audit
+from lgqa_metrics.accounts import Accounts
+from lgqa_metrics.accounts_base import Role, cli_actor
+from lgqa_metrics.store import Store
+from tests.e2e.server import go_to, sign_in, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+ADMIN_ONLY = "Nhật ký hệ thống"  # the Audit trail page's title: only an administrator sees it
+
+
+def _session_id(frames: list[bytes]) -> str:
+    """The id of the browser's session, from the first NewSession message the server sent it."""
+    for payload in frames:
+        msg = ForwardMsg()
+        msg.ParseFromString(payload)
+        if msg.HasField("new_session"):
+            return str(msg.new_session.initialize.session_id)
+    raise AssertionError("no NewSession message seen")
+
+
+def _texts(msg: ForwardMsg) -> str:
+    """Every text a delta carries (titles, markdown, captions, buttons' labels), as one string."""
+    return str(msg.delta) if msg.HasField("delta") else ""
+
+
+def _own_xsrf(browser: Any, url: str) -> str:
+    """The XSRF cookie any visitor gets by opening the dashboard in a browser of their own."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_timeout(2_000)
+        return str(next(c["value"] for c in context.cookies() if c["name"] == "_streamlit_xsrf"))
+    finally:
+        context.close()
+
+
+def _take_over(url: str, xsrf: str, session_id: str, page_name: str) -> str:
+    """Reconnect to ``session_id`` as a client of our own (our own XSRF cookie and token, no other cookie),
+    ask for ``page_name`` and gather the page's texts for a few seconds."""
+    host = url.removeprefix("http://")
+    texts: list[str] = []
+    with connect(f"ws://{host}/_stcore/stream", subprotocols=["streamlit", xsrf, session_id],  # type: ignore[list-item]
+                 additional_headers={"Cookie": f"_streamlit_xsrf={xsrf}", "Origin": url}, open_timeout=20) as ws:
+        rerun = BackMsg()
+        rerun.rerun_script.page_name = page_name
+        ws.send(rerun.SerializeToString())
+        deadline = time.monotonic() + 12
+        while time.monotonic() < deadline:
+            try:
+                payload = ws.recv(timeout=1)
+            except TimeoutError:
+                continue
+            msg = ForwardMsg()
+            msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+            texts.append(_texts(msg))
+            if msg.HasField("script_finished"):
+                break
+    return "\n".join(texts)
+
+
+def test_a_stolen_session_id_does_not_sign_a_stranger_in(browser: Any, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
+    Accounts(Store.open(db)).add(cli_actor(), "root", "root-password-1", Role.ADMIN)
+    with streamlit_server(db) as url:
+        page = browser.new_page(viewport={"width": 1440, "height": 1200})
+        frames: list[bytes] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(
+            payload if isinstance(payload, bytes) else payload.encode())))
+        sign_in(page, url, "root", "root-password-1")
+        go_to(page, ADMIN_ONLY)  # the victim sees the admin page
+        victim = _session_id(frames)
+        seen = _take_over(url, _own_xsrf(browser, url), victim, "audit")
+        assert seen, "the server answered the reconnecting client"
+        assert ADMIN_ONLY not in seen and "root · Quản trị" not in seen, "the stranger must not see the admin's pages"
+        refused = audit.audit_log(Store.open(db).engine, actions=["session_refused"])
+        assert list(refused["target"]) == ["root"], "the attempt is in the audit trail"
+        page.reload()  # the victim's own browser: a new page of the same browser (sessions do not outlive a reload)
+        sign_in(page, url, "root", "root-password-1")
+        go_to(page, ADMIN_ONLY)
+        page.close()
