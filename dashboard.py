@@ -8,7 +8,6 @@ from lgqa_metrics.i18n import t
 from lgqa_metrics.ui import auth, navigation, state
 
 st.set_page_config(page_title="lgqa-metrics", page_icon="🚦", layout="wide")
-state.mark_framed()
 state.keep_filters()
 with st.sidebar:
     st.radio(t("app.language"), options=["vi", "en"], format_func=lambda x: {"vi": "Tiếng Việt", "en": "English"}[x],

@@ -54,9 +54,9 @@ def measure(url: str, repeat: int) -> dict[str, Any]:
     accounts = Accounts(Store.open(url))
     if accounts.actor(ADMIN) is None:  # every page, the admin ones too, needs a signed-in admin
         accounts.add(cli_actor(), ADMIN, "bench-admin-password", Role.ADMIN)
-    pages = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+    pages = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "app_pages").glob("*.py"))
     # The analysis pages first: the first of them pays for loading the store into the shared cache.
-    pages.sort(key=lambda p: p not in {"pages/overview.py"})
+    pages.sort(key=lambda p: p not in {"app_pages/overview.py"})
     rows = []
     cold = 0.0
     for page in pages:

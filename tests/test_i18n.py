@@ -15,7 +15,7 @@ _LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""")
 
 
 def test_every_literal_key_used_in_code_exists() -> None:
-    sources = [*ROOT.glob("lgqa_metrics/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "dashboard.py"]
+    sources = [*ROOT.glob("lgqa_metrics/**/*.py"), *ROOT.glob("app_pages/*.py"), ROOT / "dashboard.py"]
     used = {key for path in sources for key in _LITERAL_KEY.findall(path.read_text(encoding="utf-8"))}
     assert used, "the scan found no keys at all"
     assert sorted(used - set(messages())) == []

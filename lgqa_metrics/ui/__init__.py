@@ -1,2 +1,2 @@
-"""The Streamlit layer: session-state keys, cached loaders and components. Only this package, pages/
+"""The Streamlit layer: session-state keys, cached loaders and components. Only this package, app_pages/
 and dashboard.py import streamlit."""

@@ -23,9 +23,8 @@ from lgqa_metrics.units import REPORTING_TYPES
 
 
 def page(title_key: str) -> tuple[str, Actor | None]:
-    """The start of every page: frame check, the role the navigation gives this page (checked again
-    here, so a page reached another way still refuses), the title. Returns the language and the actor."""
-    state.ensure_framed()
+    """The start of every page: the role the navigation gives this page (checked again here, so a page reached
+    another way still refuses), the title. Returns the language and the actor."""
     lang = state.lang()
     role = navigation.role_of(title_key)
     actor = auth.require_page(role, lang) if role is not None else auth.current_actor()

@@ -26,17 +26,17 @@ class PageSpec:
 
 
 PAGES: Final = (
-    PageSpec("pages/overview.py", "page.overview", ":material/traffic:", Role.VIEWER, "nav.analysis"),
-    PageSpec("pages/compare.py", "page.compare", ":material/compare_arrows:", Role.VIEWER, "nav.analysis"),
-    PageSpec("pages/trends.py", "page.trends", ":material/trending_up:", Role.VIEWER, "nav.analysis"),
-    PageSpec("pages/indicator.py", "page.indicator", ":material/flag:", Role.VIEWER, "nav.analysis"),
-    PageSpec("pages/upload.py", "page.upload", ":material/upload_file:", Role.STAFF, "nav.work"),
-    PageSpec("pages/data.py", "page.data", ":material/table_view:", Role.STAFF, "nav.work"),
-    PageSpec("pages/submissions.py", "page.submissions", ":material/fact_check:", Role.STAFF, "nav.work"),
-    PageSpec("pages/admin_accounts.py", "page.admin_accounts", ":material/manage_accounts:", Role.ADMIN, "nav.admin"),
-    PageSpec("pages/audit.py", "page.audit", ":material/history:", Role.ADMIN, "nav.admin"),
-    PageSpec("pages/admin_data.py", "page.admin_data", ":material/database:", Role.ADMIN, "nav.admin"),
-    PageSpec("pages/account.py", "page.account", ":material/account_circle:", None, "nav.account"),
+    PageSpec("app_pages/overview.py", "page.overview", ":material/traffic:", Role.VIEWER, "nav.analysis"),
+    PageSpec("app_pages/compare.py", "page.compare", ":material/compare_arrows:", Role.VIEWER, "nav.analysis"),
+    PageSpec("app_pages/trends.py", "page.trends", ":material/trending_up:", Role.VIEWER, "nav.analysis"),
+    PageSpec("app_pages/indicator.py", "page.indicator", ":material/flag:", Role.VIEWER, "nav.analysis"),
+    PageSpec("app_pages/upload.py", "page.upload", ":material/upload_file:", Role.STAFF, "nav.work"),
+    PageSpec("app_pages/data.py", "page.data", ":material/table_view:", Role.STAFF, "nav.work"),
+    PageSpec("app_pages/submissions.py", "page.submissions", ":material/fact_check:", Role.STAFF, "nav.work"),
+    PageSpec("app_pages/admin_accounts.py", "page.admin_accounts", ":material/manage_accounts:", Role.ADMIN, "nav.admin"),
+    PageSpec("app_pages/audit.py", "page.audit", ":material/history:", Role.ADMIN, "nav.admin"),
+    PageSpec("app_pages/admin_data.py", "page.admin_data", ":material/database:", Role.ADMIN, "nav.admin"),
+    PageSpec("app_pages/account.py", "page.account", ":material/account_circle:", None, "nav.account"),
 )
 
 

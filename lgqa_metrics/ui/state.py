@@ -69,7 +69,6 @@ WITHDRAW_REASON: Final = "withdraw_reason"  # str: Data administration, why (man
 WITHDRAW_SURE: Final = "withdraw_sure"  # bool: Data administration, the confirmation box
 REFERENCE_UPLOAD: Final = "reference_upload"  # file_uploader: key prefix, see reference_key()
 REFERENCE_NONCE: Final = "reference_nonce"  # int: bumped to clear the reference uploaders after a replacement
-FRAMED: Final = "_framed"  # bool: set by dashboard.py on every run, consumed by the page
 
 #: Keys kept when the user moves between pages (Streamlit drops widget state of unrendered widgets).
 PERSISTENT: Final = (LANG, YEAR, YEARS, UNITS, UNIT_TYPES, QUADRANTS, INDICATORS, RATINGS, YEAR_FROM, YEAR_TO,
@@ -99,23 +98,6 @@ def reference_key(kind: str) -> str:
 def clear_reference_uploads() -> None:
     """Bump the nonce so the next run draws empty reference uploaders."""
     st.session_state[REFERENCE_NONCE] = int(st.session_state.get(REFERENCE_NONCE, 0)) + 1
-
-
-def mark_framed() -> None:
-    """Called by dashboard.py: this run goes through the frame (sidebar, language, navigation)."""
-    st.session_state[FRAMED] = True
-
-
-def ensure_framed() -> None:
-    """Called first by every page. Streamlit runs a file of a ``pages/`` folder directly (its legacy
-    multipage mode) when a new session opens on a page's URL before any session has called
-    ``st.navigation``; switch that mode off and rerun through dashboard.py."""
-    if st.session_state.pop(FRAMED, False):
-        return
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False
-    st.rerun()
 
 
 def keep_filters() -> None:

@@ -47,3 +47,31 @@ def test_a_disabled_account_downloads_nothing_from_a_page_left_open(browser: Any
         assert len(exports) == 1, "only the first download was built (and audited as an export)"
         page.close()
     store.close()
+
+
+def test_the_first_anonymous_visitor_after_a_start_is_never_sent_the_admin_pages(browser: Any, tmp_path: Path) -> None:
+    """With a ``pages/`` folder beside the entry script, Streamlit's legacy mode sent a new server's first visitor
+    the list of every page, admin pages included, for about a second; with ``app_pages/`` only the navigation the
+    role allows is ever sent. Every message from the server is read, from the first."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    db = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
+    Store.open(db).close()
+    with streamlit_server(db) as url:
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        sent: list[str] = []
+
+        def read(payload: bytes | str) -> None:
+            msg = ForwardMsg()
+            msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+            sent.append(str(msg))
+
+        page.on("websocket", lambda ws: ws.on("framereceived", read))
+        page.goto(f"{url}/audit")  # a deep link to an admin page, as a first visitor might type it
+        wait_until_idle(page)
+        page.wait_for_timeout(2_000)
+        assert sent, "the server's messages were read"
+        everything = "\n".join(sent)
+        for admin_only in ("Nhật ký hệ thống", "Quản lý tài khoản", "admin_accounts", "admin_data"):
+            assert admin_only not in everything, admin_only
+        page.close()

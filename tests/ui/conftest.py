@@ -22,7 +22,7 @@ from tests.returns import filled_template, pattern
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
-PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "app_pages").glob("*.py"))
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +50,7 @@ def sign_in_as(at: AppTest, role: Role) -> str:
 
 
 def open_app(page: str | None = None, *, role: Role | str | None = "page") -> AppTest:
-    """The dashboard, run once, optionally switched to ``page`` (a path under pages/). ``role``: "page"
+    """The dashboard, run once, optionally switched to ``page`` (a path under app_pages/). ``role``: "page"
     signs in with the role the page needs (none for open pages), a Role signs in with it, None stays
     anonymous."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)

@@ -26,7 +26,7 @@ from tests.ui.downloads import Downloads, downloads
 
 __all__ = ["data_copy", "downloads"]
 
-ADMIN_PAGES = ("pages/admin_accounts.py", "pages/audit.py", "pages/admin_data.py")
+ADMIN_PAGES = ("app_pages/admin_accounts.py", "app_pages/audit.py", "app_pages/admin_data.py")
 ROOT_PASSWORD = "a-long-password-1"
 LAN_PASSWORD = "lan-password-22"
 
@@ -40,7 +40,7 @@ def root(store: Store) -> Store:
 
 def _sign_in(name: str, password: str) -> AppTest:
     """A new session signed in through the form on the Account page."""
-    at = open_app("pages/account.py", role=None)
+    at = open_app("app_pages/account.py", role=None)
     at.text_input(key=state.SIGNIN_NAME).input(name)
     at.text_input(key=state.SIGNIN_PASSWORD).input(password)
     at.button[0].click().run()
@@ -59,7 +59,6 @@ def _admin_on(page: str) -> AppTest:
 def _page_alone(page: str, role: Role | None, lang: str = "vi") -> AppTest:
     """``page`` run directly (as a URL typed by hand would reach it), by ``role`` or anonymously."""
     at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
-    at.session_state[state.FRAMED] = True
     at.session_state[state.LANG] = lang
     if role is not None:
         sign_in_as(at, role)
@@ -79,7 +78,7 @@ def test_an_admin_page_is_locked_for_anyone_but_administrators(root: Store, page
 
 @pytest.mark.parametrize("role", [None, Role.VIEWER, Role.STAFF])
 def test_admin_pages_are_absent_from_the_navigation_of_others(root: Store, role: Role | None) -> None:
-    at = open_app("pages/overview.py", role=role)
+    at = open_app("app_pages/overview.py", role=role)
     for page in ADMIN_PAGES:
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
@@ -108,7 +107,7 @@ def _add_account(at: AppTest, name: str, password: str, again: str | None = None
 
 
 def test_an_administrator_adds_a_staff_account_that_can_then_sign_in(root: Store) -> None:
-    at = _add_account(_admin_on("pages/admin_accounts.py"), "lan", LAN_PASSWORD)
+    at = _add_account(_admin_on("app_pages/admin_accounts.py"), "lan", LAN_PASSWORD)
     assert "Đã tạo tài khoản **lan**" in at.success[0].value and "Cán bộ" in at.success[0].value
     table = at.dataframe[0].value.set_index("Tên đăng nhập")
     assert table.loc["lan", "Họ tên"] == "Nguyễn Thị Lan" and table.loc["lan", "Trạng thái"] == "Đang hoạt động"
@@ -119,7 +118,7 @@ def test_an_administrator_adds_a_staff_account_that_can_then_sign_in(root: Store
 
     lan = _sign_in("lan", LAN_PASSWORD)
     assert "lan" in lan.success[0].value and "Cán bộ" in lan.success[0].value
-    lan.switch_page("pages/upload.py").run()
+    lan.switch_page("app_pages/upload.py").run()
     assert not lan.warning and lan.file_uploader
 
     at.run()
@@ -128,7 +127,7 @@ def test_an_administrator_adds_a_staff_account_that_can_then_sign_in(root: Store
 
 
 def test_mismatched_or_weak_passwords_and_bad_names_are_refused_with_messages(root: Store) -> None:
-    at = _add_account(_admin_on("pages/admin_accounts.py"), "lan", LAN_PASSWORD, again="something-else-1")
+    at = _add_account(_admin_on("app_pages/admin_accounts.py"), "lan", LAN_PASSWORD, again="something-else-1")
     assert "không khớp" in at.error[0].value
     assert at.text_input(key=state.ACCOUNT_NAME).value == "lan", "the form keeps what was typed, but no password"
     assert at.text_input(key=state.ACCOUNT_PASSWORD).value == ""
@@ -143,7 +142,7 @@ def test_mismatched_or_weak_passwords_and_bad_names_are_refused_with_messages(ro
 
 def test_an_administrator_changes_a_role_sets_a_password_and_disables_and_enables(root: Store) -> None:
     Accounts(root).add(cli_actor(), "lan", LAN_PASSWORD, Role.STAFF)
-    at = _admin_on("pages/admin_accounts.py")
+    at = _admin_on("app_pages/admin_accounts.py")
 
     at.selectbox(key=state.ROLE_USER).set_value("lan")
     at.selectbox(key=state.ROLE_NEW).set_value("viewer")
@@ -171,7 +170,7 @@ def test_an_administrator_changes_a_role_sets_a_password_and_disables_and_enable
 
 
 def test_an_administrator_cannot_disable_or_demote_themself(root: Store) -> None:
-    at = _admin_on("pages/admin_accounts.py")
+    at = _admin_on("app_pages/admin_accounts.py")
     at.selectbox(key=state.STATUS_USER).set_value("root")
     at.button(key="admin_disable").click().run()
     assert "chính mình" in at.error[0].value
@@ -184,7 +183,7 @@ def test_an_administrator_cannot_disable_or_demote_themself(root: Store) -> None
 
 def test_a_session_demoted_meanwhile_cannot_act(root: Store) -> None:
     Accounts(root).add(cli_actor(), "lan", LAN_PASSWORD, Role.STAFF)
-    at = _admin_on("pages/admin_accounts.py")
+    at = _admin_on("app_pages/admin_accounts.py")
     Accounts(root).add(cli_actor(), "boss", ROOT_PASSWORD, Role.ADMIN)
     Accounts(root).set_role(cli_actor(), "root", Role.STAFF)
     at.selectbox(key=state.STATUS_USER).set_value("lan")
@@ -197,14 +196,14 @@ def test_a_session_demoted_meanwhile_cannot_act(root: Store) -> None:
 
 def test_the_audit_trail_lists_account_changes_filters_them_and_exports_audited(
         root: Store, downloads: Downloads) -> None:
-    at = _add_account(_admin_on("pages/admin_accounts.py"), "lan", LAN_PASSWORD)
+    at = _add_account(_admin_on("app_pages/admin_accounts.py"), "lan", LAN_PASSWORD)
     at.selectbox(key=state.ROLE_USER).set_value("lan")
     at.selectbox(key=state.ROLE_NEW).set_value("viewer")
     at.button(key="admin_role_submit").click().run()
     at.selectbox(key=state.STATUS_USER).set_value("lan")
     at.button(key="admin_disable").click().run()
 
-    at.switch_page("pages/audit.py").run()
+    at.switch_page("app_pages/audit.py").run()
     assert not at.exception, at.exception
     log = at.dataframe[0].value
     actions = list(log["Thao tác"])
@@ -247,7 +246,7 @@ def test_a_long_audit_trail_is_read_a_page_at_a_time(root: Store) -> None:
     with root.writing() as conn:
         for i in range(450):
             audit.record(conn, Actor("?", Role.VIEWER), "sign_in_failed", target=f"? {i:010d}")
-    at = _admin_on("pages/audit.py")
+    at = _admin_on("app_pages/audit.py")
     total = len(audit.audit_log(root.engine, limit=10_000))
     assert len(at.dataframe[0].value) == 200 and f"**{total}**" in at.markdown[0].value
     last_page = -(-total // 200)
@@ -259,7 +258,7 @@ def test_a_long_audit_trail_is_read_a_page_at_a_time(root: Store) -> None:
 
 
 def test_the_audit_trail_reads_in_english(root: Store) -> None:
-    at = _admin_on("pages/audit.py")
+    at = _admin_on("app_pages/audit.py")
     at.radio(key="lang").set_value("en").run()
     assert at.title[0].value == "Audit trail"
     assert "Signed in" in set(at.dataframe[0].value["Action"])
@@ -275,7 +274,7 @@ def _two_versions(store: Store) -> None:
 
 def test_withdrawing_the_current_version_makes_the_previous_one_current_and_is_audited(root: Store) -> None:
     _two_versions(root)
-    at = _admin_on("pages/admin_data.py")
+    at = _admin_on("app_pages/admin_data.py")
     at.selectbox(key=state.WITHDRAW_UNIT).set_value("q-le-chan").run()
     assert at.selectbox(key=state.WITHDRAW_YEAR).value == 2023
     assert any("hiện hành sẽ là **v1**" in c.value for c in at.caption), "the page says what becomes current"
@@ -302,7 +301,7 @@ def test_withdrawing_the_current_version_makes_the_previous_one_current_and_is_a
     assert entry["actor"] == "root" and entry["target"] == "q-le-chan/2023"
     assert json.loads(entry["details"])["reason"] == "Đơn vị gửi nhầm bản nháp"
 
-    at.switch_page("pages/submissions.py").run()
+    at.switch_page("app_pages/submissions.py").run()
     at.selectbox(key=state.HISTORY_UNIT).set_value("q-le-chan").run()
     assert not at.exception, at.exception
     history = next(d.value for d in at.dataframe if "Phiên bản" in d.value.columns)
@@ -311,21 +310,21 @@ def test_withdrawing_the_current_version_makes_the_previous_one_current_and_is_a
 
 def test_a_withdrawal_shows_at_once_on_the_analysis_pages(root: Store) -> None:
     _two_versions(root)
-    at = _admin_on("pages/overview.py")
+    at = _admin_on("app_pages/overview.py")
     at.selectbox(key="year").set_value(2023).run()
     assert at.metric[0].value == "2 / 12"
-    at.switch_page("pages/admin_data.py").run()
+    at.switch_page("app_pages/admin_data.py").run()
     at.selectbox(key=state.WITHDRAW_UNIT).set_value("x-an-thang").run()
     at.text_area(key=state.WITHDRAW_REASON).input("Nhầm đơn vị").run()
     at.checkbox(key=state.WITHDRAW_SURE).check()
     at.button(key="withdraw_submit").click().run()
     assert "không còn phiên bản hiện hành" in at.success[0].value
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert at.metric[0].value == "1 / 12"
 
 
 def test_with_nothing_stored_there_is_nothing_to_withdraw(root: Store) -> None:
-    at = _admin_on("pages/admin_data.py")
+    at = _admin_on("app_pages/admin_data.py")
     assert "Chưa có phiên bản nào để rút" in at.info[0].value
     assert not [b for b in at.button if b.key == "withdraw_submit"]
 
@@ -345,7 +344,7 @@ def test_a_bad_registry_upload_is_refused_with_a_message_and_the_file_is_unchang
         root: Store, data_copy: Path) -> None:
     target = data_copy / "units.csv"
     before = target.read_bytes()
-    at = _admin_on("pages/admin_data.py")
+    at = _admin_on("app_pages/admin_data.py")
     assert _registry_rows(at) == 12, "the registry as it stands"
     bad = edit_csv(target, lambda rows: [*rows, unit_row("x-moi", "Xã Mới", unit_type="lang")])
     _units_uploader(at).set_value(("units.csv", bad, "text/csv")).run()
@@ -363,7 +362,7 @@ def test_a_good_registry_upload_shows_the_changes_and_replaces_the_file_on_confi
         root: Store, data_copy: Path, downloads: Downloads) -> None:
     target = data_copy / "units.csv"
     real = REAL_UNITS.read_bytes()
-    at = _admin_on("pages/admin_data.py")
+    at = _admin_on("app_pages/admin_data.py")
     current = next(n for n in downloads.names() if n.startswith("units-"))
     assert downloads.read(current) == target.read_bytes()
 
@@ -397,7 +396,7 @@ def test_a_good_registry_upload_shows_the_changes_and_replaces_the_file_on_confi
 
 
 def test_the_data_admin_page_reads_in_english(root: Store, data_copy: Path) -> None:
-    at = _admin_on("pages/admin_data.py")
+    at = _admin_on("app_pages/admin_data.py")
     at.radio(key="lang").set_value("en").run()
     assert not at.exception and at.title[0].value == "Data administration"
     _units_uploader(at).set_value(("units.csv", b"id,name\nx,y\n", "text/csv")).run()
@@ -412,7 +411,7 @@ def test_admins_see_the_confirmed_column_mappings_and_delete_one_with_an_audit_e
 
     _, headers, _ = layout_choices(DATA, "Biểu 01", forms.HEADER_ROW)
     layout_mappings.confirm(root.engine, Actor("can-bo", Role.STAFF), proposal(headers, {"code": 1, "rating": 4}, {}))
-    at = _admin_on("pages/admin_data.py")
+    at = _admin_on("app_pages/admin_data.py")
     table = next(d.value for d in at.dataframe if "Tiêu đề cột" in d.value.columns)
     assert list(table["Người xác nhận"]) == ["can-bo"]
     assert "Kết quả năm 2023" in table["Tiêu đề cột"].iloc[0]

@@ -17,9 +17,9 @@ PASSWORD = "staff-password-1"
 
 
 def test_anonymous_visitors_see_analysis_but_not_upload(pilot: Store) -> None:
-    at = open_app("pages/overview.py", role=None)
+    at = open_app("app_pages/overview.py", role=None)
     assert not at.exception and at.title[0].value == "Tổng quan"
-    for page in ("pages/upload.py", "pages/data.py", "pages/submissions.py"):
+    for page in ("app_pages/upload.py", "app_pages/data.py", "app_pages/submissions.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
 
@@ -30,7 +30,7 @@ def test_with_analysis_closed_an_anonymous_visitor_sees_only_the_sign_in(
     at = open_app(role=None)
     assert at.title[0].value == "Tài khoản" and not at.get("plotly_chart")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/overview.py")
+        at.switch_page("app_pages/overview.py")
 
 
 def _sign_in(at, name: str, password: str):  # type: ignore[no-untyped-def]
@@ -41,34 +41,34 @@ def _sign_in(at, name: str, password: str):  # type: ignore[no-untyped-def]
 
 def test_staff_sign_in_through_the_form_opens_the_upload_page(store: Store) -> None:
     Accounts(store).add(cli_actor(), "lan", PASSWORD, Role.STAFF)
-    at = _sign_in(open_app("pages/account.py", role=None), "lan", PASSWORD)
+    at = _sign_in(open_app("app_pages/account.py", role=None), "lan", PASSWORD)
     assert not at.exception, at.exception
     assert "lan" in at.success[0].value
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("app_pages/upload.py").run()
     assert not at.warning and at.file_uploader
     assert list(audit.audit_log(store.engine, actions=["sign_in"])["actor"]) == ["lan"]
 
 
 def test_a_wrong_password_is_refused_with_a_message(store: Store) -> None:
     Accounts(store).add(cli_actor(), "lan", PASSWORD, Role.STAFF)
-    at = _sign_in(open_app("pages/account.py", role=None), "lan", "not-the-password")
+    at = _sign_in(open_app("app_pages/account.py", role=None), "lan", "not-the-password")
     assert "Sai tên đăng nhập hoặc mật khẩu" in at.error[0].value
     assert state.AUTH_USER not in at.session_state
 
 
 def test_an_idle_session_expires(store: Store) -> None:
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     assert at.file_uploader
     at.session_state[state.AUTH_SEEN] = time.time() - 2 * 3600
     at.run()
     assert not at.file_uploader, "the upload page is gone with the session"
-    at.switch_page("pages/account.py").run()
+    at.switch_page("app_pages/account.py").run()
     assert "hết hạn" in at.info[0].value
     assert at.text_input(key=state.SIGNIN_NAME), "the sign-in form is offered again"
 
 
 def test_a_disabled_account_loses_access_at_the_next_page(store: Store) -> None:
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     Accounts(store).disable(cli_actor(), "test-staff")
     at.run()
     assert not at.file_uploader and state.AUTH_USER not in at.session_state

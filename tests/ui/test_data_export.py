@@ -35,7 +35,7 @@ def _csv(downloads: Downloads) -> pd.DataFrame:
 
 
 def _open_data() -> AppTest:
-    at = open_app("pages/data.py")
+    at = open_app("app_pages/data.py")
     assert not at.exception, at.exception
     return at
 
@@ -125,8 +125,8 @@ def test_no_match_warns_and_disables_the_downloads(pilot: Store) -> None:
 def test_filter_choices_are_kept_when_moving_between_pages(pilot: Store) -> None:
     at = _open_data()
     at.multiselect(key="filter_ratings").set_value(["red"]).run()
-    at.switch_page("pages/overview.py").run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/overview.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert at.multiselect(key="filter_ratings").value == ["red"]
 
 

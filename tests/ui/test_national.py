@@ -55,7 +55,7 @@ def _districts_of(store: Store, province: str) -> list[str]:
 
 
 def test_the_overview_sums_up_by_province_and_lists_the_worst_units(national: Store) -> None:
-    at = _ok(open_app("pages/overview.py"))
+    at = _ok(open_app("app_pages/overview.py"))
     ratings = scope.with_areas(national.rating_table(), national.registry)
     this_year = ratings[ratings["year"] == YEARS[-1]]
     provinces = scope.provinces(this_year)
@@ -75,7 +75,7 @@ def test_the_overview_sums_up_by_province_and_lists_the_worst_units(national: St
 
 
 def test_choosing_a_province_then_a_district_narrows_to_single_units(national: Store) -> None:
-    at = _ok(open_app("pages/overview.py"))
+    at = _ok(open_app("app_pages/overview.py"))
     ratings = scope.with_areas(national.rating_table(), national.registry)
     province = scope.provinces(ratings)[0]
     at.selectbox(key=state.PROVINCE).set_value(province)
@@ -94,7 +94,7 @@ def test_choosing_a_province_then_a_district_narrows_to_single_units(national: S
 
 
 def test_a_unit_is_found_by_its_name_without_accents(national: Store) -> None:
-    at = _ok(open_app("pages/overview.py"))
+    at = _ok(open_app("app_pages/overview.py"))
     unit = national.registry[str(national.rating_table()["unit_id"].iloc[0])]
     from lgqa_metrics.textnorm import fold
     at.text_input(key=state.UNIT_SEARCH).input(fold(unit.name).upper())
@@ -107,7 +107,7 @@ def test_a_unit_is_found_by_its_name_without_accents(national: Store) -> None:
 
 
 def test_the_compare_ranking_is_paged_and_profiles_the_weakest_units(national: Store) -> None:
-    at = _ok(open_app("pages/compare.py"))
+    at = _ok(open_app("app_pages/compare.py"))
     first = _frame(at, 0)
     assert len(first) == 100 and list(first.iloc[:, 0])[:1] == [1]
     at.number_input(key="ranking_page").set_value(2)
@@ -120,16 +120,16 @@ def test_the_compare_ranking_is_paged_and_profiles_the_weakest_units(national: S
     assert all(name in radar for name in worst["unit_name"])
 
 
-@pytest.mark.parametrize("page", ["pages/trends.py", "pages/indicator.py", "pages/data.py", "pages/submissions.py"])
+@pytest.mark.parametrize("page", ["app_pages/trends.py", "app_pages/indicator.py", "app_pages/data.py", "app_pages/submissions.py"])
 def test_the_other_pages_summarise_or_cap_at_national_scale(national: Store, page: str) -> None:
     at = _ok(open_app(page))
     for frame in at.dataframe:
         assert len(frame.value) <= scope.TABLE_ROWS
-    if page == "pages/trends.py":
+    if page == "app_pages/trends.py":
         lines = _chart(at, 0)
         assert all(national.registry[p].name in lines for p in scope.provinces(
             scope.with_areas(national.rating_table(), national.registry)))
         assert any("quận/huyện" in i.value for i in at.info), "detail asks for a district"
-    if page == "pages/submissions.py":
+    if page == "app_pages/submissions.py":
         areas = _frame(at, 0)
         assert len(areas) == len(scope.provinces(scope.with_areas(national.rating_table(), national.registry)))

@@ -32,18 +32,18 @@ def test_every_page_renders_on_the_bundled_demo_data(demo: str, page: str) -> No
 
 
 def test_overview_on_the_demo_counts_all_twelve_returns(demo: str) -> None:
-    at = open_app("pages/overview.py")
+    at = open_app("app_pages/overview.py")
     assert at.metric[0].value == "12 / 12"
 
 
 def test_analysis_pages_on_an_empty_store_say_how_to_load_data() -> None:
-    for page in ("pages/overview.py", "pages/compare.py", "pages/trends.py", "pages/indicator.py"):
+    for page in ("app_pages/overview.py", "app_pages/compare.py", "app_pages/trends.py", "app_pages/indicator.py"):
         at = open_app(page)
         assert "demo" in at.info[0].value
 
 
 def test_overview_headline_counts_returns_and_matrix_has_the_units(pilot: Store) -> None:
-    at = open_app("pages/overview.py")
+    at = open_app("app_pages/overview.py")
     assert at.metric[0].value == "4 / 12"
     charts = at.get("plotly_chart")
     assert len(charts) == 2
@@ -53,15 +53,15 @@ def test_overview_headline_counts_returns_and_matrix_has_the_units(pilot: Store)
 
 
 def test_year_choice_is_shared_between_pages(pilot: Store) -> None:
-    at = open_app("pages/overview.py")
+    at = open_app("app_pages/overview.py")
     at.selectbox(key="year").set_value(2022).run()
-    at.switch_page("pages/compare.py").run()
+    at.switch_page("app_pages/compare.py").run()
     assert at.selectbox(key="year").value == 2022
     assert "2022" in at.caption[0].value
 
 
 def test_compare_ranks_units_and_type_filter_narrows_them(pilot: Store) -> None:
-    at = open_app("pages/compare.py")
+    at = open_app("app_pages/compare.py")
     ranking = at.dataframe[0].value
     assert set(ranking["Đơn vị"]) == {"Quận Lê Chân", "Xã An Thắng", "Huyện Vĩnh Bảo", "Phường Cát Dài"}
     assert list(ranking["Hạng"]) == sorted(ranking["Hạng"])
@@ -70,7 +70,7 @@ def test_compare_ranks_units_and_type_filter_narrows_them(pilot: Store) -> None:
 
 
 def test_trends_list_changes_between_the_two_years(pilot: Store) -> None:
-    at = open_app("pages/trends.py")
+    at = open_app("app_pages/trends.py")
     assert not at.exception
     summary = at.dataframe[0].value.set_index("Đơn vị")
     before, after = pattern(2), pattern(0)
@@ -83,7 +83,7 @@ def test_trends_list_changes_between_the_two_years(pilot: Store) -> None:
 
 
 def test_indicator_page_lists_red_units_with_evidence(pilot: Store) -> None:
-    at = open_app("pages/indicator.py")
+    at = open_app("app_pages/indicator.py")
     red_code = next(c for c, v in pattern(2).items() if v == "red")
     at.selectbox(key="indicator_code").set_value(red_code).run()
     at.selectbox(key="year").set_value(2023).run()

@@ -19,7 +19,7 @@ BAD_SAMPLE = ROOT / "data" / "samples-bad" / "02_tu-danh-gia-la_MinhKhai_TDG_202
 
 
 def test_an_empty_store_says_nothing_is_stored_and_nothing_was_rejected() -> None:
-    at = open_app("pages/submissions.py")
+    at = open_app("app_pages/submissions.py")
     assert not at.exception, at.exception
     assert at.title[0].value == "Tình hình nộp"
     assert "Nộp báo cáo" in at.info[0].value
@@ -28,7 +28,7 @@ def test_an_empty_store_says_nothing_is_stored_and_nothing_was_rejected() -> Non
 
 
 def test_the_grid_shows_versions_received_and_missing_returns(pilot: Store) -> None:
-    at = open_app("pages/submissions.py")
+    at = open_app("app_pages/submissions.py")
     assert not at.exception, at.exception
     assert [m.label for m in at.metric] == ["Năm 2022", "Năm 2023"]
     assert [m.value for m in at.metric] == ["3 / 12", "4 / 12"]
@@ -43,7 +43,7 @@ def test_the_grid_shows_versions_received_and_missing_returns(pilot: Store) -> N
 def test_history_lists_every_version_with_its_original(pilot: Store, downloads: Downloads) -> None:
     newer = filled_template("q-le-chan", 2023, pattern(4))
     ingest_bytes(pilot, newer, "LeChan_2023_sua.xlsx", uploader="dashboard")
-    at = open_app("pages/submissions.py")
+    at = open_app("app_pages/submissions.py")
     assert at.dataframe[0].value.set_index("Đơn vị").loc["Quận Lê Chân", "2023"] == "v2"
     at.selectbox(key="history_unit").set_value("q-le-chan").run()
     at.selectbox(key="history_year").set_value(2023).run()
@@ -60,7 +60,7 @@ def test_history_lists_every_version_with_its_original(pilot: Store, downloads: 
 
 
 def test_history_years_follow_the_chosen_unit(pilot: Store) -> None:
-    at = open_app("pages/submissions.py")
+    at = open_app("app_pages/submissions.py")
     at.selectbox(key="history_unit").set_value("p-cat-dai").run()
     assert at.selectbox(key="history_year").options == ["2023"]
     assert len(at.dataframe[1].value) == 1
@@ -68,7 +68,7 @@ def test_history_years_follow_the_chosen_unit(pilot: Store) -> None:
 
 def test_rejected_files_are_listed_with_their_issues_and_a_marked_up_copy(pilot: Store, downloads: Downloads) -> None:
     ingest_bytes(pilot, BAD_SAMPLE.read_bytes(), BAD_SAMPLE.name, uploader="dashboard")
-    at = open_app("pages/submissions.py")
+    at = open_app("app_pages/submissions.py")
     assert not at.exception, at.exception
     rejected = at.dataframe[2].value
     assert list(rejected["Tệp"]) == [BAD_SAMPLE.name]
@@ -84,7 +84,7 @@ def test_rejected_files_are_listed_with_their_issues_and_a_marked_up_copy(pilot:
 
 
 def test_the_page_renders_in_english(pilot: Store) -> None:
-    at = open_app("pages/submissions.py")
+    at = open_app("app_pages/submissions.py")
     at.radio(key="lang").set_value("en").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Submissions"

@@ -38,7 +38,7 @@ def _bad_return() -> bytes:
 
 
 def test_the_page_offers_a_multi_file_uploader_and_nothing_else_to_check() -> None:
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     assert not at.exception
     assert at.title[0].value == "Nộp báo cáo"
     uploader = at.file_uploader[0]
@@ -47,7 +47,7 @@ def test_the_page_offers_a_multi_file_uploader_and_nothing_else_to_check() -> No
 
 
 def test_a_good_file_is_previewed_and_stored_only_on_confirmation(store: Store) -> None:
-    at = _upload(open_app("pages/upload.py"), ("LeChan_2023.xlsx", filled_template("q-le-chan", 2023, pattern(0))))
+    at = _upload(open_app("app_pages/upload.py"), ("LeChan_2023.xlsx", filled_template("q-le-chan", 2023, pattern(0))))
     assert "Quận Lê Chân" in at.success[0].value and "2023" in at.success[0].value
     assert "phiên bản 1" in at.success[0].value
     assert len(at.get("plotly_chart")) == 1, "the preview strip"
@@ -68,13 +68,13 @@ def test_a_good_file_is_previewed_and_stored_only_on_confirmation(store: Store) 
 
 
 def test_charts_show_a_confirmed_upload_without_a_restart(pilot: Store) -> None:
-    at = open_app("pages/overview.py", role=Role.STAFF)
+    at = open_app("app_pages/overview.py", role=Role.STAFF)
     at.selectbox(key="year").set_value(2023).run()
     assert at.metric[0].value == "4 / 12"
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("app_pages/upload.py").run()
     _upload(at, ("AnLao_2023.xlsx", filled_template("h-an-lao", 2023, pattern(4))))
     at.button(key="upload_confirm").click().run()
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert not at.exception, at.exception
     assert at.metric[0].value == "5 / 12"
 
@@ -82,7 +82,7 @@ def test_charts_show_a_confirmed_upload_without_a_restart(pilot: Store) -> None:
 def test_a_bad_file_shows_its_issues_with_sheet_and_cell_and_stores_nothing(store: Store,
                                                                             downloads: Downloads) -> None:
     data = _bad_return()
-    at = _upload(open_app("pages/upload.py"), ("BaoCao_HongBang_2023.xlsx", data))
+    at = _upload(open_app("app_pages/upload.py"), ("BaoCao_HongBang_2023.xlsx", data))
     assert "Bị từ chối" in at.error[0].value
     issues = at.dataframe[1].value
     row = issues[issues["Mã lỗi"] == "rating_unknown"].iloc[0]
@@ -100,7 +100,7 @@ def test_a_bad_file_shows_its_issues_with_sheet_and_cell_and_stores_nothing(stor
 
 
 def test_a_mixed_batch_stores_the_good_returns_and_logs_the_bad_ones(store: Store) -> None:
-    at = _upload(open_app("pages/upload.py"),
+    at = _upload(open_app("app_pages/upload.py"),
                  ("LeChan_2023.xlsx", filled_template("q-le-chan", 2023, pattern(0))),
                  (BAD_SAMPLE.name, BAD_SAMPLE.read_bytes()),
                  ("AnThang_2023.xlsx", filled_template("x-an-thang", 2023, pattern(1))))
@@ -115,7 +115,7 @@ def test_a_mixed_batch_stores_the_good_returns_and_logs_the_bad_ones(store: Stor
 
 
 def test_sending_a_stored_return_again_is_a_duplicate(pilot: Store) -> None:
-    at = _upload(open_app("pages/upload.py"),
+    at = _upload(open_app("app_pages/upload.py"),
                  ("again.xlsx", filled_template("q-le-chan", 2023, pattern(0))),
                  ("newer.xlsx", filled_template("q-le-chan", 2023, pattern(3))))
     assert "đã có (phiên bản 1)" in at.info[0].value
@@ -124,7 +124,7 @@ def test_sending_a_stored_return_again_is_a_duplicate(pilot: Store) -> None:
 
 
 def test_two_returns_of_one_unit_year_in_one_batch_are_pointed_out() -> None:
-    at = _upload(open_app("pages/upload.py"),
+    at = _upload(open_app("app_pages/upload.py"),
                  ("a.xlsx", filled_template("q-le-chan", 2023, pattern(0))),
                  ("b.xlsx", filled_template("q-le-chan", 2023, pattern(1))))
     assert "Quận Lê Chân" in at.warning[0].value and "a.xlsx, b.xlsx" in at.warning[0].value
@@ -133,7 +133,7 @@ def test_two_returns_of_one_unit_year_in_one_batch_are_pointed_out() -> None:
 
 
 def test_a_file_that_is_no_spreadsheet_gets_the_issues_list_as_a_workbook(downloads: Downloads) -> None:
-    at = _upload(open_app("pages/upload.py"), ("BaoCao.docx", docx_bytes()))
+    at = _upload(open_app("app_pages/upload.py"), ("BaoCao.docx", docx_bytes()))
     assert "Bị từ chối" in at.error[0].value
     assert at.dataframe[1].value.iloc[0]["Mã lỗi"] == "file_not_spreadsheet"
     assert "Tải danh sách lỗi (.xlsx)" in [b.label for b in at.get("download_button")]
@@ -142,7 +142,7 @@ def test_a_file_that_is_no_spreadsheet_gets_the_issues_list_as_a_workbook(downlo
 
 
 def test_the_page_speaks_english_after_the_switch() -> None:
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     at.radio(key="lang").set_value("en").run()
     _upload(at, ("x.xlsx", _bad_return()))
     assert at.title[0].value == "Upload"
@@ -154,7 +154,7 @@ def test_a_database_failure_during_the_check_is_a_message_not_a_traceback(monkey
     def down(*args: object, **kwargs: object) -> object:
         raise sa.exc.OperationalError("SELECT 1", {}, Exception("database is locked"))
 
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     monkeypatch.setattr(Store, "record", down)
     _upload(at, ("x.xlsx", filled_template("q-le-chan", 2023, pattern(0))))
     assert "OperationalError" in at.error[0].value
@@ -163,7 +163,7 @@ def test_a_database_failure_during_the_check_is_a_message_not_a_traceback(monkey
 
 def test_a_database_failure_on_confirmation_keeps_the_files_and_says_so(store: Store,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _upload(open_app("pages/upload.py"), ("x.xlsx", filled_template("q-le-chan", 2023, pattern(0))))
+    at = _upload(open_app("app_pages/upload.py"), ("x.xlsx", filled_template("q-le-chan", 2023, pattern(0))))
     def full(*args: object, **kwargs: object) -> object:
         raise RuntimeError("disk full")
 
@@ -177,7 +177,7 @@ def test_a_database_failure_on_confirmation_keeps_the_files_and_says_so(store: S
 
 
 def test_a_blank_template_for_the_chosen_unit_and_year(downloads: Downloads) -> None:
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     at.selectbox(key="template_year").set_value(2023).run()
     at.selectbox(key="template_unit").set_value("x-an-thang").run()
     assert not at.exception, at.exception
@@ -189,7 +189,7 @@ def test_a_blank_template_for_the_chosen_unit_and_year(downloads: Downloads) -> 
 
 
 def test_a_year_in_which_no_registered_unit_exists_offers_no_template() -> None:
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     years = [int(y) for y in at.selectbox(key="template_year").options]
     empty = [y for y in years if not any(u.valid_in(y) for u in default_registry().units)]
     if not empty:
@@ -201,12 +201,12 @@ def test_a_year_in_which_no_registered_unit_exists_offers_no_template() -> None:
 
 
 def test_file_names_are_shown_literally_not_as_markdown() -> None:
-    at = _upload(open_app("pages/upload.py"), ("Báo cáo *mới* [2023]_v$2.xlsx", _bad_return()))
+    at = _upload(open_app("app_pages/upload.py"), ("Báo cáo *mới* [2023]_v$2.xlsx", _bad_return()))
     assert "**Báo cáo \\*mới\\* \\[2023\\]\\_v\\$2.xlsx**" in [m.value for m in at.markdown]
 
 
 def test_a_rejected_only_batch_can_be_recorded_in_quarantine(store: Store) -> None:
-    at = _upload(open_app("pages/upload.py"), ("BaoCao_HongBang_2023.xlsx", _bad_return()))
+    at = _upload(open_app("app_pages/upload.py"), ("BaoCao_HongBang_2023.xlsx", _bad_return()))
     at.button(key="upload_confirm").click().run()
     assert not at.exception, at.exception
     assert store.count(submissions_t) == 0, "no ratings stored"
@@ -221,7 +221,7 @@ def test_returns_in_layouts_the_template_never_had_are_checked_and_stored(store:
 
     code_name = forms.word_layout(roles=("stt", "code_name", "rating", "evidence", "note"))
     chi_so = forms.word_layout({"stt": "TT", "code": "Chỉ số", "name": "Nội dung chỉ số", "rating": "Mức đánh giá"})
-    at = _upload(open_app("pages/upload.py"),
+    at = _upload(open_app("app_pages/upload.py"),
                  ("HongBang_2023.xlsx", forms.write_return(code_name, forms.FormContent(ENTRIES))),
                  ("LeChan_2023.xlsx", forms.write_return(chi_so, forms.FormContent(
                      ENTRIES, unit_line="UBND QUẬN LÊ CHÂN"))),
@@ -242,7 +242,7 @@ def test_staff_map_the_columns_of_an_ambiguous_layout_once_and_the_file_is_read_
     from lgqa_metrics import layout_mappings
     from tests.intake.test_mappings import DATA, THIS_YEAR
 
-    at = _upload(open_app("pages/upload.py"), ("BaoCao_2023.xlsx", DATA))
+    at = _upload(open_app("app_pages/upload.py"), ("BaoCao_2023.xlsx", DATA))
     assert [m.value for m in at.metric] == ["1", "0", "0", "1"]
     assert at.selectbox(key="map_sheet_0").value == "Biểu 01"
     assert at.number_input(key="map_row_0").value == 8
