@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from lgqa_metrics import audit, throttle
-from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role, require
+from lgqa_metrics.accounts_base import UNKNOWN_ACTOR, Actor, PermissionDenied, Role, require
 from lgqa_metrics.i18n import MessageError
 from lgqa_metrics.schema import users_t
 from lgqa_metrics.settings import Settings
@@ -143,7 +143,7 @@ class Accounts:
             held = throttle.hold(conn, keys, now)
             row = (conn.execute(sa.select(users_t).where(users_t.c.username == name)).first()
                    if _USERNAME.match(name) else None)
-            who = Actor(row.username, Role(row.role)) if row is not None else Actor("?", Role.VIEWER)
+            who = Actor(row.username, Role(row.role)) if row is not None else Actor(UNKNOWN_ACTOR, Role.VIEWER)
             target = name if row is not None else throttle.short_label(keys)
             if held.locked_until is not None:
                 audit.record(conn, who, "sign_in_locked", target=target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 
 class Role(StrEnum):
@@ -19,6 +20,10 @@ class Role(StrEnum):
     def rank(self) -> int:
         """Order of privilege."""
         return {"viewer": 0, "staff": 1, "admin": 2}[self.value]
+
+
+#: The actor of a failed sign-in with a name no account has: the typed name is never kept.
+UNKNOWN_ACTOR: Final = "?"
 
 
 @dataclass(frozen=True, slots=True)

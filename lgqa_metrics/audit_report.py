@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import xlsxwriter
 from sqlalchemy.engine import Engine
 
+from lgqa_metrics.accounts_base import UNKNOWN_ACTOR
 from lgqa_metrics.audit import ACTIONS, audit_count, audit_log
 from lgqa_metrics.export import SAFE_XLSX_OPTIONS, inert_frame
 from lgqa_metrics.formatting import LOCAL_TZ, stored_time
@@ -134,7 +135,8 @@ def audit_table(log: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     shown = pd.DataFrame({
         "at": [when(v, lang) for v in log["at"]],
         "actor": log["actor"].astype(str),
-        "role": [role_label(str(r), lang) for r in log["role"]],
+        "role": [role_label(str(r), lang) if a != UNKNOWN_ACTOR else "—" for a, r in zip(log["actor"], log["role"],
+                                                                                        strict=True)],
         "action": [action_label(str(a), lang) for a in log["action"]],
         "target": log["target"].fillna("").astype(str),
         "file": [str(h)[:HASH_SHOWN] if isinstance(h, str) else "" for h in log["file_sha256"]],

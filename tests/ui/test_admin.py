@@ -255,6 +255,7 @@ def test_a_long_audit_trail_is_read_a_page_at_a_time(root: Store) -> None:
     shown = at.dataframe[0].value
     assert len(shown) == total - 200 * (last_page - 1) and f"{200 * (last_page - 1) + 1}–{total}" in at.markdown[0].value
     assert shown["Đối tượng"].iloc[-1] == "root", "the oldest entry (root's account was added first) comes last"
+    assert set(shown.loc[shown["Người thực hiện"] == "?", "Vai trò"]) == {"—"}, "a name no account has has no role"
 
 
 def test_the_audit_trail_reads_in_english(root: Store) -> None:
