@@ -44,11 +44,16 @@ SECRET_NAME: Final = "sign_in_throttle"
 
 @dataclass(frozen=True, slots=True)
 class Keys:
-    """The throttle rows of one attempt: its account-and-client row, its client row, the account's hash."""
+    """The throttle rows of one attempt: its account-and-client row, its client row ("" when the client's address
+    is unknown: attempts without one are not all counted as one client's), the account's hash."""
 
     pair: str
     client: str
     account: str
+
+    def rows(self) -> list[tuple[str, int]]:
+        """Each row's key with the failures that lock it."""
+        return [(self.pair, ACCOUNT_FAILURES)] + ([(self.client, CLIENT_FAILURES)] if self.client else [])
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +80,7 @@ def keys_for(conn: Connection, name: str, client: str) -> Keys:
         return hmac.new(secret, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:60]
 
     pair = digest(name + "\x00" + client)
-    return Keys(f"p:{pair}", f"c:{digest(client)}", digest(name))
+    return Keys(f"p:{pair}", f"c:{digest(client)}" if client else "", digest(name))
 
 
 def short_label(keys: Keys) -> str:
@@ -86,10 +91,11 @@ def short_label(keys: Keys) -> str:
 def hold(conn: Connection, keys: Keys, now: dt.datetime) -> Held:
     """Make sure the attempt's rows exist and hold them until the transaction ends; their lock, if in force."""
     insert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(sign_in_throttle_t)
-    rows = [{"key": keys.pair, "account": keys.account, "failures": 0, "last_failure": now},
-            {"key": keys.client, "account": "", "failures": 0, "last_failure": now}]
+    rows = [{"key": key, "account": keys.account if key == keys.pair else "", "failures": 0, "last_failure": now}
+            for key, _ in keys.rows()]
     conn.execute(insert.values(rows).on_conflict_do_nothing(index_elements=["key"]))
-    query = sa.select(sign_in_throttle_t.c.locked_until).where(sign_in_throttle_t.c.key.in_([keys.pair, keys.client]))
+    query = sa.select(sign_in_throttle_t.c.locked_until).where(
+        sign_in_throttle_t.c.key.in_([key for key, _ in keys.rows()]))
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
     locks = [_aware(v) for v in conn.execute(query).scalars()]
@@ -102,7 +108,7 @@ def failed(conn: Connection, held: Held, now: dt.datetime) -> tuple[int, dt.date
     t = sign_in_throttle_t
     counts: dict[str, int] = {}
     lock: dt.datetime | None = None
-    for key, limit in ((held.keys.pair, ACCOUNT_FAILURES), (held.keys.client, CLIENT_FAILURES)):
+    for key, limit in held.keys.rows():
         row = conn.execute(sa.select(t.c.failures, t.c.last_failure).where(t.c.key == key)).one()
         last = _aware(row.last_failure)
         failures = 1 if last is not None and now - last > LOCK_MAX else row.failures + 1

@@ -246,3 +246,10 @@ def test_what_a_page_allowed_is_checked_again_at_the_moment_of_use(accounts: Acc
     sso = Actor("an@skhcn.vn", Role.STAFF, via="sso")
     assert still_allowed(store, sso, Role.STAFF, expires_at=None, now=0.0, settings=conf) == ""
     assert still_allowed(store, sso, Role.STAFF, expires_at=None, now=0.0, settings=Settings()) == "disabled"
+
+
+def test_attempts_whose_address_is_unknown_are_not_counted_as_one_client(accounts: Accounts) -> None:
+    now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+    for i in range(CLIENT_FAILURES + 2):
+        accounts.sign_in(f"user{i}", "guess", client="", now=now)
+    assert accounts.sign_in("lan.staff", PASSWORD, client="", now=now).reason == "ok"
