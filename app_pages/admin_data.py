@@ -9,15 +9,15 @@ import streamlit as st
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ui import admin, admin_data, components
 
-lang, _ = components.page("page.admin_data")
+lang, actor = components.page("page.admin_data")
 admin.notice(lang)
 withdraw, units, catalogue, mappings = st.tabs([t("withdraw.tab", lang), t("reference.units_tab", lang),
                                                 t("reference.catalogue_tab", lang), t("mapping.admin_title", lang)])
 with withdraw:
     admin_data.withdraw_block(lang)
 with units:
-    admin_data.reference_block("units", lang)
+    admin_data.reference_block("units", actor, lang)
 with catalogue:
-    admin_data.reference_block("catalogue", lang)
+    admin_data.reference_block("catalogue", actor, lang)
 with mappings:
     admin_data.mappings_block(lang)

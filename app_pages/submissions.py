@@ -9,9 +9,9 @@ from lgqa_metrics.i18n import t
 from lgqa_metrics.ui import components
 from lgqa_metrics.ui import submissions as tracking
 
-lang, _ = components.page("page.submissions")
+lang, actor = components.page("page.submissions")
 st.caption(t("submissions.caption", lang))
 where = tracking.completeness_block(lang)
 if where is not None:
-    tracking.history_block(where, lang)
-tracking.rejected_block(lang)
+    tracking.history_block(where, actor, lang)
+tracking.rejected_block(actor, lang)

@@ -8,7 +8,7 @@ import streamlit as st
 from lgqa_metrics.i18n import t
 from lgqa_metrics.ui import components, upload
 
-lang, _ = components.page("page.upload")
+lang, actor = components.page("page.upload")
 st.caption(t("upload.caption", lang))
 upload.last_saved(lang)
 upload.mapping_done(lang)
@@ -25,4 +25,4 @@ if files:
         upload.confirm_button(checked, lang)
         st.subheader(t("upload.details_title", lang))
         for i, item in enumerate(checked):
-            upload.file_report(item, i, lang)
+            upload.file_report(item, i, actor, lang)

@@ -14,14 +14,13 @@ from lgqa_metrics.paths import DEFAULT_DB_FILE
 
 #: The environment variable naming the store.
 ENV_URL: Final = "LGQA_DATABASE_URL"
+#: The store used when no URL is given.
+DEFAULT_URL: Final = f"sqlite:///{DEFAULT_DB_FILE}"
 
 
 def resolve_url(url: str | None = None) -> str:
     """The database URL: the argument, else ``LGQA_DATABASE_URL``, else the SQLite file under ``data/``."""
-    chosen = url or os.environ.get(ENV_URL) or ""
-    if chosen:
-        return chosen
-    return f"sqlite:///{DEFAULT_DB_FILE}"
+    return url or os.environ.get(ENV_URL) or DEFAULT_URL
 
 
 class StoreMissing(MessageError):
@@ -32,7 +31,7 @@ class StoreMissing(MessageError):
 
 def is_default(url: str) -> bool:
     """True for the store used when no URL is given (the SQLite file under ``data/``)."""
-    return url == f"sqlite:///{DEFAULT_DB_FILE}"
+    return url == DEFAULT_URL
 
 
 def check_target(url: str, *, create: bool) -> None:

@@ -141,7 +141,7 @@ def _changes(proposal: Proposal, lang: str) -> None:
         st.warning(t("reference.removed_with_data", lang, units=names), icon=":material/warning:")
 
 
-def reference_block(kind: Kind, lang: str) -> None:
+def reference_block(kind: Kind, actor: Actor | None, lang: str) -> None:
     """One reference file: its table and download, an uploader for a replacement, the check of the upload
     and what it changes, and the button that replaces the file."""
     name = reference.file_path(kind).name
@@ -153,8 +153,9 @@ def reference_block(kind: Kind, lang: str) -> None:
     else:
         st.markdown(t("reference.rows", lang, rows=len(table), file=name))
         st.dataframe(table, hide_index=True, key=f"reference_table_{kind}")
-        st.download_button(t("reference.download", lang, file=name), data=auth.guarded(lambda: reference.current_bytes(kind), what=f"reference {kind}",
-                                                            needed=Role.ADMIN),
+        current = auth.guarded(lambda: reference.current_bytes(kind), actor=actor, what=f"reference {kind}",
+                               needed=Role.ADMIN)
+        st.download_button(t("reference.download", lang, file=name), data=current,
                            file_name=reference.download_name(kind), mime="text/csv", on_click="ignore",
                            icon=":material/download:", key=f"reference_download_{kind}")
     upload = st.file_uploader(t("reference.upload", lang, file=name), type=["csv"], key=state.reference_key(kind),

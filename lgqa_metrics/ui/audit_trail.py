@@ -85,7 +85,7 @@ def downloads(chosen: AuditFilter, actor: Actor, lang: str) -> None:
             audit.record_now(engine, actor, "export", target=fmt,
                              details={"what": "audit", "rows": len(table), "filters": chosen.to_json()})
             return data
-        return auth.guarded(make, what=f"audit.{fmt}", needed=Role.ADMIN)
+        return auth.guarded(make, actor=actor, what=f"audit.{fmt}", needed=Role.ADMIN)
 
     row = st.container(horizontal=True)
     row.download_button(t("audit.excel", lang), data=logged("xlsx", lambda table: audit_report.xlsx_bytes(

@@ -60,12 +60,12 @@ def current_actor() -> Actor | None:
     return _sso_actor(conf)
 
 
-def guarded(build: Callable[[], bytes], *, what: str, needed: Role) -> Callable[[], bytes]:
-    """``build`` for a download button, run when the button is clicked only if the signed-in actor may still do
-    what needs ``needed`` at that moment (:func:`~lgqa_metrics.accounts.still_allowed`: session not expired,
+def guarded(build: Callable[[], bytes], *, actor: Actor | None, what: str, needed: Role) -> Callable[[], bytes]:
+    """``build`` for a download button, run when the button is clicked only if ``actor`` (who the page was shown
+    to) may still do what needs ``needed`` at that moment (:func:`~lgqa_metrics.accounts.still_allowed`: session not expired,
     account active with the role); otherwise the refusal is audited and nothing is built (the browser says the
     file could not be made). The page may have been open for hours: the role it was shown with is not enough."""
-    actor = require(current_actor(), needed, f"download {what}")
+    actor = require(actor, needed, f"download {what}")
     conf = load_settings()
     seen = st.session_state.get(state.AUTH_SEEN)
     expires_at = float(seen) + conf.session_minutes * 60 if seen is not None and actor.via == "password" else None

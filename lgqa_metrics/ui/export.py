@@ -142,9 +142,9 @@ def downloads(shown: pd.DataFrame, chosen: RatingFilter, options: FilterOptions,
         return csv_bytes(export_frame(shown, lang, cat), headers=headers)
 
     row = st.container(horizontal=True)
-    row.download_button(t("export.excel", lang), data=auth.guarded(excel, what="ratings.xlsx", needed=Role.STAFF), file_name=t("export.file", lang, date=stamp, ext="xlsx"),
+    row.download_button(t("export.excel", lang), data=auth.guarded(excel, actor=actor, what="ratings.xlsx", needed=Role.STAFF), file_name=t("export.file", lang, date=stamp, ext="xlsx"),
                         mime=XLSX_MIME, on_click="ignore", icon=":material/table:", disabled=empty,
                         type="primary", key="export_xlsx", help=t("export.excel_help", lang))
-    row.download_button(t("export.csv", lang), data=auth.guarded(csv, what="ratings.csv", needed=Role.STAFF), file_name=t("export.file", lang, date=stamp, ext="csv"),
+    row.download_button(t("export.csv", lang), data=auth.guarded(csv, actor=actor, what="ratings.csv", needed=Role.STAFF), file_name=t("export.file", lang, date=stamp, ext="csv"),
                         mime="text/csv", on_click="ignore", icon=":material/download:", disabled=empty,
                         key="export_csv", help=t("export.csv_help", lang))

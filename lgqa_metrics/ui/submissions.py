@@ -11,7 +11,7 @@ import streamlit as st
 
 from lgqa_metrics import annotate, scope
 from lgqa_metrics import submissions as subs
-from lgqa_metrics.accounts_base import Role
+from lgqa_metrics.accounts_base import Actor, Role
 from lgqa_metrics.annotate import XLSX_MIME, annotated_download
 from lgqa_metrics.i18n import t
 from lgqa_metrics.sniff import sniff
@@ -45,9 +45,9 @@ def _archived(sha256: str) -> bytes:
     return get_store().archived(sha256) or b""
 
 
-def _original(sha256: str) -> Callable[[], bytes]:
-    """The archived file, fetched only when its button is pressed (and the user may still)."""
-    return auth.guarded(lambda: _archived(sha256), what=f"original {sha256[:12]}", needed=Role.STAFF)
+def _original(sha256: str, actor: Actor | None) -> Callable[[], bytes]:
+    """The archived file, fetched only when its button is pressed (and ``actor`` still may)."""
+    return auth.guarded(lambda: _archived(sha256), actor=actor, what=f"original {sha256[:12]}", needed=Role.STAFF)
 
 
 def completeness_block(lang: str) -> scope.Scope | None:
@@ -88,7 +88,7 @@ def _grid(version: str, lang: str) -> subs.Grid:
     return subs.completeness_grid(stored, registry(), subs.submission_years(stored), lang)
 
 
-def history_block(where: scope.Scope, lang: str) -> None:
+def history_block(where: scope.Scope, actor: Actor | None, lang: str) -> None:
     """Every version of one unit-year (units of the scope ``where``): who sent it, when, from which file
     and sheet, with the original."""
     reg = registry()
@@ -111,12 +111,12 @@ def history_block(where: scope.Scope, lang: str) -> None:
     originals = st.container(horizontal=True)
     for row in history.to_dict("records"):
         label = t("submissions.download_original", lang, version=row["version"], file=row["file_name"])
-        originals.download_button(label, data=_original(str(row["file_sha256"])), file_name=str(row["file_name"]),
+        originals.download_button(label, data=_original(str(row["file_sha256"]), actor), file_name=str(row["file_name"]),
                                   mime="application/octet-stream", on_click="ignore", icon=":material/download:",
                                   key=f"original_{row['id']}")
 
 
-def rejected_block(lang: str) -> None:
+def rejected_block(actor: Actor | None, lang: str) -> None:
     """The rejected files, newest first; the issues of one of them, its original and a marked-up copy."""
     counts, bad = intake_log()
     st.subheader(t("submissions.rejected_title", lang))
@@ -142,10 +142,10 @@ def rejected_block(lang: str) -> None:
         return annotated_download(data, name, sniff(data).kind, issues, lang).data
 
     buttons = st.container(horizontal=True)
-    buttons.download_button(t("submissions.download_rejected", lang), data=_original(sha), file_name=name,
+    buttons.download_button(t("submissions.download_rejected", lang), data=_original(sha, actor), file_name=name,
                             mime="application/octet-stream", on_click="ignore", icon=":material/download:",
                             key="rejected_original")
     buttons.download_button(t("submissions.download_marked", lang),
-                            data=auth.guarded(marked, what=f"marked {sha[:12]}", needed=Role.STAFF),
+                            data=auth.guarded(marked, actor=actor, what=f"marked {sha[:12]}", needed=Role.STAFF),
                             file_name=annotate.marked_name(name, lang), mime=XLSX_MIME, on_click="ignore",
                             icon=":material/edit_note:", key="rejected_marked")

@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from lgqa_metrics import annotate, audit, batch, layout_mappings, preview
-from lgqa_metrics.accounts_base import Role, require
+from lgqa_metrics.accounts_base import Actor, Role, require
 from lgqa_metrics.annotate import XLSX_MIME, annotated_download
 from lgqa_metrics.batch import Checked
 from lgqa_metrics.i18n import t
@@ -176,7 +176,7 @@ def _marked_bytes(data: bytes, name: str, kind: str, issues: tuple[Issue, ...], 
     return annotated_download(data, name, kind, issues, lang).data
 
 
-def file_report(item: Checked, index: int, lang: str) -> None:
+def file_report(item: Checked, index: int, actor: Actor | None, lang: str) -> None:
     """One file: per return the verdict, the preview strip and the issues; for a rejected file the
     download of the marked-up workbook (or of the issues list)."""
     with st.container(border=True):
@@ -200,7 +200,7 @@ def file_report(item: Checked, index: int, lang: str) -> None:
             st.download_button(
                 t("upload.download_marked" if marked else "upload.download_issues", lang),
                 data=auth.guarded(lambda: _marked_bytes(item.data, item.name, kind, issues, lang),
-                                  what=f"marked {item.result.sha256[:12]}", needed=Role.STAFF),
+                                  actor=actor, what=f"marked {item.result.sha256[:12]}", needed=Role.STAFF),
                 file_name=annotate.marked_name(item.name, lang), mime=XLSX_MIME, on_click="ignore",
                 icon=":material/download:", key=f"upload_marked_{index}",
                 help=t("upload.download_marked_help" if marked else "upload.download_issues_help", lang))
@@ -315,6 +315,7 @@ def template_download(lang: str) -> None:
         return build_template(unit, year, catalogue())
 
     st.download_button(t("upload.template_download", lang),
-                       data=auth.guarded(template, what=f"template {unit.id}/{year}", needed=Role.STAFF),
+                       data=auth.guarded(template, actor=actor, what=f"template {unit.id}/{year}",
+                                         needed=Role.STAFF),
                        file_name=t("upload.template_file", lang, unit=unit.id, year=year), mime=XLSX_MIME,
                        on_click="ignore", icon=":material/download:", key="upload_template")
