@@ -34,7 +34,10 @@ DEBIAN_ROOT = Path("/usr/lib/postgresql")
 ROLE = "lgqa"
 TEMPLATE = "lgqa_template"
 #: A throwaway cluster: durability off (nothing here must survive a crash), quick to start and stop.
-SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "200",
+#: Autovacuum off: its workers (of no role) connect to the test databases, and a non-superuser's
+#: ``DROP DATABASE … WITH (FORCE)`` may not end them.
+SETTINGS = {"autovacuum": "off", "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
+            "max_connections": "200",
             "shared_buffers": "128MB", "timezone": "UTC", "log_min_messages": "warning"}
 _names = count()
 
@@ -139,6 +142,7 @@ def cluster(bindir: Path) -> Iterator[PgServer]:
                     raise
         with superuser:
             superuser.execute(f"CREATE ROLE {ROLE} LOGIN CREATEDB PASSWORD '{password}'")
+            superuser.execute(f"GRANT pg_signal_backend TO {ROLE}")  # may end any session left on its databases
             superuser.execute(f"CREATE DATABASE {ROLE} OWNER {ROLE} TEMPLATE template0 ENCODING 'UTF8'")
         server = PgServer(f"postgresql+psycopg://{ROLE}:{password}@127.0.0.1:{port}/{ROLE}")
         server.prepare()
