@@ -6,8 +6,10 @@ or two header rows), how codes are written (text, numbers, inside the name cell,
 are shown (a word, a mark in one column per colour, only the cell's fill), quadrant group rows, summary
 and signature rows, blank and hidden rows, text saved on a Mac (NFD), one sheet per quadrant. A
 :class:`FormContent` says what the return holds: unit line, year, and each indicator's rating, evidence
-and note (an indicator left out has no row: a deleted row). :func:`write_return` turns both into .xlsx
-bytes with xlsxwriter; :func:`write_consolidation` writes a district's sheet with one column per unit.
+and note (an indicator left out has no row: a deleted row) — or, for a sheet typed cell by cell, its table
+as :class:`Row`, :class:`Group` and :class:`Blank` lines holding exactly what each cell holds (a misspelt
+word, a repeated or unknown code, a fill with no word). :func:`write_return` turns both into .xlsx bytes
+with xlsxwriter; :func:`write_consolidation` writes a district's sheet with one column per unit.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class FormLayout:
     nfd: bool = False
     trailing_space: bool = False
     sheet_name: str = "Biểu 01"
+    hidden: bool = False  # the whole sheet hidden (a stale copy left in the workbook)
     per_quadrant: bool = False  # one sheet per quadrant (the header block on the sheet ``block_sheet``)
     block_sheet: int = 0
     instructions: bool = False
@@ -96,15 +99,53 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Row:
+    """An indicator's row exactly as typed: the code and name cells, the rating cell (a word, a letter, a blank)
+    and its fill (RRGGBB), evidence, note, what each colour column holds (a mark, a stray word), and the cell
+    of a code and name together (by default the layout's form of ``code`` and ``name``)."""
+
+    code: object
+    name: object = ""
+    rating: object = None
+    evidence: object = ""
+    note: object = ""
+    fill: str | None = None
+    hidden: bool = False
+    marks: Mapping[Rating, object] = field(default_factory=dict)
+    code_name: object = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A quadrant's group row: its Roman numeral in the first column, its name across the others."""
+
+    quadrant: int
+    english: bool = False
+
+
+@dataclass(frozen=True)
+class Blank:
+    """An empty row inside the table (hidden when ``hidden``)."""
+
+    hidden: bool = False
+
+
+#: One line of a table as written.
+Line = Row | Group | Blank
+
+
+@dataclass(frozen=True)
 class FormContent:
-    """What a return holds; ``entries`` in the order the rows are written (codes left out have no row)."""
+    """What a return holds; ``entries`` in the order the rows are written (codes left out have no row), or
+    ``lines``: the table exactly as typed (then ``entries`` is not used)."""
 
     entries: Mapping[str, Entry]
     unit_line: str | None = "UBND QUẬN HỒNG BÀNG"
     year_line: str | None = "Năm 2023"
     date_line: str | None = "Hải Phòng, ngày 15 tháng 01 năm 2024"
     banner: str = ""
-    extra_lines: Sequence[tuple[int, int, str]] = ()  # (row, column, text) in the header block
+    extra_lines: Sequence[tuple[int, int, object]] = ()  # (row, column, value) in the header block
+    lines: Sequence[Line] | None = None
 
 
 def word_layout(headers: Mapping[str, str] | None = None, roles: Sequence[str] = ("stt", "code", "name", "rating",
@@ -187,7 +228,7 @@ class _Writer:
         """Issuing body, motto, number, date, title and year; returns the header's first row."""
         if not self.layout.header_block:
             for row, col, text in content.extra_lines:
-                ws.write_string(row, col, self.text(text))
+                self.put(ws, row, col, text)
             return max((r + 2 for r, _, _ in content.extra_lines), default=0)
         bold = self.fmt(bold=True, align="center")
         left = max(1, width // 2)
@@ -205,7 +246,7 @@ class _Writer:
         if content.year_line is not None:
             self.span(ws, 5, 0, last, content.year_line, self.fmt(italic=True, align="center"))
         for row, col, text in content.extra_lines:
-            ws.write_string(row, col, self.text(text))
+            self.put(ws, row, col, text)
         return HEADER_ROW
 
     def header(self, ws: Any, row: int) -> int:
@@ -241,84 +282,104 @@ class _Writer:
             next_row += 1
         return next_row
 
-    def cells(self, number: int, code: str, entry: Entry) -> list[tuple[object, Any]]:
-        """The values (and formats) of one indicator's row, column by column."""
+    def lines(self, codes: Sequence[str], entries: Mapping[str, Entry]) -> list[Line]:
+        """The table's lines for ``entries`` as this layout writes them: group rows, each indicator's row,
+        the blank and hidden rows the layout puts after some of them."""
         layout, cat = self.layout, self.catalogue
-        name = entry.name if entry.name is not None else cat[code].name_vi
+        out: list[Line] = []
+        quadrant = 0
+        for i, code in enumerate(codes):
+            q = cat[code].quadrant
+            if layout.groups and q != quadrant:
+                out.append(Group(q, layout.english_groups))
+            quadrant = q
+            entry = entries[code]
+            code_cell = entry.code_cell if entry.code_cell is not None else (
+                float(code) if layout.code_style == "number" else layout.code_form.format(code=code))
+            name = entry.name if entry.name is not None else cat[code].name_vi
+            by_fill = layout.rating_by_fill
+            out.append(Row(code_cell, name, None if by_fill else layout.words.get(entry.rating, ""), entry.evidence,
+                           entry.note, layout.fills.get(entry.rating) if by_fill else None,
+                           marks={entry.rating: layout.mark},
+                           code_name=layout.code_name_form.format(code=code, name=name)))
+            if i in layout.blank_after:
+                out.append(Blank())
+            if i in layout.hidden_after:
+                out.append(Blank(hidden=True))
+        return out
+
+    def cells(self, number: int, line: Row) -> list[tuple[object, Any]]:
+        """The values (and formats) of one indicator's row, column by column."""
         plain = self.fmt(border=1)
         out: list[tuple[object, Any]] = []
-        for column in layout.columns:
+        for column in self.layout.columns:
             value: object = ""
             fmt = plain
             if column.role == "stt":
                 value = number
             elif column.role == "code":
-                value = entry.code_cell if entry.code_cell is not None else (
-                    float(code) if layout.code_style == "number" else layout.code_form.format(code=code))
+                value = line.code
             elif column.role == "name":
-                value = name
+                value = line.name
             elif column.role == "code_name":
-                value = layout.code_name_form.format(code=code, name=name)
+                value = line.code_name if line.code_name is not None else self.layout.code_name_form.format(
+                    code=line.code, name=line.name)
             elif column.role == "rating":
-                if layout.rating_by_fill:
-                    colour = layout.fills.get(entry.rating)
-                    fmt = self.fmt(border=1, bg_color="#" + colour, pattern=1) if colour else plain
-                else:
-                    value = layout.words.get(entry.rating, "")
+                value = line.rating
+                if line.fill:
+                    fmt = self.fmt(border=1, bg_color="#" + line.fill, pattern=1)
             elif column.role == "mark":
-                value = layout.mark if entry.rating is column.colour else ""
+                value = line.marks.get(column.colour, "") if column.colour is not None else ""
             elif column.role == "evidence":
-                value = entry.evidence
+                value = line.evidence
             elif column.role == "note":
-                value = entry.note
+                value = line.note
             elif column.role == "extra":
                 value = column.value
             out.append((value, fmt))
         return out
 
-    def table(self, ws: Any, row: int, codes: Sequence[str], entries: Mapping[str, Entry], first_number: int
-              ) -> tuple[int, int]:
-        """Group rows and indicator rows from ``row``; returns the row after the table and the last number."""
-        layout, cat = self.layout, self.catalogue
-        width = len(layout.columns)
+    def table(self, ws: Any, row: int, lines: Sequence[Line], first_number: int) -> tuple[int, int]:
+        """``lines`` from ``row``; returns the row after the table and the last row number written."""
+        cat = self.catalogue
+        width = len(self.layout.columns)
         group_fmt = self.fmt(bold=True, border=1, bg_color="#F2F2F2")
-        quadrant = 0
         number = first_number
-        for i, code in enumerate(codes):
-            q = cat[code].quadrant
-            if layout.groups and q != quadrant:
-                name = cat.quadrants[q].name_en if layout.english_groups else cat.quadrants[q].name_vi
-                ws.write_string(row, 0, ROMAN[q], group_fmt)
+        for line in lines:
+            if isinstance(line, Group):
+                quadrant = cat.quadrants[line.quadrant]
+                ws.write_string(row, 0, ROMAN[line.quadrant], group_fmt)
                 if width > 1:
+                    name = quadrant.name_en if line.english else quadrant.name_vi
                     self.span(ws, row, 1, width - 1, name.upper(), group_fmt)
-                row += 1
-            quadrant = q
-            number += 1
-            for c, (value, fmt) in enumerate(self.cells(number, code, entries[code])):
-                self.put(ws, row, c, value, fmt)
-            row += 1
-            if i in layout.blank_after:
-                row += 1
-            if i in layout.hidden_after:
+            elif isinstance(line, Row):
+                number += 1
+                for c, (value, fmt) in enumerate(self.cells(number, line)):
+                    self.put(ws, row, c, value, fmt)
+            if not isinstance(line, Group) and line.hidden:
                 ws.set_row(row, None, None, {"hidden": True})
-                row += 1
+            row += 1
         return row, number
 
-    def summary(self, ws: Any, row: int, first: int, last: int) -> int:
-        """COUNTIF rows under the table ("Tổng số chỉ số Xanh lá"), then "Tổng cộng"."""
+    def summary(self, ws: Any, row: int, first: int, last: int, lines: Sequence[Line]) -> int:
+        """COUNTIF rows under the table ("Tổng số chỉ số Xanh lá"), then "Tổng cộng", each with the value a
+        spreadsheet program would have saved with it."""
         roles = [c.role for c in self.layout.columns]
         if "rating" not in roles or self.layout.rating_by_fill or roles.index("rating") == 0:
             return row
         rc = roles.index("rating")
         letter = xlsxwriter.utility.xl_col_to_name(rc)
         bold = self.fmt(bold=True, border=1)
+        typed = [line.rating for line in lines if isinstance(line, Row)]
         for rating in (Rating.GREEN, Rating.YELLOW, Rating.RED, Rating.NA):
             word = self.layout.words.get(rating, "")
+            count = sum(isinstance(v, str) and v.strip() == word for v in typed)
             self.span(ws, row, 0, rc - 1, f"Tổng số chỉ số {word}", bold)
-            ws.write_formula(row, rc, f'=COUNTIF({letter}{first + 1}:{letter}{last + 1},"{word}")', bold)
+            ws.write_formula(row, rc, f'=COUNTIF({letter}{first + 1}:{letter}{last + 1},"{word}")', bold, count)
             row += 1
         self.span(ws, row, 0, rc - 1, "Tổng cộng", bold)
-        ws.write_formula(row, rc, f"=COUNTA({letter}{first + 1}:{letter}{last + 1})", bold)
+        ws.write_formula(row, rc, f"=COUNTA({letter}{first + 1}:{letter}{last + 1})", bold,
+                         sum(v not in (None, "") for v in typed))
         return row + 1
 
     def signature(self, ws: Any, row: int) -> None:
@@ -338,12 +399,15 @@ class _Writer:
         shown = content if block else FormContent(content.entries, None, None, None)
         start = self.header_block(ws, shown, width)
         first = self.header(ws, start)
-        end, number = self.table(ws, first, codes, content.entries, number)
+        lines = content.lines if content.lines is not None else self.lines(codes, content.entries)
+        end, number = self.table(ws, first, lines, number)
         row = end + 1
         if self.layout.summary:
-            row = self.summary(ws, row, first, end - 1) + 1
+            row = self.summary(ws, row, first, end - 1, lines) + 1
         if self.layout.signature:
             self.signature(ws, row)
+        if self.layout.hidden:
+            ws.hide()
         return number
 
 

@@ -10,18 +10,29 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import openpyxl
-import xlsxwriter
 from openpyxl.utils import get_column_letter
+from xlsxwriter.utility import xl_cell_to_rowcol
 
-from lgqa_metrics.forms import write_cell
+from lgqa_metrics.forms import (
+    Blank,
+    Column,
+    FormContent,
+    FormLayout,
+    Group,
+    Line,
+    Row,
+    mark_layout,
+    write_return,
+    write_returns,
+)
+from lgqa_metrics.ratings import Rating
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 CATALOGUE_DIR: Final = ROOT / "data" / "catalogue"
@@ -78,38 +89,9 @@ def as_words(ratings: Mapping[str, str | None], words: Mapping[str, str] = WORDS
     return {code: (words[key] if key else None) for code, key in ratings.items()}
 
 
-# --- table items ---------------------------------------------------------------------------------
+# --- table items: the layout generator's lines (lgqa_metrics.forms), as typed ---------------------
 
-
-@dataclass(frozen=True)
-class Row:
-    """One table row: the values typed in its cells and the rating cell's fill (RRGGBB)."""
-
-    code: object
-    name: object = ""
-    rating: object = None
-    evidence: object = ""
-    note: object = ""
-    fill: str | None = None
-    hidden: bool = False
-
-
-@dataclass(frozen=True)
-class Group:
-    """A quadrant group row: Roman numeral in the STT column, the quadrant's name after it."""
-
-    quadrant: int
-    english: bool = False
-
-
-@dataclass(frozen=True)
-class Blank:
-    """An empty row inside the table (hidden when ``hidden``)."""
-
-    hidden: bool = False
-
-
-Item = Row | Group | Blank
+Item = Line
 
 
 def table_items(
@@ -146,28 +128,7 @@ def table_items(
     return items
 
 
-# --- writing ------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Formats:
-    book: Any
-    cache: dict[tuple[tuple[str, Any], ...], Any] = field(default_factory=dict)
-
-    def get(self, **props: Any) -> Any:
-        key = tuple(sorted(props.items()))
-        if key not in self.cache:
-            self.cache[key] = self.book.add_format({"border": 1, **props} if props.pop("bordered", True) else props)
-        return self.cache[key]
-
-
-def _nfd(value: object, nfd: bool) -> object:
-    return unicodedata.normalize("NFD", value) if nfd and isinstance(value, str) else value
-
-
-def _write(ws: Any, row: int, col: int, value: object, fmt: Any = None, nfd: bool = False) -> None:
-    """Write one value (0-based row/col): text as a string, numbers as numbers, None as a blank."""
-    write_cell(ws, row, col, _nfd(value, nfd), fmt)
+# --- writing: through the one layout generator (lgqa_metrics.forms) -----------------------------
 
 
 @dataclass
@@ -188,129 +149,19 @@ class SheetSpec:
     hidden_columns: Sequence[str] = ()
     nfd: bool = False
 
-
-def _header_block(ws: Any, fm: _Formats, spec: SheetSpec, width: int) -> None:
-    nfd = spec.nfd
-    bold = fm.get(bold=True, align="center", bordered=False)
-    left = max(1, width // 2)
-    if spec.unit is not None:
-        ws.merge_range(0, 0, 0, left - 1, _nfd(spec.unit, nfd), bold)
-    ws.merge_range(0, left, 0, width - 1, _nfd(MOTTO[0], nfd), bold)
-    ws.merge_range(1, left, 1, width - 1, _nfd(MOTTO[1], nfd), bold)
-    ws.write_string(1, 0, "Số: 15/BC-UBND")
-    if spec.date_line is not None:
-        ws.merge_range(2, left, 2, width - 1, _nfd(spec.date_line, nfd), fm.get(italic=True, bordered=False))
-    ws.merge_range(4, 0, 4, width - 1, _nfd(TITLE, nfd), fm.get(bold=True, align="center", bordered=False))
-    if spec.year is not None:
-        ws.merge_range(5, 0, 5, width - 1, _nfd(spec.year, nfd), fm.get(italic=True, align="center", bordered=False))
-    for ref, text in spec.header_lines:
-        ws.write(ref, _nfd(text, nfd))
-
-
-def _signature(ws: Any, fm: _Formats, row: int, width: int, nfd: bool) -> None:
-    bold = fm.get(bold=True, align="center", bordered=False, text_wrap=True)
-    left = max(1, width // 2)
-    ws.write_string(row, 0, _nfd("NGƯỜI LẬP BIỂU", nfd), bold)
-    ws.write_string(row, left, _nfd("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH", nfd), bold)
-    ws.write_string(row + 1, 0, _nfd("(Ký, ghi rõ họ tên)", nfd))
-    ws.write_string(row + 1, left, _nfd("(Ký tên, đóng dấu)", nfd))
-    ws.write_string(row + 4, 0, _nfd("Nguyễn Thị Lan", nfd))
-    ws.write_string(row + 4, left, _nfd("Trần Văn Minh", nfd))
-
-
-def write_word_sheet(book: Any, fm: _Formats, spec: SheetSpec) -> None:
-    """Write one return in the one-word layout: header block, table, COUNTIF summary, signatures."""
-    ws = book.add_worksheet(spec.name)
-    cols = list(spec.columns)
-    width = len(cols)
-    nfd = spec.nfd
-    _header_block(ws, fm, spec, width)
-    head = fm.get(bold=True, align="center", bg_color="#DDEBF7")
-    r = HEADER_ROW - 1
-    for c, role in enumerate(cols):
-        ws.write_string(r, c, str(_nfd(spec.headers[role], nfd)), head)
-    for role in spec.hidden_columns:
-        c = cols.index(role)
-        ws.set_column(c, c, None, None, {"hidden": True})
-    r += 1
-    first = r
-    stt = 0
-    cell = fm.get()
-    for item in spec.items:
-        if isinstance(item, Blank):
-            if item.hidden:
-                ws.set_row(r, None, None, {"hidden": True})
-        elif isinstance(item, Group):
-            names = QUADRANT_NAMES_EN if item.english else QUADRANT_NAMES_VI
-            group = fm.get(bold=True, bg_color="#F2F2F2")
-            ws.write_string(r, 0, ROMAN[item.quadrant], group)
-            if width > 2:
-                ws.merge_range(r, 1, r, width - 1, str(_nfd(names[item.quadrant].upper(), nfd)), group)
-            else:
-                ws.write_string(r, 1, str(_nfd(names[item.quadrant].upper(), nfd)), group)
-        else:
-            stt += 1
-            values = {"stt": stt, "code": item.code, "name": item.name, "rating": item.rating,
-                      "evidence": item.evidence, "note": item.note, "weight": 1}
-            for c, role in enumerate(cols):
-                fmt = fm.get(bg_color="#" + item.fill, pattern=1) if role == "rating" and item.fill else cell
-                _write(ws, r, c, values.get(role, ""), fmt, nfd)
-            if item.hidden:
-                ws.set_row(r, None, None, {"hidden": True})
-        r += 1
-    last = r - 1
-    if spec.summary and "rating" in cols:
-        r += 1
-        rc = cols.index("rating")
-        letter = get_column_letter(rc + 1)
-        label_fmt = fm.get(bold=True)
-        typed = [i.rating for i in spec.items if isinstance(i, Row)]
-        for key in ("green", "yellow", "red", "na"):
-            word = WORDS_VI[key]
-            count = sum(1 for v in typed if isinstance(v, str) and v.strip() == word)
-            ws.merge_range(r, 0, r, rc - 1, str(_nfd(f"Tổng số chỉ số {word}", nfd)), label_fmt)
-            ws.write_formula(r, rc, f'=COUNTIF({letter}{first + 1}:{letter}{last + 1},"{word}")', label_fmt, count)
-            r += 1
-        ws.merge_range(r, 0, r, rc - 1, str(_nfd("Tổng cộng", nfd)), label_fmt)
-        ws.write_formula(r, rc, f"=COUNTA({letter}{first + 1}:{letter}{last + 1})", label_fmt,
-                         sum(1 for v in typed if v not in (None, "")))
-        r += 1
-    if spec.signature:
-        _signature(ws, fm, r + 1, width, nfd)
-    if spec.hidden:
-        ws.hide()
-
-
-def _book(buf: io.BytesIO) -> tuple[Any, _Formats]:
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
-    return book, _Formats(book)
-
-
-INSTRUCTIONS: Final = (
-    "HƯỚNG DẪN ĐIỀN BIỂU TỰ ĐÁNH GIÁ",
-    "1. Mỗi chỉ số ghi một kết quả: Đỏ, Vàng, Xanh lá hoặc Không áp dụng.",
-    "2. Ghi số, ngày của văn bản minh chứng ở cột Minh chứng.",
-    "3. Giải trình các chỉ số Đỏ, Vàng ở cột Ghi chú.",
-    "4. Không thêm, xóa dòng; không sửa mã chỉ số.",
-)
-
-
-def _instructions(book: Any) -> None:
-    ws = book.add_worksheet("Hướng dẫn")
-    for i, line in enumerate(INSTRUCTIONS):
-        ws.write_string(i, 0, line)
+    def form(self, *, instructions: bool = False) -> tuple[FormLayout, FormContent]:
+        """The sheet as the generator's layout (a "weight" column is an extra column holding 1) and content."""
+        columns = tuple(Column("extra" if role == "weight" else role, self.headers[role],
+                               hidden=role in self.hidden_columns) for role in self.columns)
+        layout = FormLayout(columns, summary=self.summary, signature=self.signature, nfd=self.nfd,
+                            sheet_name=self.name, hidden=self.hidden, instructions=instructions)
+        extra = tuple((*xl_cell_to_rowcol(ref), text) for ref, text in self.header_lines)
+        return layout, FormContent({}, self.unit, self.year, self.date_line, extra_lines=extra, lines=self.items)
 
 
 def workbook(sheets: Sequence[SheetSpec], *, instructions: bool = False) -> bytes:
     """An .xlsx holding one return per sheet in the one-word layout (``instructions`` adds a first sheet)."""
-    buf = io.BytesIO()
-    book, fm = _book(buf)
-    if instructions:
-        _instructions(book)
-    for spec in sheets:
-        write_word_sheet(book, fm, spec)
-    book.close()
-    return buf.getvalue()
+    return write_returns([spec.form(instructions=instructions) for spec in sheets])
 
 
 # --- the layouts ---------------------------------------------------------------------------------
@@ -382,54 +233,25 @@ def mark_return(
     ``marks`` maps a code to a rating key, a tuple of keys (several marks), a dict key → exact cell
     text, or None (no mark).
     """
-    buf = io.BytesIO()
-    book, fm = _book(buf)
-    spec = SheetSpec([], sheet, unit, year)
-    width = 3 + len(MARK_COLOURS) + 2
-    ws = book.add_worksheet(sheet)
-    _header_block(ws, fm, spec, width)
-    head = fm.get(bold=True, align="center", valign="vcenter", bg_color="#DDEBF7", text_wrap=True)
-    top, sub = HEADER_ROW - 1, HEADER_ROW
-    for c, text in enumerate(("STT", "Mã chỉ số", "Tên chỉ số")):
-        ws.merge_range(top, c, sub, c, text, head)
-    ws.merge_range(top, 3, top, 3 + len(MARK_COLOURS) - 1, "Kết quả tự đánh giá", head)
-    for i, key in enumerate(MARK_COLOURS):
-        ws.write_string(sub, 3 + i, WORDS_VI[key], head)
-    ws.merge_range(top, 7, sub, 7, "Minh chứng", head)
-    ws.merge_range(top, 8, sub, 8, "Ghi chú", head)
-    r = sub + 1
-    stt = 0
-    current = 0
-    cell = fm.get()
-    for code in CODES:
-        if code not in marks:
-            continue
-        quadrant = int(code.split(".")[0])
-        if quadrant != current:
-            group = fm.get(bold=True, bg_color="#F2F2F2")
-            ws.write_string(r, 0, ROMAN[quadrant], group)
-            ws.merge_range(r, 1, r, width - 1, QUADRANT_NAMES_VI[quadrant].upper(), group)
-            current = quadrant
-            r += 1
-        stt += 1
-        value = marks[code]
-        cells: dict[str, object] = {}
-        if isinstance(value, str):
-            cells = {value: mark}
-        elif isinstance(value, tuple):
-            cells = dict.fromkeys(value, mark)
-        elif isinstance(value, dict):
-            cells = value
-        for c, v in enumerate((stt, code, NAMES_VI[code])):
-            _write(ws, r, c, v, cell)
-        for i, key in enumerate(MARK_COLOURS):
-            _write(ws, r, 3 + i, cells.get(key), fm.get(align="center"))
-        _write(ws, r, 7, f"Văn bản số {stt}/UBND", cell)
-        _write(ws, r, 8, "", cell)
-        r += 1
-    _signature(ws, fm, r + 1, width, False)
-    book.close()
-    return buf.getvalue()
+    colours = {"red": Rating.RED, "yellow": Rating.YELLOW, "green": Rating.GREEN, "na": Rating.NA}
+    lines: list[Item] = []
+    number = 0
+    for item in table_items(marks):
+        if isinstance(item, Row):
+            number += 1
+            value = marks[str(item.code)]
+            cells: Mapping[str, object] = {}
+            if isinstance(value, str):
+                cells = {value: mark}
+            elif isinstance(value, tuple):
+                cells = dict.fromkeys(value, mark)
+            elif isinstance(value, dict):
+                cells = value
+            item = Row(item.code, item.name, evidence=f"Văn bản số {number}/UBND",
+                       marks={colours[k]: v for k, v in cells.items()})
+        lines.append(item)
+    content = FormContent({}, unit, year, DATE_LINE, lines=lines)
+    return write_return(mark_layout(summary=False, sheet_name=sheet), content)
 
 
 def english_return(ratings: Mapping[str, object], *, unit: str = "Le Chan District", year: str = "2023",
