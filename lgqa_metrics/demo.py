@@ -36,17 +36,29 @@ import subprocess
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
 import openpyxl
-import xlsxwriter
 from openpyxl.packaging.custom import BoolProperty, StringProperty
 from openpyxl.styles import Alignment, Font
 
-from lgqa_metrics.catalogue import Catalogue, Indicator, Quadrant, default_catalogue
+from lgqa_metrics.catalogue import Catalogue, Indicator, default_catalogue
+from lgqa_metrics.forms import (
+    STANDARD_FILLS,
+    WORDS_VI,
+    Column,
+    FormContent,
+    FormLayout,
+    Group,
+    Line,
+    Row,
+    Span,
+    Total,
+    write_returns,
+)
 from lgqa_metrics.paths import SAMPLES_DIR
 from lgqa_metrics.ratings import COLOURS, Rating
 from lgqa_metrics.template import DATA_SHEET, HEADER_ROW, build_template
@@ -301,128 +313,41 @@ def _upper(text: str) -> str:
     return unicodedata.normalize("NFC", text.upper())
 
 
-class _Sheet:
-    """An xlsxwriter worksheet with the demo's shared formats and block writers."""
-
-    def __init__(self, book: _Book, name: str, widths: Sequence[float]) -> None:
-        self.ws = book.wb.add_worksheet(name)
-        self.f = book.formats
-        self.last = len(widths) - 1
-        for col, width in enumerate(widths):
-            self.ws.set_column(col, col, width)
-        self.ws.set_landscape()
-        self.ws.set_paper(9)
-        self.ws.fit_to_pages(1, 0)
-
-    def span(self, row: int, first: int, last: int, value: object, fmt: str) -> None:
-        """Write ``value`` across ``first``..``last`` (merged when more than one column)."""
-        if first == last:
-            self.ws.write(row, first, value, self.f[fmt])
-        else:
-            self.ws.merge_range(row, first, row, last, value, self.f[fmt])
-
-    def national_header(self, body: Sequence[str], number: str, split: int, dated: str) -> int:
-        """Issuing body left of ``split`` (superior body first, the unit itself bold and underlined), the
-        motto right of it, then the document number and the place and date. Returns the next free row."""
-        for row, line in enumerate(body):
-            self.span(row, 0, split - 1, line, "bold_u" if row == len(body) - 1 else "plain_c")
-        self.span(2, 0, split - 1, number, "plain_c")
-        self.span(0, split, self.last, _MOTTO[0], "bold_c")
-        self.span(1, split, self.last, _MOTTO[1], "bold_u")
-        self.span(2, split, self.last, dated, "italic_c")
-        return 3
-
-    def banner(self, row: int) -> int:
-        """The visible synthetic-data notice."""
-        self.span(row, 0, self.last, BANNER, "banner")
-        return row + 1
-
-    def signature(self, row: int, left: tuple[int, int], right: tuple[int, int], who: str = "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"
-                  ) -> int:
-        """The signature block: preparer on the left, the chair on the right."""
-        self.ws.set_row(row, 32)
-        self.span(row, *left, "NGƯỜI LẬP BIỂU", "bold_c")
-        self.span(row, *right, who, "bold_c")
-        self.span(row + 1, *left, "(Ký, ghi rõ họ tên)", "italic_c")
-        self.span(row + 1, *right, "(Ký tên, đóng dấu)", "italic_c")
-        self.span(row + 5, *left, "Nguyễn Văn Minh Họa", "bold_c")
-        self.span(row + 5, *right, "Trần Thị Mẫu", "bold_c")
-        return row + 6
+def _book(forms: Sequence[tuple[FormLayout, FormContent]], what: str, instructions: Sequence[str] = ()) -> bytes:
+    """The returns written by the layout generator into one workbook marked as synthetic, with reproducible bytes."""
+    return _reproducible(write_returns(
+        forms, properties={**_properties(what), "created": _STAMP}, instructions=instructions,
+        custom={"Synthetic": True, "Generator": f"lgqa_metrics.demo seed={SEED}"}))
 
 
-@dataclass
-class _Book:
-    """An in-memory xlsxwriter workbook marked as synthetic."""
-
-    what: str
-    buf: io.BytesIO = field(default_factory=io.BytesIO)
-    wb: Any = None
-    formats: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.wb = xlsxwriter.Workbook(self.buf, {"in_memory": True})
-        self.wb.set_properties({**_properties(self.what), "created": _STAMP})
-        self.wb.set_custom_property("Synthetic", True)
-        self.wb.set_custom_property("Generator", f"lgqa_metrics.demo seed={SEED}")
-        base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter", "text_wrap": True}
-        specs: dict[str, dict[str, Any]] = {
-            "plain": {},
-            "plain_c": {"align": "center"},
-            "bold": {"bold": True},
-            "bold_c": {"bold": True, "align": "center"},
-            "bold_u": {"bold": True, "align": "center", "underline": 1},
-            "italic_c": {"italic": True, "align": "center"},
-            "title": {"bold": True, "align": "center", "font_size": 14},
-            "banner": {"bold": True, "italic": True, "align": "center", "font_color": "#C00000"},
-            "head": {"bold": True, "align": "center", "border": 1, "bg_color": "#DDEBF7"},
-            "group": {"bold": True, "border": 1, "bg_color": "#F2F2F2"},
-            "cell": {"border": 1},
-            "cell_c": {"border": 1, "align": "center"},
-            "text_c": {"border": 1, "align": "center", "num_format": "@"},
-            "code_n": {"border": 1, "align": "center", "num_format": "General"},
-            "sum": {"bold": True, "border": 1},
-            "sum_n": {"bold": True, "border": 1, "align": "center"},
-            "sum_pct": {"bold": True, "border": 1, "align": "center", "num_format": "0.0%"},
-        }
-        for name, spec in specs.items():
-            self.formats[name] = self.wb.add_format({**base, **spec})
-        for rating, colour in _FILLS.items():
-            self.formats[f"fill_{rating.value}"] = self.wb.add_format({**base, "border": 1, "bg_color": colour})
-
-    def sheet(self, name: str, widths: Sequence[float]) -> _Sheet:
-        """Add a worksheet."""
-        return _Sheet(self, name, widths)
-
-    def bytes(self) -> bytes:
-        """Close the workbook and return its reproducible bytes."""
-        self.wb.close()
-        return _reproducible(self.buf.getvalue())
-
-
-#: Fills of layout C: Excel's standard red, yellow and green.
-_FILLS: Final = {Rating.RED: "#FF0000", Rating.YELLOW: "#FFFF00", Rating.GREEN: "#00B050"}
-
-
-def _rows_by_quadrant(ret: DemoReturn, catalogue: Catalogue) -> Iterator[tuple[Quadrant, list[tuple[Indicator, DemoEntry]]]]:
+def _lines(ret: DemoReturn, row: Callable[[Indicator, DemoEntry], Row], *, english: bool = False) -> list[Line]:
+    """A quadrant's group row, then one row per indicator (as ``row`` types it), quadrant by quadrant."""
+    cat = default_catalogue()
     by_code = {e.code: e for e in ret.entries}
-    for number, quadrant in catalogue.quadrants.items():
-        yield quadrant, [(ind, by_code[ind.code]) for ind in catalogue.in_quadrant(number)]
+    out: list[Line] = []
+    for number in cat.quadrants:
+        out.append(Group(number, english))
+        out.extend(row(ind, by_code[ind.code]) for ind in cat.in_quadrant(number))
+    return out
 
 
-def _write_table(ret: DemoReturn, first_row: int, group: Callable[[int, Quadrant], None],
-                 line: Callable[[int, int, Indicator, DemoEntry], None]) -> tuple[int, int]:
-    """Write a quadrant row and then one line per indicator, quadrant by quadrant; return the first and
-    last rows written."""
-    row = first_row
-    stt = 0
-    for quadrant, items in _rows_by_quadrant(ret, default_catalogue()):
-        group(row, quadrant)
-        row += 1
-        for ind, entry in items:
-            stt += 1
-            line(row, stt, ind, entry)
-            row += 1
-    return first_row, row - 1
+def _national_block(ret: DemoReturn, split: int, width: int, title: str) -> list[Span]:
+    """Issuing body left of ``split`` (superior body first, the unit itself bold and underlined), the motto right
+    of it, the document number, place and date, the synthetic-data notice, ``title`` and the year."""
+    body, last = _issuing_body(ret.unit), width - 1
+    spans = [Span(row, 0, split - 1, line, "bold_u" if row == len(body) - 1 else "plain_c")
+             for row, line in enumerate(body)]
+    return [*spans, Span(2, 0, split - 1, _doc_number(ret), "plain_c"), Span(0, split, last, _MOTTO[0], "bold_c"),
+            Span(1, split, last, _MOTTO[1], "bold_u"), Span(2, split, last, _dated(ret.unit, ret.year), "italic_c"),
+            Span(3, 0, last, BANNER, "banner"), Span(4, 0, last, title, "title"),
+            Span(5, 0, last, f"Năm {ret.year}", "italic_c")]
+
+
+def _signatures(left: tuple[int, int], right: tuple[int, int]) -> list[Span]:
+    """The signature block: the preparer on the left, the chair on the right."""
+    return [Span(0, *left, "NGƯỜI LẬP BIỂU", "bold_c"), Span(0, *right, "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH", "bold_c"),
+            Span(1, *left, "(Ký, ghi rõ họ tên)", "italic_c"), Span(1, *right, "(Ký tên, đóng dấu)", "italic_c"),
+            Span(5, *left, "Nguyễn Văn Minh Họa", "bold_c"), Span(5, *right, "Trần Thị Mẫu", "bold_c")]
 
 
 def _dated(unit: Unit, year: int) -> str:
@@ -497,44 +422,23 @@ def layout_template(ret: DemoReturn, *, mac: bool = False) -> bytes:
 # --- layout B: administrative form with one column per colour ------------------------------------------
 
 _B_COLOURS: Final = (Rating.RED, Rating.YELLOW, Rating.GREEN, Rating.NA)
+_B_LAYOUT: Final = FormLayout(
+    (Column("stt", "STT", width=6), Column("code", "Mã chỉ số", width=9), Column("name", "Tên chỉ số", width=46),
+     *(Column("mark", WORDS_VI[rating], "Kết quả tự đánh giá", rating, width=width)
+       for rating, width in zip(_B_COLOURS, (7, 7, 8, 11), strict=True)),
+     Column("evidence", "Minh chứng (tài liệu kiểm chứng)", width=42),
+     Column("note", "Ghi chú (giải trình)", width=34)),
+    sheet_name="Báo cáo", summary=False)
 
 
 def layout_admin_form(ret: DemoReturn) -> bytes:
     """Layout B: motto block, merged title, two-row header with an "x" per colour, Roman quadrant rows,
     signature block."""
-    cat = default_catalogue()
-    book = _Book(_what(ret))
-    sh = book.sheet("Báo cáo", (6, 9, 46, 7, 7, 8, 11, 42, 34))
-    row = sh.national_header(_issuing_body(ret.unit), _doc_number(ret), 3, _dated(ret.unit, ret.year))
-    row = sh.banner(row)
-    sh.span(row, 0, sh.last, _TITLE, "title")
-    sh.ws.set_row(row, 36)
-    sh.span(row + 1, 0, sh.last, f"Năm {ret.year}", "italic_c")
-    head = row + 3
-    for col, title in ((0, "STT"), (1, "Mã chỉ số"), (2, "Tên chỉ số"), (7, "Minh chứng (tài liệu kiểm chứng)"),
-                       (8, "Ghi chú (giải trình)")):
-        sh.ws.merge_range(head, col, head + 1, col, title, sh.f["head"])
-    sh.ws.merge_range(head, 3, head, 6, "Kết quả tự đánh giá", sh.f["head"])
-    for col, rating in enumerate(_B_COLOURS, start=3):
-        sh.ws.write(head + 1, col, cat.scale[rating].label_vi, sh.f["head"])
-
-    def group(r: int, quadrant: Quadrant) -> None:
-        sh.ws.write(r, 0, quadrant.roman, sh.f["group"])
-        sh.span(r, 1, sh.last, _upper(quadrant.name_vi), "group")
-
-    def line(r: int, stt: int, ind: Indicator, entry: DemoEntry) -> None:
-        sh.ws.write_number(r, 0, stt, sh.f["cell_c"])
-        sh.ws.write_string(r, 1, ind.code, sh.f["text_c"])
-        sh.ws.write_string(r, 2, ind.name_vi, sh.f["cell"])
-        for col, rating in enumerate(_B_COLOURS, start=3):
-            sh.ws.write(r, col, "x" if entry.rating is rating else None, sh.f["cell_c"])
-        sh.ws.write(r, 7, entry.evidence, sh.f["cell"])
-        sh.ws.write(r, 8, entry.note, sh.f["cell"])
-
-    _, last = _write_table(ret, head + 2, group, line)
-    sh.ws.repeat_rows(head, head + 1)
-    sh.signature(last + 2, (0, 2), (6, 8))
-    return book.bytes()
+    lines = _lines(ret, lambda ind, e: Row(ind.code, ind.name_vi, evidence=e.evidence, note=e.note,
+                                           marks={e.rating: "x"}))
+    content = FormContent({}, lines=lines, block=_national_block(ret, 3, len(_B_LAYOUT.columns), _TITLE),
+                          footer=_signatures((0, 2), (6, 8)))
+    return _book([(_B_LAYOUT, content)], _what(ret))
 
 
 # --- layout C: ratings by fill only, numeric codes, instructions first, hidden column, COUNTIF rows -------
@@ -549,139 +453,84 @@ _C_INSTRUCTIONS: Final = (
 )
 _C_OFFICES: Final = ("Văn phòng HĐND-UBND", "Phòng Nội vụ", "Phòng Tài chính - Kế hoạch", "Phòng Văn hóa - Thông tin",
                      "Phòng Tài nguyên và Môi trường", "Phòng Kinh tế", "Phòng Lao động - TB&XH")
+#: Fills of layout C: Excel's standard red, yellow and green.
+_C_FILLS: Final = STANDARD_FILLS
+_C_LAYOUT: Final = FormLayout(
+    (Column("stt", "TT", width=6), Column("code", "Mã số", width=8), Column("name", "Tên chỉ số", width=46),
+     Column("rating", "Kết quả (tô màu)", width=14), Column("extra", "Phòng chủ trì", hidden=True, width=26),
+     Column("evidence", "Minh chứng", width=42), Column("note", "Ghi chú", width=34)),
+    sheet_name="Biểu 01-TĐG", header_row=6, group_upper=False, summary=False)
 
 
 def layout_fill_only(ret: DemoReturn) -> bytes:
     """Layout C: instructions sheet first; colours as cell fills only; codes as numbers; a hidden column;
     COUNTIF summary rows under the table."""
-    book = _Book(_what(ret))
-    guide = book.sheet("Hướng dẫn", (120,))
-    for r, text in enumerate(_C_INSTRUCTIONS):
-        guide.ws.write_string(r, 0, text, guide.f["bold" if r in (0, len(_C_INSTRUCTIONS) - 1) else "plain"])
-    sh = book.sheet("Biểu 01-TĐG", (6, 8, 46, 14, 26, 42, 34))
-    sh.span(0, 0, sh.last, "BIỂU 01-TĐG: TỰ ĐÁNH GIÁ 39 CHỈ SỐ THEO TCVN ISO 18091:2020", "title")
-    sh.banner(1)
-    sh.ws.write(2, 0, "Tên đơn vị:", sh.f["bold"])
-    sh.span(2, 1, 2, ret.unit.name, "bold")
-    sh.ws.write(3, 0, "Năm báo cáo:", sh.f["bold"])
-    sh.ws.write_number(3, 1, ret.year, sh.f["plain"])
-    sh.ws.write(4, 0, "Chú thích màu:", sh.f["bold"])
-    for col, rating in enumerate(COLOURS, start=1):
-        sh.ws.write(4, col, default_catalogue().scale[rating].label_vi, sh.f[f"fill_{rating.value}"])
-    head = 6
-    for col, title in enumerate(("TT", "Mã số", "Tên chỉ số", "Kết quả (tô màu)", "Phòng chủ trì", "Minh chứng",
-                                 "Ghi chú")):
-        sh.ws.write(head, col, title, sh.f["head"])
-    sh.ws.set_column(4, 4, 26, None, {"hidden": True})
+    scale = default_catalogue().scale
+    na_word = scale[Rating.NA].label_vi
+    last = len(_C_LAYOUT.columns) - 1
+    block = [Span(0, 0, last, "BIỂU 01-TĐG: TỰ ĐÁNH GIÁ 39 CHỈ SỐ THEO TCVN ISO 18091:2020", "title"),
+             Span(1, 0, last, BANNER, "banner"), Span(2, 0, 0, "Tên đơn vị:", "bold"),
+             Span(2, 1, 2, ret.unit.name, "bold"), Span(3, 0, 0, "Năm báo cáo:", "bold"), Span(3, 1, 1, ret.year),
+             Span(4, 0, 0, "Chú thích màu:", "bold"),
+             *(Span(4, col, col, scale[rating].label_vi, f"fill:{_C_FILLS[rating]}")
+               for col, rating in enumerate(COLOURS, start=1))]
     rng = random.Random(f"{SEED}/C/{ret.unit.id}")
 
-    def group(r: int, quadrant: Quadrant) -> None:
-        sh.ws.write(r, 0, quadrant.roman, sh.f["group"])
-        sh.span(r, 1, sh.last, quadrant.name_vi, "group")
+    def row(ind: Indicator, e: DemoEntry) -> Row:  # the code typed as a number: 1.10 becomes 1.1
+        return Row(float(ind.code), ind.name_vi, na_word if e.rating is Rating.NA else None, e.evidence, e.note,
+                   _C_FILLS.get(e.rating), extra=rng.choice(_C_OFFICES))
 
-    def line(r: int, stt: int, ind: Indicator, entry: DemoEntry) -> None:
-        sh.ws.write_number(r, 0, stt, sh.f["cell_c"])
-        sh.ws.write_number(r, 1, float(ind.code), sh.f["code_n"])  # typed as a number: 1.10 becomes 1.1
-        sh.ws.write_string(r, 2, ind.name_vi, sh.f["cell"])
-        if entry.rating in COLOURS:
-            sh.ws.write_blank(r, 3, None, sh.f[f"fill_{entry.rating.value}"])
-        elif entry.rating is Rating.NA:
-            sh.ws.write_string(r, 3, default_catalogue().scale[Rating.NA].label_vi, sh.f["cell_c"])
-        else:
-            sh.ws.write_blank(r, 3, None, sh.f["cell"])
-        sh.ws.write_string(r, 4, rng.choice(_C_OFFICES), sh.f["cell"])
-        sh.ws.write(r, 5, entry.evidence, sh.f["cell"])
-        sh.ws.write(r, 6, entry.note, sh.f["cell"])
-
-    first, last = _write_table(ret, head + 1, group, line)
-    codes, results = f"B{first + 1}:B{last + 1}", f"D{first + 1}:D{last + 1}"
     total = len(ret.entries)
     na = sum(1 for e in ret.entries if e.rating is Rating.NA)
-    row = last + 2
-    for label, formula, value, fmt in (
-        ("Tổng số chỉ số", f"=COUNT({codes})", total, "sum_n"),
-        ("Số chỉ số không áp dụng", f'=COUNTIF({results},"Không áp dụng")', na, "sum_n"),
-        ("Tỷ lệ chỉ số không áp dụng", f"=D{row + 2}/D{row + 1}", na / total, "sum_pct"),
-    ):
-        sh.span(row, 0, 2, label, "sum")
-        sh.ws.write_formula(row, 3, formula, sh.f[fmt], value)
-        row += 1
-    sh.ws.write(row + 1, 0, "Người lập biểu: Nguyễn Văn Minh Họa", sh.f["bold"])
-    sh.ws.activate()
-    return book.bytes()
+    totals = [Total("Tổng số chỉ số", "=COUNT(B{first}:B{last})", total, 3),
+              Total("Số chỉ số không áp dụng", f'=COUNTIF(D{{first}}:D{{last}},"{na_word}")', na, 3),
+              Total("Tỷ lệ chỉ số không áp dụng", "=D{previous}/D{first_total}", na / total, 3, percent=True)]
+    content = FormContent({}, lines=_lines(ret, row), block=block, totals=totals,
+                          footer=[Span(0, 0, 0, "Người lập biểu: Nguyễn Văn Minh Họa", "bold")])
+    return _book([(_C_LAYOUT, content)], _what(ret), _C_INSTRUCTIONS)
 
 
 # --- layout D: one workbook, one sheet per xã ------------------------------------------------------------
 
 _D_WORDS: Final = {Rating.RED: "Đỏ", Rating.YELLOW: "Vàng", Rating.GREEN: "Xanh", Rating.NA: "KAD", Rating.MISSING: ""}
+_D_COLUMNS: Final = (Column("stt", "STT", width=6), Column("code", "Mã số", width=8),
+                     Column("name", "Nội dung chỉ số", width=46), Column("rating", "Mức đánh giá", width=12),
+                     Column("evidence", "Tài liệu kiểm chứng", width=42), Column("note", "Giải trình", width=34))
 
 
 def layout_commune_book(rets: Sequence[DemoReturn]) -> bytes:
     """Layout D: the returns of several units (the xã of one year), one sheet named after each unit."""
-    book = _Book(f"{len(rets)} xã – năm {rets[0].year}")
+    forms = []
     for ret in rets:
-        sh = book.sheet(ret.unit.name, (6, 8, 46, 12, 42, 34))
-        row = sh.banner(sh.national_header(_issuing_body(ret.unit), _doc_number(ret), 3, _dated(ret.unit, ret.year)))
-        sh.span(row, 0, sh.last, "KẾT QUẢ TỰ ĐÁNH GIÁ THEO TCVN ISO 18091:2020", "title")
-        sh.span(row + 1, 0, sh.last, f"Năm {ret.year}", "italic_c")
-        head = row + 3
-        for col, title in enumerate(("STT", "Mã số", "Nội dung chỉ số", "Mức đánh giá", "Tài liệu kiểm chứng",
-                                     "Giải trình")):
-            sh.ws.write(head, col, title, sh.f["head"])
-
-        def group(r: int, quadrant: Quadrant, sh: _Sheet = sh) -> None:
-            sh.ws.write(r, 0, quadrant.roman, sh.f["group"])
-            sh.ws.write(r, 1, None, sh.f["group"])
-            sh.span(r, 2, sh.last, _upper(quadrant.name_vi), "group")
-
-        def line(r: int, stt: int, ind: Indicator, entry: DemoEntry, sh: _Sheet = sh) -> None:
-            sh.ws.write_number(r, 0, stt, sh.f["cell_c"])
-            sh.ws.write_string(r, 1, ind.code, sh.f["text_c"])
-            sh.ws.write_string(r, 2, ind.name_vi, sh.f["cell"])
-            sh.ws.write(r, 3, _D_WORDS[entry.rating], sh.f["cell_c"])
-            sh.ws.write(r, 4, entry.evidence, sh.f["cell"])
-            sh.ws.write(r, 5, entry.note, sh.f["cell"])
-
-        _, last = _write_table(ret, head + 1, group, line)
-        sh.signature(last + 2, (0, 2), (3, 5))
-    return book.bytes()
+        layout = FormLayout(_D_COLUMNS, sheet_name=ret.unit.name, group_from=2, summary=False)
+        lines = _lines(ret, lambda ind, e: Row(ind.code, ind.name_vi, _D_WORDS[e.rating], e.evidence, e.note))
+        block = _national_block(ret, 3, len(_D_COLUMNS), "KẾT QUẢ TỰ ĐÁNH GIÁ THEO TCVN ISO 18091:2020")
+        forms.append((layout, FormContent({}, lines=lines, block=block, footer=_signatures((0, 2), (3, 5)))))
+    return _book(forms, f"{len(rets)} xã – năm {rets[0].year}")
 
 
 # --- layout E: English headers and words ------------------------------------------------------------------
 
 _E_WORDS: Final = {Rating.RED: "Red", Rating.YELLOW: "Amber", Rating.GREEN: "Green", Rating.NA: "N/A",
                    Rating.MISSING: ""}
+_E_LAYOUT: Final = FormLayout(
+    (Column("code", "Code", width=8), Column("name", "Indicator", width=50), Column("rating", "Rating", width=10),
+     Column("evidence", "Evidence", width=42), Column("note", "Notes", width=34)),
+    sheet_name="Self-assessment", header_row=6, group_upper=False, summary=False)
 
 
 def layout_english(ret: DemoReturn) -> bytes:
     """Layout E: an English form, "Code | Indicator | Rating | Evidence | Notes", Red/Amber/Green/N/A."""
-    book = _Book(f"{ret.unit.name_en} – {ret.year}")
-    sh = book.sheet("Self-assessment", (8, 50, 10, 42, 34))
-    sh.span(0, 0, sh.last, f"People's Committee of {ret.unit.name_en}", "bold")
-    sh.span(1, 0, sh.last, "TCVN ISO 18091:2020 self-assessment return (39 indicators)", "title")
-    sh.banner(2)
-    sh.ws.write(3, 0, "Unit:", sh.f["bold"])
-    sh.span(3, 1, 2, ret.unit.name_en, "plain")
-    sh.ws.write(4, 0, "Year:", sh.f["bold"])
-    sh.ws.write_number(4, 1, ret.year, sh.f["plain"])
-    head = 6
-    for col, title in enumerate(("Code", "Indicator", "Rating", "Evidence", "Notes")):
-        sh.ws.write(head, col, title, sh.f["head"])
-
-    def group(r: int, quadrant: Quadrant) -> None:
-        sh.ws.write(r, 0, quadrant.roman, sh.f["group"])
-        sh.span(r, 1, sh.last, quadrant.name_en, "group")
-
-    def line(r: int, _stt: int, ind: Indicator, entry: DemoEntry) -> None:
-        sh.ws.write_string(r, 0, ind.code, sh.f["text_c"])
-        sh.ws.write_string(r, 1, ind.name_en, sh.f["cell"])
-        sh.ws.write(r, 2, _E_WORDS[entry.rating], sh.f["cell_c"])
-        sh.ws.write(r, 3, entry.evidence, sh.f["cell"])
-        sh.ws.write(r, 4, entry.note, sh.f["cell"])
-
-    _, last = _write_table(ret, head + 1, group, line)
-    sh.ws.write(last + 2, 0, "Prepared by: Nguyen Van Minh Hoa (synthetic)", sh.f["bold"])
-    return book.bytes()
+    last = len(_E_LAYOUT.columns) - 1
+    block = [Span(0, 0, last, f"People's Committee of {ret.unit.name_en}", "bold"),
+             Span(1, 0, last, "TCVN ISO 18091:2020 self-assessment return (39 indicators)", "title"),
+             Span(2, 0, last, BANNER, "banner"), Span(3, 0, 0, "Unit:", "bold"), Span(3, 1, 2, ret.unit.name_en),
+             Span(4, 0, 0, "Year:", "bold"), Span(4, 1, 1, ret.year)]
+    lines = _lines(ret, lambda ind, e: Row(ind.code, ind.name_en, _E_WORDS[e.rating], e.evidence, e.note),
+                   english=True)
+    content = FormContent({}, lines=lines, block=block,
+                          footer=[Span(0, 0, 0, "Prepared by: Nguyen Van Minh Hoa (synthetic)", "bold")])
+    return _book([(_E_LAYOUT, content)], f"{ret.unit.name_en} – {ret.year}")
 
 
 # --- the plan: which unit gets which layout, file name and conversion -------------------------------------

@@ -55,7 +55,8 @@ class Column:
     group: str = ""
     colour: Rating | None = None
     hidden: bool = False
-    value: object = 1  # what an "extra" column holds on every row
+    value: object = 1  # what an "extra" column holds on a row that says nothing else
+    width: float | None = None  # in characters (None: wide for names, narrow otherwise)
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,11 @@ class FormLayout:
     trailing_space: bool = False
     sheet_name: str = "Biểu 01"
     hidden: bool = False  # the whole sheet hidden (a stale copy left in the workbook)
+    header_row: int = HEADER_ROW  # the table header's first row under a content's own header block
+    group_upper: bool = True  # quadrant names in group rows in capitals
+    group_from: int = 1  # the column a group row's quadrant name starts in (the Roman numeral is in the first)
     per_quadrant: bool = False  # one sheet per quadrant (the header block on the sheet ``block_sheet``)
     block_sheet: int = 0
-    instructions: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class Row:
     hidden: bool = False
     marks: Mapping[Rating, object] = field(default_factory=dict)
     code_name: object = None
+    extra: object = None  # what an "extra" column holds on this row (None: the column's value)
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,39 @@ class Blank:
 #: One line of a table as written.
 Line = Row | Group | Blank
 
+#: Named cell styles of header blocks, totals and footers (a span's ``style``; "fill:RRGGBB" fills the cell).
+STYLES: Final[dict[str, dict[str, Any]]] = {
+    "plain": {}, "plain_c": {"align": "center"}, "bold": {"bold": True}, "bold_c": {"bold": True, "align": "center"},
+    "bold_u": {"bold": True, "align": "center", "underline": 1}, "italic_c": {"italic": True, "align": "center"},
+    "title": {"bold": True, "align": "center", "font_size": 14},
+    "banner": {"bold": True, "italic": True, "align": "center", "font_color": "#C00000"},
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A value across columns ``first``..``last`` of a row (merged when more than one), in a :data:`STYLES` style."""
+
+    row: int
+    first: int
+    last: int
+    value: object
+    style: str = "plain"
+
+
+@dataclass(frozen=True)
+class Total:
+    """A total row under the table: ``label`` across the columns before ``column`` and a formula there, saved
+    with its ``value``. The formula may name the table's first and last rows (``{first}``, ``{last}``), its own
+    row (``{row}``), the row above it (``{previous}``) and the first total's (``{first_total}``), 1-based as a
+    spreadsheet shows them."""
+
+    label: str
+    formula: str
+    value: float
+    column: int
+    percent: bool = False
+
 
 @dataclass(frozen=True)
 class FormContent:
@@ -146,6 +183,9 @@ class FormContent:
     banner: str = ""
     extra_lines: Sequence[tuple[int, int, object]] = ()  # (row, column, value) in the header block
     lines: Sequence[Line] | None = None
+    block: Sequence[Span] | None = None  # the header block (None: the standard one from the lines above)
+    totals: Sequence[Total] | None = None  # rows under the table (None: the layout's COUNTIF summary, if any)
+    footer: Sequence[Span] | None = None  # under the totals, rows counted from there (None: the signatures)
 
 
 def word_layout(headers: Mapping[str, str] | None = None, roles: Sequence[str] = ("stt", "code", "name", "rating",
@@ -218,14 +258,31 @@ class _Writer:
     def put(self, ws: Any, row: int, col: int, value: object, fmt: Any = None) -> None:
         write_cell(ws, row, col, self.text(value) if isinstance(value, str) else value, fmt)
 
-    def span(self, ws: Any, row: int, first: int, last: int, value: str, fmt: Any) -> None:
+    def span(self, ws: Any, row: int, first: int, last: int, value: object, fmt: Any) -> None:
+        shown = self.text(value) if isinstance(value, str) else value
         if last > first:
-            ws.merge_range(row, first, row, last, self.text(value), fmt)
+            ws.merge_range(row, first, row, last, shown, fmt)
         else:
-            ws.write_string(row, first, self.text(value), fmt)
+            write_cell(ws, row, first, shown, fmt)
+
+    def style(self, name: str) -> Any:
+        """The format of a named style (:data:`STYLES`) or of a fill ("fill:FF0000", bordered)."""
+        if name.startswith("fill:"):
+            return self.fmt(border=1, bg_color="#" + name[5:], pattern=1)
+        return self.fmt(**STYLES[name])
+
+    def spans(self, ws: Any, spans: Sequence[Span], offset: int = 0) -> None:
+        for s in spans:
+            self.span(ws, s.row + offset, s.first, s.last, s.value, self.style(s.style))
 
     def header_block(self, ws: Any, content: FormContent, width: int) -> int:
-        """Issuing body, motto, number, date, title and year; returns the header's first row."""
+        """Issuing body, motto, number, date, title and year (or the content's own block); returns the header's
+        first row."""
+        if content.block is not None:
+            self.spans(ws, content.block)
+            for row, col, text in content.extra_lines:
+                self.put(ws, row, col, text)
+            return self.layout.header_row
         if not self.layout.header_block:
             for row, col, text in content.extra_lines:
                 self.put(ws, row, col, text)
@@ -335,7 +392,7 @@ class _Writer:
             elif column.role == "note":
                 value = line.note
             elif column.role == "extra":
-                value = column.value
+                value = column.value if line.extra is None else line.extra
             out.append((value, fmt))
         return out
 
@@ -349,9 +406,13 @@ class _Writer:
             if isinstance(line, Group):
                 quadrant = cat.quadrants[line.quadrant]
                 ws.write_string(row, 0, ROMAN[line.quadrant], group_fmt)
+                start = min(self.layout.group_from, width - 1)
+                for c in range(1, start):
+                    ws.write_blank(row, c, None, group_fmt)
                 if width > 1:
                     name = quadrant.name_en if line.english else quadrant.name_vi
-                    self.span(ws, row, 1, width - 1, name.upper(), group_fmt)
+                    self.span(ws, row, start, width - 1, name.upper() if self.layout.group_upper else name,
+                              group_fmt)
             elif isinstance(line, Row):
                 number += 1
                 for c, (value, fmt) in enumerate(self.cells(number, line)):
@@ -361,26 +422,37 @@ class _Writer:
             row += 1
         return row, number
 
-    def summary(self, ws: Any, row: int, first: int, last: int, lines: Sequence[Line]) -> int:
-        """COUNTIF rows under the table ("Tổng số chỉ số Xanh lá"), then "Tổng cộng", each with the value a
-        spreadsheet program would have saved with it."""
+    def summary(self, lines: Sequence[Line]) -> list[Total]:
+        """The layout's COUNTIF rows under the table ("Tổng số chỉ số Xanh lá"), then "Tổng cộng", each with the
+        value a spreadsheet program would have saved with it (none without a column of rating words)."""
         roles = [c.role for c in self.layout.columns]
-        if "rating" not in roles or self.layout.rating_by_fill or roles.index("rating") == 0:
-            return row
+        if not self.layout.summary or "rating" not in roles or self.layout.rating_by_fill or roles.index("rating") == 0:
+            return []
         rc = roles.index("rating")
         letter = xlsxwriter.utility.xl_col_to_name(rc)
-        bold = self.fmt(bold=True, border=1)
         typed = [line.rating for line in lines if isinstance(line, Row)]
+        totals = []
         for rating in (Rating.GREEN, Rating.YELLOW, Rating.RED, Rating.NA):
             word = self.layout.words.get(rating, "")
             count = sum(isinstance(v, str) and v.strip() == word for v in typed)
-            self.span(ws, row, 0, rc - 1, f"Tổng số chỉ số {word}", bold)
-            ws.write_formula(row, rc, f'=COUNTIF({letter}{first + 1}:{letter}{last + 1},"{word}")', bold, count)
+            totals.append(Total(f"Tổng số chỉ số {word}", f'=COUNTIF({letter}{{first}}:{letter}{{last}},"{word}")',
+                                count, rc))
+        totals.append(Total("Tổng cộng", f"=COUNTA({letter}{{first}}:{letter}{{last}})",
+                            sum(v not in (None, "") for v in typed), rc))
+        return totals
+
+    def totals(self, ws: Any, row: int, first: int, last: int, totals: Sequence[Total]) -> int:
+        """``totals`` from ``row`` under a table from ``first`` to ``last`` (0-based); returns the next row."""
+        bold = self.fmt(bold=True, border=1)
+        start = row
+        for total in totals:
+            self.span(ws, row, 0, total.column - 1, total.label, bold)
+            formula = total.formula.format(first=first + 1, last=last + 1, row=row + 1, previous=row,
+                                           first_total=start + 1)
+            fmt = self.fmt(bold=True, border=1, num_format="0.0%") if total.percent else bold
+            ws.write_formula(row, total.column, formula, fmt, total.value)
             row += 1
-        self.span(ws, row, 0, rc - 1, "Tổng cộng", bold)
-        ws.write_formula(row, rc, f"=COUNTA({letter}{first + 1}:{letter}{last + 1})", bold,
-                         sum(v not in (None, "") for v in typed))
-        return row + 1
+        return row
 
     def signature(self, ws: Any, row: int) -> None:
         width = len(self.layout.columns)
@@ -395,16 +467,24 @@ class _Writer:
         ws = self.book.add_worksheet(name)
         width = len(self.layout.columns)
         for c, column in enumerate(self.layout.columns):
-            ws.set_column(c, c, 46 if column.role in ("name", "code_name") else 14)
-        shown = content if block else FormContent(content.entries, None, None, None)
+            wide = column.role in ("name", "code_name", "evidence", "note")
+            ws.set_column(c, c, column.width or (46 if wide else 14))
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        shown = content if block else FormContent(content.entries, None, None, None, block=None)
         start = self.header_block(ws, shown, width)
         first = self.header(ws, start)
+        ws.repeat_rows(start, first - 1)
         lines = content.lines if content.lines is not None else self.lines(codes, content.entries)
         end, number = self.table(ws, first, lines, number)
+        totals = content.totals if content.totals is not None else self.summary(lines)
         row = end + 1
-        if self.layout.summary:
-            row = self.summary(ws, row, first, end - 1, lines) + 1
-        if self.layout.signature:
+        if totals:
+            row = self.totals(ws, row, first, end - 1, totals) + 1
+        if content.footer is not None:
+            self.spans(ws, content.footer, row)
+        elif self.layout.signature:
             self.signature(ws, row)
         if self.layout.hidden:
             ws.hide()
@@ -420,18 +500,24 @@ INSTRUCTIONS: Final = (
 
 
 def write_returns(forms: Sequence[tuple[FormLayout, FormContent]], catalogue: Catalogue | None = None,
-                  properties: Mapping[str, Any] | None = None) -> bytes:
-    """An .xlsx holding one return per (layout, content), each on its sheet (or sheets, one per quadrant)."""
+                  properties: Mapping[str, Any] | None = None, custom: Mapping[str, bool | str] | None = None,
+                  instructions: Sequence[str] = ()) -> bytes:
+    """An .xlsx holding one return per (layout, content), each on its sheet (or sheets, one per quadrant), after
+    a sheet of ``instructions`` when there are any; ``properties`` and ``custom`` are the document's
+    properties (title, author, created …) and custom properties."""
     cat = catalogue or default_catalogue()
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True})
     if properties:
         book.set_properties(dict(properties))
+    for name, value in (custom or {}).items():
+        book.set_custom_property(name, value)
     fmt = _Formats(book)
-    if any(layout.instructions for layout, _ in forms):
+    if instructions:
         ws = book.add_worksheet("Hướng dẫn")
-        for i, line in enumerate(INSTRUCTIONS):
-            ws.write_string(i, 0, line)
+        ws.set_column(0, 0, 120)
+        for i, line in enumerate(instructions):
+            ws.write_string(i, 0, line, fmt(bold=True) if i == 0 else None)
     for layout, content in forms:
         writer = _Writer(layout, cat, book, fmt)
         codes = list(content.entries)

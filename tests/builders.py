@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from lgqa_metrics.forms import (
+    INSTRUCTIONS,
     Blank,
     Column,
     FormContent,
@@ -149,19 +150,19 @@ class SheetSpec:
     hidden_columns: Sequence[str] = ()
     nfd: bool = False
 
-    def form(self, *, instructions: bool = False) -> tuple[FormLayout, FormContent]:
+    def form(self) -> tuple[FormLayout, FormContent]:
         """The sheet as the generator's layout (a "weight" column is an extra column holding 1) and content."""
         columns = tuple(Column("extra" if role == "weight" else role, self.headers[role],
                                hidden=role in self.hidden_columns) for role in self.columns)
         layout = FormLayout(columns, summary=self.summary, signature=self.signature, nfd=self.nfd,
-                            sheet_name=self.name, hidden=self.hidden, instructions=instructions)
+                            sheet_name=self.name, hidden=self.hidden)
         extra = tuple((*xl_cell_to_rowcol(ref), text) for ref, text in self.header_lines)
         return layout, FormContent({}, self.unit, self.year, self.date_line, extra_lines=extra, lines=self.items)
 
 
 def workbook(sheets: Sequence[SheetSpec], *, instructions: bool = False) -> bytes:
     """An .xlsx holding one return per sheet in the one-word layout (``instructions`` adds a first sheet)."""
-    return write_returns([spec.form(instructions=instructions) for spec in sheets])
+    return write_returns([spec.form() for spec in sheets], instructions=INSTRUCTIONS if instructions else ())
 
 
 # --- the layouts ---------------------------------------------------------------------------------
