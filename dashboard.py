@@ -16,4 +16,6 @@ lang = state.lang()
 actor = auth.viewer()
 with st.sidebar:
     auth.who(actor, lang)
+    auth.cookie_refused(lang)
+    auth.hand_over()
 st.navigation(navigation.navigation(actor, lang)).run()

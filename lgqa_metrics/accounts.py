@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from lgqa_metrics import audit, throttle
+from lgqa_metrics import audit, throttle, web_sessions
 from lgqa_metrics.accounts_base import UNKNOWN_ACTOR, Actor, PermissionDenied, Role, require
 from lgqa_metrics.i18n import MessageError
 from lgqa_metrics.schema import users_t
@@ -96,8 +96,8 @@ class Accounts:
         with self.store.engine.connect() as conn:
             return pd.read_sql(sa.select(*cols).order_by(users_t.c.username), conn)
 
-    def _update(self, actor: Actor, username: str, action: str, details: Mapping[str, object],
-                **values: object) -> None:
+    def _update(self, actor: Actor, username: str, action: str, details: Mapping[str, object], *,
+                end_sessions: str = "", **values: object) -> None:
         require(actor, Role.ADMIN, "change accounts")
         name = username.strip().lower()
         with self.store.writing() as conn:
@@ -106,23 +106,26 @@ class Accounts:
                 raise AccountError("account.unknown", value=name)
             if values.get("locked_until", 0) is None:  # the lock lifted: from every client
                 throttle.clear_account(conn, name)
+            if end_sessions:  # every browser signed in to the account is signed out, at its next click
+                ended = web_sessions.end_all(conn, name, why=end_sessions)
+                details = {**details, "sessions_ended": ended} if ended else details
             audit.record(conn, actor, action, target=name, details=details)
 
     def disable(self, actor: Actor, username: str) -> None:
-        """Disable an account (it can no longer sign in; its history stays)."""
+        """Disable an account (it can no longer sign in, and its sessions end; its history stays)."""
         if username.strip().lower() == actor.username:
             raise AccountError("account.not_self")
-        self._update(actor, username, "account_disabled", {}, active=False)
+        self._update(actor, username, "account_disabled", {}, end_sessions="account disabled", active=False)
 
     def enable(self, actor: Actor, username: str) -> None:
         """Enable a disabled account and clear its lock."""
         self._update(actor, username, "account_enabled", {}, active=True, failed_count=0, locked_until=None)
 
     def set_password(self, actor: Actor, username: str, password: str) -> None:
-        """Set a new password (and clear any lock)."""
+        """Set a new password (clearing any lock); every session signed in with the old one ends."""
         check_password(password)
-        self._update(actor, username, "password_set", {}, password_hash=_HASHER.hash(password), failed_count=0,
-                     locked_until=None)
+        self._update(actor, username, "password_set", {}, end_sessions="password set",
+                     password_hash=_HASHER.hash(password), failed_count=0, locked_until=None)
 
     def set_role(self, actor: Actor, username: str, role: Role) -> None:
         """Change an account's role."""

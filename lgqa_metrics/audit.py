@@ -30,6 +30,7 @@ ACTIONS: Final = (
     "account_added", "account_disabled", "account_enabled", "password_set", "role_set",
     "registry_replaced", "catalogue_replaced", "synthetic_data", "store_migrated",
     "layout_mapping_confirmed", "layout_mapping_deleted", "download_refused", "session_refused",
+    "session_started", "session_resumed",
 )
 
 

@@ -150,6 +150,23 @@ server_secrets_t = sa.Table(
     sa.Column("value", sa.String(128), nullable=False),
 )
 
+#: Signed-in browser sessions (lgqa_metrics/web_sessions.py): the ``lgqa_session`` cookie's token and the one-time
+#: grant that sets it are kept only as SHA-256 digests.
+web_sessions_t = sa.Table(
+    "web_sessions", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),  # digest of the cookie's token
+    sa.Column("username", sa.String(80), nullable=False, index=True),
+    sa.Column("grant_digest", sa.String(64), nullable=False, unique=True, index=True),  # digest of the one-time grant
+    sa.Column("grant_expires", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("cookie_set", sa.DateTime(timezone=True)),  # when the grant was exchanged for the cookie
+    sa.Column("browser", sa.String(64), nullable=False),  # digest of the signing-in browser's XSRF token
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires", sa.DateTime(timezone=True), nullable=False),  # the latest end, whatever the activity
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_why", sa.String(20), nullable=False, default=""),
+)
+
 # The audit trail is append-only, enforced by the database itself.
 for _op in ("UPDATE", "DELETE"):
     sa.event.listen(audit_t, "after_create", sa.DDL(  # type: ignore[no-untyped-call]

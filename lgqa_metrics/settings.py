@@ -21,6 +21,8 @@ class Settings:
     sso_default_role: str = ""
     #: The request header a trusted reverse proxy sets to the browser's address ("" = the connection's own).
     client_header: str = ""
+    #: Mark the session cookie Secure even when the request does not say it came over https.
+    secure_cookie: bool = False
 
 
 def _flag(value: str) -> bool:
@@ -28,8 +30,8 @@ def _flag(value: str) -> bool:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Read the settings file (missing: defaults), then apply ``LGQA_OPEN_ANALYSIS``, ``LGQA_SESSION_MINUTES``
-    and ``LGQA_CLIENT_HEADER``."""
+    """Read the settings file (missing: defaults), then apply ``LGQA_OPEN_ANALYSIS``, ``LGQA_SESSION_MINUTES``,
+    ``LGQA_CLIENT_HEADER`` and ``LGQA_SECURE_COOKIE``."""
     path = path or DATA_DIR / "settings.toml"
     raw: dict[str, object] = {}
     if path.exists():
@@ -46,8 +48,11 @@ def load_settings(path: Path | None = None) -> Settings:
         minutes = int(os.environ["LGQA_SESSION_MINUTES"])
     roles = sso.get("roles", {})
     header = str(os.environ.get("LGQA_CLIENT_HEADER", access.get("client_header", ""))).strip()
+    secure = bool(access.get("secure_cookie", False))
+    if "LGQA_SECURE_COOKIE" in os.environ:
+        secure = _flag(os.environ["LGQA_SECURE_COOKIE"])
     return Settings(open_analysis, max(1, minutes), {str(k): str(v) for k, v in (roles or {}).items()},
-                    str(sso.get("default_role", "")), header)
+                    str(sso.get("default_role", "")), header, secure)
 
 
 @cache

@@ -2,7 +2,7 @@
 
 Usage: ``.venv/bin/python scripts/screenshots.py [--db URL] [--out docs/screenshots] [--user NAME --password PW]
 [--pages overview upload …]``. Without ``--user`` only the open pages can be shown; with it the script
-signs in through the Account page and moves through the sidebar (a reload would sign out). Chromium
+signs in through the Account page and moves through the sidebar (one Streamlit session). Chromium
 comes from Debian (``/usr/bin/chromium``); Playwright drives it without downloading a browser.
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.cookies
 import os
 import socket
 import subprocess
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The process of each server a test started, by base URL (for a test that watches its memory).
+PROCESSES: dict[str, subprocess.Popen[bytes]] = {}
 CHROMIUM = os.environ.get("LGQA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -29,13 +32,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(db_url: str | None, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run ``streamlit run dashboard.py`` on loopback until the block ends; yields its base URL."""
+    """Run the dashboard as scripts/run.sh does (``streamlit run serve.py``: the dashboard with the app's own
+    session route and upload guard) on loopback until the block ends; yields its base URL."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(extra_env or {})}
     if db_url:
         env["LGQA_DATABASE_URL"] = db_url
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -52,13 +56,24 @@ def streamlit_server(db_url: str | None, extra_env: dict[str, str] | None = None
                 out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
                 raise RuntimeError(f"streamlit did not start:\n{out[-3000:]}")
             time.sleep(0.3)
+        PROCESSES[url] = proc
         yield url
     finally:
+        PROCESSES.pop(url, None)
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def xsrf_cookie(url: str) -> str:
+    """The XSRF cookie the server gives any client that asks (as it gives every browser): a new one each time."""
+    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as resp:
+        jar: http.cookies.SimpleCookie = http.cookies.SimpleCookie()
+        for header in resp.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+    return jar["_streamlit_xsrf"].value
 
 
 @contextlib.contextmanager
@@ -87,14 +102,26 @@ def wait_until_idle(page: Any, timeout_ms: int = 60_000) -> None:
 
 
 def go_to(page: Any, title: str, timeout_ms: int = 60_000) -> None:
-    """Open a page through the sidebar navigation (a reload would start a new, signed-out session)."""
+    """Open a page through the sidebar navigation (in the same Streamlit session: filters and choices kept)."""
     page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
     page.locator("h1", has_text=title).first.wait_for(timeout=timeout_ms)
     wait_until_idle(page, timeout_ms)
 
 
+def session_cookie(page: Any, timeout_s: float = 20) -> dict[str, Any] | None:
+    """The browser's ``lgqa_session`` cookie as Playwright reports it (every attribute), waited for up to
+    ``timeout_s`` seconds; None when it never came."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = next((c for c in page.context.cookies() if c["name"] == "lgqa_session"), None)
+        if found is not None or time.monotonic() > deadline:
+            return found
+        page.wait_for_timeout(200)
+
+
 def sign_in(page: Any, url: str, username: str, password: str) -> None:
-    """Sign in through the Account page's form."""
+    """Sign in through the Account page's form, and wait until the browser holds its session cookie (the page
+    hands it over a moment after the password was accepted)."""
     page.goto(f"{url}/account")
     wait_until_idle(page)
     page.get_by_label("Tên đăng nhập").fill(username)
@@ -102,3 +129,4 @@ def sign_in(page: Any, url: str, username: str, password: str) -> None:
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_text("Đã đăng nhập").wait_for(timeout=60_000)
     wait_until_idle(page)
+    assert session_cookie(page) is not None, "the browser was given its session cookie"

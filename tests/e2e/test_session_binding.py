@@ -1,6 +1,7 @@
 """A session id is not enough to take over a signed-in session: a websocket client of its own (no browser) that
 reconnects to ``/_stcore/stream`` giving the id of an administrator's session is not signed in as that
-administrator. Against the real server, the victim signed in through a real headless Chromium."""
+administrator — not even with the administrator's own XSRF cookie (readable by any script on the page), only with
+the HTTP-only session cookie. Against the real server, the victim signed in through a real headless Chromium."""
 
 from __future__ import annotations
 
@@ -91,7 +92,12 @@ def test_a_stolen_session_id_does_not_sign_a_stranger_in(browser: Any, tmp_path:
         assert ADMIN_ONLY not in seen and "root · Quản trị" not in seen, "the stranger must not see the admin's pages"
         refused = audit.audit_log(Store.open(db).engine, actions=["session_refused"])
         assert list(refused["target"]) == ["root"], "the attempt is in the audit trail"
-        page.reload()  # the victim's own browser: a new page of the same browser (sessions do not outlive a reload)
-        sign_in(page, url, "root", "root-password-1")
+
+        victims_xsrf = next(c["value"] for c in page.context.cookies() if c["name"] == "_streamlit_xsrf")
+        seen = _take_over(url, victims_xsrf, victim, "audit")  # the XSRF cookie is not HTTP-only: a script reads it
+        assert seen and ADMIN_ONLY not in seen and "root · Quản trị" not in seen, \
+            "a new connection without the session cookie is refused, whatever XSRF token it shows"
+
+        page.reload()  # the victim's own browser: still signed in (its session cookie), no password typed again
         go_to(page, ADMIN_ONLY)
         page.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lgqa_metrics import shared
+from lgqa_metrics import shared, web_sessions
 from lgqa_metrics.accounts import Accounts
 from lgqa_metrics.accounts_base import Role, cli_actor
 from lgqa_metrics.ingest import ingest_bytes, ingest_paths
@@ -38,14 +37,16 @@ def _fresh_caches(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None
 
 
 def sign_in_as(at: AppTest, role: Role) -> str:
-    """Put an account with ``role`` into the app's store and start its session (as a sign-in would)."""
+    """Put an account with ``role`` into the app's store and start its web session (as a sign-in would)."""
     name = f"test-{role.value}"
-    accounts = Accounts(Store.open())
+    store = Store.open()
+    accounts = Accounts(store)
     if accounts.actor(name) is None:
         accounts.add(cli_actor(), name, "a-long-test-password", role)
+    started = web_sessions.start(store, name, browser="")  # AppTest's runs come without a browser
+    at.session_state[state.AUTH_SESSION] = started.key
     at.session_state[state.AUTH_USER] = name
-    at.session_state[state.AUTH_SEEN] = time.time()
-    at.session_state[state.AUTH_BROWSER] = ""  # AppTest's runs carry no cookie: the binding of a run without one
+    at.session_state[state.AUTH_CONNECTION] = ""  # nor a connection: the binding of a run without either
     return name
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import time
+import datetime as dt
+import re
 
 import pytest
+import sqlalchemy as sa
 
-from lgqa_metrics import audit
+from lgqa_metrics import audit, web_sessions
 from lgqa_metrics.accounts import Accounts
 from lgqa_metrics.accounts_base import Role, cli_actor
+from lgqa_metrics.schema import web_sessions_t
 from lgqa_metrics.store import Store
 from lgqa_metrics.ui import state
 from tests.ui.conftest import open_app
@@ -49,6 +52,31 @@ def test_staff_sign_in_through_the_form_opens_the_upload_page(store: Store) -> N
     assert list(audit.audit_log(store.engine, actions=["sign_in"])["actor"]) == ["lan"]
 
 
+def _scripts(at) -> list[str]:  # type: ignore[no-untyped-def]
+    return [h.proto.body for h in at.get("html") if h.proto.unsafe_allow_javascript]
+
+
+def test_a_sign_in_hands_its_browser_one_grant_and_a_sign_out_has_the_cookie_cleared(store: Store) -> None:
+    Accounts(store).add(cli_actor(), "lan", PASSWORD, Role.STAFF)
+    at = _sign_in(open_app("app_pages/account.py", role=None), "lan", PASSWORD)
+    [script] = _scripts(at)
+    grant = re.search(r'"body": "([0-9a-f]{64})"', script)
+    assert grant and 'fetch("/lgqa/session"' in script and '"method": "POST"' in script
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(web_sessions_t)).one()
+    assert row.username == "lan" and row.grant_digest == web_sessions.digest(grant.group(1))
+    assert row.key == at.session_state[state.AUTH_SESSION] and row.cookie_set is None
+    assert not _scripts(at.run()), "the grant is handed over once"
+    assert "lan" in at.success[0].value, "the connection that signed in stays signed in before the cookie is set"
+
+    at.button(key="sign_out").click().run()
+    assert at.text_input(key=state.SIGNIN_NAME), "signed out"
+    [script] = _scripts(at)
+    assert '"method": "DELETE"' in script, "the browser is asked to drop its cookie"
+    assert web_sessions.check(store, row.key, idle=dt.timedelta(hours=1)).why == "ended", "ended on the server"
+    assert list(audit.audit_log(store.engine, actions=["sign_out"])["actor"]) == ["lan"]
+
+
 def test_a_wrong_password_is_refused_with_a_message(store: Store) -> None:
     Accounts(store).add(cli_actor(), "lan", PASSWORD, Role.STAFF)
     at = _sign_in(open_app("app_pages/account.py", role=None), "lan", "not-the-password")
@@ -59,7 +87,8 @@ def test_a_wrong_password_is_refused_with_a_message(store: Store) -> None:
 def test_an_idle_session_expires(store: Store) -> None:
     at = open_app("app_pages/upload.py")
     assert at.file_uploader
-    at.session_state[state.AUTH_SEEN] = time.time() - 2 * 3600
+    with store.engine.begin() as conn:  # its last activity two hours ago
+        conn.execute(web_sessions_t.update().values(last_seen=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)))
     at.run()
     assert not at.file_uploader, "the upload page is gone with the session"
     at.switch_page("app_pages/account.py").run()
