@@ -6,4 +6,11 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
 .venv/bin/ruff check .
 .venv/bin/mypy
-.venv/bin/python -m pytest "$@"
+# Tests run in parallel on every core (pytest-xdist), a file's tests together (their module fixtures are shared).
+# --fast: the inner loop, without the slow tests (LibreOffice, Chromium, PostgreSQL, long property runs).
+fast=()
+if [ "${1:-}" = "--fast" ]; then
+  shift
+  fast=(-m "not slow")
+fi
+.venv/bin/python -m pytest -n "${LGQA_TEST_WORKERS:-auto}" --dist loadfile "${fast[@]}" "$@"

@@ -23,6 +23,16 @@ settings.load_profile("ci")
 
 #: The backends a ``store_url`` test runs on; ``-m "not postgres"`` leaves PostgreSQL out.
 BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]
+#: Markers of tests that need an outside program (an office suite, a browser, a database server): slow as well.
+SLOW_KINDS = ("office", "browser", "postgres")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that starts LibreOffice, Chromium or PostgreSQL ``slow`` (``scripts/test.sh --fast`` leaves
+    them out), beside the long property runs marked so in their modules."""
+    for item in items:
+        if any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,8 @@ from lgqa_metrics.ratings import Rating
 from tests.builders import CODES
 from tests.strategies import SYNONYMS, Form, contents, forms_, layouts
 
+#: The long property runs: left out by ``scripts/test.sh --fast``.
+pytestmark = pytest.mark.slow
 #: Examples per property, in multiples of the profile's ``max_examples`` (profiles: ``tests/conftest.py``).
 MANY = settings(max_examples=settings().max_examples * 12)
 SOME = settings(max_examples=settings().max_examples * 4)
