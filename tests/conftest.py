@@ -31,7 +31,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that starts LibreOffice, Chromium or PostgreSQL ``slow`` (``scripts/test.sh --fast`` leaves
     them out), beside the long property runs marked so in their modules."""
     for item in items:
-        if any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
+        on_postgres = "pg_server" in getattr(item, "fixturenames", ())  # pg_url and every PostgreSQL fixture use it
+        if on_postgres or any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
             item.add_marker(pytest.mark.slow)
 
 
