@@ -41,7 +41,7 @@ from lgqa_metrics import __version__, migrations
 from lgqa_metrics.i18n import MessageError
 from lgqa_metrics.schema import metadata
 from lgqa_metrics.store import make_engine
-from lgqa_metrics.store_url import resolve_url, shown
+from lgqa_metrics.store_url import redact_url, resolve_url
 
 FORMAT: Final = "lgqa-metrics-backup"
 FORMAT_VERSION: Final = 1
@@ -391,7 +391,7 @@ def _restore_other(archive: Path, manifest: Manifest, url: str, force: bool) -> 
             holding = sorted(n for n in present - REFERENCE_TABLES
                              if conn.execute(sa.select(sa.func.count()).select_from(sa.table(n))).scalar())
             if holding:
-                raise BackupError("backup.force_sqlite_only" if force else "backup.not_empty", target=shown(url))
+                raise BackupError("backup.force_sqlite_only" if force else "backup.not_empty", target=redact_url(url))
             migrations.upgrade(conn)
             clear_reference(conn)  # synced by Store.open; replaced by the backup's
             if manifest.kind == KIND_SQLITE:

@@ -9,7 +9,7 @@ import time
 from lgqa_metrics.backup import BackupError, backup, restore
 from lgqa_metrics.formatting import file_size, number
 from lgqa_metrics.i18n import t
-from lgqa_metrics.store_url import resolve_url, shown
+from lgqa_metrics.store_url import redact_url, resolve_url
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
@@ -31,6 +31,6 @@ def run(args: argparse.Namespace, lang: str) -> int:
     except BackupError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 1
-    print(t("backup.restored", lang, path=args.file, created=manifest.created_at, target=shown(resolve_url(args.db)),
+    print(t("backup.restored", lang, path=args.file, created=manifest.created_at, target=redact_url(resolve_url(args.db)),
             submissions=manifest.counts.get("submissions", 0), files=manifest.counts.get("files", 0)))
     return 0

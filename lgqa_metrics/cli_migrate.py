@@ -12,7 +12,7 @@ from lgqa_metrics import migrations
 from lgqa_metrics.formatting import number
 from lgqa_metrics.i18n import t
 from lgqa_metrics.store import Store, make_engine
-from lgqa_metrics.store_url import check_target, may_create, resolve_url, shown
+from lgqa_metrics.store_url import check_target, may_create, redact_url, resolve_url
 from lgqa_metrics.transfer import Transfer, TransferError, copy_store, source_url
 
 
@@ -44,7 +44,7 @@ def _migrate(url: str, lang: str, *, create: bool) -> int:
     finally:
         engine.dispose()
     Store.open(url).close()  # migrates to the head (one process at a time) and syncs the reference data
-    print(t("migrate.done", lang, target=shown(url), revision=migrations.head(), before=before or t("migrate.none", lang)))
+    print(t("migrate.done", lang, target=redact_url(url), revision=migrations.head(), before=before or t("migrate.none", lang)))
     return 0
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from lgqa_metrics.demo import SEED
 from lgqa_metrics.formatting import file_size, number
 from lgqa_metrics.i18n import t
-from lgqa_metrics.store_url import resolve_url, shown
+from lgqa_metrics.store_url import redact_url, resolve_url
 from lgqa_metrics.synth import SynthError, SynthSpec, generate, parse_years
 from lgqa_metrics.synth_write import Written, register_units, write_files, write_store
 
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
         if args.files is not None:
             if args.db:
                 register_units(resolve_url(args.db), ds.registry)
-                print(t("synth.registered", lang, units=number(len(ds.registry), lang), target=shown(resolve_url(args.db))),
+                print(t("synth.registered", lang, units=number(len(ds.registry), lang), target=redact_url(resolve_url(args.db))),
                       file=sys.stderr)
             written = write_files(ds, args.files, progress=progress)
             print(t("synth.summary_files", lang, path=args.files, files=number(written.files, lang),
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
         print(exc.message(lang), file=sys.stderr)
         return 1
     size = _sqlite_size(url)
-    target = shown(resolve_url(args.db)) + (f" ({file_size(size, lang)})" if size is not None else "")
+    target = redact_url(resolve_url(args.db)) + (f" ({file_size(size, lang)})" if size is not None else "")
     print(_summary(written, lang, generated, target))
     return 0
 

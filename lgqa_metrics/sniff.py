@@ -233,14 +233,14 @@ def zip_hazard(data: bytes, *, verify: bool = True) -> ZipHazard | None:
     return inspect_zip(data, verify=verify).hazard
 
 
-def inspect_zip(data: bytes, *, verify: bool = True, keep: Callable[[str], bool] | None = None,
-                entries: tuple[ZipEntry, ...] | None = None, only: Callable[[str], bool] | None = None
+def inspect_zip(data: bytes, *, verify: bool = True, keep_bytes_of: Callable[[str], bool] | None = None,
+                entries: tuple[ZipEntry, ...] | None = None, check_whole_only: Callable[[str], bool] | None = None
                 ) -> ZipInspection:
     """:func:`zip_hazard`, with the archive's part names and, when it may be unpacked, the bytes of every part
-    whose name ``keep`` accepts (up to :data:`KEEP_PART_BYTES` each, :data:`KEEP_TOTAL_BYTES` in all), as
-    the check unpacked them: a reader then need not unpack (nor list) the archive again. With ``only``, just
-    the parts it accepts are unpacked and checked whole; of the others, the declared sizes are checked and
-    each part's prolog is unpacked for a document type (:func:`declares_dtd`).
+    whose name ``keep_bytes_of`` accepts (up to :data:`KEEP_PART_BYTES` each, :data:`KEEP_TOTAL_BYTES` in all),
+    as the check unpacked them: a reader then need not unpack (nor list) the archive again. With
+    ``check_whole_only``, just the parts it accepts are unpacked and checked whole; of the others, the declared
+    sizes are checked and each part's prolog is unpacked for a document type (:func:`declares_dtd`).
 
     An archive in the plain form (``entries``, or :func:`plain_entries`) whose parts to be checked whole are
     all stored or deflated, unencrypted and at most :data:`KEEP_PART_BYTES` is listed straight from its
@@ -248,16 +248,16 @@ def inspect_zip(data: bytes, *, verify: bool = True, keep: Callable[[str], bool]
     others through :mod:`zipfile`; both give the same verdicts."""
     try:
         plain = entries if entries is not None else plain_entries(data)
-        if plain is not None and all(_in_one_go(e) for e in plain if only is None or only(e.filename)):
-            return _inspect(data, plain, None, verify, keep, only)
+        if plain is not None and all(_in_one_go(e) for e in plain if check_whole_only is None or check_whole_only(e.filename)):
+            return _inspect(data, plain, None, verify, keep_bytes_of, check_whole_only)
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return _inspect(data, zf.infolist(), zf, verify, keep, only)
+            return _inspect(data, zf.infolist(), zf, verify, keep_bytes_of, check_whole_only)
     except Exception:  # not listable: sniff() has already called it truncated
         return ZipInspection(None)
 
 
 def _inspect(data: bytes, infos: Sequence[ZipEntry | zipfile.ZipInfo], zf: zipfile.ZipFile | None, verify: bool,
-             keep: Callable[[str], bool] | None, only: Callable[[str], bool] | None) -> ZipInspection:
+             keep_bytes_of: Callable[[str], bool] | None, check_whole_only: Callable[[str], bool] | None) -> ZipInspection:
     names = tuple(info.filename for info in infos)
     if len(infos) > MAX_ZIP_MEMBERS:
         return ZipInspection(ZipHazard("members", amount=len(infos), limit=MAX_ZIP_MEMBERS), names)
@@ -275,11 +275,11 @@ def _inspect(data: bytes, infos: Sequence[ZipEntry | zipfile.ZipInfo], zf: zipfi
     if verify:
         room = KEEP_TOTAL_BYTES
         for info in infos:
-            if only is not None and not only(info.filename):
+            if check_whole_only is not None and not check_whole_only(info.filename):
                 if _declares_dtd(data, info):
                     return ZipInspection(ZipHazard("dtd", info.filename), names)
                 continue
-            wanted = keep is not None and info.file_size <= min(KEEP_PART_BYTES, room) and keep(info.filename)
+            wanted = keep_bytes_of is not None and info.file_size <= min(KEEP_PART_BYTES, room) and keep_bytes_of(info.filename)
             problem, content = _check_part(zf, info, wanted, data)
             if problem:
                 return ZipInspection(ZipHazard(problem, info.filename), names)

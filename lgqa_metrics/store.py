@@ -34,7 +34,7 @@ from lgqa_metrics.schema import (
     submissions_t,
     units_t,
 )
-from lgqa_metrics.store_url import StoreMissing, check_target, resolve_url, shown
+from lgqa_metrics.store_url import StoreMissing, check_target, redact_url, resolve_url
 from lgqa_metrics.units import UnitRegistry, default_registry, registry_from_rows
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ class Store:
                 made = sa.inspect(conn).has_table(submissions_t.name)
             if not made:
                 store.close()
-                raise StoreMissing("store.empty_database", url=shown(resolved))
+                raise StoreMissing("store.empty_database", url=redact_url(resolved))
         # one write transaction: processes opening a store at once migrate and sync it one after another
         with store.writing() as conn:
             migrations.upgrade(conn)

@@ -44,7 +44,7 @@ def check_target(url: str, *, create: bool) -> None:
         return
     path = parsed.database or ""
     if not path or path == ":memory:" or path.startswith("file:") or parsed.query.get("mode") == "memory":
-        raise StoreMissing("store.memory", url=shown(url))
+        raise StoreMissing("store.memory", url=redact_url(url))
     if not Path(path).parent.is_dir():
         raise StoreMissing("store.no_folder", path=str(Path(path).parent))
     if not create and not Path(path).is_file():
@@ -57,6 +57,6 @@ def may_create(url: str | None, asked: bool) -> bool:
     return asked or is_default(resolve_url(url))
 
 
-def shown(url: str) -> str:
+def redact_url(url: str) -> str:
     """A URL fit to print: the password hidden."""
     return make_url(url).render_as_string(hide_password=True)

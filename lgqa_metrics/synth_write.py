@@ -46,7 +46,7 @@ from lgqa_metrics.schema import (
     units_t,
 )
 from lgqa_metrics.store import REGISTRY_FROM_STORE, REGISTRY_SOURCE_KEY, WRITE_OPTION, Store, unit_rows
-from lgqa_metrics.store_url import shown
+from lgqa_metrics.store_url import redact_url
 from lgqa_metrics.synth import BANNER, NOTE_SYNTHETIC, RATINGS, Dataset, SynthError, rating_cells, rating_words
 from lgqa_metrics.template import DATA_SHEET
 from lgqa_metrics.transfer import copy_rows
@@ -133,7 +133,7 @@ def _set_meta(conn: Connection, key: str, value: str) -> None:
 def _refuse_unless_empty(conn: Connection, url: str) -> None:
     for table in (submissions_t, intake_t):
         if conn.execute(sa.select(sa.func.count()).select_from(table)).scalar():
-            raise SynthError("synth.store_not_empty", target=shown(url))
+            raise SynthError("synth.store_not_empty", target=redact_url(url))
 
 
 def _register(conn: Connection, registry: UnitRegistry, progress: Progress | None) -> int:

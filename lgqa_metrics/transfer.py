@@ -35,7 +35,7 @@ from lgqa_metrics.backup import REFERENCE_TABLES, clear_reference, reset_sequenc
 from lgqa_metrics.i18n import MessageError
 from lgqa_metrics.schema import files_t, metadata
 from lgqa_metrics.store import WRITE_OPTION, make_engine
-from lgqa_metrics.store_url import shown
+from lgqa_metrics.store_url import redact_url
 
 #: Rows per batch (executemany, or between progress reports on the COPY path).
 BATCH: Final = 10_000
@@ -91,7 +91,7 @@ def copy_store(source: str, target: str, *, actor: Actor | None = None, batch: i
     recording ``actor`` (default: the command line's) in the audit entry. Raises :class:`TransferError` when
     refused; the target is then as it was."""
     if _same_database(source, target):
-        raise TransferError("transfer.same_store", target=shown(target))
+        raise TransferError("transfer.same_store", target=redact_url(target))
     started = time.perf_counter()
     src_engine, dst_engine = make_engine(source), make_engine(target)
     try:
@@ -109,13 +109,13 @@ def copy_store(source: str, target: str, *, actor: Actor | None = None, batch: i
                 if postgresql:
                     reset_sequences(dst)
                 _verify(dst, tables)
-                audit.record(dst, actor or cli_actor(), "store_migrated", target=shown(source),
-                             details={"from": shown(source), "to": shown(target),
+                audit.record(dst, actor or cli_actor(), "store_migrated", target=redact_url(source),
+                             details={"from": redact_url(source), "to": redact_url(target),
                                       "rows": {c.name: c.rows for c in tables}})
     finally:
         src_engine.dispose()
         dst_engine.dispose()
-    return Transfer(shown(source), shown(target), tuple(tables), time.perf_counter() - started)
+    return Transfer(redact_url(source), redact_url(target), tuple(tables), time.perf_counter() - started)
 
 
 def _same_database(source: str, target: str) -> bool:
@@ -130,7 +130,7 @@ def _bring_source_to_head(engine: Engine, url: str) -> None:
     with engine.connect() as conn:
         present = set(sa.inspect(conn).get_table_names())
     if not {"submissions", "ratings"} <= present:
-        raise TransferError("transfer.not_a_store", source=shown(url))
+        raise TransferError("transfer.not_a_store", source=redact_url(url))
     with engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
@@ -146,7 +146,7 @@ def _refuse_non_empty(conn: Connection, url: str) -> None:
         if n:
             holding.append(f"{table.name} ({n})")
     if holding:
-        raise TransferError("transfer.target_not_empty", target=shown(url), tables=", ".join(holding))
+        raise TransferError("transfer.target_not_empty", target=redact_url(url), tables=", ".join(holding))
 
 
 def _drop_foreign_keys(conn: Connection) -> list[tuple[str, str, str]]:

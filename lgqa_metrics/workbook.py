@@ -210,14 +210,15 @@ def load_workbook(data: bytes, sniffed: Sniffed, *, bounded: bool = False) -> Wo
     prolog alone when bounded. .xls and .ods are always read with every check, since calamine builds all
     their sheets when it opens the file."""
     archive: ZipInspection | None = None
-    lean = bounded and sniffed.kind in {"xlsx", "xlsm"}
+    checks_on_demand = bounded and sniffed.kind in {"xlsx", "xlsm"}
     if sniffed.kind in ZIP_KINDS:
-        archive = inspect_zip(data, keep=_kept, entries=sniffed.entries, only=_read_first if lean else None)
+        archive = inspect_zip(data, keep_bytes_of=_kept, entries=sniffed.entries,
+                              check_whole_only=_read_first if checks_on_demand else None)
         _refuse(archive.hazard)
     try:
         return _load(data, sniffed, archive, bounded)
     except UnreadableWorkbook:
-        if lean:  # calamine met a part not checked yet: every part checked now, so the verdict names it
+        if checks_on_demand:  # calamine met a part not checked yet: every part checked now, so the verdict names it
             _refuse(inspect_zip(data, entries=sniffed.entries).hazard)
         raise
 

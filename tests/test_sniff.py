@@ -165,9 +165,9 @@ def test_an_unchecked_part_is_unpacked_only_as_far_as_its_prolog_and_its_documen
                          stored)
     plain = _rezipped(data, part, lambda xml: xml.replace(b"?>", b"?>" + prolog, 1), stored)
     only_styles = lambda name: name == "xl/styles.xml"  # noqa: E731  (as a bounded read of an .xlsx checks)
-    refused = inspect_zip(with_dtd, only=only_styles).hazard
+    refused = inspect_zip(with_dtd, check_whole_only=only_styles).hazard
     assert refused is not None and (refused.reason, refused.part) == ("dtd", part)
-    assert inspect_zip(plain, only=only_styles).hazard is None
+    assert inspect_zip(plain, check_whole_only=only_styles).hazard is None
     assert inspect_zip(with_dtd).hazard == refused  # the whole check agrees
 
 
@@ -185,6 +185,6 @@ def test_a_document_type_in_a_part_of_any_name_is_refused_by_the_peek_as_by_the_
     """A relationship may point a reader at a part of any name: the peek does not go by the name."""
     data = hostile.rezip(builders.word_return(RATINGS),
                          add={"xl/worksheets/data.bin": DECLARATION + b"<!DOCTYPE x [<!ENTITY e 'e'>]><x/>"})
-    peeked = inspect_zip(data, only=lambda name: name == "xl/styles.xml").hazard
+    peeked = inspect_zip(data, check_whole_only=lambda name: name == "xl/styles.xml").hazard
     assert peeked is not None and (peeked.reason, peeked.part) == ("dtd", "xl/worksheets/data.bin")
     assert inspect_zip(data).hazard == peeked

@@ -91,7 +91,7 @@ def test_a_cell_whose_style_does_not_exist_gets_no_fills_as_with_openpyxl() -> N
 
 def test_the_zip_check_keeps_the_parts_it_unpacked_and_lists_the_archive() -> None:
     data = builders.word_return(builders.as_words(KEYS))
-    found = inspect_zip(data, keep=lambda name: name.endswith(".xml"))
+    found = inspect_zip(data, keep_bytes_of=lambda name: name.endswith(".xml"))
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert found.hazard is None and found.names == tuple(zf.namelist())
         assert found.parts == {n: zf.read(n) for n in zf.namelist() if n.endswith(".xml")}
@@ -101,7 +101,7 @@ def test_the_zip_check_keeps_the_parts_it_unpacked_and_lists_the_archive() -> No
 def test_a_refused_archive_keeps_nothing() -> None:
     data = hostile.rezip(builders.word_return(builders.as_words(KEYS)),
                          {"xl/worksheets/sheet1.xml": hostile.with_laughs})
-    found = inspect_zip(data, keep=lambda name: True)
+    found = inspect_zip(data, keep_bytes_of=lambda name: True)
     assert found.hazard is not None and found.hazard.reason == "dtd" and found.parts == {}
 
 
@@ -110,7 +110,7 @@ def test_a_refused_archive_keeps_nothing() -> None:
 def test_extents_and_fills_from_the_kept_parts_equal_those_read_from_the_archive(path: Path) -> None:
     data = path.read_bytes()
     kind = sniff(data).kind
-    archive = inspect_zip(data, keep=workbook._kept)
+    archive = inspect_zip(data, keep_bytes_of=workbook._kept)
     assert archive.parts
     assert workbook._extents(data, kind, archive) == workbook._extents(data, kind)
     assert workbook._load_fills(data, kind, frozenset(), archive) == workbook._load_fills(data, kind)
@@ -152,7 +152,7 @@ def test_an_archive_in_another_form_is_listed_by_zipfile_with_the_same_verdict(h
             expected = {n: zf.read(n) for n in zf.namelist() if n.endswith(".xml")}
     except zipfile.BadZipFile:
         expected = None
-    found = inspect_zip(data, keep=lambda name: name.endswith(".xml"))
+    found = inspect_zip(data, keep_bytes_of=lambda name: name.endswith(".xml"))
     if expected is None:
         assert found.names is None, how
     else:
@@ -176,7 +176,7 @@ def test_a_damaged_part_is_caught_whether_unpacked_in_one_go_or_in_chunks(stream
         monkeypatch.setattr(sniff_module, "KEEP_PART_BYTES", 0)
     data = builders.word_return(builders.as_words(KEYS))
     part = hostile.sheet_part(data)
-    found = inspect_zip(_flip_in_part(data, part), keep=workbook._kept)
+    found = inspect_zip(_flip_in_part(data, part), keep_bytes_of=workbook._kept)
     assert found.hazard is not None and (found.hazard.reason, found.hazard.part) == ("damaged", part)
-    clean = inspect_zip(data, keep=workbook._kept)
+    clean = inspect_zip(data, keep_bytes_of=workbook._kept)
     assert clean.hazard is None and (clean.parts != {}) is (not streamed)

@@ -116,18 +116,18 @@ def read_bytes(
         elif found is not None:
             tables.extend(_read_tables(book, sheet, found, file, catalogue, names))
     tables = _joined_quadrants(tables)
-    real = [tb for tb in tables if len(tb.read.rows) >= MIN_TABLE_ROWS or tb.unit is not None]
-    if not real and tables:
+    return_tables = [tb for tb in tables if len(tb.read.rows) >= MIN_TABLE_ROWS or tb.unit is not None]
+    if not return_tables and tables:
         best = max(tables, key=lambda tb: len(tb.read.rows))
-        real = [best] if best.read.rows or best.read.issues else []
-    if not real:
+        return_tables = [best] if best.read.rows or best.read.issues else []
+    if not return_tables:
         if not file_issues:
             file_issues.append(make_issue("no_table", file=file))
         return ReadResult(file, digest, sniffed.kind, (), tuple(file_issues))
     stem = Path(file).stem
     year_high = (today or dt.date.today()).year + 1
-    only = len({tb.sheet.name for tb in real}) == 1 and all(tb.unit is None for tb in real)
-    returns = tuple(_finish(tb, file, stem, only, catalogue, registry, year_high) for tb in real)
+    file_is_one_return = len({tb.sheet.name for tb in return_tables}) == 1 and all(tb.unit is None for tb in return_tables)
+    returns = tuple(_as_return(tb, file, stem, file_is_one_return, catalogue, registry, year_high) for tb in return_tables)
     return ReadResult(file, digest, sniffed.kind, returns, tuple(file_issues))
 
 
@@ -232,7 +232,7 @@ def _not_spreadsheet(kind: str, file: str) -> Issue:
     return make_issue("file_not_spreadsheet", file=file, value=kind, kind=Phrase.of(key))
 
 
-def _finish(table: _Table, file: str, stem: str, only: bool, catalogue: Catalogue, registry: UnitRegistry,
+def _as_return(table: _Table, file: str, stem: str, file_is_one_return: bool, catalogue: Catalogue, registry: UnitRegistry,
             year_high: int) -> ParsedReturn:
     """The return of one table: its unit and year found, every indicator present (missing ones as missing)."""
     issues = list(table.read.issues)
@@ -242,7 +242,7 @@ def _finish(table: _Table, file: str, stem: str, only: bool, catalogue: Catalogu
     year_cell = next((f.year_cell for f in facts if f.year), "")
     sheet = table.sheet
     if unit is None:
-        unit = unit_from_name(sheet.name, registry) or (unit_from_name(stem, registry) if only else None)
+        unit = unit_from_name(sheet.name, registry) or (unit_from_name(stem, registry) if file_is_one_return else None)
     if year is None:
         year = year_from_name(sheet.name) or year_from_name(stem)
     if unit is None:
@@ -255,7 +255,7 @@ def _finish(table: _Table, file: str, stem: str, only: bool, catalogue: Catalogu
             issues.append(make_issue("unit_missing", file=file, sheet=sheet.name))
     elif table.unit is None:
         found = next((f for f in facts if f.unit), None)
-        other = unit_from_name(stem, registry) if only and found else None
+        other = unit_from_name(stem, registry) if file_is_one_return and found else None
         if found and other and other.id != unit.id:
             issues.append(make_issue("unit_conflict", file=file, sheet=sheet.name, cell=found.unit_cell,
                                      value=other.name, found=unit.name, other=other.name))

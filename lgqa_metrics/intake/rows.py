@@ -100,14 +100,14 @@ class TableReader:
         layout, cat = self.layout, self.catalogue
         c_code, c_both, c_name = layout.column("code"), layout.column("code_name"), layout.column("name")
         c_stt = layout.column("stt")
-        free = {layout.column("evidence"), layout.column("note")}
+        free_text_columns = {layout.column("evidence"), layout.column("note")}
         lines: list[_Line] = []
         quadrant: int | None = None
         for r in range(layout.first_data_row, len(self.sheet.rows)):
             values = self.sheet.rows[r]
             if all(is_blank(v) for v in values):
                 continue
-            if is_signature_row(v for c, v in enumerate(values) if c not in free):
+            if is_signature_row(v for c, v in enumerate(values) if c not in free_text_columns):
                 if lines:
                     break
                 continue
