@@ -23,6 +23,40 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 
 
+@contextlib.contextmanager
+def stream(url: str, xsrf: str, *, session_id: str | None = None, page_name: str | None = None,
+           seconds: float = 30.0) -> Iterator[Iterator[Any]]:
+    """A websocket client of our own on the server's ``/_stcore/stream`` (no browser: only the XSRF cookie
+    ``xsrf``), reconnecting to ``session_id`` when given: it asks for one run (of ``page_name``) and yields the
+    server's messages (``ForwardMsg``) as they come, for up to ``seconds``."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    protocols = ["streamlit", xsrf, *([session_id] if session_id else [])]
+    with connect(f"ws://{url.removeprefix('http://')}/_stcore/stream", subprotocols=protocols,  # type: ignore[arg-type]
+                 additional_headers={"Cookie": f"_streamlit_xsrf={xsrf}", "Origin": url}, open_timeout=20) as ws:
+        rerun = BackMsg()
+        if page_name is None:
+            rerun.rerun_script.SetInParent()
+        else:
+            rerun.rerun_script.page_name = page_name
+        ws.send(rerun.SerializeToString())
+
+        def messages() -> Iterator[Any]:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                try:
+                    payload = ws.recv(timeout=1)
+                except TimeoutError:
+                    continue
+                msg = ForwardMsg()
+                msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+                yield msg
+
+        yield messages()
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
     with socket.socket() as sock:

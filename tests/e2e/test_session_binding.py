@@ -5,20 +5,17 @@ the HTTP-only session cookie. Against the real server, the victim signed in thro
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from websockets.sync.client import connect
 
 from lgqa_metrics import audit
 from lgqa_metrics.accounts import Accounts
 from lgqa_metrics.accounts_base import Role, cli_actor
 from lgqa_metrics.store import Store
-from tests.e2e.server import go_to, sign_in, streamlit_server
+from tests.e2e.server import go_to, sign_in, stream, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -55,21 +52,9 @@ def _own_xsrf(browser: Any, url: str) -> str:
 def _take_over(url: str, xsrf: str, session_id: str, page_name: str) -> str:
     """Reconnect to ``session_id`` as a client of our own (our own XSRF cookie and token, no other cookie),
     ask for ``page_name`` and gather the page's texts for a few seconds."""
-    host = url.removeprefix("http://")
     texts: list[str] = []
-    with connect(f"ws://{host}/_stcore/stream", subprotocols=["streamlit", xsrf, session_id],  # type: ignore[list-item]
-                 additional_headers={"Cookie": f"_streamlit_xsrf={xsrf}", "Origin": url}, open_timeout=20) as ws:
-        rerun = BackMsg()
-        rerun.rerun_script.page_name = page_name
-        ws.send(rerun.SerializeToString())
-        deadline = time.monotonic() + 12
-        while time.monotonic() < deadline:
-            try:
-                payload = ws.recv(timeout=1)
-            except TimeoutError:
-                continue
-            msg = ForwardMsg()
-            msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+    with stream(url, xsrf, session_id=session_id, page_name=page_name, seconds=12) as messages:
+        for msg in messages:
             texts.append(_texts(msg))
             if msg.HasField("script_finished"):
                 break

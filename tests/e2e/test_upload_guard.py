@@ -13,16 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from websockets.sync.client import connect
 
 from lgqa_metrics import web_sessions
 from lgqa_metrics.accounts import Accounts
 from lgqa_metrics.accounts_base import Role, cli_actor
 from lgqa_metrics.binding import browser_key
 from lgqa_metrics.store import Store
-from tests.e2e.server import PROCESSES, streamlit_server, xsrf_cookie
+from tests.e2e.server import PROCESSES, stream, streamlit_server, xsrf_cookie
 
 pytestmark = pytest.mark.browser
 
@@ -32,24 +29,12 @@ MB = 1024 * 1024
 @contextmanager
 def _own_session(url: str, xsrf: str) -> Iterator[str]:
     """A Streamlit session of our own, opened by a websocket client and kept open; yields its id."""
-    host = url.removeprefix("http://")
-    with connect(f"ws://{host}/_stcore/stream", subprotocols=["streamlit", xsrf],  # type: ignore[list-item]
-                 additional_headers={"Cookie": f"_streamlit_xsrf={xsrf}", "Origin": url}, open_timeout=20) as ws:
-        rerun = BackMsg()
-        rerun.rerun_script.SetInParent()
-        ws.send(rerun.SerializeToString())
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                payload = ws.recv(timeout=1)
-            except TimeoutError:
-                continue
-            msg = ForwardMsg()
-            msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+    with stream(url, xsrf) as messages:
+        for msg in messages:
             if msg.HasField("new_session"):
                 yield str(msg.new_session.initialize.session_id)
                 return
-        raise AssertionError("the server opened no session")
+    raise AssertionError("the server opened no session")
 
 
 def _put(url: str, session_id: str, xsrf: str, *, size: int, send: int, wait_s: float, cookie: str = "") -> int | None:
