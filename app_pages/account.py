@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lgqa_metrics.i18n import t
-from lgqa_metrics.ui import auth, components, state
+from lgqa_metrics.ui import auth, components, state, web
 
 lang, actor = components.page("page.account")
 if st.session_state.pop(state.AUTH_EXPIRED, False):
@@ -18,6 +18,6 @@ if actor is not None:
         st.button(t("auth.sign_out", lang), on_click=auth.sign_out, key="sign_out")
     st.stop()
 auth.sign_in_form(lang)
-if auth.sso_configured():
+if web.sso_configured():
     st.divider()
     st.button(t("auth.sso", lang), on_click=st.login, key="sso_login")

@@ -177,21 +177,25 @@ class Accounts:
         return Actor(row.username, Role(row.role)) if row is not None and row.active else None
 
 
-def still_allowed(store: Store, actor: Actor, needed: Role, *, expires_at: float | None, now: float,
-                  settings: Settings) -> str:
-    """Why ``actor`` may no longer do what needs ``needed`` at this moment ("" when it still may): its session
-    has expired (``expires_at``, a time stamp), its account was disabled or its role lowered, or — for a
-    single-sign-on identity — the role mapping in the settings no longer gives it the role. For the work done
-    after a page was shown (a download built when its button is clicked)."""
-    if expires_at is not None and now > expires_at:
-        return "expired"
+def still_allowed(store: Store, actor: Actor, needed: Role, *, session: str, settings: Settings,
+                  now: dt.datetime | None = None) -> str:
+    """Why ``actor`` may no longer do what needs ``needed`` at this moment ("" when it still may). A built-in
+    account: its web session ``session`` (a key, :mod:`lgqa_metrics.web_sessions`) has ended, expired or lost its
+    account, or the account's role was lowered. A single-sign-on identity: the role mapping in the settings no
+    longer gives it the role. For the work done after a page was shown (a download built when its button is
+    clicked)."""
     if actor.via == "sso":
         role = role_for_email(actor.username, settings.sso_roles, settings.sso_default_role or None)
+        if role is None:
+            return "disabled"
     else:
-        current = Accounts(store).actor(actor.username)
-        role = current.role if current is not None else None
-    if role is None:
-        return "disabled"
+        status = web_sessions.check(store, session, idle=dt.timedelta(minutes=settings.session_minutes), now=now,
+                                    touch=False)
+        if status.username and status.role is None:  # the account disabled (which also ended the session)
+            return "disabled"
+        if status.why or status.role is None:
+            return status.why or "disabled"
+        role = status.role
     return "" if Actor(actor.username, role).can(needed) else "role"
 
 

@@ -453,8 +453,6 @@ _C_INSTRUCTIONS: Final = (
 )
 _C_OFFICES: Final = ("Văn phòng HĐND-UBND", "Phòng Nội vụ", "Phòng Tài chính - Kế hoạch", "Phòng Văn hóa - Thông tin",
                      "Phòng Tài nguyên và Môi trường", "Phòng Kinh tế", "Phòng Lao động - TB&XH")
-#: Fills of layout C: Excel's standard red, yellow and green.
-_C_FILLS: Final = STANDARD_FILLS
 _C_LAYOUT: Final = FormLayout(
     (Column("stt", "TT", width=6), Column("code", "Mã số", width=8), Column("name", "Tên chỉ số", width=46),
      Column("rating", "Kết quả (tô màu)", width=14), Column("extra", "Phòng chủ trì", hidden=True, width=26),
@@ -472,13 +470,13 @@ def layout_fill_only(ret: DemoReturn) -> bytes:
              Span(1, 0, last, BANNER, "banner"), Span(2, 0, 0, "Tên đơn vị:", "bold"),
              Span(2, 1, 2, ret.unit.name, "bold"), Span(3, 0, 0, "Năm báo cáo:", "bold"), Span(3, 1, 1, ret.year),
              Span(4, 0, 0, "Chú thích màu:", "bold"),
-             *(Span(4, col, col, scale[rating].label_vi, f"fill:{_C_FILLS[rating]}")
+             *(Span(4, col, col, scale[rating].label_vi, f"fill:{STANDARD_FILLS[rating]}")
                for col, rating in enumerate(COLOURS, start=1))]
     rng = random.Random(f"{SEED}/C/{ret.unit.id}")
 
     def row(ind: Indicator, e: DemoEntry) -> Row:  # the code typed as a number: 1.10 becomes 1.1
         return Row(float(ind.code), ind.name_vi, na_word if e.rating is Rating.NA else None, e.evidence, e.note,
-                   _C_FILLS.get(e.rating), extra=rng.choice(_C_OFFICES))
+                   STANDARD_FILLS.get(e.rating), extra=rng.choice(_C_OFFICES))
 
     total = len(ret.entries)
     na = sum(1 for e in ret.entries if e.rating is Rating.NA)

@@ -472,7 +472,7 @@ class _Writer:
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
-        shown = content if block else FormContent(content.entries, None, None, None, block=None)
+        shown = content if block else FormContent(content.entries, None, None, None)
         start = self.header_block(ws, shown, width)
         first = self.header(ws, start)
         ws.repeat_rows(start, first - 1)

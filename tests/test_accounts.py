@@ -232,20 +232,31 @@ def test_the_client_header_of_a_trusted_proxy_comes_from_the_settings_or_the_env
 
 
 def test_what_a_page_allowed_is_checked_again_at_the_moment_of_use(accounts: Accounts, store: Store) -> None:
+    from lgqa_metrics import web_sessions
     from lgqa_metrics.accounts import still_allowed
     from lgqa_metrics.settings import Settings
 
-    conf = Settings(sso_roles={"@skhcn.vn": "staff"})
+    conf = Settings(session_minutes=30, sso_roles={"@skhcn.vn": "staff"})
+    signed_in = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+    session = web_sessions.start(store, "lan.staff", browser="b", now=signed_in).key
     staff = Actor("lan.staff", Role.STAFF)
-    assert still_allowed(store, staff, Role.STAFF, expires_at=100.0, now=50.0, settings=conf) == ""
-    assert still_allowed(store, staff, Role.STAFF, expires_at=100.0, now=150.0, settings=conf) == "expired"
+    assert still_allowed(store, staff, Role.STAFF, session=session, settings=conf, now=signed_in) == ""
+    later = signed_in + dt.timedelta(minutes=31)
+    assert still_allowed(store, staff, Role.STAFF, session=session, settings=conf, now=later) == "expired"
+    assert still_allowed(store, staff, Role.STAFF, session="", settings=conf, now=signed_in) == "unknown"
     accounts.set_role(ADMIN, "lan.staff", Role.VIEWER)
-    assert still_allowed(store, staff, Role.STAFF, expires_at=None, now=0.0, settings=conf) == "role"
-    accounts.disable(ADMIN, "lan.staff")
-    assert still_allowed(store, staff, Role.VIEWER, expires_at=None, now=0.0, settings=conf) == "disabled"
+    assert still_allowed(store, staff, Role.STAFF, session=session, settings=conf, now=signed_in) == "role"
+    assert still_allowed(store, staff, Role.VIEWER, session=session, settings=conf, now=signed_in) == ""
+    accounts.disable(ADMIN, "lan.staff")  # its sessions end with it; the refusal names the cause
+    assert still_allowed(store, staff, Role.VIEWER, session=session, settings=conf, now=signed_in) == "disabled"
+    accounts.add(ADMIN, "mai", PASSWORD, Role.STAFF)
+    other = web_sessions.start(store, "mai", browser="b", now=signed_in).key
+    web_sessions.revoke(store, other, why="sign_out", now=signed_in)  # signed out in another tab
+    assert still_allowed(store, Actor("mai", Role.STAFF), Role.STAFF, session=other, settings=conf,
+                         now=signed_in) == "ended"
     sso = Actor("an@skhcn.vn", Role.STAFF, via="sso")
-    assert still_allowed(store, sso, Role.STAFF, expires_at=None, now=0.0, settings=conf) == ""
-    assert still_allowed(store, sso, Role.STAFF, expires_at=None, now=0.0, settings=Settings()) == "disabled"
+    assert still_allowed(store, sso, Role.STAFF, session="", settings=conf) == ""
+    assert still_allowed(store, sso, Role.STAFF, session="", settings=Settings()) == "disabled"
 
 
 def test_attempts_whose_address_is_unknown_are_not_counted_as_one_client(accounts: Accounts) -> None:

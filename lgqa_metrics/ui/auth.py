@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from collections.abc import Callable
 from typing import Final
 
@@ -20,16 +19,9 @@ from lgqa_metrics.i18n import t
 from lgqa_metrics.settings import Settings, load_settings
 from lgqa_metrics.ui import state, web
 from lgqa_metrics.ui.data import get_store
+from lgqa_metrics.ui.web import sso_configured
 
 ANONYMOUS: Final = Actor("anonymous", Role.VIEWER, via="open")
-
-
-def sso_configured() -> bool:
-    """True when ``[auth]`` is configured in ``.streamlit/secrets.toml`` (Streamlit's OIDC ``st.login``)."""
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        return False
 
 
 def _sso_actor(conf: Settings) -> Actor | None:
@@ -97,10 +89,7 @@ def guarded(build: Callable[[], bytes], *, actor: Actor | None, what: str, neede
     store = get_store()
 
     def make() -> bytes:
-        conf = load_settings()
-        why = still_allowed(store, actor, needed, expires_at=None, now=time.time(), settings=conf)
-        if not why and actor.via == "password":
-            why = web_sessions.check(store, key, idle=dt.timedelta(minutes=conf.session_minutes), touch=False).why
+        why = still_allowed(store, actor, needed, session=key, settings=load_settings())
         if why:
             audit.record_now(store.engine, actor, "download_refused", target=what, details={"reason": why})
             raise PermissionDenied(actor, needed, f"download {what} ({why})")

@@ -108,7 +108,7 @@ def may_upload(cookies: Mapping[str, str], *, settings: Settings | None = None, 
                                 idle=dt.timedelta(minutes=conf.session_minutes), now=now)
     if actor is not None and actor.can(Role.STAFF):
         return True
-    if not _sso_configured():
+    if not sso_configured():
         return False
     from streamlit.web.server.server_util import get_cookie_secret
 
@@ -138,7 +138,8 @@ def sso_email(cookies: Mapping[str, str], secret: str) -> str:
     return email if isinstance(email, str) else ""
 
 
-def _sso_configured() -> bool:
+def sso_configured() -> bool:
+    """True when ``[auth]`` is configured in ``.streamlit/secrets.toml`` (Streamlit's OIDC ``st.login``)."""
     try:
         return "auth" in st.secrets
     except Exception:  # no secrets file at all
