@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
@@ -31,10 +32,18 @@ UNIT, YEAR = "q-le-chan", 2023
 WORKERS, PER_WORKER = 3, 4
 
 
-def _writer(url: str, paths: list[str], uploader: str, barrier: Barrier) -> None:
+def _writer(url: str, paths: list[str], uploader: str, barrier: Barrier, failure: str) -> None:
     """One member of staff in their own process: read their returns; open the store at the same moment as the
     others (the first open creates it); then, again all at once, confirm every return, one transaction each.
-    Exits non-zero if any return is not accepted."""
+    Exits non-zero if any return is not accepted, writing what went wrong to ``failure``."""
+    try:
+        _write_together(url, paths, uploader, barrier)
+    except BaseException:
+        Path(failure).write_text(traceback.format_exc(), encoding="utf-8")
+        raise
+
+
+def _write_together(url: str, paths: list[str], uploader: str, barrier: Barrier) -> None:
     files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
     results = [read_bytes(data, name) for name, data in files]
     barrier.wait(timeout=60)
@@ -48,7 +57,7 @@ def _writer(url: str, paths: list[str], uploader: str, barrier: Barrier) -> None
         for result, (_name, data) in zip(results, files, strict=True):
             outcomes = store.record(result, data, actor=Actor(uploader, Role.STAFF))
             if [o.status for o in outcomes] != ["accepted"]:
-                raise SystemExit(3)
+                raise AssertionError(f"{result.file}: {[o.status for o in outcomes]}")
     finally:
         store.close()
 
@@ -61,13 +70,15 @@ def test_concurrent_writers_on_a_new_store_get_distinct_gap_free_versions_and_lo
                for w in range(WORKERS)]
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(WORKERS)
-    procs = [ctx.Process(target=_writer, args=(url, [str(p) for p in paths], f"staff{w}", barrier))
+    failures = [tmp_path / f"staff{w}.failure" for w in range(WORKERS)]
+    procs = [ctx.Process(target=_writer, args=(url, [str(p) for p in paths], f"staff{w}", barrier, str(failures[w])))
              for w, paths in enumerate(batches)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(timeout=120)
-    assert [p.exitcode for p in procs] == [0] * WORKERS
+    told = "\n".join(f.read_text(encoding="utf-8") for f in failures if f.exists())
+    assert [p.exitcode for p in procs] == [0] * WORKERS, told
 
     total = WORKERS * PER_WORKER
     facts = check_store(target)  # versions 1..n, one current (the latest), 39 ratings, archive and log each
