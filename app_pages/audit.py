@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics.i18n import t
+from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.ui import audit_trail, components
 
 lang, actor = components.page("page.audit")

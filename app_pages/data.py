@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics.i18n import t
+from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.ui import components, export
 from lgqa_metrics.ui.data import current_ratings
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics import analytics, charts
-from lgqa_metrics.i18n import t
+from lgqa_metrics.analysis import analytics, charts
+from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.ui import components
 from lgqa_metrics.ui.data import catalogue, detail_ratings
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics import analytics, scope
-from lgqa_metrics.i18n import t
+from lgqa_metrics.analysis import analytics, scope
+from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.ui import components, figures
 
 lang, ratings = components.analysis_page("page.overview")

@@ -1,6 +1,6 @@
 """A 50,000-row export as the Data & export page makes it, against bare writers of the same cells.
 
-The input is the long ratings table shaped as :meth:`lgqa_metrics.store.Store.ratings` returns it (built here
+The input is the long ratings table shaped as :meth:`lgqa_metrics.store.database.Store.ratings` returns it (built here
 from the catalogue and the demo's wording, seeded: units, indicator names, ratings, evidence with a few
 formula-like texts, notes, file names), or the first ``--rows`` rows of a store's ratings with ``--db URL``.
 
@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 import xlsxwriter  # noqa: E402
 
-from lgqa_metrics.catalogue import default_catalogue  # noqa: E402
-from lgqa_metrics.demo import EVIDENCE_FORMS, NA_REASONS, NOTES  # noqa: E402
-from lgqa_metrics.export import EXPORT_COLUMNS, csv_bytes, export_frame, xlsx_bytes  # noqa: E402
-from lgqa_metrics.ratings import Rating  # noqa: E402
+from lgqa_metrics.analysis.export import EXPORT_COLUMNS, csv_bytes, export_frame, xlsx_bytes  # noqa: E402
+from lgqa_metrics.domain.catalogue import default_catalogue  # noqa: E402
+from lgqa_metrics.domain.ratings import Rating  # noqa: E402
+from lgqa_metrics.synthetic.demo import EVIDENCE_FORMS, NA_REASONS, NOTES  # noqa: E402
 
 XLSX_TARGET = 1.5
 #: Formula-like texts units might type (or plant): the export must keep them inert.
@@ -88,7 +88,7 @@ def synthetic_ratings(rows: int, seed: int = 18091) -> pd.DataFrame:
 
 def store_ratings(url: str, rows: int) -> pd.DataFrame:
     """The first ``rows`` rows of a store's current ratings."""
-    from lgqa_metrics.store import Store
+    from lgqa_metrics.store.database import Store
 
     store = Store.open(url)
     try:

@@ -2,7 +2,7 @@
 
 Input: one national year of returns, ``python -m lgqa_metrics synth --units N --years Y --files DIR`` (3,300
 units by default: about Vietnam's number of communes), each unit's return in a layout of its own from the
-layout generator's presets (:data:`lgqa_metrics.forms.PRESETS`), checked against the store the command
+layout generator's presets (:data:`lgqa_metrics.synthetic.forms.PRESETS`), checked against the store the command
 registers their units in. Every figure is a whole process, started and timed from outside, in one run:
 
 - **ours**: ``python -m lgqa_metrics ingest --dry-run --db URL FILES…`` (interpreter, imports, store, reader

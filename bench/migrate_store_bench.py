@@ -2,12 +2,12 @@
 
 Builds a SQLite store with ``--submissions`` return versions (39 ratings each: 100,000 → 3.9 million ratings),
 an archived file, an intake row and an audit entry each, written straight into the tables (ingesting that many
-workbooks would take hours), then copies it with :func:`lgqa_metrics.transfer.copy_store` and prints the
+workbooks would take hours), then copies it with :func:`lgqa_metrics.store.transfer.copy_store` and prints the
 per-table figures and the rows per second.
 
     .venv/bin/python bench/migrate_store_bench.py [--submissions 100000] [--to postgresql+psycopg://…]
 
-Without ``--to``, a private throwaway PostgreSQL cluster is started (the test suite's, ``tests/postgres.py``).
+Without ``--to``, a private throwaway PostgreSQL cluster is started (the test suite's, ``tests/support/postgres.py``).
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lgqa_metrics.accounts_base import cli_actor  # noqa: E402
-from lgqa_metrics.catalogue import default_catalogue  # noqa: E402
-from lgqa_metrics.cli_migrate import summary  # noqa: E402
-from lgqa_metrics.store import Store  # noqa: E402
-from lgqa_metrics.transfer import copy_store  # noqa: E402
-from lgqa_metrics.units import default_registry  # noqa: E402
+from lgqa_metrics.cli.migrate import summary  # noqa: E402
+from lgqa_metrics.domain.catalogue import default_catalogue  # noqa: E402
+from lgqa_metrics.domain.roles import cli_actor  # noqa: E402
+from lgqa_metrics.domain.units import default_registry  # noqa: E402
+from lgqa_metrics.store.database import Store  # noqa: E402
+from lgqa_metrics.store.transfer import copy_store  # noqa: E402
 
 RATINGS = ("red", "yellow", "green", "na", "missing")
 
@@ -81,7 +81,7 @@ def target(url: str | None) -> Iterator[str]:
     if url:
         yield url
         return
-    from tests.postgres import cluster, server_bindir
+    from tests.support.postgres import cluster, server_bindir
 
     bindir = server_bindir()
     if bindir is None:

@@ -46,9 +46,9 @@ def measure(url: str, repeat: int) -> dict[str, Any]:
     os.environ["LGQA_DATABASE_URL"] = url
     from streamlit.testing.v1 import AppTest
 
-    from lgqa_metrics.accounts import Accounts
-    from lgqa_metrics.accounts_base import Role, cli_actor
-    from lgqa_metrics.store import Store
+    from lgqa_metrics.domain.roles import Role, cli_actor
+    from lgqa_metrics.store.accounts import Accounts
+    from lgqa_metrics.store.database import Store
     from lgqa_metrics.ui import state
 
     accounts = Accounts(Store.open(url))
@@ -88,9 +88,9 @@ def _run_child(url: str, repeat: int) -> dict[str, Any]:
 
 
 def _pilot_store(folder: str) -> str:
-    from lgqa_metrics.ingest import ingest_paths
-    from lgqa_metrics.paths import SAMPLES_DIR
-    from lgqa_metrics.store import Store
+    from lgqa_metrics.domain.paths import SAMPLES_DIR
+    from lgqa_metrics.services.ingest import ingest_paths
+    from lgqa_metrics.store.database import Store
 
     url = f"sqlite:///{folder}/pilot.sqlite"
     ingest_paths(Store.open(url), [SAMPLES_DIR], uploader="bench")

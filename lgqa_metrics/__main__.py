@@ -2,6 +2,6 @@
 
 import sys
 
-from lgqa_metrics.cli import main
+from lgqa_metrics.cli.main import main
 
 sys.exit(main())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lgqa_metrics.i18n import t
+from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.ui.navigation import PAGES
 from tests.e2e.server import chromium, go_to, sign_in, streamlit_server, wait_until_idle
 

@@ -1,5 +1,5 @@
 """Shared fixtures: a fresh SQLite store per test, and the same on PostgreSQL for the tests that run on both
-backends (``store_url``; a private throwaway PostgreSQL cluster, see ``tests/postgres.py``)."""
+backends (``store_url``; a private throwaway PostgreSQL cluster, see ``tests/support/postgres.py``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from lgqa_metrics.store import Store
-from tests.postgres import ENV_URL, PgServer, cluster, server_bindir
+from lgqa_metrics.store.database import Store
+from tests.support.postgres import ENV_URL, PgServer, cluster, server_bindir
 
 # Hypothesis: bounded and derandomized by default (the same examples on every run, CI included);
 # ``pytest --hypothesis-profile=thorough`` draws ten times as many, fresh each run.

@@ -1,3 +1,5 @@
-"""Intake: reading a return from a workbook. Cell judgements (:mod:`.cells`), header phrases (:mod:`.phrases`),
-layout inference (:mod:`.layout`), row reading (:mod:`.rows`), unit and year (:mod:`.provenance`), the records
-handed on (:mod:`.records`) and the entry point (:mod:`.reader`)."""
+"""Intake: reading a return from a workbook, on top of the domain only. What a file is and whether its archive is
+safe (:mod:`.sniff`), cell access (:mod:`.workbook`), cell judgements (:mod:`.cells`), header phrases
+(:mod:`.phrases`), layout inference (:mod:`.layout`) and confirmed mappings (:mod:`.mapping`), row reading
+(:mod:`.rows`), unit and year (:mod:`.provenance`), the records handed on (:mod:`.records`), the entry point
+(:mod:`.reader`) and the reader run in a worker process (:mod:`.safety`)."""

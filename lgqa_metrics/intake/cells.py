@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from lgqa_metrics.catalogue import Catalogue
+from lgqa_metrics.domain.catalogue import Catalogue
+from lgqa_metrics.domain.ratings import COLOURS, Rating, is_mark, parse_word
+from lgqa_metrics.domain.textnorm import clean, fold
 from lgqa_metrics.intake.phrases import folded_words, words
-from lgqa_metrics.ratings import COLOURS, Rating, is_mark, parse_word
-from lgqa_metrics.textnorm import clean, fold
 
 #: A code written as text: "1.1", "1.10", "1,10", "1.1.", "CS 1.1", "Chỉ số 1.1", "Chỉ tiêu 4.9" (a short word first).
 _CODE_TEXT: Final = re.compile(r"^(?:[^\W\d_]{1,8}(?: [^\W\d_]{1,8})?)?\s*([1-9])\s*[.,]\s*(\d{1,2})\s*\.?$")

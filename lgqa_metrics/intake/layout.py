@@ -20,7 +20,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from lgqa_metrics.catalogue import Catalogue
+from lgqa_metrics.domain.catalogue import Catalogue
+from lgqa_metrics.domain.ratings import Rating, is_blank, rating_of_fill
+from lgqa_metrics.domain.units import Unit, UnitRegistry
 from lgqa_metrics.intake.cells import (
     FREE_TEXT_CHARS,
     NAME_SIMILARITY,
@@ -34,9 +36,7 @@ from lgqa_metrics.intake.cells import (
     text_of,
 )
 from lgqa_metrics.intake.phrases import NO_MATCH, HeaderMatch, HeaderPhrases
-from lgqa_metrics.ratings import Rating, is_blank, rating_of_fill
-from lgqa_metrics.units import Unit, UnitRegistry
-from lgqa_metrics.workbook import SheetData, column_letters
+from lgqa_metrics.intake.workbook import SheetData, column_letters
 
 #: Longest text read as a column title.
 MAX_TITLE_CHARS: Final = 80

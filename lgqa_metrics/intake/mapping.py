@@ -15,11 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from lgqa_metrics.domain.issues import Issue
+from lgqa_metrics.domain.ratings import Rating, is_blank
 from lgqa_metrics.intake.cells import text_of
 from lgqa_metrics.intake.phrases import folded_words
-from lgqa_metrics.ratings import Rating, is_blank
-from lgqa_metrics.report import Issue
-from lgqa_metrics.workbook import SheetData, column_letters
+from lgqa_metrics.intake.workbook import SheetData, column_letters
 
 #: The roles staff can give a column (besides the colour columns).
 MAPPABLE_ROLES: Final = ("code", "name", "code_name", "rating", "evidence", "note", "stt")
@@ -115,9 +115,9 @@ def find_mapped(sheet: SheetData, mappings: Mapping[str, LayoutMapping]) -> tupl
 def layout_choices(data: bytes, sheet: str, row: int) -> tuple[list[str], list[str], str]:
     """What staff choose from in a workbook: its visible sheets' names, the titles of ``row`` (0-based) of
     ``sheet`` (the first visible sheet when it has none of that name) and that header's fingerprint. Plain
-    values, so that it can run in the reader's worker (:func:`lgqa_metrics.safety.call_isolated`)."""
-    from lgqa_metrics.sniff import sniff
-    from lgqa_metrics.workbook import load_workbook
+    values, so that it can run in the reader's worker (:func:`lgqa_metrics.intake.safety.call_isolated`)."""
+    from lgqa_metrics.intake.sniff import sniff
+    from lgqa_metrics.intake.workbook import load_workbook
 
     book = load_workbook(data, sniff(data))
     sheets = [s for s in book.sheets if s.visible and not s.too_large]

@@ -18,8 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Final
 
-from lgqa_metrics.paths import DATA_DIR
-from lgqa_metrics.textnorm import fold
+from lgqa_metrics.domain.paths import DATA_DIR
+from lgqa_metrics.domain.textnorm import fold
 
 PHRASES_FILE: Final = DATA_DIR / "intake" / "header_phrases.csv"
 #: The column roles a header phrase can name; ``other`` names a column that is none of them ("Phòng chủ trì").

@@ -3,7 +3,7 @@
 For every visible sheet the layout is inferred from what its columns hold (:mod:`.layout`), then its rows
 are read (:mod:`.rows`) and its unit and year found (:mod:`.provenance`). A sheet may hold one return,
 a district's consolidation (one return per unit column), or one quadrant of a return spread over several
-sheets. Every problem becomes an :class:`~lgqa_metrics.report.Issue`; nothing is raised for bad content.
+sheets. Every problem becomes an :class:`~lgqa_metrics.domain.issues.Issue`; nothing is raised for bad content.
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
-from lgqa_metrics.catalogue import Catalogue, default_catalogue
-from lgqa_metrics.i18n import Phrase, has, t
+from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.domain.i18n import Phrase, has, t
+from lgqa_metrics.domain.issues import Issue, make_issue
+from lgqa_metrics.domain.ratings import Rating
+from lgqa_metrics.domain.units import Unit, UnitRegistry, default_registry
 from lgqa_metrics.intake.cells import NameIndex, name_index
 from lgqa_metrics.intake.layout import (
     LOW_CONFIDENCE,
@@ -32,11 +35,8 @@ from lgqa_metrics.intake.phrases import HeaderPhrases, default_phrases
 from lgqa_metrics.intake.provenance import header_facts, unit_from_name, year_from_name
 from lgqa_metrics.intake.records import ParsedReturn, RatingRow, ReadResult
 from lgqa_metrics.intake.rows import TableRead, TableReader
-from lgqa_metrics.ratings import Rating
-from lgqa_metrics.report import Issue, make_issue
-from lgqa_metrics.sniff import sniff
-from lgqa_metrics.units import Unit, UnitRegistry, default_registry
-from lgqa_metrics.workbook import SheetData, UnreadableWorkbook, WorkbookData, a1, column_letters, load_workbook
+from lgqa_metrics.intake.sniff import sniff
+from lgqa_metrics.intake.workbook import SheetData, UnreadableWorkbook, WorkbookData, a1, column_letters, load_workbook
 
 MIN_YEAR: Final = 2019
 #: A sheet counts as a return when it resolves at least this many indicator rows (or is the best).
@@ -75,7 +75,7 @@ def read_bytes(
 ) -> ReadResult:
     """Read every return in one file's bytes. Never raises for bad content. A sheet whose header has one of
     the staff-confirmed ``mappings`` (by fingerprint) is read as mapped, and says so. ``bounded`` only in a
-    process bounded in memory (see :func:`lgqa_metrics.workbook.load_workbook`)."""
+    process bounded in memory (see :func:`lgqa_metrics.intake.workbook.load_workbook`)."""
     catalogue = catalogue or default_catalogue()
     registry = registry or default_registry()
     phrases = phrases or default_phrases()

@@ -1,7 +1,7 @@
 """What the reader hands on: each indicator's rating as reported, one return, everything read from a file.
 
-These are the only classes (with :class:`~lgqa_metrics.report.Issue`) that the reader's worker process may
-send back (:mod:`lgqa_metrics.safety`).
+These are the only classes (with :class:`~lgqa_metrics.domain.issues.Issue`) that the reader's worker process may
+send back (:mod:`lgqa_metrics.intake.safety`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
-from lgqa_metrics.ratings import Rating
-from lgqa_metrics.report import Issue, has_errors
+from lgqa_metrics.domain.issues import Issue, has_errors
+from lgqa_metrics.domain.ratings import Rating
 
 
 class RatingRow(NamedTuple):

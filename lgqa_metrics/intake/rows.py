@@ -15,7 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from lgqa_metrics.catalogue import Catalogue, code_key
+from lgqa_metrics.domain.catalogue import Catalogue, code_key
+from lgqa_metrics.domain.issues import Issue, make_issue
+from lgqa_metrics.domain.ratings import COLOURS, Rating, is_blank, is_mark, rating_of_fill
+from lgqa_metrics.domain.textnorm import clean_once
 from lgqa_metrics.intake.cells import (
     FREE_TEXT_CHARS,
     NAME_SIMILARITY,
@@ -32,10 +35,7 @@ from lgqa_metrics.intake.cells import (
 )
 from lgqa_metrics.intake.layout import Layout
 from lgqa_metrics.intake.records import RatingRow
-from lgqa_metrics.ratings import COLOURS, Rating, is_blank, is_mark, rating_of_fill
-from lgqa_metrics.report import Issue, make_issue
-from lgqa_metrics.textnorm import clean_once
-from lgqa_metrics.workbook import SheetData, WorkbookData, a1
+from lgqa_metrics.intake.workbook import SheetData, WorkbookData, a1
 
 #: Least similarity for a name to be matched against its order alone (a row of other wording between two
 #: known rows); below :data:`NAME_SIMILARITY` such a match is reported as read by position.

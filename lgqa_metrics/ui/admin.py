@@ -9,10 +9,10 @@ from typing import Any, Final
 
 import streamlit as st
 
-from lgqa_metrics.accounts import AccountError
-from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role
-from lgqa_metrics.i18n import t
-from lgqa_metrics.reference import ReferenceError
+from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.roles import Actor, PermissionDenied, Role
+from lgqa_metrics.services.reference import ReferenceError
+from lgqa_metrics.store.accounts import AccountError
 from lgqa_metrics.ui import auth, state
 
 log = logging.getLogger(__name__)

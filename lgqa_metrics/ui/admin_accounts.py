@@ -9,10 +9,10 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics.accounts import MAX_PASSWORD, MAX_USERNAME, AccountError, Accounts
-from lgqa_metrics.accounts_base import Actor, Role
-from lgqa_metrics.admin_tables import account_label, accounts_table, usernames
-from lgqa_metrics.i18n import Phrase, t
+from lgqa_metrics.domain.i18n import Phrase, t
+from lgqa_metrics.domain.roles import Actor, Role
+from lgqa_metrics.services.admin_tables import account_label, accounts_table, usernames
+from lgqa_metrics.store.accounts import MAX_PASSWORD, MAX_USERNAME, AccountError, Accounts
 from lgqa_metrics.ui import state
 from lgqa_metrics.ui.admin import act
 from lgqa_metrics.ui.data import get_store

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from lgqa_metrics import admin_tables, layout_mappings, reference, shared
-from lgqa_metrics.accounts_base import Actor, Role
-from lgqa_metrics.i18n import t
-from lgqa_metrics.reference import Kind, Proposal, ReferenceError
-from lgqa_metrics.submissions import history_table
+from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.roles import Actor, Role
+from lgqa_metrics.services import admin_tables, reference, shared
+from lgqa_metrics.services.reference import Kind, Proposal, ReferenceError
+from lgqa_metrics.services.submissions import history_table
+from lgqa_metrics.store import layout_mappings
 from lgqa_metrics.ui import auth, state
 from lgqa_metrics.ui.admin import act, post
 from lgqa_metrics.ui.data import data_version, get_store, mappings, registry, submissions

@@ -9,12 +9,13 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics import audit, audit_report
-from lgqa_metrics.accounts_base import Actor, Role
-from lgqa_metrics.annotate import XLSX_MIME
-from lgqa_metrics.audit_report import AuditFilter
-from lgqa_metrics.formatting import number
-from lgqa_metrics.i18n import t
+from lgqa_metrics.domain.formatting import number
+from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.roles import Actor, Role
+from lgqa_metrics.services import audit_report
+from lgqa_metrics.services.annotate import XLSX_MIME
+from lgqa_metrics.services.audit_report import AuditFilter
+from lgqa_metrics.store import audit
 from lgqa_metrics.ui import auth, state
 from lgqa_metrics.ui.data import get_store
 
@@ -73,7 +74,7 @@ def show(table: pd.DataFrame, lang: str) -> None:
 
 
 def downloads(chosen: AuditFilter, actor: Actor, lang: str) -> None:
-    """Excel and CSV of every matching entry (the newest :data:`~lgqa_metrics.audit_report.LIMIT`), read, built
+    """Excel and CSV of every matching entry (the newest :data:`~lgqa_metrics.services.audit_report.LIMIT`), read, built
     and audited only when a button is pressed."""
     engine = get_store().engine
     described = chosen.describe(lang)

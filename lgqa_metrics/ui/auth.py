@@ -1,5 +1,5 @@
 """Who is using the dashboard: built-in accounts (web sessions bound to the browser by the HTTP-only
-``lgqa_session`` cookie, :mod:`lgqa_metrics.web_sessions` — the design is there) or single sign-on, and the role
+``lgqa_session`` cookie, :mod:`lgqa_metrics.store.web_sessions` — the design is there) or single sign-on, and the role
 each page needs. The package's write paths check the role again themselves."""
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from typing import Final
 
 import streamlit as st
 
-from lgqa_metrics import audit, web_sessions
-from lgqa_metrics.accounts import MAX_PASSWORD, MAX_USERNAME, Accounts, role_for_email, still_allowed
-from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role, require
-from lgqa_metrics.binding import WEBSOCKET_KEY, XSRF_COOKIE, browser_key, connection_key
-from lgqa_metrics.i18n import t
-from lgqa_metrics.settings import Settings, load_settings
+from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.roles import Actor, PermissionDenied, Role, require
+from lgqa_metrics.domain.settings import Settings, load_settings
+from lgqa_metrics.services.binding import WEBSOCKET_KEY, XSRF_COOKIE, browser_key, connection_key
+from lgqa_metrics.store import audit, web_sessions
+from lgqa_metrics.store.accounts import MAX_PASSWORD, MAX_USERNAME, Accounts, role_for_email, still_allowed
 from lgqa_metrics.ui import state, web
 from lgqa_metrics.ui.data import get_store
 from lgqa_metrics.ui.web import sso_configured
@@ -33,7 +33,7 @@ def _sso_actor(conf: Settings) -> Actor | None:
 
 
 def current_actor() -> Actor | None:
-    """The signed-in actor, or None. A built-in sign-in is a web session (:mod:`lgqa_metrics.web_sessions`): the
+    """The signed-in actor, or None. A built-in sign-in is a web session (:mod:`lgqa_metrics.store.web_sessions`): the
     run must show it — by the session cookie its connection carries, or by being the connection the password was
     typed on — and the session must be live (not expired, not revoked, its account active with its role, re-read
     on every run)."""
@@ -80,7 +80,7 @@ def _forget(*, expired: bool, stale: str = "") -> None:
 
 def guarded(build: Callable[[], bytes], *, actor: Actor | None, what: str, needed: Role) -> Callable[[], bytes]:
     """``build`` for a download button, run when the button is clicked only if ``actor`` (who the page was shown
-    to) may still do what needs ``needed`` at that moment (:func:`~lgqa_metrics.accounts.still_allowed`: account
+    to) may still do what needs ``needed`` at that moment (:func:`~lgqa_metrics.store.accounts.still_allowed`: account
     active with the role; for a built-in account, its web session still live); otherwise the refusal is audited and
     nothing is built (the browser says the file could not be made). The page may have been open for hours: the
     role it was shown with is not enough."""
@@ -113,12 +113,12 @@ def _cookie(name: str) -> str | None:
 
 
 def this_browser() -> str:
-    """The digest of the browser's own XSRF token (:func:`lgqa_metrics.binding.browser_key`)."""
+    """The digest of the browser's own XSRF token (:func:`lgqa_metrics.services.binding.browser_key`)."""
     return browser_key(_cookie(XSRF_COOKIE))
 
 
 def this_connection() -> str:
-    """The digest naming this run's connection (:func:`lgqa_metrics.binding.connection_key`)."""
+    """The digest naming this run's connection (:func:`lgqa_metrics.services.binding.connection_key`)."""
     handshake = st.context.headers.get(WEBSOCKET_KEY)
     return connection_key(_cookie(XSRF_COOKIE), handshake if isinstance(handshake, str) else None)
 

@@ -8,18 +8,18 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics import scope
-from lgqa_metrics.accounts_base import Actor
-from lgqa_metrics.analytics import Headline, unit_order
-from lgqa_metrics.catalogue import Catalogue, Indicator
-from lgqa_metrics.charts import SYMBOLS
-from lgqa_metrics.filters import type_label
-from lgqa_metrics.formatting import percent
-from lgqa_metrics.i18n import t
-from lgqa_metrics.ratings import Rating
+from lgqa_metrics.analysis import scope
+from lgqa_metrics.analysis.analytics import Headline, unit_order
+from lgqa_metrics.analysis.charts import SYMBOLS
+from lgqa_metrics.analysis.filters import type_label
+from lgqa_metrics.domain.catalogue import Catalogue, Indicator
+from lgqa_metrics.domain.formatting import percent
+from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.ratings import Rating
+from lgqa_metrics.domain.roles import Actor
+from lgqa_metrics.domain.units import REPORTING_TYPES
 from lgqa_metrics.ui import auth, navigation, state
 from lgqa_metrics.ui.data import catalogue, current_ratings, registry
-from lgqa_metrics.units import REPORTING_TYPES
 
 
 def page(title_key: str) -> tuple[str, Actor | None]:
@@ -191,7 +191,7 @@ def unit_order_ids(ratings: pd.DataFrame) -> list[str]:
 
 def scope_select(ratings: pd.DataFrame, lang: str, where: object = st) -> scope.Scope:
     """The shared province / district choice, offered only when there are too many units to show one
-    by one (see :mod:`lgqa_metrics.scope`); otherwise everything is in scope."""
+    by one (see :mod:`lgqa_metrics.analysis.scope`); otherwise everything is in scope."""
     if not scope.summarised(ratings):
         return scope.Scope()
     reg = registry()

@@ -1,6 +1,6 @@
 """Access to the store, keyed by the data version so new uploads show at once.
 
-The store handle and the compact ratings table are held once per server process by :mod:`lgqa_metrics.shared`
+The store handle and the compact ratings table are held once per server process by :mod:`lgqa_metrics.services.shared`
 (every session shares the same frame, nothing is copied per rerun, and no browser can clear them); the text of
 the ratings a view shows (evidence, notes) is fetched for those rows alone, in Streamlit's cache (cheap to
 fetch again should a browser clear it)."""
@@ -12,11 +12,13 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics import layout_mappings, scope, shared
-from lgqa_metrics.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.analysis import scope
+from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.domain.units import UnitRegistry
 from lgqa_metrics.intake.mapping import LayoutMapping
-from lgqa_metrics.store import Store
-from lgqa_metrics.units import UnitRegistry
+from lgqa_metrics.services import shared
+from lgqa_metrics.store import layout_mappings
+from lgqa_metrics.store.database import Store
 
 
 def get_store() -> Store:

@@ -9,12 +9,10 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics import audit, scope
-from lgqa_metrics.accounts_base import Role, require
-from lgqa_metrics.analytics import RATING_ORDER, colour_counts
-from lgqa_metrics.annotate import XLSX_MIME
-from lgqa_metrics.export import Headers, csv_bytes, export_frame, xlsx_bytes
-from lgqa_metrics.filters import (
+from lgqa_metrics.analysis import scope
+from lgqa_metrics.analysis.analytics import RATING_ORDER, colour_counts
+from lgqa_metrics.analysis.export import Headers, csv_bytes, export_frame, xlsx_bytes
+from lgqa_metrics.analysis.filters import (
     FilterOptions,
     RatingFilter,
     filter_options,
@@ -22,8 +20,11 @@ from lgqa_metrics.filters import (
     quadrant_label,
     type_label,
 )
-from lgqa_metrics.i18n import t
-from lgqa_metrics.ratings import Rating
+from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.ratings import Rating
+from lgqa_metrics.domain.roles import Role, require
+from lgqa_metrics.services.annotate import XLSX_MIME
+from lgqa_metrics.store import audit
 from lgqa_metrics.ui import auth, components, state
 from lgqa_metrics.ui.data import catalogue, current_ratings, data_version, detail_ratings, get_store
 

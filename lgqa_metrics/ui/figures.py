@@ -9,9 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lgqa_metrics import analytics, charts, scope
-from lgqa_metrics.filters import filter_ratings
-from lgqa_metrics.i18n import t
+from lgqa_metrics.analysis import analytics, charts, scope
+from lgqa_metrics.analysis.filters import filter_ratings
+from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.ui.data import catalogue, current_ratings, data_version, detail_ratings, registry
 
 _ENTRIES = 32

@@ -8,8 +8,8 @@ from typing import Final
 
 import streamlit as st
 
-from lgqa_metrics.accounts_base import Actor, Role
-from lgqa_metrics.i18n import t
+from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.roles import Actor, Role
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from typing import Final
 
 import streamlit as st
 
-from lgqa_metrics.i18n import DEFAULT_LANG
+from lgqa_metrics.domain.i18n import DEFAULT_LANG
 
 LANG: Final = "lang"  # "vi" | "en", sidebar switch
 YEAR: Final = "year"  # int: the year shown by Overview, Compare and Indicator
@@ -36,7 +36,7 @@ HISTORY_UNIT: Final = "history_unit"  # str: Submissions
 HISTORY_YEAR: Final = "history_year"  # int: Submissions
 INTAKE_ID: Final = "intake_id"  # int: Submissions, the rejected file whose issues are shown
 AUTH_USER: Final = "auth_user"  # str: the signed-in built-in account
-AUTH_SESSION: Final = "auth_session"  # str: the key of its web session (lgqa_metrics.web_sessions)
+AUTH_SESSION: Final = "auth_session"  # str: the key of its web session (lgqa_metrics.store.web_sessions)
 AUTH_CONNECTION: Final = "auth_connection"  # str: the connection the password was typed on (binding.connection_key)
 AUTH_GRANT: Final = "auth_grant"  # str: the one-time grant still to hand to the browser for its session cookie
 AUTH_DROP_COOKIE: Final = "auth_drop_cookie"  # bool: the browser's session cookie is still to be cleared

@@ -9,12 +9,13 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics import annotate, scope
-from lgqa_metrics import submissions as subs
-from lgqa_metrics.accounts_base import Actor, Role
-from lgqa_metrics.annotate import XLSX_MIME, annotated_download
-from lgqa_metrics.i18n import t
-from lgqa_metrics.sniff import sniff
+from lgqa_metrics.analysis import scope
+from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.roles import Actor, Role
+from lgqa_metrics.intake.sniff import sniff
+from lgqa_metrics.services import annotate
+from lgqa_metrics.services import submissions as subs
+from lgqa_metrics.services.annotate import XLSX_MIME, annotated_download
 from lgqa_metrics.ui import auth, components, state
 from lgqa_metrics.ui.data import current_ratings, data_version, get_store, registry, submissions
 from lgqa_metrics.ui.upload import show_issues

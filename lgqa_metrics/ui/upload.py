@@ -11,22 +11,24 @@ from typing import Final, Literal
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from lgqa_metrics import annotate, audit, batch, layout_mappings, preview
-from lgqa_metrics.accounts_base import Actor, Role, require
-from lgqa_metrics.annotate import XLSX_MIME, annotated_download
-from lgqa_metrics.batch import Checked
-from lgqa_metrics.i18n import t
+from lgqa_metrics.analysis import preview
+from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.issues import Issue, Severity
+from lgqa_metrics.domain.ratings import Rating
+from lgqa_metrics.domain.roles import Actor, Role, require
 from lgqa_metrics.intake import mapping
 from lgqa_metrics.intake.mapping import LayoutMapping
 from lgqa_metrics.intake.reader import MIN_YEAR, ReadResult
-from lgqa_metrics.ratings import Rating
-from lgqa_metrics.report import Issue, Severity
-from lgqa_metrics.safety import IsolationError, call_isolated
-from lgqa_metrics.store import Outcome
-from lgqa_metrics.template import build_template
+from lgqa_metrics.intake.safety import IsolationError, call_isolated
+from lgqa_metrics.intake.workbook import column_letters
+from lgqa_metrics.services import annotate, batch
+from lgqa_metrics.services.annotate import XLSX_MIME, annotated_download
+from lgqa_metrics.services.batch import Checked
+from lgqa_metrics.services.template import build_template
+from lgqa_metrics.store import audit, layout_mappings
+from lgqa_metrics.store.database import Outcome
 from lgqa_metrics.ui import auth, state
 from lgqa_metrics.ui.data import catalogue, get_store, mappings, mappings_version, registry
-from lgqa_metrics.workbook import column_letters
 
 log = logging.getLogger(__name__)
 

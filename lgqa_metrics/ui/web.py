@@ -1,7 +1,7 @@
 """The dashboard's own HTTP routes and middleware, served beside Streamlit's by ``serve.py`` (``st.App``, Starlette):
 the session route, which turns a sign-in's one-time grant into the HTTP-only ``lgqa_session`` cookie and clears it
 at sign-out, and the guard that keeps Streamlit's upload endpoint for staff. The design of sessions is in
-:mod:`lgqa_metrics.web_sessions`.
+:mod:`lgqa_metrics.store.web_sessions`.
 
 Upload guard. Streamlit keeps every uploaded file in memory until its session ends, for any session, anonymous
 included. :class:`UploadGuard` answers 403 to any ``PUT``/``POST`` to ``…/_stcore/upload_file/…`` (before a byte of
@@ -30,12 +30,13 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from lgqa_metrics import shared, web_sessions
-from lgqa_metrics.accounts import role_for_email
-from lgqa_metrics.accounts_base import Role
-from lgqa_metrics.binding import XSRF_COOKIE, browser_key
-from lgqa_metrics.i18n import t
-from lgqa_metrics.settings import Settings, load_settings
+from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.roles import Role
+from lgqa_metrics.domain.settings import Settings, load_settings
+from lgqa_metrics.services import shared
+from lgqa_metrics.services.binding import XSRF_COOKIE, browser_key
+from lgqa_metrics.store import web_sessions
+from lgqa_metrics.store.accounts import role_for_email
 
 #: The session route, under the app's base path.
 SESSION_ROUTE: Final = "lgqa/session"

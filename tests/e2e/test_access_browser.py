@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from lgqa_metrics import audit
-from lgqa_metrics.accounts import Accounts
-from lgqa_metrics.accounts_base import Role, cli_actor
-from lgqa_metrics.ingest import ingest_bytes
-from lgqa_metrics.store import Store
+from lgqa_metrics.domain.roles import Role, cli_actor
+from lgqa_metrics.services.ingest import ingest_bytes
+from lgqa_metrics.store import audit
+from lgqa_metrics.store.accounts import Accounts
+from lgqa_metrics.store.database import Store
 from tests.e2e.server import go_to, sign_in, streamlit_server, wait_until_idle
-from tests.returns import filled_template, pattern
+from tests.support.returns import filled_template, pattern
 
 pytestmark = pytest.mark.browser
 

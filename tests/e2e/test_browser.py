@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from lgqa_metrics.ingest import ingest_paths
-from lgqa_metrics.paths import SAMPLES_DIR
-from lgqa_metrics.store import Store
+from lgqa_metrics.domain.paths import SAMPLES_DIR
+from lgqa_metrics.services.ingest import ingest_paths
+from lgqa_metrics.store.database import Store
 from tests.e2e.server import streamlit_server, wait_until_idle
 
 pytestmark = pytest.mark.browser

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from lgqa_metrics import audit
-from lgqa_metrics.accounts import Accounts
-from lgqa_metrics.accounts_base import Role, cli_actor
-from lgqa_metrics.store import Store
+from lgqa_metrics.domain.roles import Role, cli_actor
+from lgqa_metrics.store import audit
+from lgqa_metrics.store.accounts import Accounts
+from lgqa_metrics.store.database import Store
 from tests.e2e.server import go_to, sign_in, stream, streamlit_server
 
 pytestmark = pytest.mark.browser

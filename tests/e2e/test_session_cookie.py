@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from lgqa_metrics import audit, web_sessions
-from lgqa_metrics.accounts import Accounts
-from lgqa_metrics.accounts_base import Role, cli_actor
-from lgqa_metrics.binding import browser_key
-from lgqa_metrics.store import Store
+from lgqa_metrics.domain.roles import Role, cli_actor
+from lgqa_metrics.services.binding import browser_key
+from lgqa_metrics.store import audit, web_sessions
+from lgqa_metrics.store.accounts import Accounts
+from lgqa_metrics.store.database import Store
 from tests.e2e.server import go_to, session_cookie, sign_in, streamlit_server, wait_until_idle, xsrf_cookie
 
 pytestmark = pytest.mark.browser

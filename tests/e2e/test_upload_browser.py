@@ -9,12 +9,12 @@ from typing import Any
 import openpyxl
 import pytest
 
-from lgqa_metrics.accounts import Accounts
-from lgqa_metrics.accounts_base import Role, cli_actor
-from lgqa_metrics.annotate import ISSUES_SHEET
-from lgqa_metrics.store import Store
+from lgqa_metrics.domain.roles import Role, cli_actor
+from lgqa_metrics.services.annotate import ISSUES_SHEET
+from lgqa_metrics.store.accounts import Accounts
+from lgqa_metrics.store.database import Store
 from tests.e2e.server import go_to, sign_in, streamlit_server, wait_until_idle
-from tests.returns import filled_template, pattern
+from tests.support.returns import filled_template, pattern
 
 pytestmark = pytest.mark.browser
 
@@ -91,7 +91,7 @@ def test_dropped_files_are_checked_stored_on_confirmation_and_exported(browser: 
 
 def test_a_return_of_a_new_layout_and_an_ambiguous_one_mapped_in_the_browser(browser: Any, tmp_path: Path) -> None:
     """"Chỉ số" over the codes is read at once; two "Kết quả" columns are mapped on the page, then stored."""
-    from lgqa_metrics import forms
+    from lgqa_metrics.synthetic import forms
     from tests.intake.test_layout_cases import ENTRIES
     from tests.intake.test_mappings import LAYOUT, THIS_YEAR
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from lgqa_metrics import web_sessions
-from lgqa_metrics.accounts import Accounts
-from lgqa_metrics.accounts_base import Role, cli_actor
-from lgqa_metrics.binding import browser_key
-from lgqa_metrics.store import Store
+from lgqa_metrics.domain.roles import Role, cli_actor
+from lgqa_metrics.services.binding import browser_key
+from lgqa_metrics.store import web_sessions
+from lgqa_metrics.store.accounts import Accounts
+from lgqa_metrics.store.database import Store
 from tests.e2e.server import PROCESSES, stream, streamlit_server, xsrf_cookie
 
 pytestmark = pytest.mark.browser

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lgqa_metrics.forms import FormContent
+from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.intake.reader import ParsedReturn, read_bytes
-from lgqa_metrics.ratings import Rating
-from tests.builders import CODES
-from tests.strategies import SYNONYMS, Form, contents, forms_, layouts
+from lgqa_metrics.synthetic.forms import FormContent
+from tests.support.builders import CODES
+from tests.support.strategies import SYNONYMS, Form, contents, forms_, layouts
 
 #: The long property runs: left out by ``scripts/test.sh --fast``.
 pytestmark = pytest.mark.slow

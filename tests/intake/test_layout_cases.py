@@ -12,12 +12,12 @@ from typing import Final
 import openpyxl
 import pytest
 
-from lgqa_metrics import forms
-from lgqa_metrics.forms import Column, Entry, FormContent, FormLayout
+from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.intake.reader import ParsedReturn, ReadResult, read_bytes
-from lgqa_metrics.ratings import Rating
-from lgqa_metrics.store import Store
-from tests.builders import CODES, NAMES_VI
+from lgqa_metrics.store.database import Store
+from lgqa_metrics.synthetic import forms
+from lgqa_metrics.synthetic.forms import Column, Entry, FormContent, FormLayout
+from tests.support.builders import CODES, NAMES_VI
 
 CYCLE: Final = (Rating.GREEN, Rating.YELLOW, Rating.RED, Rating.GREEN, Rating.NA, Rating.GREEN, Rating.YELLOW)
 #: Every indicator rated, with its own evidence and, for some, a note.
@@ -239,7 +239,7 @@ def test_a_signature_or_summary_word_never_swallows_an_indicator() -> None:
 
 
 def test_the_marked_up_workbook_marks_the_whole_header_row_of_an_ambiguous_layout() -> None:
-    from lgqa_metrics.annotate import annotate_workbook
+    from lgqa_metrics.services.annotate import annotate_workbook
 
     entries = {c: Entry(Rating.GREEN) for c in CODES}
     data = forms.write_return(forms.word_layout(words={Rating.GREEN: "Tốt"}), FormContent(entries))
@@ -253,7 +253,7 @@ def test_the_marked_up_workbook_marks_the_whole_header_row_of_an_ambiguous_layou
 def test_every_layout_family_ingests_exactly_through_the_command_line(tmp_path: Path, db_url: str) -> None:
     """One file per preset layout, one spread over four sheets, one consolidation: `ingest --json`, stored
     exactly as written."""
-    from tests.test_cli import cli
+    from tests.cli.test_cli import cli
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -9,16 +9,17 @@ from typing import Final
 
 import pytest
 
-from lgqa_metrics import forms, layout_mappings
-from lgqa_metrics.accounts_base import Actor, PermissionDenied, Role
-from lgqa_metrics.audit import audit_log
-from lgqa_metrics.forms import Column, Entry, FormContent, FormLayout
+from lgqa_metrics.domain.ratings import Rating
+from lgqa_metrics.domain.roles import Actor, PermissionDenied, Role
 from lgqa_metrics.intake.mapping import ambiguous_place, layout_choices, proposal
 from lgqa_metrics.intake.reader import read_bytes
-from lgqa_metrics.ratings import Rating
-from lgqa_metrics.store import Store
-from tests.builders import CODES
-from tests.test_cli import cli
+from lgqa_metrics.store import layout_mappings
+from lgqa_metrics.store.audit import audit_log
+from lgqa_metrics.store.database import Store
+from lgqa_metrics.synthetic import forms
+from lgqa_metrics.synthetic.forms import Column, Entry, FormContent, FormLayout
+from tests.cli.test_cli import cli
+from tests.support.builders import CODES
 
 STAFF: Final = Actor("can-bo", Role.STAFF)
 THIS_YEAR: Final = {c: Entry((Rating.GREEN, Rating.RED, Rating.YELLOW)[i % 3], f"QĐ số {i}") for i, c in enumerate(CODES)}

@@ -10,14 +10,15 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lgqa_metrics import shared, web_sessions
-from lgqa_metrics.accounts import Accounts
-from lgqa_metrics.accounts_base import Role, cli_actor
-from lgqa_metrics.ingest import ingest_bytes, ingest_paths
-from lgqa_metrics.paths import SAMPLES_DIR
-from lgqa_metrics.store import Store
+from lgqa_metrics.domain.paths import SAMPLES_DIR
+from lgqa_metrics.domain.roles import Role, cli_actor
+from lgqa_metrics.services import shared
+from lgqa_metrics.services.ingest import ingest_bytes, ingest_paths
+from lgqa_metrics.store import web_sessions
+from lgqa_metrics.store.accounts import Accounts
+from lgqa_metrics.store.database import Store
 from lgqa_metrics.ui import navigation, state
-from tests.returns import filled_template, pattern
+from tests.support.returns import filled_template, pattern
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60

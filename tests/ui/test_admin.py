@@ -12,15 +12,15 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lgqa_metrics import audit
-from lgqa_metrics.accounts import Accounts
-from lgqa_metrics.accounts_base import Actor, Role, cli_actor
-from lgqa_metrics.ingest import ingest_bytes
-from lgqa_metrics.schema import users_t
-from lgqa_metrics.store import Store
+from lgqa_metrics.domain.roles import Actor, Role, cli_actor
+from lgqa_metrics.services.ingest import ingest_bytes
+from lgqa_metrics.store import audit
+from lgqa_metrics.store.accounts import Accounts
+from lgqa_metrics.store.database import Store
+from lgqa_metrics.store.schema import users_t
 from lgqa_metrics.ui import state
-from tests.reference_data import REAL_UNITS, data_copy, edit_csv, unit_row
-from tests.returns import filled_template, pattern
+from tests.support.reference_data import REAL_UNITS, data_copy, edit_csv, unit_row
+from tests.support.returns import filled_template, pattern
 from tests.ui.conftest import ROOT, TIMEOUT, open_app, sign_in_as
 from tests.ui.downloads import Downloads, downloads
 
@@ -405,9 +405,10 @@ def test_the_data_admin_page_reads_in_english(root: Store, data_copy: Path) -> N
 
 
 def test_admins_see_the_confirmed_column_mappings_and_delete_one_with_an_audit_entry(root: Store) -> None:
-    from lgqa_metrics import forms, layout_mappings
-    from lgqa_metrics.accounts_base import Actor
+    from lgqa_metrics.domain.roles import Actor
     from lgqa_metrics.intake.mapping import layout_choices, proposal
+    from lgqa_metrics.store import layout_mappings
+    from lgqa_metrics.synthetic import forms
     from tests.intake.test_mappings import DATA
 
     _, headers, _ = layout_choices(DATA, "Biểu 01", forms.HEADER_ROW)

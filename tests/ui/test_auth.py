@@ -8,11 +8,11 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from lgqa_metrics import audit, web_sessions
-from lgqa_metrics.accounts import Accounts
-from lgqa_metrics.accounts_base import Role, cli_actor
-from lgqa_metrics.schema import web_sessions_t
-from lgqa_metrics.store import Store
+from lgqa_metrics.domain.roles import Role, cli_actor
+from lgqa_metrics.store import audit, web_sessions
+from lgqa_metrics.store.accounts import Accounts
+from lgqa_metrics.store.database import Store
+from lgqa_metrics.store.schema import web_sessions_t
 from lgqa_metrics.ui import state
 from tests.ui.conftest import open_app
 

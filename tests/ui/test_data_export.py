@@ -9,8 +9,8 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from streamlit.testing.v1 import AppTest
 
-from lgqa_metrics.audit import audit_log
-from lgqa_metrics.store import Store
+from lgqa_metrics.store.audit import audit_log
+from lgqa_metrics.store.database import Store
 from tests.ui.conftest import open_app
 from tests.ui.downloads import Downloads, downloads
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lgqa_metrics import scope
-from lgqa_metrics.store import Store
-from lgqa_metrics.synth import SynthSpec, generate
-from lgqa_metrics.synth_write import write_store
+from lgqa_metrics.analysis import scope
+from lgqa_metrics.store.database import Store
+from lgqa_metrics.synthetic.synth import SynthSpec, generate
+from lgqa_metrics.synthetic.synth_write import write_store
 from lgqa_metrics.ui import state
 from tests.ui.conftest import open_app, use_copy
 
@@ -96,7 +96,7 @@ def test_choosing_a_province_then_a_district_narrows_to_single_units(national: S
 def test_a_unit_is_found_by_its_name_without_accents(national: Store) -> None:
     at = _ok(open_app("app_pages/overview.py"))
     unit = national.registry[str(national.rating_table()["unit_id"].iloc[0])]
-    from lgqa_metrics.textnorm import fold
+    from lgqa_metrics.domain.textnorm import fold
     at.text_input(key=state.UNIT_SEARCH).input(fold(unit.name).upper())
     _ok(at.run())
     hits = _frame(at, 2)

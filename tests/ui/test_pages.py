@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lgqa_metrics.store import Store
-from tests.returns import pattern
+from lgqa_metrics.store.database import Store
+from tests.support.returns import pattern
 from tests.ui.conftest import PAGES, open_app
 
 

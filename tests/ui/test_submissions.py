@@ -6,10 +6,10 @@ import io
 
 import openpyxl
 
-from lgqa_metrics.annotate import ISSUES_SHEET
-from lgqa_metrics.ingest import ingest_bytes
-from lgqa_metrics.store import Store
-from tests.returns import filled_template, pattern
+from lgqa_metrics.services.annotate import ISSUES_SHEET
+from lgqa_metrics.services.ingest import ingest_bytes
+from lgqa_metrics.store.database import Store
+from tests.support.returns import filled_template, pattern
 from tests.ui.conftest import ROOT, open_app
 from tests.ui.downloads import Downloads, downloads
 

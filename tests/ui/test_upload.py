@@ -9,13 +9,13 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from lgqa_metrics.accounts_base import Role
-from lgqa_metrics.annotate import ISSUES_SHEET
-from lgqa_metrics.store import Store, intake_t, submissions_t
-from lgqa_metrics.template import DATA_SHEET
-from lgqa_metrics.units import default_registry
-from tests.builders import as_words, cycle_ratings, docx_bytes, row_of, word_return
-from tests.returns import filled_template, pattern
+from lgqa_metrics.domain.roles import Role
+from lgqa_metrics.domain.units import default_registry
+from lgqa_metrics.services.annotate import ISSUES_SHEET
+from lgqa_metrics.services.template import DATA_SHEET
+from lgqa_metrics.store.database import Store, intake_t, submissions_t
+from tests.support.builders import as_words, cycle_ratings, docx_bytes, row_of, word_return
+from tests.support.returns import filled_template, pattern
 from tests.ui.conftest import ROOT, open_app
 from tests.ui.downloads import Downloads, downloads
 
@@ -216,7 +216,7 @@ def test_a_rejected_only_batch_can_be_recorded_in_quarantine(store: Store) -> No
 
 
 def test_returns_in_layouts_the_template_never_had_are_checked_and_stored(store: Store) -> None:
-    from lgqa_metrics import forms
+    from lgqa_metrics.synthetic import forms
     from tests.intake.test_layout_cases import ENTRIES
 
     code_name = forms.word_layout(roles=("stt", "code_name", "rating", "evidence", "note"))
@@ -239,7 +239,7 @@ def test_returns_in_layouts_the_template_never_had_are_checked_and_stored(store:
 
 
 def test_staff_map_the_columns_of_an_ambiguous_layout_once_and_the_file_is_read_with_them(store: Store) -> None:
-    from lgqa_metrics import layout_mappings
+    from lgqa_metrics.store import layout_mappings
     from tests.intake.test_mappings import DATA, THIS_YEAR
 
     at = _upload(open_app("app_pages/upload.py"), ("BaoCao_2023.xlsx", DATA))

@@ -7,10 +7,10 @@ import json
 
 from streamlit.web.server.starlette.starlette_app_utils import create_signed_value
 
-from lgqa_metrics import web_sessions
-from lgqa_metrics.accounts import Accounts
-from lgqa_metrics.accounts_base import Role, cli_actor
-from lgqa_metrics.store import Store
+from lgqa_metrics.domain.roles import Role, cli_actor
+from lgqa_metrics.store import web_sessions
+from lgqa_metrics.store.accounts import Accounts
+from lgqa_metrics.store.database import Store
 from lgqa_metrics.ui.web import SSO_COOKIE, may_upload, sso_email
 
 SECRET = "a-cookie-secret-of-32-characters!"

@@ -1,0 +1,255 @@
+"""Aggregates over the long ratings table (one row per unit × year × indicator).
+
+Counts and shares of each colour come first; the ordinal score (red 0, yellow 1, green 2) is used only
+inside aggregates, always with the number of excluded N/A and missing items beside it. The *index* is
+the mean score of the assessed indicators scaled to 0–100 (all green = 100, all red = 0).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+
+from lgqa_metrics.domain.catalogue import Catalogue, code_key
+from lgqa_metrics.domain.paths import CATALOGUE_DIR
+from lgqa_metrics.domain.ratings import Rating
+from lgqa_metrics.domain.units import REPORTING_TYPES, UnitRegistry
+
+RATING_ORDER: Final = [r.value for r in (Rating.GREEN, Rating.YELLOW, Rating.RED, Rating.NA, Rating.MISSING)]
+ASSESSED: Final = ("green", "yellow", "red")
+TYPE_ORDER: Final = [t.value for t in REPORTING_TYPES]
+UNIT_KEYS: Final = ("unit_id", "unit_name", "unit_type")
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """A tier label for an index, in the style of Vietnamese governance indices."""
+
+    min_index: float
+    label_vi: str
+    label_en: str
+
+    def label(self, lang: str = "vi") -> str:
+        """The label in ``lang``."""
+        return self.label_en if lang == "en" else self.label_vi
+
+
+@cache
+def load_tiers(path: Path | None = None) -> tuple[Tier, ...]:
+    """Tier thresholds from ``data/catalogue/tiers.csv``, highest first; the lowest must start at 0."""
+    path = path or CATALOGUE_DIR / "tiers.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        tiers = tuple(sorted((Tier(float(r["min_index"]), r["label_vi"].strip(), r["label_en"].strip())
+                              for r in csv.DictReader(fh)), key=lambda t: -t.min_index))
+    if not tiers or tiers[-1].min_index != 0:
+        raise ValueError(f"{path.name}: the lowest tier must start at 0")
+    return tiers
+
+
+def tier_of(index: float | None, lang: str = "vi") -> str:
+    """The tier label of an index ('' when there is none)."""
+    if index is None or pd.isna(index):
+        return ""
+    return next(t.label(lang) for t in load_tiers() if index >= t.min_index)
+
+
+def colour_counts(ratings: pd.DataFrame, by: Sequence[str] = (*UNIT_KEYS, "year")) -> pd.DataFrame:
+    """Count of each rating per group, the number assessed, the green share and the 0–100 index."""
+    by = list(by)
+    columns = [*by, *RATING_ORDER, "assessed", "green_share", "index"]
+    if ratings.empty:
+        return pd.DataFrame(columns=columns)
+    counts = (ratings.groupby(by, observed=True)["rating"].value_counts().unstack(fill_value=0)
+              .reindex(columns=RATING_ORDER, fill_value=0).reset_index())
+    counts.columns.name = None
+    counts["assessed"] = counts[list(ASSESSED)].sum(axis=1)
+    assessed = counts["assessed"].where(counts["assessed"] > 0)
+    counts["green_share"] = counts["green"] / assessed
+    counts["index"] = (counts["green"] * 2 + counts["yellow"]) / assessed * 50
+    return counts[columns]
+
+
+def years_of(ratings: pd.DataFrame) -> list[int]:
+    """The years present, ascending."""
+    return sorted(int(y) for y in ratings["year"].unique()) if not ratings.empty else []
+
+
+def expected_units(registry: UnitRegistry, year: int) -> list[str]:
+    """Ids of the units expected to report for ``year`` (valid during that year)."""
+    return [u.id for u in registry.units if u.type in REPORTING_TYPES and u.valid_in(year)]
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """Headline figures of one year, with the change against the previous year where there is one."""
+
+    year: int
+    received: int
+    expected: int
+    shares: dict[str, float]
+    previous_year: int | None
+    change: dict[str, float]
+
+
+def headline(ratings: pd.DataFrame, year: int, registry: UnitRegistry,
+             expected: Sequence[str] | None = None) -> Headline:
+    """Returns received of expected (``expected`` ids, default: every registered unit valid that year)
+    and the share of each colour among assessed indicators."""
+    def shares(frame: pd.DataFrame) -> dict[str, float]:
+        assessed = frame[frame["rating"].isin(ASSESSED)]
+        total = len(assessed)
+        return {c: (float((assessed["rating"] == c).sum()) / total if total else 0.0) for c in ASSESSED}
+
+    this = ratings[ratings["year"] == year]
+    earlier = [y for y in years_of(ratings) if y < year]
+    prev = earlier[-1] if earlier else None
+    now = shares(this)
+    change = {}
+    if prev is not None:
+        before = shares(ratings[ratings["year"] == prev])
+        change = {c: now[c] - before[c] for c in ASSESSED}
+    due = set(expected_units(registry, year) if expected is None else expected) | set(this["unit_id"].unique())
+    return Headline(year, int(this["unit_id"].nunique()), len(due), now, prev, change)
+
+
+def type_rank(types: pd.Series) -> pd.Series:
+    """Each unit type's place in :data:`TYPE_ORDER` (quận, huyện, phường, xã; anything else last), as plain
+    integers whatever the column's dtype (a categorical's own order is alphabetical)."""
+    rank = {t: i for i, t in enumerate(TYPE_ORDER)}
+    return types.astype(str).map(lambda v: rank.get(v, len(rank))).astype(int)
+
+
+def unit_order(ratings: pd.DataFrame) -> pd.DataFrame:
+    """The units present, ordered by type (quận, huyện, phường, xã) then name."""
+    units = ratings[list(UNIT_KEYS)].drop_duplicates()
+    units = units.assign(_t=type_rank(units["unit_type"]))
+    return units.sort_values(["_t", "unit_name"]).drop(columns="_t").reset_index(drop=True)
+
+
+def matrix(ratings: pd.DataFrame, year: int, catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The traffic-light matrix of one year: (ratings, evidence), units as rows in type order, the 39
+    codes as columns in numeric order. Unit-years without a value hold ``missing``."""
+    this = ratings[ratings["year"] == year]
+    order = unit_order(this)
+    codes = list(catalogue.codes)
+    grid = this.pivot(index="unit_id", columns="indicator_code", values="rating")
+    grid = grid.reindex(index=order["unit_id"], columns=codes).fillna("missing")
+    evidence = this.pivot(index="unit_id", columns="indicator_code", values="evidence")
+    evidence = evidence.reindex(index=order["unit_id"], columns=codes).fillna("")
+    return grid, evidence
+
+
+def quadrant_counts(ratings: pd.DataFrame) -> pd.DataFrame:
+    """Colour counts per unit × year × quadrant (for stacked bars)."""
+    return colour_counts(ratings, (*UNIT_KEYS, "year", "quadrant"))
+
+
+def ranking(ratings: pd.DataFrame, year: int, lang: str = "vi") -> pd.DataFrame:
+    """Units of one year ranked by index (ties share a rank), with colour counts, excluded N/A and
+    missing counts and the tier label."""
+    counts = colour_counts(ratings[ratings["year"] == year])
+    if counts.empty:
+        return counts.assign(rank=pd.Series(dtype="Int64"), tier=pd.Series(dtype="str"))
+    counts = counts.sort_values(["index", "green", "unit_name"], ascending=[False, False, True], na_position="last")
+    counts["rank"] = counts["index"].rank(method="min", ascending=False).astype("Int64")
+    counts["tier"] = [tier_of(v, lang) for v in counts["index"]]
+    return counts.reset_index(drop=True)
+
+
+def group_averages(ratings: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per unit type: number of units, mean and range of the unit indices, and pooled colour shares."""
+    per_unit = colour_counts(ratings[ratings["year"] == year])
+    if per_unit.empty:
+        return pd.DataFrame(columns=["unit_type", "units", "index_mean", "index_min", "index_max", *ASSESSED])
+    grouped = per_unit.groupby("unit_type", observed=True)
+    out = grouped.agg(units=("unit_id", "nunique"), index_mean=("index", "mean"), index_min=("index", "min"),
+                      index_max=("index", "max"), green=("green", "sum"), yellow=("yellow", "sum"),
+                      red=("red", "sum")).reset_index()
+    total = out[list(ASSESSED)].sum(axis=1).where(lambda s: s > 0)
+    for colour in ASSESSED:
+        out[colour] = out[colour] / total
+    out["_t"] = type_rank(out["unit_type"])
+    return out.sort_values("_t").drop(columns="_t").reset_index(drop=True)
+
+
+def quadrant_profile(ratings: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per unit × quadrant of one year: colour counts, green share and index (for radar charts)."""
+    return colour_counts(ratings[ratings["year"] == year], (*UNIT_KEYS, "quadrant"))
+
+
+def trend(ratings: pd.DataFrame, by_quadrant: bool = False) -> pd.DataFrame:
+    """Index and colour counts per unit and year (and quadrant)."""
+    keys = (*UNIT_KEYS, "year", "quadrant") if by_quadrant else (*UNIT_KEYS, "year")
+    return colour_counts(ratings, keys)
+
+
+_RANK: Final = {"red": 0, "yellow": 1, "green": 2}
+
+
+def change_summary(ratings: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Indicator-level changes of each unit between two years, counted per unit: improved, declined,
+    unchanged, not comparable, and the net. Only indicators assessed (red/yellow/green) in both years count
+    as improved, declined or unchanged."""
+    both = _compared(ratings, year_from, year_to)
+    kinds = ["improved", "declined", "unchanged", "not_comparable"]
+    summary = (both.groupby(list(UNIT_KEYS), observed=True)["change"].value_counts().unstack(fill_value=0)
+               .reindex(columns=kinds, fill_value=0).reset_index())
+    summary.columns.name = None
+    summary["net"] = summary["improved"] - summary["declined"]
+    return summary.sort_values(["net", "unit_name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def change_detail(ratings: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Each improvement and decline between two years (as :func:`change_summary` counts them), with the
+    later year's evidence and note when ``ratings`` has them."""
+    both = _compared(ratings, year_from, year_to)
+    detail = both[both["change"].isin(["improved", "declined"])].copy()
+    detail["_k"] = detail["indicator_code"].map(code_key)
+    return detail.sort_values(["unit_name", "change", "_k"]).drop(columns="_k").reset_index(drop=True)
+
+
+def _compared(ratings: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Each indicator of each unit rated in both years, with its change."""
+    text = [c for c in ("evidence", "note") if c in ratings]
+    a = ratings[ratings["year"] == year_from][[*UNIT_KEYS, "indicator_code", "indicator_name", "rating"]]
+    b = ratings[ratings["year"] == year_to][["unit_id", "indicator_code", "rating", *text]]
+    both = a.merge(b, on=["unit_id", "indicator_code"], suffixes=("_from", "_to"))
+    score_from = both["rating_from"].astype(str).map(_RANK)
+    score_to = both["rating_to"].astype(str).map(_RANK)
+    comparable = score_from.notna() & score_to.notna()
+    both["change"] = "not_comparable"
+    both.loc[comparable & (score_to > score_from), "change"] = "improved"
+    both.loc[comparable & (score_to < score_from), "change"] = "declined"
+    both.loc[comparable & (score_to == score_from), "change"] = "unchanged"
+    return both
+
+
+def indicator_distribution(ratings: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Colour counts of one indicator per year."""
+    return colour_counts(ratings[ratings["indicator_code"] == code], ("year",))
+
+
+def red_units(ratings: pd.DataFrame, code: str, year: int | None = None) -> pd.DataFrame:
+    """Units rated red on one indicator (one year or all), with their evidence and notes."""
+    mask = (ratings["indicator_code"] == code) & (ratings["rating"] == "red")
+    if year is not None:
+        mask &= ratings["year"] == year
+    cols = [*UNIT_KEYS, "year", "evidence", "note", "version"]
+    return ratings.loc[mask, cols].sort_values(["year", "unit_name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def completeness(submissions: pd.DataFrame, registry: UnitRegistry, years: Sequence[int]) -> pd.DataFrame:
+    """Units × years: the current version number received, or NA where the return is missing; units
+    not expected in a year (not valid then) are left out of that year's count but shown."""
+    current = submissions[submissions["status"] == "current"]
+    grid = current.pivot_table(index="unit_id", columns="year", values="version", aggfunc="max")
+    ids = [u.id for u in registry.units if u.type in REPORTING_TYPES] + [i for i in grid.index if i not in registry]
+    grid = grid.reindex(index=ids, columns=list(years))
+    grid.columns = [int(c) for c in grid.columns]
+    return grid.astype("Int64")

@@ -1,0 +1,3 @@
+"""Synthetic data, on top of the services: the one writer of return forms (:mod:`.forms`), the pilot demo
+(:mod:`.demo`) and the national synthetic dataset (:mod:`.synth`, written by :mod:`.synth_write`). Every unit and
+rating made here is labelled synthetic."""

@@ -1,0 +1,114 @@
+"""Aggregates over the long ratings table, checked against hand-built frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lgqa_metrics.analysis import analytics
+from lgqa_metrics.domain.catalogue import default_catalogue
+from lgqa_metrics.domain.units import default_registry
+
+
+def frame(rows: dict[tuple[str, int], dict[str, str]]) -> pd.DataFrame:
+    """A long ratings table: (unit, year) -> {code: rating}; other codes are missing."""
+    reg, cat = default_registry(), default_catalogue()
+    out = []
+    for (unit, year), ratings in rows.items():
+        u = reg[unit]
+        for ind in cat.indicators:
+            rating = ratings.get(ind.code, "missing")
+            out.append({"unit_id": unit, "unit_name": u.name, "unit_type": u.type.value, "year": year,
+                        "quadrant": ind.quadrant, "indicator_code": ind.code, "indicator_name": ind.name_vi,
+                        "rating": rating, "evidence": f"ev {unit} {ind.code}", "note": "", "version": 1})
+    return pd.DataFrame(out)
+
+
+CODES = default_catalogue().codes
+
+
+def test_colour_counts_index_excludes_na_and_missing() -> None:
+    data = frame({("q-le-chan", 2023): {"1.1": "green", "1.2": "green", "1.3": "red", "1.4": "yellow", "1.5": "na"}})
+    [row] = analytics.colour_counts(data).to_dict("records")
+    assert (row["green"], row["yellow"], row["red"], row["na"], row["missing"]) == (2, 1, 1, 1, 34)
+    assert row["assessed"] == 4
+    assert row["green_share"] == pytest.approx(0.5)
+    assert row["index"] == pytest.approx((2 * 2 + 1) / 4 * 50)
+
+
+def test_headline_counts_returns_of_expected_and_change_in_shares() -> None:
+    data = frame({("q-le-chan", 2022): {c: "red" for c in CODES},
+                  ("q-le-chan", 2023): {c: "green" for c in CODES},
+                  ("x-an-thang", 2023): {c: "red" for c in CODES}})
+    head = analytics.headline(data, 2023, default_registry())
+    assert (head.received, head.expected, head.previous_year) == (2, 12, 2022)
+    assert head.shares["green"] == pytest.approx(0.5)
+    assert head.change["green"] == pytest.approx(0.5)
+    assert head.change["red"] == pytest.approx(-0.5)
+    first = analytics.headline(data, 2022, default_registry())
+    assert first.previous_year is None and first.change == {}
+
+
+def test_matrix_orders_units_by_type_and_codes_numerically() -> None:
+    data = frame({("x-an-thang", 2023): {"1.10": "green"}, ("q-le-chan", 2023): {"1.9": "red"},
+                  ("p-cat-dai", 2023): {}, ("h-an-lao", 2023): {"4.9": "na"}})
+    grid, evidence = analytics.matrix(data, 2023, default_catalogue())
+    assert list(grid.index) == ["q-le-chan", "h-an-lao", "p-cat-dai", "x-an-thang"]
+    assert list(grid.columns[8:11]) == ["1.9", "1.10", "2.1"]
+    assert grid.loc["x-an-thang", "1.10"] == "green" and grid.loc["q-le-chan", "1.9"] == "red"
+    assert grid.loc["h-an-lao", "4.9"] == "na" and grid.loc["p-cat-dai", "1.1"] == "missing"
+    assert evidence.loc["q-le-chan", "1.9"] == "ev q-le-chan 1.9"
+
+
+def test_ranking_shares_ranks_on_ties_and_labels_tiers() -> None:
+    data = frame({("q-le-chan", 2023): {c: "green" for c in CODES},
+                  ("q-kien-an", 2023): {c: "green" for c in CODES},
+                  ("x-an-thang", 2023): {c: "red" for c in CODES}})
+    ranked = analytics.ranking(data, 2023)
+    assert list(ranked["rank"]) == [1, 1, 3]
+    assert list(ranked["tier"]) == ["Rất tốt", "Rất tốt", "Cần cải thiện"]
+    assert ranked["unit_id"].iloc[-1] == "x-an-thang"
+    assert analytics.tier_of(65.0, "en") == "Good" and analytics.tier_of(64.9) == "Khá"
+
+
+def test_group_averages_pool_shares_per_unit_type() -> None:
+    data = frame({("q-le-chan", 2023): {c: "green" for c in CODES},
+                  ("q-kien-an", 2023): {c: "red" for c in CODES},
+                  ("x-an-thang", 2023): {c: "yellow" for c in CODES}})
+    groups = analytics.group_averages(data, 2023).set_index("unit_type")
+    assert list(groups.index) == ["quan", "xa"]
+    assert groups.loc["quan", "units"] == 2
+    assert groups.loc["quan", "index_mean"] == pytest.approx(50)
+    assert (groups.loc["quan", "index_min"], groups.loc["quan", "index_max"]) == (0, 100)
+    assert groups.loc["quan", "green"] == pytest.approx(0.5) and groups.loc["xa", "yellow"] == pytest.approx(1)
+
+
+def test_changes_list_each_upgrade_and_downgrade() -> None:
+    data = frame({("p-bac-son", 2022): {"1.1": "red", "1.2": "green", "1.3": "yellow", "1.4": "na"},
+                  ("p-bac-son", 2023): {"1.1": "green", "1.2": "yellow", "1.3": "yellow", "1.4": "red"}})
+    summary = analytics.change_summary(data, 2022, 2023)
+    detail = analytics.change_detail(data, 2022, 2023)
+    [row] = summary.to_dict("records")
+    assert (row["improved"], row["declined"], row["unchanged"], row["net"]) == (1, 1, 1, 0)
+    assert row["not_comparable"] == 39 - 3
+    assert {(r["indicator_code"], r["change"]) for r in detail.to_dict("records")} == {("1.1", "improved"),
+                                                                                      ("1.2", "declined")}
+
+
+def test_indicator_distribution_and_red_units() -> None:
+    data = frame({("q-le-chan", 2022): {"2.5": "red"}, ("q-le-chan", 2023): {"2.5": "green"},
+                  ("x-trung-lap", 2023): {"2.5": "red"}})
+    dist = analytics.indicator_distribution(data, "2.5").set_index("year")
+    assert dist.loc[2023, "red"] == 1 and dist.loc[2023, "green"] == 1 and dist.loc[2022, "red"] == 1
+    red = analytics.red_units(data, "2.5", 2023)
+    assert list(red["unit_id"]) == ["x-trung-lap"] and red["evidence"].iloc[0] == "ev x-trung-lap 2.5"
+
+
+def test_completeness_marks_missing_returns_and_current_versions() -> None:
+    subs = pd.DataFrame([{"unit_id": "q-le-chan", "year": 2022, "version": 1, "status": "superseded"},
+                         {"unit_id": "q-le-chan", "year": 2022, "version": 2, "status": "current"},
+                         {"unit_id": "x-an-thang", "year": 2023, "version": 1, "status": "current"}])
+    grid = analytics.completeness(subs, default_registry(), [2022, 2023])
+    assert grid.loc["q-le-chan", 2022] == 2
+    assert pd.isna(grid.loc["q-le-chan", 2023]) and grid.loc["x-an-thang", 2023] == 1
+    assert len(grid) == 12

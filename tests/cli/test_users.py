@@ -1,0 +1,46 @@
+"""``python -m lgqa_metrics users …`` as a real subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from lgqa_metrics.domain.roles import Actor, Role
+from lgqa_metrics.store.accounts import Accounts
+from lgqa_metrics.store.database import Store
+from tests.cli.test_cli import ROOT, cli
+
+
+def users(db_url: str, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a ``users`` action, feeding ``password`` on stdin when given."""
+    extra = ["--password-stdin"] if password is not None else []
+    return subprocess.run([sys.executable, "-m", "lgqa_metrics", "users", *args, "--db", db_url, "--create", *extra],
+                          input=(password or "") + "\n", capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+def test_first_admin_is_created_and_listed(db_url: str) -> None:
+    assert "users add --role admin" in users(db_url, "list").stdout
+    run = users(db_url, "add", "Root", "--role", "admin", password="first-admin-pass")
+    assert run.returncode == 0, run.stderr
+    listing = users(db_url, "list").stdout
+    assert "root" in listing and "admin" in listing and "first-admin-pass" not in listing
+    assert Accounts(Store.open(db_url)).sign_in("root", "first-admin-pass").actor == Actor("root", Role.ADMIN)
+
+
+def test_role_password_disable_round_trip(db_url: str) -> None:
+    users(db_url, "add", "lan", "--role", "viewer", password="viewer-pass-123")
+    assert users(db_url, "set-role", "lan", "staff").returncode == 0
+    assert users(db_url, "set-password", "lan", password="new-pass-12345").returncode == 0
+    accounts = Accounts(Store.open(db_url))
+    assert accounts.sign_in("lan", "new-pass-12345").actor == Actor("lan", Role.STAFF)
+    assert users(db_url, "disable", "lan").returncode == 0
+    assert accounts.sign_in("lan", "new-pass-12345").reason == "disabled"
+
+
+def test_refusals_are_messages_with_exit_1_never_tracebacks(db_url: str) -> None:
+    weak = users(db_url, "add", "bob", "--role", "staff", password="short")
+    assert weak.returncode == 1 and "Mật khẩu quá yếu" in weak.stderr and "Traceback" not in weak.stderr
+    missing = users(db_url, "disable", "nobody")
+    assert missing.returncode == 1 and "nobody" in missing.stderr
+    assert cli("users", "add", "x", "--role", "god").returncode == 2

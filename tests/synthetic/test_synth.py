@@ -1,0 +1,306 @@
+"""Synthetic national data: a deterministic hierarchy with lineage, plausible ratings, a bulk write into the
+store (whose registry then lives in the store), and return workbooks that the reader accepts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from lgqa_metrics.domain.units import DISTRICT_TYPES, REPORTING_TYPES, UnitType, default_registry, load_registry
+from lgqa_metrics.intake.reader import read_bytes
+from lgqa_metrics.store import audit
+from lgqa_metrics.store.database import REGISTRY_FROM_STORE, REGISTRY_SOURCE_KEY, Store
+from lgqa_metrics.store.schema import files_t, intake_t, meta_t, ratings_t, submissions_t, units_t
+from lgqa_metrics.synthetic.synth import (
+    GREEN,
+    MISSING,
+    NA,
+    RED,
+    YELLOW,
+    Dataset,
+    SynthError,
+    SynthSpec,
+    generate,
+    parse_years,
+)
+from lgqa_metrics.synthetic.synth_write import UNITS_CSV, register_units, write_files, write_store
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = SynthSpec(60, (2022, 2023, 2024), seed=7)
+
+
+@pytest.fixture(scope="module")
+def ds() -> Dataset:
+    """60 units × 3 years (generated once for the module)."""
+    return generate(SPEC)
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m lgqa_metrics ARGS`` from the project root."""
+    env = {k: v for k, v in os.environ.items() if k != "LGQA_DATABASE_URL"}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run([sys.executable, "-m", "lgqa_metrics", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=300)
+
+
+def _index(ratings: np.ndarray) -> float:
+    scored = ratings[ratings <= GREEN]
+    return float(scored.mean() * 50)
+
+
+# --- the generator -------------------------------------------------------------------------------------
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(ds: Dataset) -> None:
+    again = generate(SPEC)
+    assert again.registry.units == ds.registry.units
+    for name in ("sub_unit", "sub_year", "sub_version", "sub_current", "sub_seconds", "ratings", "evidence", "notes"):
+        assert np.array_equal(getattr(again, name), getattr(ds, name)), name
+    other = generate(SynthSpec(60, SPEC.years, seed=8))
+    assert [u.name for u in other.registry.units] != [u.name for u in ds.registry.units]
+
+
+def test_counts_follow_the_units_valid_each_year(ds: Dataset) -> None:
+    assert ds.first_year_units() == 60
+    expected = sum(u.valid_in(y) for u in ds.reporting for y in SPEC.years)
+    assert ds.returns == expected
+    assert ds.rating_count == 39 * ds.submissions
+    assert ds.ratings.shape == (ds.submissions, 39)
+    versions: dict[tuple[int, int], list[tuple[int, bool]]] = {}
+    for u, y, v, c in zip(ds.sub_unit.tolist(), ds.sub_year.tolist(), ds.sub_version.tolist(), ds.sub_current.tolist(),
+                          strict=True):
+        versions.setdefault((u, y), []).append((v, c))
+    assert len(versions) == ds.returns
+    for found in versions.values():
+        assert [v for v, _ in found] == list(range(1, len(found) + 1))  # gap-free
+        assert [c for _, c in found] == [False] * (len(found) - 1) + [True]  # the last is the one current
+    for i in range(ds.submissions):
+        assert ds.reporting[ds.sub_unit[i]].valid_in(int(ds.sub_year[i]))
+
+
+def test_sizes_scale_with_the_number_of_units() -> None:
+    tiny = generate(SynthSpec(12, (2022, 2023, 2024, 2025)))
+    assert tiny.first_year_units() == 12
+    types = Counter(u.type for u in tiny.reporting)
+    assert types[UnitType.QUAN] + types[UnitType.HUYEN] >= 2
+    assert sum(u.type is UnitType.TINH for u in tiny.registry.units) == 1
+    big = generate(SynthSpec(2000, (2024,)))
+    provinces = [u for u in big.registry.units if u.type is UnitType.TINH]
+    assert len(provinces) == round(2000 / 160)
+    districts = sum(u.type in DISTRICT_TYPES for u in big.reporting)
+    assert 0.05 < districts / 2000 < 0.09
+    assert big.returns == 2000 and not any(u.successor_ids for u in big.registry.units)  # one year: no merges
+
+
+def test_every_reporting_unit_lies_in_a_province_and_a_district(ds: Dataset) -> None:
+    reg = ds.registry
+    assert {u.type for u in ds.reporting} == set(REPORTING_TYPES)
+    assert all(u.type is not UnitType.TINH for u in ds.reporting)
+    for unit in ds.reporting:
+        province, district = reg.area(unit.id)
+        assert province is not None and reg[province].type is UnitType.TINH
+        assert district is not None and reg[district].type in DISTRICT_TYPES
+        if unit.type in DISTRICT_TYPES:
+            assert district == unit.id
+        else:
+            assert unit.parent_id == district
+            assert (unit.type is UnitType.PHUONG) == (reg[district].type is UnitType.QUAN)
+    ids = [u.id for u in reg.units]
+    assert len(ids) == len(set(ids))
+    for parent in {u.parent_id for u in reg.units if u.parent_id}:
+        names = [u.name for u in reg.children(parent) if u.valid_to is None]
+        assert len(names) == len(set(names)), parent
+
+
+def test_merged_communes_point_to_a_successor_valid_from_the_next_year(ds: Dataset) -> None:
+    reg = ds.registry
+    merged = [u for u in reg.units if u.successor_ids]
+    assert merged, "a three-year range merges some communes"
+    merge_year = SPEC.merge_year
+    assert merge_year == 2023
+    reported = {(ds.reporting[u].id, int(y)) for u, y in zip(ds.sub_unit, ds.sub_year, strict=True)}
+    for old in merged:
+        (new_id,) = old.successor_ids
+        new = reg[new_id]
+        assert old.type in (UnitType.PHUONG, UnitType.XA) and new.type is old.type
+        assert new.parent_id == old.parent_id
+        assert old.valid_to is not None and old.valid_to.isoformat() == f"{merge_year - 1}-12-31"
+        assert new.valid_from is not None and new.valid_from.isoformat() == f"{merge_year}-01-01"
+        assert old.name in new.aliases
+        assert {y for (uid, y) in reported if uid == old.id} == {y for y in SPEC.years if y < merge_year}
+        assert {y for (uid, y) in reported if uid == new.id} == {y for y in SPEC.years if y >= merge_year}
+    successors = {s for u in merged for s in u.successor_ids}
+    assert all(len(reg[s].aliases) in (2, 3) for s in successors)
+
+
+def test_ratings_are_plausible_quan_best_persistent_and_improving() -> None:
+    big = generate(SynthSpec(1500, (2020, 2021, 2022, 2023), seed=3))
+    current = big.sub_current
+    kind = np.array([u.type.value for u in big.reporting])[big.sub_unit]
+    index = {t.value: _index(big.ratings[current & (kind == t.value)]) for t in REPORTING_TYPES}
+    assert index["quan"] > index["huyen"] > index["xa"]
+    assert index["quan"] > index["phuong"] > index["xa"]
+    first, last = (_index(big.ratings[current & (big.sub_year == y)]) for y in (2020, 2023))
+    assert last > first + 2  # a national improvement over the years
+    rows = {(int(u), int(y)): i for i, (u, y) in enumerate(zip(big.sub_unit, big.sub_year, strict=True)) if current[i]}
+    same = total = 0
+    for (unit, year), i in rows.items():
+        j = rows.get((unit, year + 1))
+        if j is not None:
+            same += int((big.ratings[i] == big.ratings[j]).sum())
+            total += 39
+    assert same / total > 0.6
+    codes = list(big.codes)
+    share_red = (big.ratings[current] == RED).mean(axis=0)
+    assert share_red[codes.index("4.8")] > share_red[codes.index("1.10")]  # some indicators are harder
+    colours = Counter(big.ratings[current].ravel().tolist())
+    assert colours[RED] and colours[YELLOW] and colours[GREEN]
+    assert 0 < colours[MISSING] < 0.01 * big.ratings[current].size
+
+
+def test_not_applicable_follows_the_unit_type(ds: Dataset) -> None:
+    codes = list(ds.codes)
+    kind = np.array([u.type.value for u in ds.reporting])[ds.sub_unit]
+    na = ds.ratings == NA
+    for code in ("1.4", "2.5", "4.5"):
+        assert na[kind == "xa", codes.index(code)].all()
+    assert na[kind == "phuong", codes.index("1.4")].all()
+    assert not na[kind == "huyen"].any()
+    assert not na[:, codes.index("1.1")].any()
+
+
+def test_year_ranges_and_sizes_are_checked() -> None:
+    assert parse_years("2016-2025") == tuple(range(2016, 2026))
+    assert parse_years(" 2024 ") == (2024,)
+    for bad in ("2025-2016", "20x6", "2016-", "1000-3000"):
+        with pytest.raises(SynthError):
+            parse_years(bad)
+    with pytest.raises(SynthError):
+        SynthSpec(0, (2024,))
+
+
+# --- into the store ------------------------------------------------------------------------------------
+
+
+def test_a_written_store_holds_everything_and_uses_its_own_registry(ds: Dataset, store_url: str) -> None:
+    before = Store.open(store_url)
+    version = before.data_version()
+    before.close()
+    written = write_store(ds, store_url)
+    assert (written.returns, written.submissions, written.ratings) == (ds.returns, ds.submissions, ds.rating_count)
+    store = Store.open(store_url)
+    try:
+        assert len(store.registry) == len(ds.registry)
+        assert "q-hong-bang" not in store.registry  # data/units.csv is not synced into it
+        assert store.registry.area(ds.reporting[-1].id)[0] is not None
+        assert store.count(units_t) == len(ds.registry)
+        assert store.count(submissions_t) == store.count(intake_t) == ds.submissions
+        assert store.count(ratings_t) == ds.rating_count
+        assert store.count(files_t) == len(SPEC.years)
+        assert store.data_version() != version
+        frame = store.ratings()
+        assert len(frame) == 39 * ds.returns
+        expected = ds.expected()
+        got = {(u, int(y)): dict(zip(part["indicator_code"], part["rating"], strict=True))
+               for (u, y), part in frame.groupby(["unit_id", "year"])}
+        assert got == expected
+        subs = store.submissions()
+        assert (subs.groupby(["unit_id", "year"])["status"].apply(lambda s: (s == "current").sum()) == 1).all()
+        assert set(subs["uploader"]) == {"synth"}
+        [entry] = audit.audit_log(store.engine).to_dict("records")
+        assert entry["action"] == "synthetic_data"
+        assert json.loads(entry["details"])["seed"] == SPEC.seed
+        with store.engine.connect() as conn:
+            meta = {key: value for key, value in conn.execute(sa.select(meta_t.c.key, meta_t.c.value))}
+        assert meta[REGISTRY_SOURCE_KEY] == REGISTRY_FROM_STORE
+        assert json.loads(meta["synthetic"])["returns"] == ds.returns
+        explicit = Store.open(store_url, registry=default_registry())  # an explicit registry still wins
+        assert len(explicit.registry) == 12
+        explicit.close()
+    finally:
+        store.close()
+
+
+def test_a_store_without_the_meta_key_keeps_syncing_data_units_csv(db_url: str) -> None:
+    store = Store.open(db_url)
+    assert store.stored_registry() is None
+    assert len(store.registry) == len(default_registry())
+    assert store.count(units_t) == len(default_registry())
+    store.close()
+
+
+def test_a_store_holding_returns_is_refused(ds: Dataset, db_url: str) -> None:
+    write_store(generate(SynthSpec(5, (2024,))), db_url)
+    with pytest.raises(SynthError) as caught:
+        write_store(ds, db_url)
+    assert caught.value.key == "synth.store_not_empty"
+    with pytest.raises(SynthError):
+        register_units(db_url, ds.registry)
+    done = cli("--lang", "en", "synth", "--units", "5", "--years", "2024", "--db", db_url)
+    assert done.returncode == 1
+    assert "already holds returns" in done.stderr and "--db" in done.stderr and "Traceback" not in done.stderr
+    vi = cli("synth", "--units", "5", "--years", "2024", "--db", db_url)
+    assert vi.returncode == 1 and "đã có báo cáo" in vi.stderr
+
+
+def test_the_command_writes_a_store_and_reports_counts(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'n.sqlite'}"
+    done = cli("--lang", "en", "synth", "--units", "40", "--years", "2023-2024", "--db", url, "--seed", "2")
+    assert done.returncode == 0, done.stderr
+    ds = generate(SynthSpec(40, (2023, 2024), seed=2))
+    assert f"{ds.returns} unit-year returns" in done.stdout and "ratings/s" in done.stdout
+    assert "ratings:" in done.stderr  # progress
+    store = Store.open(url)
+    assert store.count(ratings_t) == ds.rating_count
+    store.close()
+    bad = cli("synth", "--units", "40", "--years", "2025-2023", "--db", url)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+# --- as workbooks --------------------------------------------------------------------------------------
+
+
+def test_workbooks_read_back_as_generated_and_ingest_into_the_registered_store(tmp_path: Path) -> None:
+    small = generate(SynthSpec(3, (2023, 2024), seed=5))
+    folder, url = tmp_path / "files", f"sqlite:///{tmp_path / 'reg.sqlite'}"
+    done = cli("--lang", "en", "synth", "--units", "3", "--years", "2023-2024", "--seed", "5", "--db", url,
+               "--files", str(folder))
+    assert done.returncode == 0, done.stderr
+    paths = sorted(folder.glob("*.xlsx"))
+    assert len(paths) == small.returns == 6
+    assert load_registry(folder / UNITS_CSV).units == small.registry.units
+    store = Store.open(url)
+    assert store.count(submissions_t) == 0 and len(store.registry) == len(small.registry)
+    expected = small.expected()
+    for path in paths:
+        result = read_bytes(path.read_bytes(), path.name, registry=store.registry)
+        [ret] = result.returns
+        assert not result.issues and ret.accepted
+        assert ret.unit_id is not None and ret.year is not None
+        wanted = expected[ret.unit_id, ret.year]
+        assert {r.code: r.rating.value for r in ret.ratings} == wanted
+        blanks = {f"{r.code}" for r in ret.ratings if r.rating.value == "missing"}
+        assert {i.code for i in ret.issues} <= {"rating_blank"}
+        assert len(ret.issues) == len(blanks)
+    store.close()
+    ingest = cli("--lang", "en", "ingest", "--dry-run", "--json", "--db", url, *map(str, paths))
+    assert ingest.returncode == 0, ingest.stderr
+    outcomes = json.loads(ingest.stdout)
+    assert [o["status"] for o in outcomes] == ["accepted"] * 6
+    assert all(i["severity"] != "error" for o in outcomes for i in o["issues"])
+
+
+def test_many_workbooks_are_written_by_several_processes(tmp_path: Path) -> None:
+    small = generate(SynthSpec(12, (2024,), seed=4))
+    serial = write_files(small, tmp_path / "a", workers=1)
+    parallel = write_files(small, tmp_path / "b", workers=2, parallel_from=2)
+    assert serial.files == parallel.files == 12
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in (tmp_path / "b").iterdir())
