@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
@@ -130,6 +133,34 @@ def _stored_registry(conn: Connection) -> UnitRegistry | None:
     return registry_from_rows(rows, "units table")
 
 
+def _create_sqlite_file_whole(url: str) -> None:
+    """Make a missing SQLite store appear whole or not at all: its schema is made in a private file beside it,
+    which is then linked into place in one step (a link never replaces a file). Processes that create the same
+    store at once each make their own; the first link wins and the others open that one. Other processes thus
+    never meet an empty or half-migrated file (nor an empty database beside a write-ahead log, which SQLite
+    treats as a log to discard), and a creation cut short leaves only the private file behind."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or Path(parsed.database or "").exists():
+        return
+    target = Path(parsed.database or "")
+    private = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.new")
+    engine = make_engine(parsed.set(database=str(private)).render_as_string(hide_password=False))
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                migrations.upgrade(conn)
+    finally:
+        engine.dispose()  # the last connection closed: the log is checkpointed into the file and removed
+    try:
+        os.link(private, target)
+    except FileExistsError:
+        pass  # another process made it first: open theirs
+    finally:
+        for leftover in (private, *(private.with_name(private.name + end) for end in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+
+
 class Store:
     """The project's database. Create with :meth:`open`."""
 
@@ -146,6 +177,8 @@ class Store:
         sync the catalogue and registry into it. Raises :class:`StoreMissing`."""
         resolved = resolve_url(url)
         check_target(resolved, create=create)
+        if create:
+            _create_sqlite_file_whole(resolved)
         store = cls(make_engine(resolved), catalogue or default_catalogue(), registry or default_registry())
         if not create:
             with store.engine.connect() as conn:

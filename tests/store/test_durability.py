@@ -23,7 +23,9 @@ import sqlalchemy as sa
 from lgqa_metrics.domain.roles import Actor, Role
 from lgqa_metrics.domain.units import default_registry
 from lgqa_metrics.intake.reader import read_bytes
+from lgqa_metrics.store import migrations
 from lgqa_metrics.store.database import Store
+from lgqa_metrics.store.schema import metadata
 from tests.support.consistency import N_INDICATORS, check_store, connect, submission_ids, write_returns
 from tests.support.returns import filled_template, pattern
 
@@ -98,6 +100,44 @@ def test_concurrent_writers_on_a_new_store_get_distinct_gap_free_versions_and_lo
         mine = [(name, versions[sub]) for who, _s, name, sub in log if who == f"staff{w}"]
         assert [name for name, _v in mine] == [p.name for p in paths], "each writer's returns, in its order"
         assert [v for _n, v in mine] == sorted(v for _n, v in mine), "a writer's later return is a later version"
+
+
+def _open_store(url: str, barrier: Barrier) -> None:
+    barrier.wait(timeout=60)
+    Store.open(url).close()
+
+
+def test_a_new_sqlite_store_appears_whole_to_everyone_watching_while_several_processes_create_it(
+        tmp_path: Path) -> None:
+    """Four processes create the same SQLite store at once while this one watches its path: whenever the file
+    is there it already has the whole schema at the latest revision (never an empty or half-migrated file that
+    another process could take for a store to create, or whose log SQLite would discard), and nothing else is
+    left in the folder."""
+    path = tmp_path / "lgqa.sqlite"
+    url = f"sqlite:///{path}"
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(4)
+    procs = [ctx.Process(target=_open_store, args=(url, barrier)) for _ in range(4)]
+    for proc in procs:
+        proc.start()
+    seen: list[tuple[str | None, int]] = []
+    while any(proc.is_alive() for proc in procs):
+        if path.exists():
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+            try:
+                tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                revision = (con.execute("SELECT version_num FROM alembic_version").fetchone() or [None])[0] \
+                    if "alembic_version" in tables else None
+            finally:
+                con.close()
+            seen.append((revision, len(tables)))
+        time.sleep(0.002)
+    for proc in procs:
+        proc.join(timeout=60)
+    assert [proc.exitcode for proc in procs] == [0] * 4
+    whole = (migrations.head(), len(metadata.tables) + 1)  # every table, and Alembic's
+    assert seen and set(seen) == {whole}, f"a watcher saw the store unfinished: {sorted(set(seen) - {whole})}"
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(path.name + "-")) == [path.name]
 
 
 @pytest.mark.postgres
