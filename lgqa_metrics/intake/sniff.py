@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import zipfile
-import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final, NamedTuple
+from typing import Final
 
 import olefile
 
@@ -42,61 +40,6 @@ PROLOG_BYTES: Final = 128
 _XML_SPACE: Final = re.compile(rb"[ \t\r\n]*")
 
 
-class ZipEntry(NamedTuple):
-    """One part as a zip archive's central directory lists it (the :class:`zipfile.ZipInfo` fields the
-    checks use, under the same names)."""
-
-    filename: str
-    compress_type: int
-    flag_bits: int
-    CRC: int
-    compress_size: int
-    file_size: int
-    header_offset: int
-
-    def is_dir(self) -> bool:
-        """True for a folder entry."""
-        return self.filename.endswith("/")
-
-
-_END_RECORD: Final = struct.Struct("<4sHHHHIIH")
-#: A central directory entry's fields the checks use (signature, flags, method, CRC, sizes, the lengths of
-#: its name, extra field and comment, its local header's offset); the others skipped.
-_DIRECTORY_ENTRY: Final = struct.Struct("<4s4xHH4xIIIHHH8xI")
-
-
-def plain_entries(data: bytes) -> tuple[ZipEntry, ...] | None:
-    """The parts of a zip archive in the plain form every spreadsheet writer makes: one end record at the
-    very end (no archive comment, no zip64), its central directory right before it, nothing prepended,
-    names without NUL. None for any other archive (:mod:`zipfile` then lists it, whatever its form)."""
-    end = len(data) - _END_RECORD.size
-    if end < 0:
-        return None
-    sig, disk, cd_disk, on_disk, count, cd_size, cd_offset, comment = _END_RECORD.unpack_from(data, end)
-    if sig != b"PK\x05\x06" or disk or cd_disk or on_disk != count or comment or cd_offset + cd_size != end:
-        return None
-    entries: list[ZipEntry] = []
-    pos = cd_offset
-    for _ in range(count):
-        if pos + _DIRECTORY_ENTRY.size > end:
-            return None
-        sig, flags, method, crc, packed, size, name_len, extra_len, comment_len, offset = \
-            _DIRECTORY_ENTRY.unpack_from(data, pos)
-        raw = data[pos + _DIRECTORY_ENTRY.size:pos + _DIRECTORY_ENTRY.size + name_len]
-        if sig != b"PK\x01\x02" or 0xFFFFFFFF in (packed, size, offset) or b"\x00" in raw or len(raw) != name_len:
-            return None
-        if raw.isascii():  # as UTF-8 and as code page 437 alike (the codec of the latter is slow)
-            name = raw.decode("ascii")
-        else:
-            try:
-                name = raw.decode("utf-8" if flags & 0x800 else "cp437")
-            except UnicodeDecodeError:
-                return None
-        entries.append(ZipEntry(name, method, flags, crc, packed, size, offset))
-        pos += _DIRECTORY_ENTRY.size + name_len + extra_len + comment_len
-    return tuple(entries) if pos == end else None
-
-
 @dataclass(frozen=True, slots=True)
 class Sniffed:
     """The verdict on a file: ``kind`` is a spreadsheet format or the reason it is not one.
@@ -107,9 +50,6 @@ class Sniffed:
     """
 
     kind: str
-    #: A zip archive's parts as its central directory lists them, when it is in the plain form
-    #: (:func:`plain_entries`); :func:`inspect_zip` then need not list them again.
-    entries: tuple[ZipEntry, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def readable(self) -> bool:
@@ -117,9 +57,7 @@ class Sniffed:
         return self.kind in SPREADSHEET_KINDS
 
 
-def _zip_kind(data: bytes, entries: tuple[ZipEntry, ...] | None) -> str:
-    if entries is not None and not any(e.filename == "mimetype" for e in entries):
-        return _kind_of_names({e.filename for e in entries})
+def _zip_kind(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
@@ -185,8 +123,7 @@ def sniff(data: bytes) -> Sniffed:
     if not data:
         return Sniffed("empty")
     if data.startswith(ZIP_MAGICS):
-        entries = plain_entries(data)
-        return Sniffed(_zip_kind(data, entries), entries)
+        return Sniffed(_zip_kind(data))
     if data.startswith(OLE_MAGIC):
         return Sniffed(_ole_kind(data))
     if data.startswith(b"%PDF"):
@@ -212,52 +149,44 @@ class ZipHazard:
 @dataclass(frozen=True)
 class ZipInspection:
     """An archive as :func:`inspect_zip` found it: the ``hazard`` (None when it may be unpacked), its part
-    names (None when it could not be listed), the unpacked bytes of the parts asked to be kept, and the
-    entries of the parts :func:`unpack_part` unpacks in one go (so that a reader need not list the archive)."""
+    names (None when it could not be listed) and the unpacked bytes of the parts asked to be kept."""
 
     hazard: ZipHazard | None
     names: tuple[str, ...] | None = None
     parts: Mapping[str, bytes] = field(default_factory=dict)
-    entries: Mapping[str, ZipEntry | zipfile.ZipInfo] = field(default_factory=dict)
 
 
 def zip_hazard(data: bytes, *, verify: bool = True) -> ZipHazard | None:
     """Judge a zip archive from its central directory before any reader unpacks it: too many parts, a part
     or the whole declaring too large an uncompressed size, or a part compressed beyond :data:`MAX_RATIO`.
 
-    With ``verify`` every part is then unpacked, never beyond its declared size plus one byte (and thrown
-    away), to check it yields exactly its declared size with a matching CRC, so a part that lies about its
-    size is caught too, and that no part declares a document type (:func:`declares_dtd`: entity declarations). An archive that
-    cannot be listed at all is no hazard here: :func:`sniff` calls it truncated.
+    With ``verify`` every part is then unpacked (and thrown away) to check that it yields exactly its declared
+    size with a matching CRC, so a part that lies about its size is caught too, and that no part declares a
+    document type (:func:`declares_dtd`: entity declarations). An archive that cannot be listed at all is no
+    hazard here: :func:`sniff` calls it truncated.
     """
     return inspect_zip(data, verify=verify).hazard
 
 
 def inspect_zip(data: bytes, *, verify: bool = True, keep_bytes_of: Callable[[str], bool] | None = None,
-                entries: tuple[ZipEntry, ...] | None = None, check_whole_only: Callable[[str], bool] | None = None
-                ) -> ZipInspection:
+                check_whole_only: Callable[[str], bool] | None = None) -> ZipInspection:
     """:func:`zip_hazard`, with the archive's part names and, when it may be unpacked, the bytes of every part
     whose name ``keep_bytes_of`` accepts (up to :data:`KEEP_PART_BYTES` each, :data:`KEEP_TOTAL_BYTES` in all),
-    as the check unpacked them: a reader then need not unpack (nor list) the archive again. With
-    ``check_whole_only``, just the parts it accepts are unpacked and checked whole; of the others, the declared
-    sizes are checked and each part's prolog is unpacked for a document type (:func:`declares_dtd`).
+    as the check unpacked them: a reader then need not unpack them again. With ``check_whole_only``, just the
+    parts it accepts are unpacked and checked whole; of the others, the declared sizes are checked and each
+    part's prolog is unpacked for a document type (:func:`declares_dtd`).
 
-    An archive in the plain form (``entries``, or :func:`plain_entries`) whose parts to be checked whole are
-    all stored or deflated, unencrypted and at most :data:`KEEP_PART_BYTES` is listed straight from its
-    bytes; any other through :mod:`zipfile`. Either way such parts are unpacked straight from the bytes,
-    others through :mod:`zipfile`; both give the same verdicts."""
+    :mod:`zipfile` lists and unpacks the archive; this module only judges what it declares and yields."""
     try:
-        plain = entries if entries is not None else plain_entries(data)
-        if plain is not None and all(_in_one_go(e) for e in plain if check_whole_only is None or check_whole_only(e.filename)):
-            return _inspect(data, plain, None, verify, keep_bytes_of, check_whole_only)
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return _inspect(data, zf.infolist(), zf, verify, keep_bytes_of, check_whole_only)
+            return _inspect(zf, verify, keep_bytes_of, check_whole_only)
     except Exception:  # not listable: sniff() has already called it truncated
         return ZipInspection(None)
 
 
-def _inspect(data: bytes, infos: Sequence[ZipEntry | zipfile.ZipInfo], zf: zipfile.ZipFile | None, verify: bool,
-             keep_bytes_of: Callable[[str], bool] | None, check_whole_only: Callable[[str], bool] | None) -> ZipInspection:
+def _inspect(zf: zipfile.ZipFile, verify: bool, keep_bytes_of: Callable[[str], bool] | None,
+             check_whole_only: Callable[[str], bool] | None) -> ZipInspection:
+    infos = zf.infolist()
     names = tuple(info.filename for info in infos)
     if len(infos) > MAX_ZIP_MEMBERS:
         return ZipInspection(ZipHazard("members", amount=len(infos), limit=MAX_ZIP_MEMBERS), names)
@@ -275,45 +204,42 @@ def _inspect(data: bytes, infos: Sequence[ZipEntry | zipfile.ZipInfo], zf: zipfi
     if verify:
         room = KEEP_TOTAL_BYTES
         for info in infos:
+            if info.is_dir():
+                continue
             if check_whole_only is not None and not check_whole_only(info.filename):
-                if _declares_dtd(data, info):
+                if _prolog_declares_dtd(zf, info):
                     return ZipInspection(ZipHazard("dtd", info.filename), names)
                 continue
             wanted = keep_bytes_of is not None and info.file_size <= min(KEEP_PART_BYTES, room) and keep_bytes_of(info.filename)
-            problem, content = _check_part(zf, info, wanted, data)
+            problem, content = _check_part(zf, info, wanted)
             if problem:
                 return ZipInspection(ZipHazard(problem, info.filename), names)
             if content is not None:
                 room += len(kept.get(info.filename, b"")) - len(content)
                 kept[info.filename] = content  # a repeated name: the last one, as zipfile opens it
-    return ZipInspection(None, names, kept, {info.filename: info for info in infos if _in_one_go(info)})
+    return ZipInspection(None, names, kept)
 
 
-#: Local file header of a zip part: signature, then at offset 26 the lengths of its name and extra field.
-_LOCAL_HEADER: Final = b"PK\x03\x04"
-_LOCAL_HEADER_SIZE: Final = 30
-_STORED, _DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
-
-
-def _check_part(zf: zipfile.ZipFile | None, info: ZipEntry | zipfile.ZipInfo, keep: bool,
-                data: bytes) -> tuple[str | None, bytes | None]:
-    """``damaged`` unless ``info`` unpacks to its declared size with its CRC (unpacking stops at the declared
-    size and the CRC is checked on what came out, so a part hiding more data fails); ``dtd`` when the part
-    declares a document type (:func:`declares_dtd`); else None. With ``keep``, the part's bytes when it passed.
-
-    A part :func:`_in_one_go` allows is unpacked in one call straight from the archive's bytes ``data``,
-    bounded to its declared size plus one byte; any other through :mod:`zipfile` (``zf``) in chunks."""
-    if info.is_dir():
-        return None, None
-    if not _in_one_go(info):  # then the archive was listed by zipfile (see inspect_zip)
-        assert zf is not None and isinstance(info, zipfile.ZipInfo), "a part unpacked in chunks needs zipfile"
-        return _check_part_streamed(zf, info, keep)
-    content = unpack_part(data, info)
-    if content is None:
+def _check_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, keep: bool) -> tuple[str | None, bytes | None]:
+    """``damaged`` unless ``info`` unpacks to its declared size with its CRC (zipfile stops at the declared
+    size and checks the CRC of what came out, so a part hiding more data fails); ``dtd`` when the part
+    declares a document type (:func:`declares_dtd`); else None. With ``keep``, the part's bytes when it
+    passed. Unpacked chunk by chunk, so a part that lies about its size never takes more than a chunk."""
+    produced = 0
+    chunks: list[bytes] = []
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(_CHUNK):
+                if not produced and declares_dtd(chunk):  # the first chunk holds PEEK_BYTES
+                    return "dtd", None
+                produced += len(chunk)
+                if keep:
+                    chunks.append(chunk)
+    except Exception:  # bad CRC, unsupported method, encrypted part, damaged deflate stream
         return "damaged", None
-    if declares_dtd(content):
-        return "dtd", None
-    return None, content if keep else None
+    if produced != info.file_size:
+        return "damaged", None
+    return None, b"".join(chunks) if keep else None
 
 
 def declares_dtd(head: bytes) -> bool:
@@ -326,28 +252,20 @@ def declares_dtd(head: bytes) -> bool:
     return said if said is not None else b"<!DOCTYPE" in head
 
 
-def _declares_dtd(data: bytes, info: ZipEntry | zipfile.ZipInfo) -> bool:
+def _prolog_declares_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     """:func:`declares_dtd` of a part not checked whole (whatever its name: a relationship may point a reader
     at any part), unpacking no more of it than that needs: its first :data:`PROLOG_BYTES` (where the root
-    element begins, in every XML part a workbook writer makes), more only when the prolog goes on. (Parts
-    that are not stored or deflated, or not where the directory says, are not peeked into: whoever reads them
-    finds them bad.)"""
-    if info.is_dir() or info.compress_type not in (_STORED, _DEFLATED):
-        return False
-    packed = _packed(data, info)
-    if packed is None:
-        return False
-    if info.compress_type == _STORED:
-        return declares_dtd(bytes(packed[:PEEK_BYTES]))
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    element begins, in every XML part a workbook writer makes), more only when the prolog goes on. (A part
+    that cannot be unpacked is not peeked into: whoever reads it finds it bad.)"""
     try:
-        head = inflater.decompress(packed, PROLOG_BYTES)
-        said = prolog_declares_dtd(head)
-        if said is not None:
-            return said
-        if len(head) == PROLOG_BYTES:  # more of the part: up to PEEK_BYTES in all
-            head += inflater.decompress(inflater.unconsumed_tail, PEEK_BYTES - PROLOG_BYTES)
-    except zlib.error:
+        with zf.open(info) as fh:
+            head = fh.read(PROLOG_BYTES)
+            said = prolog_declares_dtd(head)
+            if said is not None:
+                return said
+            if len(head) == PROLOG_BYTES:  # more of the part: up to PEEK_BYTES in all
+                head += fh.read(PEEK_BYTES - PROLOG_BYTES)
+    except Exception:  # damaged, encrypted or unusually packed
         return False
     return declares_dtd(head)
 
@@ -375,65 +293,3 @@ def _after_space(head: bytes, pos: int) -> int:
     """Where the XML white space at ``pos`` in ``head`` ends."""
     space = _XML_SPACE.match(head, pos)
     return space.end() if space else pos
-
-
-def _in_one_go(info: ZipEntry | zipfile.ZipInfo) -> bool:
-    """True for a part unpacked in one call: stored or deflated, unencrypted, at most KEEP_PART_BYTES."""
-    return info.compress_type in (_STORED, _DEFLATED) and not info.flag_bits & 0x1 and info.file_size <= KEEP_PART_BYTES
-
-
-def _packed(data: bytes, info: ZipEntry | zipfile.ZipInfo) -> memoryview | None:
-    """A part's compressed bytes in the archive's ``data``; None when its local header or its compressed data
-    is not where the central directory says."""
-    start = info.header_offset
-    if data[start:start + 4] != _LOCAL_HEADER or len(data) < start + _LOCAL_HEADER_SIZE:
-        return None
-    name_len, extra_len = struct.unpack_from("<HH", data, start + 26)
-    begin = start + _LOCAL_HEADER_SIZE + name_len + extra_len
-    packed = memoryview(data)[begin:begin + info.compress_size]
-    return packed if len(packed) == info.compress_size else None
-
-
-def unpack_part(data: bytes, info: ZipEntry | zipfile.ZipInfo) -> bytes | None:
-    """A stored or deflated part's bytes straight from the archive's ``data`` when they are exactly its
-    declared size with its CRC; else None (unpacking stops one byte past the declared size)."""
-    content = _unpack(data, info)
-    if content is None or len(content) != info.file_size or zlib.crc32(content) != info.CRC:
-        return None
-    return content
-
-
-def _unpack(data: bytes, info: ZipEntry | zipfile.ZipInfo) -> bytes | None:
-    """A stored or deflated part's bytes, at most its declared size plus one; None when its local header or
-    compressed data is not where the central directory says, or its deflate stream is damaged."""
-    packed = _packed(data, info)
-    if packed is None:
-        return None
-    size = info.file_size + 1
-    if info.compress_type == _STORED:
-        return bytes(packed[:size])
-    try:
-        return zlib.decompressobj(-zlib.MAX_WBITS).decompress(packed, size)
-    except zlib.error:
-        return None
-
-
-def _check_part_streamed(zf: zipfile.ZipFile, info: zipfile.ZipInfo, keep: bool) -> tuple[str | None, bytes | None]:
-    """:func:`_check_part` through :mod:`zipfile`, chunk by chunk (large, encrypted or unusually packed parts)."""
-    produced = 0
-    chunks: list[bytes] = []
-    try:
-        with zf.open(info) as fh:
-            while chunk := fh.read(_CHUNK):
-                if not produced and declares_dtd(chunk):  # the first chunk holds PEEK_BYTES
-                    return "dtd", None
-                produced += len(chunk)
-                if produced > info.file_size:
-                    return "damaged", None
-                if keep:
-                    chunks.append(chunk)
-    except Exception:  # bad CRC, unsupported method, encrypted part, damaged deflate stream
-        return "damaged", None
-    if produced != info.file_size:
-        return "damaged", None
-    return None, b"".join(chunks) if keep else None

@@ -25,7 +25,7 @@ import python_calamine as pc
 
 from lgqa_metrics.domain.formatting import file_size
 from lgqa_metrics.domain.i18n import Phrase
-from lgqa_metrics.intake.sniff import ZIP_KINDS, Sniffed, ZipHazard, ZipInspection, inspect_zip, unpack_part
+from lgqa_metrics.intake.sniff import ZIP_KINDS, Sniffed, ZipHazard, ZipInspection, inspect_zip
 
 #: Largest sheet extent read; beyond it a sheet is refused rather than loaded.
 MAX_ROWS: Final = 20_000
@@ -127,15 +127,13 @@ def _kept(name: str) -> bool:
 
 
 class _Parts:
-    """An archive's parts: those the zip check kept, as it unpacked them; any other unpacked from the
-    archive's bytes when the check listed it (an archive of the plain form), else read through
-    :mod:`zipfile` (the archive listed and opened only then). Either way a part that is not its declared
-    size with its CRC raises :class:`zipfile.BadZipFile`."""
+    """An archive's parts: those the zip check kept, as it unpacked them; any other read through
+    :mod:`zipfile` (the archive opened only then), which raises :class:`zipfile.BadZipFile` for a part that
+    is not its declared size with its CRC."""
 
     def __init__(self, data: bytes, archive: ZipInspection | None) -> None:
         self.data = data
         self.kept = archive.parts if archive is not None else {}
-        self.entries = archive.entries if archive is not None else {}
         self._zf: zipfile.ZipFile | None = None
         self.names = list(archive.names) if archive is not None and archive.names is not None else self._zip().namelist()
 
@@ -148,13 +146,7 @@ class _Parts:
         """The part ``name`` to read from."""
         if name in self.kept:
             return io.BytesIO(self.kept[name])
-        entry = self.entries.get(name)
-        if entry is None:
-            return self._zip().open(name)
-        content = unpack_part(self.data, entry)
-        if content is None:
-            raise zipfile.BadZipFile(f"part {name} is not its declared size with its CRC")
-        return io.BytesIO(content)
+        return self._zip().open(name)
 
     def read(self, name: str, limit: int | None = 16 * 1024 * 1024) -> bytes:
         """The first ``limit`` bytes of the part ``name`` (all of it with None)."""
@@ -212,14 +204,13 @@ def load_workbook(data: bytes, sniffed: Sniffed, *, bounded: bool = False) -> Wo
     archive: ZipInspection | None = None
     checks_on_demand = bounded and sniffed.kind in {"xlsx", "xlsm"}
     if sniffed.kind in ZIP_KINDS:
-        archive = inspect_zip(data, keep_bytes_of=_kept, entries=sniffed.entries,
-                              check_whole_only=_read_first if checks_on_demand else None)
+        archive = inspect_zip(data, keep_bytes_of=_kept, check_whole_only=_read_first if checks_on_demand else None)
         _refuse(archive.hazard)
     try:
         return _load(data, sniffed, archive, bounded)
     except UnreadableWorkbook:
         if checks_on_demand:  # calamine met a part not checked yet: every part checked now, so the verdict names it
-            _refuse(inspect_zip(data, entries=sniffed.entries).hazard)
+            _refuse(inspect_zip(data).hazard)
         raise
 
 
