@@ -1,5 +1,6 @@
 """The committed server settings (.streamlit/config.toml): safe defaults, every key one Streamlit knows, read by
-Streamlit as intended, and the README's reverse-proxy example in step with the upload cap."""
+Streamlit as intended, and the deployment guide's reverse-proxy example (docs/operations.md) in step with the upload
+cap."""
 
 from __future__ import annotations
 
@@ -61,8 +62,8 @@ def test_the_shipped_proxy_configuration_upgrades_websockets_and_accepts_the_upl
     for needed in ("location /_stcore/stream", "proxy_http_version 1.1", "proxy_set_header Upgrade $http_upgrade",
                    'proxy_set_header Connection "upgrade"', "ssl_certificate"):
         assert needed in conf, needed
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    deploying = readme.split("## Deploying", 1)[1].split("\n## ", 1)[0]
+    operations = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    deploying = operations.split("## Deploying", 1)[1].split("\n## ", 1)[0]
     for needed in ("deploy/nginx/lgqa.conf", "server.address", "127.0.0.1", "baseUrlPath", "systemd",
                    "lgqa_metrics backup", "client_header"):
         assert needed in deploying, needed
