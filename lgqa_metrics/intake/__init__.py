@@ -2,4 +2,4 @@
 safe (:mod:`.sniff`), cell access (:mod:`.workbook`), cell judgements (:mod:`.cells`), header phrases
 (:mod:`.phrases`), layout inference (:mod:`.layout`) and confirmed mappings (:mod:`.mapping`), row reading
 (:mod:`.rows`), unit and year (:mod:`.provenance`), the records handed on (:mod:`.records`), the entry point
-(:mod:`.reader`) and the reader run in a worker process (:mod:`.safety`)."""
+(:mod:`.reader`) and the reader run in a worker process (:mod:`.safety`, on the pool of :mod:`.workers`)."""

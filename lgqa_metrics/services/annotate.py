@@ -32,7 +32,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from lgqa_metrics.domain.i18n import both, t
 from lgqa_metrics.domain.issues import Issue, Severity
-from lgqa_metrics.intake.safety import IsolationError, call_isolated
+from lgqa_metrics.intake.safety import call_isolated
+from lgqa_metrics.intake.workers import IsolationError
 
 #: Violet shade of problem cells: outside every hue the reader takes for red, yellow or green.
 HIGHLIGHT: Final = "E4D4F4"

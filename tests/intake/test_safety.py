@@ -26,7 +26,7 @@ from lgqa_metrics.domain.issues import ISSUE_CODES
 from lgqa_metrics.domain.paths import SAMPLES_DIR
 from lgqa_metrics.domain.roles import Actor, Role
 from lgqa_metrics.domain.units import load_registry
-from lgqa_metrics.intake import safety, sniff
+from lgqa_metrics.intake import safety, sniff, workers
 from lgqa_metrics.intake.reader import read_bytes
 from lgqa_metrics.intake.workbook import MAX_COLS, MAX_ROWS, a1, load_workbook
 from lgqa_metrics.services import batch
@@ -306,7 +306,7 @@ def test_an_xlsx_sheet_too_large_to_build_kills_the_bounded_worker_and_the_secon
         result = safety.read_isolated(data, "a.xlsx", timeout_s=20)
     assert [(i.code, i.sheet, i.cell) for i in result.issues] == [("sheet_too_large", "Biểu 01", "XFD1048576")]
     assert "reading it again with every check" in caplog.text
-    with pytest.raises(safety.IsolationError):  # what the first read meets (the worker dies)
+    with pytest.raises(workers.IsolationError):  # what the first read meets (the worker dies)
         safety.call_isolated(read_bytes, data, "a.xlsx", bounded=True, timeout_s=20)
 
 
@@ -370,7 +370,7 @@ def test_the_worker_is_reused_and_is_another_process() -> None:
 def test_a_call_over_its_time_is_killed_and_the_next_call_gets_a_new_worker() -> None:
     before = safety.call_isolated(os.getpid)
     start = time.perf_counter()
-    with pytest.raises(safety.IsolationError) as caught:
+    with pytest.raises(workers.IsolationError) as caught:
         safety.call_isolated(time.sleep, 30, timeout_s=0.5)
     assert caught.value.reason == "timeout" and time.perf_counter() - start < 10
     after = safety.call_isolated(os.getpid)
@@ -378,34 +378,34 @@ def test_a_call_over_its_time_is_killed_and_the_next_call_gets_a_new_worker() ->
 
 
 def test_a_worker_that_aborts_is_reported_by_its_signal() -> None:
-    with pytest.raises(safety.IsolationError) as caught:
+    with pytest.raises(workers.IsolationError) as caught:
         safety.call_isolated(os.abort)
     assert (caught.value.reason, caught.value.detail) == ("signal", "SIGABRT")
 
 
 def test_a_worker_that_runs_out_of_its_memory_limit_is_reported_and_replaced() -> None:
-    with pytest.raises(safety.IsolationError) as caught:
+    with pytest.raises(workers.IsolationError) as caught:
         safety.call_isolated(bytearray, 3 * 1024**3, memory_bytes=256 * 1024**2)
     assert caught.value.reason == "memory"
     assert safety.call_isolated(len, b"abc", memory_bytes=256 * 1024**2) == 3
 
 
 def test_a_worker_that_exits_is_reported_with_its_code() -> None:
-    with pytest.raises(safety.IsolationError) as caught:
+    with pytest.raises(workers.IsolationError) as caught:
         safety.call_isolated(os._exit, 3)
     assert (caught.value.reason, caught.value.exit_code) == ("exit", 3)
 
 
 def test_an_exception_in_the_worker_is_reported_and_the_worker_kept() -> None:
     pid = safety.call_isolated(os.getpid)
-    with pytest.raises(safety.IsolationError) as caught:
+    with pytest.raises(workers.IsolationError) as caught:
         safety.call_isolated(int, "mười")
     assert caught.value.reason == "error" and caught.value.detail.startswith("ValueError")
     assert safety.call_isolated(os.getpid) == pid
 
 
 def test_the_server_unpickles_only_the_readers_own_records_from_a_worker() -> None:
-    with pytest.raises(safety.IsolationError) as caught:
+    with pytest.raises(workers.IsolationError) as caught:
         safety.call_isolated(dt.date.today)  # a datetime.date: harmless, but not on the list
     assert caught.value.reason == "error" and "datetime" in caught.value.detail
 
@@ -413,14 +413,14 @@ def test_the_server_unpickles_only_the_readers_own_records_from_a_worker() -> No
 @pytest.mark.parametrize(
     ("error", "code", "words"),
     [
-        (safety.IsolationError("timeout", timeout_s=30), "read_timeout", ("30",)),
-        (safety.IsolationError("signal", "SIGKILL", signal_number=9), "read_crashed", ("SIGKILL",)),
-        (safety.IsolationError("memory", memory_bytes=1024**3), "read_crashed", ("1 GB",)),
-        (safety.IsolationError("exit", exit_code=3), "read_crashed", ("3",)),
-        (safety.IsolationError("error", "KeyError: 'x'"), "file_unreadable", ("KeyError",)),
+        (workers.IsolationError("timeout", timeout_s=30), "read_timeout", ("30",)),
+        (workers.IsolationError("signal", "SIGKILL", signal_number=9), "read_crashed", ("SIGKILL",)),
+        (workers.IsolationError("memory", memory_bytes=1024**3), "read_crashed", ("1 GB",)),
+        (workers.IsolationError("exit", exit_code=3), "read_crashed", ("3",)),
+        (workers.IsolationError("error", "KeyError: 'x'"), "file_unreadable", ("KeyError",)),
     ],
 )
-def test_a_failed_read_becomes_one_bilingual_error(error: safety.IsolationError, code: str,
+def test_a_failed_read_becomes_one_bilingual_error(error: workers.IsolationError, code: str,
                                                    words: tuple[str, ...]) -> None:
     result = safety.failed_read(b"PK\x03\x04", "a.xlsx", error)
     (issue,) = result.issues
@@ -501,19 +501,19 @@ def test_a_worker_started_from_a_thread_that_ends_is_kept() -> None:
 
 def _forget_kept() -> None:
     """Run in a worker: drop every argument it keeps (as a worker that had to make room would)."""
-    safety._KEPT.clear()
+    workers._KEPT.clear()
 
 
 def test_a_registry_other_than_the_default_is_sent_to_a_worker_once_then_named_by_its_key(
         monkeypatch: pytest.MonkeyPatch) -> None:
     sent: list[tuple[str, object]] = []
-    round_trip = safety._Worker._round_trip
+    round_trip = workers._Worker._round_trip
 
-    def spy(worker: safety._Worker, message: tuple[object, ...], timeout_s: float) -> tuple[str, object]:
+    def spy(worker: workers._Worker, message: tuple[object, ...], timeout_s: float) -> tuple[str, object]:
         sent.append(message[4]["registry"])  # type: ignore[index]
         return round_trip(worker, message, timeout_s)
 
-    monkeypatch.setattr(safety._Worker, "_round_trip", spy)
+    monkeypatch.setattr(workers._Worker, "_round_trip", spy)
     safety.shutdown()  # one worker, so that every call goes to it
     registry = load_registry()  # the same units as the default, in another object: not the worker's own
     data = builders.word_return(WORDS)
@@ -534,7 +534,7 @@ def test_a_worker_that_no_longer_holds_a_kept_argument_is_sent_it_again() -> Non
 
 
 def test_with_more_registries_than_a_worker_keeps_every_read_is_still_right() -> None:
-    registries = [load_registry() for _ in range(safety.KEPT_PER_WORKER + 2)]
+    registries = [load_registry() for _ in range(workers.KEPT_PER_WORKER + 2)]
     data = builders.word_return(WORDS)
     expected = read_bytes(data, "a.xlsx")
     for registry in [*registries, *reversed(registries)]:
