@@ -39,7 +39,7 @@ import xlsxwriter  # noqa: E402
 from lgqa_metrics.analysis.export import EXPORT_COLUMNS, csv_bytes, export_frame, xlsx_bytes  # noqa: E402
 from lgqa_metrics.domain.catalogue import default_catalogue  # noqa: E402
 from lgqa_metrics.domain.ratings import Rating  # noqa: E402
-from lgqa_metrics.synthetic.demo import EVIDENCE_FORMS, NA_REASONS, NOTES  # noqa: E402
+from lgqa_metrics.synthetic.demo_content import EVIDENCE_FORMS, NA_REASONS, NOTES  # noqa: E402
 
 XLSX_TARGET = 1.5
 #: Formula-like texts units might type (or plant): the export must keep them inert.

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from lgqa_metrics.domain.formatting import file_size, number
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.store.url import redact_url, resolve_url
-from lgqa_metrics.synthetic.demo import SEED
+from lgqa_metrics.synthetic.demo_content import SEED
 from lgqa_metrics.synthetic.synth import SynthError, SynthSpec, generate, parse_years
 from lgqa_metrics.synthetic.synth_write import Written, register_units, write_files, write_store
 

@@ -11,7 +11,7 @@ districts merge in pairs or triples into a new unit (lineage: ``valid_to``/``suc
 units, ``valid_from`` and the old names as aliases on the new one).
 
 Ratings come from an ordinal model on a latent quality: a unit-type level reproducing the pilot demo's
-first-year colour shares (:data:`lgqa_metrics.synthetic.demo.LEVELS`), province, district and unit effects, an
+first-year colour shares (:data:`lgqa_metrics.synthetic.demo_content.LEVELS`), province, district and unit effects, an
 indicator difficulty, a national improvement plus unit trends, and an autoregressive unit × indicator part
 so that most ratings stay what they were the year before. Not-applicable indicators follow the demo's rules
 per unit type, a few returns have blanks, about 2 % of unit-years were sent two or three times (the earlier
@@ -37,7 +37,15 @@ from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.textnorm import fold
 from lgqa_metrics.domain.units import REPORTING_TYPES, Unit, UnitRegistry, UnitType
 from lgqa_metrics.services.template import HEADER_ROW
-from lgqa_metrics.synthetic.demo import EVIDENCE_FORMS, LEVELS, MISSING_NOTE, NA_REASONS, NOT_APPLICABLE, NOTES, SEED
+from lgqa_metrics.synthetic.demo_content import (
+    EVIDENCE_FORMS,
+    LEVELS,
+    MISSING_NOTE,
+    NA_REASONS,
+    NOT_APPLICABLE,
+    NOTES,
+    SEED,
+)
 
 #: Reporting units per province (the country had ~63 provinces and ~10,000 reporting units).
 UNITS_PER_PROVINCE: Final = 160

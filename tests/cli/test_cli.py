@@ -154,7 +154,7 @@ def test_an_ingest_imports_only_what_reading_and_storing_returns_need(tmp_path: 
     assert cli("ingest", "--db", url, "--create", "--dry-run", str(path)).returncode == 0  # makes the store
     probe = ("import sys; from lgqa_metrics.cli.main import main; code = main(sys.argv[1:]); "
              "print(sorted(m for m in sys.modules if m.split('.')[0] in {'alembic', 'openpyxl', 'xlsxwriter', 'pandas', 'numpy'} "
-             "or m in {'lgqa_metrics.store.backup', 'lgqa_metrics.synthetic.synth', 'lgqa_metrics.synthetic.demo', 'lgqa_metrics.store.accounts'}))")
+             "or m in {'lgqa_metrics.store.backup', 'lgqa_metrics.synthetic.synth', 'lgqa_metrics.synthetic.demo', 'lgqa_metrics.synthetic.demo_content', 'lgqa_metrics.store.accounts'}))")
     run = subprocess.run([sys.executable, "-c", probe, "ingest", "--db", url, "--dry-run", str(path)],
                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
     assert run.returncode == 0, run.stderr

@@ -11,7 +11,7 @@ import pytest
 
 from lgqa_metrics.domain.paths import SAMPLES_DIR
 from lgqa_metrics.intake.reader import ReadResult, read_path
-from lgqa_metrics.synthetic import demo
+from lgqa_metrics.synthetic import demo_content, demo_layouts, office
 
 OFFICE_FILES = sorted(p for p in SAMPLES_DIR.iterdir() if p.suffix in {".xls", ".ods"})
 
@@ -37,7 +37,7 @@ def test_a_committed_office_sample_reads_back_exactly(path: Path) -> None:
     result = read_path(path)
     assert result.kind == path.suffix.lstrip(".")
     got = _ratings(result)
-    expected = demo.expected_ratings()
+    expected = demo_content.expected_ratings()
     assert got and all(got[key] == expected[key] for key in got)
 
 
@@ -55,12 +55,12 @@ def _soffice() -> str:
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
 def test_a_template_return_converted_by_libreoffice_reads_back_exactly(fmt: str, tmp_path: Path) -> None:
     exe = _soffice()
-    ret = next(r for r in demo.demo_returns() if any(e.rating.value == "na" for e in r.entries)
+    ret = next(r for r in demo_content.demo_returns() if any(e.rating.value == "na" for e in r.entries)
                and any(e.rating.value == "missing" for e in r.entries))
     source = tmp_path / f"{ret.unit.id}_{ret.year}.xlsx"
-    source.write_bytes(demo.layout_template(ret))
+    source.write_bytes(demo_layouts.layout_template(ret))
     # a private -env:UserInstallation profile and a timeout are built into convert_with_soffice
-    (converted,) = demo.convert_with_soffice([source], fmt, tmp_path / "out", soffice=exe, timeout=180)
+    (converted,) = office.convert_with_soffice([source], fmt, tmp_path / "out", soffice=exe, timeout=180)
     result = read_path(converted)
     assert result.kind == fmt
     assert _ratings(result) == {(ret.unit.id, ret.year): ret.ratings()}
@@ -74,8 +74,8 @@ def test_a_template_return_converted_by_libreoffice_reads_back_exactly(fmt: str,
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
 def test_a_fill_only_return_converted_by_libreoffice_keeps_its_colours(fmt: str, tmp_path: Path) -> None:
     exe = _soffice()
-    ret = demo.demo_returns()[0]
+    ret = demo_content.demo_returns()[0]
     source = tmp_path / f"{ret.unit.id}_{ret.year}.xlsx"
-    source.write_bytes(demo.layout_fill_only(ret))
-    (converted,) = demo.convert_with_soffice([source], fmt, tmp_path / "out", soffice=exe, timeout=180)
+    source.write_bytes(demo_layouts.layout_fill_only(ret))
+    (converted,) = office.convert_with_soffice([source], fmt, tmp_path / "out", soffice=exe, timeout=180)
     assert _ratings(read_path(converted)) == {(ret.unit.id, ret.year): ret.ratings()}

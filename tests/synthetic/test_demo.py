@@ -19,7 +19,7 @@ from lgqa_metrics.domain.units import REPORTING_TYPES, UnitType, default_registr
 from lgqa_metrics.intake.sniff import sniff
 from lgqa_metrics.services.ingest import ingest_paths
 from lgqa_metrics.store.database import Store, submissions_t
-from lgqa_metrics.synthetic import demo
+from lgqa_metrics.synthetic import demo, demo_content
 
 BAD_DIR = DATA_DIR / "samples-bad"
 WORKBOOKS = (".xlsx", ".xls", ".ods")
@@ -45,10 +45,10 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_generating_twice_gives_the_same_bytes_and_the_same_expected_ratings(generated: Path, tmp_path: Path) -> None:
-    first = demo.expected_ratings()
-    demo.demo_returns.cache_clear()
+    first = demo_content.expected_ratings()
+    demo_content.demo_returns.cache_clear()
     again = demo.generate_samples(tmp_path / "again", convert=False)
-    assert demo.expected_ratings() == first
+    assert demo_content.expected_ratings() == first
     assert len(first) == 24
     assert [p.name for p in again] == [p.name for p in _workbooks(generated)]
     for path in again:
@@ -58,7 +58,7 @@ def test_generating_twice_gives_the_same_bytes_and_the_same_expected_ratings(gen
 
 
 def test_expected_ratings_cover_twelve_units_two_years_and_all_39_indicators() -> None:
-    expected = demo.expected_ratings()
+    expected = demo_content.expected_ratings()
     assert {year for _, year in expected} == {2022, 2023}
     assert len({unit for unit, _ in expected}) == 12
     assert all(len(codes) == 39 for codes in expected.values())
@@ -69,13 +69,13 @@ def test_ingesting_the_generated_samples_gives_exactly_the_expected_ratings(gene
     outcomes = ingest_paths(store, [generated])
     assert [o.status for o in outcomes] == ["accepted"] * 24
     assert not [i for o in outcomes for i in o.issues if i.code != "rating_blank"]
-    assert _stored(store) == demo.expected_ratings()
+    assert _stored(store) == demo_content.expected_ratings()
 
 
 def test_ingesting_the_committed_samples_gives_exactly_the_expected_ratings(store: Store) -> None:
     outcomes = ingest_paths(store, [SAMPLES_DIR])
     assert [o.status for o in outcomes] == ["accepted"] * 24
-    assert _stored(store) == demo.expected_ratings()
+    assert _stored(store) == demo_content.expected_ratings()
 
 
 def test_committed_samples_are_small_and_use_every_layout() -> None:
@@ -88,7 +88,7 @@ def test_committed_samples_are_small_and_use_every_layout() -> None:
 
 
 def test_some_units_improve_and_some_decline_in_green_count() -> None:
-    greens = {(r.unit.id, r.year): r.greens() for r in demo.demo_returns()}
+    greens = {(r.unit.id, r.year): r.greens() for r in demo_content.demo_returns()}
     change = {unit: greens[unit, 2023] - greens[unit, 2022] for unit, _ in greens}
     assert any(d > 0 for d in change.values())
     assert any(d < 0 for d in change.values())
@@ -98,27 +98,27 @@ def test_some_units_improve_and_some_decline_in_green_count() -> None:
 def test_not_applicable_only_where_plausible_and_quan_greener_than_xa() -> None:
     registry = default_registry()
     by_type: dict[UnitType, Counter[str]] = {t: Counter() for t in REPORTING_TYPES}
-    for (unit, _), codes in demo.expected_ratings().items():
+    for (unit, _), codes in demo_content.expected_ratings().items():
         by_type[registry[unit].type].update(codes.values())
     assert by_type[UnitType.PHUONG]["na"] > 0
     assert by_type[UnitType.XA]["na"] > 0
     assert by_type[UnitType.HUYEN]["na"] == 0
     share = {t: c["green"] / sum(c.values()) for t, c in by_type.items()}
     assert share[UnitType.QUAN] > share[UnitType.XA] + 0.2
-    xa_na = {code for (unit, _), codes in demo.expected_ratings().items() if registry[unit].type is UnitType.XA
+    xa_na = {code for (unit, _), codes in demo_content.expected_ratings().items() if registry[unit].type is UnitType.XA
              for code, word in codes.items() if word == "na"}
     assert {"1.4", "2.5", "4.5"} <= xa_na
 
 
 def test_a_few_indicators_are_left_blank_in_one_or_two_returns() -> None:
-    blank = {key: sum(w == "missing" for w in codes.values()) for key, codes in demo.expected_ratings().items()}
+    blank = {key: sum(w == "missing" for w in codes.values()) for key, codes in demo_content.expected_ratings().items()}
     partly = {key: n for key, n in blank.items() if n}
     assert 1 <= len(partly) <= 2
     assert all(n <= 3 for n in partly.values())
 
 
 def test_red_and_yellow_ratings_carry_a_note_and_green_ones_evidence() -> None:
-    entries = [e for r in demo.demo_returns() for e in r.entries]
+    entries = [e for r in demo_content.demo_returns() for e in r.entries]
     assert all(e.note for e in entries if e.rating.value in {"red", "yellow", "na"})
     assert all(e.evidence for e in entries if e.rating.value == "green")
     assert any("/QĐ-UBND ngày" in e.evidence for e in entries)
@@ -145,7 +145,7 @@ def test_every_workbook_says_it_is_synthetic_in_properties_and_in_a_visible_head
         if meta.visible != pc.SheetVisibleEnum.Visible:
             continue
         top = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)[:8]
-        assert any(demo.BANNER in str(v) for row in top for v in row), f"{path.name} [{meta.name}]"
+        assert any(demo_content.BANNER in str(v) for row in top for v in row), f"{path.name} [{meta.name}]"
 
 
 def test_every_broken_sample_is_rejected_with_its_error_at_a_sheet_and_cell(store: Store) -> None:
