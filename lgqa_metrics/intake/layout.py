@@ -36,7 +36,7 @@ from lgqa_metrics.intake.cells import (
     text_of,
 )
 from lgqa_metrics.intake.phrases import NO_MATCH, HeaderMatch, HeaderPhrases
-from lgqa_metrics.intake.workbook import SheetData, column_letters
+from lgqa_metrics.intake.sheets import SheetData, column_letters
 
 #: Longest text read as a column title.
 MAX_TITLE_CHARS: Final = 80

@@ -19,7 +19,7 @@ from lgqa_metrics.domain.issues import Issue
 from lgqa_metrics.domain.ratings import Rating, is_blank
 from lgqa_metrics.intake.cells import text_of
 from lgqa_metrics.intake.phrases import folded_words
-from lgqa_metrics.intake.workbook import SheetData, column_letters
+from lgqa_metrics.intake.sheets import SheetData, column_letters
 
 #: The roles staff can give a column (besides the colour columns).
 MAPPABLE_ROLES: Final = ("code", "name", "code_name", "rating", "evidence", "note", "stt")

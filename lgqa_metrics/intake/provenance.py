@@ -12,7 +12,7 @@ from lgqa_metrics.domain.ratings import is_blank
 from lgqa_metrics.domain.textnorm import clean, fold
 from lgqa_metrics.domain.units import Unit, UnitRegistry, strip_leaders
 from lgqa_metrics.intake.cells import text_of
-from lgqa_metrics.intake.workbook import SheetData, a1
+from lgqa_metrics.intake.sheets import SheetData, a1
 
 MIN_YEAR: Final = 2019
 _YEAR_LABEL: Final = re.compile(r"(?<!thang )(?<!thang \d )(?<!thang \d\d )\b(?:nam|year|ky danh gia|ky bao cao)\s*:?\s*((?:19|20|21|22|23)\d\d|\d{3,5})\b")

@@ -35,8 +35,9 @@ from lgqa_metrics.intake.phrases import HeaderPhrases, default_phrases
 from lgqa_metrics.intake.provenance import header_facts, unit_from_name, year_from_name
 from lgqa_metrics.intake.records import ParsedReturn, RatingRow, ReadResult
 from lgqa_metrics.intake.rows import TableRead, TableReader
+from lgqa_metrics.intake.sheets import SheetData, UnreadableWorkbook, a1, column_letters
 from lgqa_metrics.intake.sniff import sniff
-from lgqa_metrics.intake.workbook import SheetData, UnreadableWorkbook, WorkbookData, a1, column_letters, load_workbook
+from lgqa_metrics.intake.workbook import WorkbookData, load_workbook
 
 MIN_YEAR: Final = 2019
 #: A sheet counts as a return when it resolves at least this many indicator rows (or is the best).

@@ -35,7 +35,10 @@ from lgqa_metrics.intake.cells import (
 )
 from lgqa_metrics.intake.layout import Layout
 from lgqa_metrics.intake.records import RatingRow
-from lgqa_metrics.intake.workbook import SheetData, WorkbookData, a1
+from lgqa_metrics.intake.sheets import SheetData, a1
+
+#: Least similarity for a name to be matched against its order alone (a row of other wording between two
+from lgqa_metrics.intake.workbook import WorkbookData
 
 #: Least similarity for a name to be matched against its order alone (a row of other wording between two
 #: known rows); below :data:`NAME_SIMILARITY` such a match is reported as read by position.

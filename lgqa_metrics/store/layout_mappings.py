@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.roles import Actor, Role, require
 from lgqa_metrics.intake.mapping import MAPPABLE_ROLES, LayoutMapping
-from lgqa_metrics.intake.workbook import column_letters
+from lgqa_metrics.intake.sheets import column_letters
 from lgqa_metrics.store import audit
 from lgqa_metrics.store.frames import frame_of_records
 from lgqa_metrics.store.schema import layout_mappings_t as table

@@ -20,7 +20,7 @@ from lgqa_metrics.intake import mapping
 from lgqa_metrics.intake.mapping import LayoutMapping
 from lgqa_metrics.intake.reader import MIN_YEAR, ReadResult
 from lgqa_metrics.intake.safety import call_isolated
-from lgqa_metrics.intake.workbook import column_letters
+from lgqa_metrics.intake.sheets import column_letters
 from lgqa_metrics.intake.workers import IsolationError
 from lgqa_metrics.services import annotate, batch
 from lgqa_metrics.services.annotate import XLSX_MIME, annotated_download

@@ -27,8 +27,9 @@ from hypothesis import strategies as st
 from lgqa_metrics.domain.issues import ISSUE_CODES, Issue
 from lgqa_metrics.domain.paths import SAMPLES_DIR
 from lgqa_metrics.intake import safety
+from lgqa_metrics.intake.fills import _openpyxl_fills
 from lgqa_metrics.intake.reader import ReadResult, read_bytes
-from lgqa_metrics.intake.workbook import MAX_COLS, MAX_ROWS, _openpyxl_fills, column_letters
+from lgqa_metrics.intake.sheets import MAX_COLS, MAX_ROWS, column_letters
 from lgqa_metrics.services.template import DATA_SHEET
 from tests.support import builders, hostile
 from tests.support.returns import filled_template, pattern

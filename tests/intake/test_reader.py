@@ -23,7 +23,7 @@ from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.units import UnitRegistry, default_registry
 from lgqa_metrics.intake import safety
 from lgqa_metrics.intake.reader import ParsedReturn, ReadResult, read_bytes
-from lgqa_metrics.intake.workbook import MAX_COLS, MAX_ROWS
+from lgqa_metrics.intake.sheets import MAX_COLS, MAX_ROWS
 from lgqa_metrics.services.template import build_template
 from lgqa_metrics.synthetic import forms
 from tests.support import builders, hostile

@@ -28,7 +28,8 @@ from lgqa_metrics.domain.roles import Actor, Role
 from lgqa_metrics.domain.units import load_registry
 from lgqa_metrics.intake import safety, sniff, workers
 from lgqa_metrics.intake.reader import read_bytes
-from lgqa_metrics.intake.workbook import MAX_COLS, MAX_ROWS, a1, load_workbook
+from lgqa_metrics.intake.sheets import MAX_COLS, MAX_ROWS, a1
+from lgqa_metrics.intake.workbook import load_workbook
 from lgqa_metrics.services import batch
 from lgqa_metrics.services.annotate import ISSUES_SHEET, annotated_download
 from lgqa_metrics.services.ingest import ingest_bytes

@@ -13,8 +13,8 @@ import pytest
 from openpyxl.styles import Color, PatternFill
 
 from lgqa_metrics.domain.paths import SAMPLES_DIR
+from lgqa_metrics.intake import extents, fills, parts
 from lgqa_metrics.intake import sniff as sniff_module
-from lgqa_metrics.intake import workbook
 from lgqa_metrics.intake.sniff import inspect_zip, sniff
 from tests.support import builders, hostile
 
@@ -53,9 +53,9 @@ CASES: dict[str, Callable[[], bytes]] = {
 def test_fills_read_from_the_styles_are_the_ones_openpyxl_reads(make: Callable[[], bytes],
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     data = make()
-    expected = workbook._openpyxl_fills(data, frozenset())
-    monkeypatch.setattr(workbook, "_openpyxl_fills", _not_called)
-    assert workbook._xlsx_fills(data, frozenset()) == expected
+    expected = fills._openpyxl_fills(data, frozenset())
+    monkeypatch.setattr(fills, "_openpyxl_fills", _not_called)
+    assert fills._xlsx_fills(data, frozenset()) == expected
     assert any(expected.values())
 
 
@@ -64,7 +64,7 @@ def _not_called(data: bytes, skip: frozenset[str]) -> Fills:
 
 
 def test_theme_and_indexed_colours_resolve_like_openpyxl_and_patterns_are_no_fill() -> None:
-    (cells,) = workbook._xlsx_fills(_colour_kinds(), frozenset()).values()
+    (cells,) = fills._xlsx_fills(_colour_kinds(), frozenset()).values()
     assert cells == {(0, 0): "F79646", (1, 0): "FF0000", (2, 0): "FFC7CE", (6, 2): "00B050"}
 
 
@@ -72,21 +72,21 @@ def test_cell_tags_in_another_form_are_read_through_openpyxl(monkeypatch: pytest
     data = builders.fill_return({c: k for c, k in KEYS.items() if k != "na"})
     odd = hostile.rezip(data, {"xl/worksheets/sheet1.xml": lambda xml: xml.replace(b'<c r="', b'<c  r="')})
     calls: list[bytes] = []
-    through_openpyxl = workbook._openpyxl_fills
+    through_openpyxl = fills._openpyxl_fills
 
     def counted(data: bytes, skip: frozenset[str]) -> Fills:
         calls.append(data)
         return through_openpyxl(data, skip)
 
-    monkeypatch.setattr(workbook, "_openpyxl_fills", counted)
-    assert workbook._xlsx_fills(odd, frozenset()) == through_openpyxl(data, frozenset())
+    monkeypatch.setattr(fills, "_openpyxl_fills", counted)
+    assert fills._xlsx_fills(odd, frozenset()) == through_openpyxl(data, frozenset())
     assert calls == [odd]
 
 
 def test_a_cell_whose_style_does_not_exist_gets_no_fills_as_with_openpyxl() -> None:
     data = builders.fill_return({c: k for c, k in KEYS.items() if k != "na"})
     bad = hostile.rezip(data, {"xl/worksheets/sheet1.xml": lambda xml: xml.replace(b' s="', b' s="9', 1)})
-    assert workbook._load_fills(bad, "xlsx") == {}
+    assert fills.load_fills(bad, "xlsx") == {}
 
 
 def test_the_zip_check_keeps_the_parts_it_unpacked_and_lists_the_archive() -> None:
@@ -110,10 +110,10 @@ def test_a_refused_archive_keeps_nothing() -> None:
 def test_extents_and_fills_from_the_kept_parts_equal_those_read_from_the_archive(path: Path) -> None:
     data = path.read_bytes()
     kind = sniff(data).kind
-    archive = inspect_zip(data, keep_bytes_of=workbook._kept)
+    archive = inspect_zip(data, keep_bytes_of=parts.kept_for_reading)
     assert archive.parts
-    assert workbook._extents(data, kind, archive) == workbook._extents(data, kind)
-    assert workbook._load_fills(data, kind, frozenset(), archive) == workbook._load_fills(data, kind)
+    assert extents.sheet_extents(data, kind, archive) == extents.sheet_extents(data, kind)
+    assert fills.load_fills(data, kind, frozenset(), archive) == fills.load_fills(data, kind)
 
 
 def _commented(data: bytes) -> bytes:
@@ -160,7 +160,7 @@ def test_a_damaged_part_is_caught_and_named_whether_or_not_it_is_kept(kept: bool
         monkeypatch.setattr(sniff_module, "KEEP_PART_BYTES", 0)
     data = builders.word_return(builders.as_words(KEYS))
     part = hostile.sheet_part(data)
-    found = inspect_zip(_flip_in_part(data, part), keep_bytes_of=workbook._kept)
+    found = inspect_zip(_flip_in_part(data, part), keep_bytes_of=parts.kept_for_reading)
     assert found.hazard is not None and (found.hazard.reason, found.hazard.part) == ("damaged", part)
-    clean = inspect_zip(data, keep_bytes_of=workbook._kept)
+    clean = inspect_zip(data, keep_bytes_of=parts.kept_for_reading)
     assert clean.hazard is None and (clean.parts != {}) is kept
