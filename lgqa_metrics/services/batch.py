@@ -232,6 +232,28 @@ def outcome_table(rows: Sequence[Mapping[str, Any]], registry: UnitRegistry, lan
     return shown.rename(columns={c: t(f"batch.col_{c}", lang) for c in shown.columns})
 
 
+@dataclass(frozen=True)
+class SavedSummary:
+    """What a confirmation did, for people: ``tone`` (``success`` when returns were stored, ``warning`` when only
+    rejected files were recorded, ``info`` when everything was already stored) and its ``sentences`` (message
+    keys with their fields), each said only when it applies."""
+
+    tone: str
+    sentences: tuple[tuple[str, dict[str, int]], ...]
+
+
+def saved_summary(counts: Mapping[str, int]) -> SavedSummary:
+    """:class:`SavedSummary` of a confirmation's :func:`status_counts`: how many returns were stored, how many
+    duplicates skipped, how many rejected returns recorded in quarantine."""
+    stored, skipped, recorded = counts.get(ACCEPTED, 0), counts.get(DUPLICATE, 0), counts.get(REJECTED, 0)
+    sentences = [("upload.saved_stored", {"n": stored}) if stored else ("upload.saved_none", {})]
+    if skipped:
+        sentences.append(("upload.saved_skipped", {"n": skipped}))
+    if recorded:
+        sentences.append(("upload.saved_quarantined", {"n": recorded}))
+    return SavedSummary("success" if stored else "warning" if recorded else "info", tuple(sentences))
+
+
 def status_counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """How many records have each status (accepted, duplicate, rejected, failed)."""
     counts = dict.fromkeys((ACCEPTED, DUPLICATE, REJECTED, FAILED), 0)

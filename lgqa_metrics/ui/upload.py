@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 
 _ICONS: Final = {batch.ACCEPTED: ":material/check_circle:", batch.DUPLICATE: ":material/content_copy:",
                  batch.REJECTED: ":material/error:", batch.FAILED: ":material/error:"}
+#: How the outcome of a confirmation is shown, by its tone (:func:`lgqa_metrics.services.batch.saved_summary`).
+_SAVED: Final = {"success": (st.success, ":material/task_alt:"), "warning": (st.warning, ":material/inventory_2:"),
+                 "info": (st.info, ":material/info:")}
 
 
 _MARKDOWN_SPECIALS: Final = "\\`*_[]<>|~$"  # enough for text inside a sentence or after "**"
@@ -128,8 +131,9 @@ def confirm_button(checked: Sequence[Checked], lang: str) -> None:
     accepted = sum(item.accepted for item in checked)
     others = sum(len(item.outcomes) for item in checked) - accepted
     if not accepted:
-        st.info(t("upload.nothing_to_store", lang), icon=":material/info:")
-        if any(item.rejected for item in checked):
+        rejected = any(item.rejected for item in checked)
+        st.info(t("upload.nothing_to_store" if rejected else "upload.nothing_new", lang), icon=":material/info:")
+        if rejected:
             st.button(t("upload.record_rejected", lang), key=state.UPLOAD_CONFIRM, icon=":material/inventory_2:",
                       on_click=_store_batch, help=t("upload.record_rejected_help", lang))
         return
@@ -143,9 +147,10 @@ def last_saved(lang: str) -> None:
     rows = st.session_state.pop(state.UPLOAD_DONE, None)
     if not rows:
         return
-    counts = batch.status_counts(rows)
-    st.success(t("upload.saved", lang, accepted=counts[batch.ACCEPTED], duplicate=counts[batch.DUPLICATE],
-                 rejected=counts[batch.REJECTED]), icon=":material/task_alt:")
+    summary = batch.saved_summary(batch.status_counts(rows))
+    text = " ".join(t(key, lang, **fields) for key, fields in summary.sentences)
+    show, icon = _SAVED[summary.tone]
+    show(text, icon=icon)
     for row in rows:
         if row["status"] == batch.FAILED:
             st.error(t("upload.save_failed", lang, file=escape(row["file"]), detail=escape(row["error"])),

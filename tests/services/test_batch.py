@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pytest
 
-from lgqa_metrics.domain.i18n import has
+from lgqa_metrics.domain.i18n import has, t
 from lgqa_metrics.domain.roles import Actor, PermissionDenied, Role
 from lgqa_metrics.domain.units import default_registry
 from lgqa_metrics.intake import safety
@@ -153,3 +153,18 @@ def test_a_viewer_cannot_confirm_a_batch_and_nothing_is_stored(store: Store) -> 
     with pytest.raises(PermissionDenied):
         batch.confirm(store, checked, actor=Actor("leader", Role.VIEWER))
     assert store.count(submissions_t) == 0 and store.count(intake_t) == 0
+
+
+@pytest.mark.parametrize(("counts", "tone", "keys"), [
+    ({"accepted": 2, "duplicate": 1, "rejected": 1}, "success",
+     ["upload.saved_stored", "upload.saved_skipped", "upload.saved_quarantined"]),
+    ({"accepted": 1}, "success", ["upload.saved_stored"]),
+    ({"rejected": 2}, "warning", ["upload.saved_none", "upload.saved_quarantined"]),
+    ({"duplicate": 3}, "info", ["upload.saved_none", "upload.saved_skipped"]),
+])
+def test_what_a_confirmation_did_is_said_in_the_tone_it_deserves(counts: dict[str, int], tone: str,
+                                                                 keys: list[str]) -> None:
+    summary = batch.saved_summary({**dict.fromkeys(("accepted", "duplicate", "rejected", "failed"), 0), **counts})
+    assert summary.tone == tone and [key for key, _fields in summary.sentences] == keys
+    for key, fields in summary.sentences:
+        assert t(key, "vi", **fields) and t(key, "en", **fields)

@@ -111,7 +111,9 @@ def test_a_mixed_batch_stores_the_good_returns_and_logs_the_bad_ones(store: Stor
     assert sorted(store.submissions()["unit_id"]) == ["q-le-chan", "x-an-thang"]
     log = store.intake_log()
     assert sorted(log["status"]) == ["accepted", "accepted", "rejected"]
-    assert "Đã lưu 2 báo cáo (0 trùng, 1 bị từ chối)" in at.success[0].value
+    said = at.success[0].value
+    assert "Đã lưu 2 báo cáo" in said and "1 báo cáo bị từ chối được ghi vào kho cách ly" in said
+    assert "trùng" not in said, "no duplicate in the batch: none mentioned"
 
 
 def test_sending_a_stored_return_again_is_a_duplicate(pilot: Store) -> None:
@@ -262,3 +264,23 @@ def test_staff_map_the_columns_of_an_ambiguous_layout_once_and_the_file_is_read_
     at.button(key="upload_confirm").click().run()
     (current,) = [dict(zip(g["indicator_code"], g["rating"], strict=True)) for _, g in store.ratings().groupby("unit_id")]
     assert current == {c: e.rating.value for c, e in THIS_YEAR.items()}
+
+
+def test_a_batch_of_returns_already_stored_says_so_and_asks_nobody_to_fix_anything(pilot: Store) -> None:
+    at = _upload(open_app("app_pages/upload.py"), ("again.xlsx", filled_template("q-le-chan", 2023, pattern(0))))
+    infos = [info.value for info in at.info]
+    assert any("đã có (phiên bản 1)" in said for said in infos), infos
+    (note,) = [said for said in infos if "không có gì mới để lưu" in said]
+    assert "sửa" not in note and "từ chối" not in note, "nothing was rejected: nothing to fix"
+    assert not at.button, "nothing to store, nothing to record"
+
+
+def test_recording_only_rejected_files_says_nothing_was_stored_in_a_warning(store: Store) -> None:
+    at = _upload(open_app("app_pages/upload.py"), ("BaoCao_HongBang_2023.xlsx", _bad_return()))
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    assert store.count(submissions_t) == 0 and list(store.intake_log()["status"]) == ["rejected"]
+    assert not at.success, "nothing stored: no green message, no word of updated charts"
+    said = at.warning[0].value
+    assert "Không lưu báo cáo nào" in said and "1 báo cáo bị từ chối được ghi vào kho cách ly" in said
+    assert "biểu đồ" not in said
