@@ -119,11 +119,18 @@ def _rows(frame: pd.DataFrame, chunk: int = _ROWS_AT_ONCE) -> Iterator[tuple[obj
         yield from zip(*(_cell_values(block.iloc[:, c]) for c in range(len(block.columns))), strict=True)
 
 
-def csv_bytes(frame: pd.DataFrame, headers: Headers = "codes") -> bytes:
+#: The CSV variants offered: the standard one (comma), and the one Excel opens in columns on a computer with
+#: Vietnamese regional settings, whose list separator is the semicolon (a comma file opens there in one column).
+CSV_SEPARATORS: Final = {"standard": ",", "excel-vn": ";"}
+
+
+def csv_bytes(frame: pd.DataFrame, headers: Headers = "codes", *, separator: str = ",") -> bytes:
     """CSV in UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly; text that would start a
     formula is neutralised (:func:`inert`). Lines end in CRLF (RFC 4180), so a field holding a carriage
-    return or a line break is quoted and stays one field."""
-    return inert_frame(_headers(frame, headers)).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return or a line break is quoted and stays one field; so is a field holding the ``separator`` (``;`` for
+    Excel with Vietnamese regional settings, see :data:`CSV_SEPARATORS`)."""
+    return inert_frame(_headers(frame, headers)).to_csv(index=False, sep=separator,
+                                                        lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame, filters: Mapping[str, Sequence[object]] | None = None,
@@ -186,7 +193,7 @@ def xlsx_bytes(frame: pd.DataFrame, filters: Mapping[str, Sequence[object]] | No
 
 
 def write_export(frame: pd.DataFrame, path: Path, fmt: str, filters: Mapping[str, Sequence[object]] | None = None,
-                 headers: Headers = "codes") -> None:
-    """Write ``frame`` to ``path`` as ``csv`` or ``xlsx``."""
-    data = csv_bytes(frame, headers) if fmt == "csv" else xlsx_bytes(frame, filters, headers)
+                 headers: Headers = "codes", separator: str = ",") -> None:
+    """Write ``frame`` to ``path`` as ``csv`` (fields separated by ``separator``) or ``xlsx``."""
+    data = csv_bytes(frame, headers, separator=separator) if fmt == "csv" else xlsx_bytes(frame, filters, headers)
     path.write_bytes(data)

@@ -23,6 +23,9 @@ from lgqa_metrics.domain.roles import Role
 DB_HELP: Final = "database URL (default: LGQA_DATABASE_URL or data/lgqa.sqlite)"
 CREATE_HELP: Final = "make a new store at --db when there is none (only ever made unasked at the default path)"
 ROLES: Final = [r.value for r in Role]
+#: The CSV variants of ``export`` (the keys of :data:`lgqa_metrics.analysis.export.CSV_SEPARATORS`, named here
+#: without importing it: it needs pandas, which most commands never load).
+CSV_VARIANTS: Final = ("standard", "excel-vn")
 
 #: The module that carries out each command.
 HANDLERS: Final = {
@@ -80,6 +83,9 @@ def _returns(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     exp.add_argument("--unit", action="append", default=[])
     exp.add_argument("--quadrant", type=int, action="append", default=[], choices=(1, 2, 3, 4))
     exp.add_argument("--format", choices=("csv", "xlsx"), default=None, help="default: from the file name")
+    exp.add_argument("--csv-for", choices=CSV_VARIANTS, default="standard",
+                     help="csv only: 'standard' separates fields with commas; 'excel-vn' with semicolons, which Excel "
+                          "with Vietnamese regional settings opens in columns")
     exp.add_argument("--headers", choices=("codes", "vi", "en"), default="codes",
                      help="column headers: machine names (default), Vietnamese or English")
     exp.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import sys
 
-from lgqa_metrics.analysis.export import export_frame, write_export
+from lgqa_metrics.analysis.export import CSV_SEPARATORS, export_frame, write_export
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.roles import cli_actor
 from lgqa_metrics.domain.units import Unit, default_registry
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
         store = Store.open(args.db, create=False)
         frame = export_frame(store.ratings(years=args.year, units=args.unit, quadrants=args.quadrant), lang)
         filters = {"year": args.year, "unit": args.unit, "quadrant": args.quadrant}
-        write_export(frame, args.output, fmt, filters, headers=args.headers)
+        write_export(frame, args.output, fmt, filters, headers=args.headers, separator=CSV_SEPARATORS[args.csv_for])
         print(t("cli.exported", lang, rows=len(frame), path=args.output))
         return 0
     return 2

@@ -16,7 +16,7 @@ from lgqa_metrics.intake.sniff import ZipInspection
 
 def kept_for_reading(name: str) -> bool:
     """The parts the zip check keeps unpacked: the XML the extent scan and the fills read (in a bounded read
-    only the stylesheet is unpacked first, see :func:`_read_first`)."""
+    only the stylesheet is unpacked first, see :func:`lgqa_metrics.intake.workbook.load_workbook`)."""
     return name.lower().endswith((".xml", ".rels"))
 
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from lgqa_metrics.analysis import scope
 from lgqa_metrics.analysis.analytics import RATING_ORDER, colour_counts
-from lgqa_metrics.analysis.export import Headers, csv_bytes, export_frame, xlsx_bytes
+from lgqa_metrics.analysis.export import CSV_SEPARATORS, Headers, csv_bytes, export_frame, xlsx_bytes
 from lgqa_metrics.analysis.filters import (
     FilterOptions,
     RatingFilter,
@@ -138,14 +138,19 @@ def downloads(shown: pd.DataFrame, chosen: RatingFilter, options: FilterOptions,
         logged("xlsx")
         return xlsx_bytes(export_frame(shown, lang, cat), described, headers=headers, catalogue=cat)
 
-    def csv() -> bytes:
-        logged("csv")
-        return csv_bytes(export_frame(shown, lang, cat), headers=headers)
+    def csv(variant: str) -> Callable[[], bytes]:
+        def build() -> bytes:
+            logged("csv" if variant == "standard" else f"csv ({variant})")
+            return csv_bytes(export_frame(shown, lang, cat), headers=headers, separator=CSV_SEPARATORS[variant])
+        return build
 
     row = st.container(horizontal=True)
     row.download_button(t("export.excel", lang), data=auth.guarded(excel, actor=actor, what="ratings.xlsx", needed=Role.STAFF), file_name=t("export.file", lang, date=stamp, ext="xlsx"),
                         mime=XLSX_MIME, on_click="ignore", icon=":material/table:", disabled=empty,
                         type="primary", key="export_xlsx", help=t("export.excel_help", lang))
-    row.download_button(t("export.csv", lang), data=auth.guarded(csv, actor=actor, what="ratings.csv", needed=Role.STAFF), file_name=t("export.file", lang, date=stamp, ext="csv"),
+    row.download_button(t("export.csv_vn", lang), data=auth.guarded(csv("excel-vn"), actor=actor, what="ratings.csv", needed=Role.STAFF), file_name=t("export.file_vn", lang, date=stamp),
+                        mime="text/csv", on_click="ignore", icon=":material/download:", disabled=empty,
+                        key="export_csv_vn", help=t("export.csv_vn_help", lang))
+    row.download_button(t("export.csv", lang), data=auth.guarded(csv("standard"), actor=actor, what="ratings.csv", needed=Role.STAFF), file_name=t("export.file", lang, date=stamp, ext="csv"),
                         mime="text/csv", on_click="ignore", icon=":material/download:", disabled=empty,
                         key="export_csv", help=t("export.csv_help", lang))

@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from lgqa_metrics.analysis.export import EXPORT_COLUMNS, csv_bytes, export_frame, xlsx_bytes
+from lgqa_metrics.analysis.export import CSV_SEPARATORS, EXPORT_COLUMNS, csv_bytes, export_frame, xlsx_bytes
 from lgqa_metrics.domain.catalogue import default_catalogue
 from lgqa_metrics.services.ingest import ingest_bytes
 from lgqa_metrics.store.database import Store
@@ -78,3 +78,18 @@ def test_xlsx_writes_numbers_as_numbers_and_leaves_missing_scores_blank(store: S
         expected = [None if pd.isna(v) else int(v) for v in frame[key]]
         assert [c.value for c in cells] == expected, key
         assert {c.data_type for c in cells if c.value is not None} <= {"n"}, key
+
+
+def test_the_csv_for_vietnamese_excel_separates_fields_with_semicolons_and_holds_the_same_table(store: Store) -> None:
+    """Excel with Vietnamese regional settings splits CSV fields on ';' (its list separator): a comma file opens
+    in one column there. The variant holds the same rows, and a field holding ';' or ',' stays one field."""
+    stored = _frame(store)
+    tricky = pd.DataFrame({"unit_name": ["Phường A; khu 1", "Xã B, thôn 2"], "rating": ["Đỏ", "=1+1"]})
+    for frame in (stored, tricky):
+        vn = csv_bytes(frame, separator=CSV_SEPARATORS["excel-vn"])
+        assert vn.startswith(b"\xef\xbb\xbf") and ";" in vn.decode("utf-8-sig").splitlines()[0]
+        back = pd.read_csv(io.BytesIO(vn), encoding="utf-8-sig", sep=";", dtype=str)
+        standard = pd.read_csv(io.BytesIO(csv_bytes(frame)), encoding="utf-8-sig", dtype=str)
+        pd.testing.assert_frame_equal(back, standard)
+    assert list(back["unit_name"]) == ["Phường A; khu 1", "Xã B, thôn 2"]
+    assert back["rating"][1] == "'=1+1", "formula-like text is neutralised in both variants"

@@ -14,6 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from lgqa_metrics.analysis.export import CSV_SEPARATORS
+from lgqa_metrics.cli.main import CSV_VARIANTS
 from lgqa_metrics.domain.catalogue import default_catalogue
 from tests.support.returns import filled_template, pattern
 
@@ -105,6 +107,16 @@ def test_export_csv_has_bom_contract_columns_and_filters(returns_dir: Path, db_u
     assert {r["indicator_code"]: r["rating"] for r in rows} == {c: expected[c] for c in default_catalogue().codes[:10]}
     assert rows[0]["unit_name"] == "Phường Cát Dài" and rows[0]["unit_type"] == "phuong"
     assert [r["indicator_code"] for r in rows][-2:] == ["1.9", "1.10"]
+
+
+def test_export_csv_for_vietnamese_excel_uses_semicolons(returns_dir: Path, db_url: str, tmp_path: Path) -> None:
+    cli("ingest", "--db", db_url, "--create", str(returns_dir))
+    out = tmp_path / "out.csv"
+    run = cli("export", "--db", db_url, "--unit", "p-cat-dai", "--csv-for", "excel-vn", "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 39 and rows[0]["unit_name"] == "Phường Cát Dài"
+    assert tuple(CSV_SEPARATORS) == CSV_VARIANTS, "the command offers every variant the export knows"
 
 
 def test_export_xlsx_reads_back_with_the_same_rows(returns_dir: Path, db_url: str, tmp_path: Path) -> None:

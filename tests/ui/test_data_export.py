@@ -152,3 +152,18 @@ def test_the_table_and_both_files_carry_each_rating_s_evidence_and_note(pilot: S
     header = [c.value for c in data[1]]
     column = header.index("Minh chứng") + 1
     assert {data.cell(row=r, column=column).value for r in range(2, data.max_row + 1)} == set(stored["evidence"])
+
+
+def test_a_csv_for_vietnamese_excel_is_offered_beside_the_standard_one_and_says_which_to_choose(
+        pilot: Store, downloads: Downloads) -> None:
+    at = _open_data()
+    buttons = {b.key: b for b in at.get("download_button")}
+    assert "Excel" in buttons["export_csv_vn"].proto.help and "chấm phẩy" in buttons["export_csv_vn"].proto.help
+    assert "một cột" in buttons["export_csv"].proto.help, "the standard one says when to take the other"
+    name = next(n for n in reversed(downloads.names()) if n.endswith("_excel-vn.csv"))
+    data = downloads.read(name)
+    assert data.startswith(b"\xef\xbb\xbf")
+    vn = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", sep=";")
+    pd.testing.assert_frame_equal(vn, _csv(downloads))
+    log = audit_log(pilot.engine, actions=["export"])
+    assert "csv (excel-vn)" in set(log["target"])
