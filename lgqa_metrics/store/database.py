@@ -156,6 +156,9 @@ def _create_sqlite_file_whole(url: str) -> None:
         os.link(private, target)
     except FileExistsError:
         pass  # another process made it first: open theirs
+    except OSError:  # a file system without hard links: moved into place unless a store appeared meanwhile
+        if not target.exists():
+            os.replace(private, target)
     finally:
         for leftover in (private, *(private.with_name(private.name + end) for end in ("-wal", "-shm"))):
             leftover.unlink(missing_ok=True)

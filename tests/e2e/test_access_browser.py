@@ -31,13 +31,13 @@ def test_a_disabled_account_downloads_nothing_from_a_page_left_open(browser: Any
         go_to(page, "Dữ liệu & xuất")
         wait_until_idle(page)
         with page.expect_download(timeout=60_000) as first:
-            page.get_by_role("button", name="Tải CSV").click()
+            page.get_by_role("button", name="Tải CSV", exact=True).click()
         assert Path(first.value.path()).read_bytes(), "while the account is active the file is built"
 
         accounts.disable(cli_actor(), "lan")  # an admin disables the account; the page stays open, no rerun
         downloads: list[Any] = []
         page.on("download", lambda download: downloads.append(download))
-        page.get_by_role("button", name="Tải CSV").click()
+        page.get_by_role("button", name="Tải CSV", exact=True).click()
         page.wait_for_timeout(5_000)
         assert downloads == [], "nothing is built for an account disabled since the page was shown"
         refused = audit.audit_log(store.engine, actions=["download_refused"])

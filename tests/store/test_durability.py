@@ -242,3 +242,21 @@ def test_an_ingest_killed_mid_write_leaves_every_committed_return_whole_and_a_re
     latest = {(u, y): (v, name) for u, y, v, name in sorted(facts.submissions.values(), key=lambda s: s[2])}
     assert {k: v for k, (v, _n) in latest.items()} == dict.fromkeys(unit_years, 2)
     assert all(name.endswith("-v2.xlsx") for _v, name in latest.values())
+
+
+def test_on_a_file_system_without_hard_links_a_new_store_is_moved_into_place_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some mounted file systems refuse hard links (EPERM): the private file is then renamed into place, and
+    nothing but the store is left."""
+    def no_links(_src: object, _dst: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = tmp_path / "lgqa.sqlite"
+    Store.open(f"sqlite:///{path}").close()
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (migrations.head(),)
+    finally:
+        con.close()
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(path.name + "-")] == [path.name]
