@@ -29,11 +29,23 @@ SLOW_KINDS = ("office", "browser", "postgres")
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that starts LibreOffice, Chromium or PostgreSQL ``slow`` (``scripts/test.sh --fast`` leaves
-    them out), beside the long property runs marked so in their modules."""
+    them out), beside the long property runs marked so in their modules. Then put the files that take longest
+    first (the browser tests, then the long property runs), so that on parallel workers (which take a file at a
+    time, in this order) no long file starts last while the other workers have nothing left to do."""
     for item in items:
         on_postgres = "pg_server" in getattr(item, "fixturenames", ())  # pg_url and every PostgreSQL fixture use it
         if on_postgres or any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
             item.add_marker(pytest.mark.slow)
+
+    items.sort(key=_long_first)  # stable: within each group, the files and tests keep their order
+
+
+def _long_first(item: pytest.Item) -> int:
+    """0 for a browser test, 1 for a test of a module marked ``slow`` as a whole (the long property runs), else 2."""
+    if item.get_closest_marker("browser"):
+        return 0
+    marks = getattr(getattr(item, "module", None), "pytestmark", [])
+    return 1 if any(mark.name == "slow" for mark in (marks if isinstance(marks, list) else [marks])) else 2
 
 
 @pytest.fixture

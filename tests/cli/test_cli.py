@@ -1,5 +1,6 @@
-"""The CLI contract, run as a real subprocess: exit codes, JSON shape, export, template, history; ingest and history
-on SQLite and on PostgreSQL."""
+"""The CLI contract: exit codes, JSON shape, export, template, history; ingest and history on SQLite and on
+PostgreSQL. Most commands run through ``main`` in this process; what only a real process shows (the entry point,
+its exit status, no traceback at the top, the modules a command imports) runs ``python -m lgqa_metrics``."""
 
 from __future__ import annotations
 
@@ -17,17 +18,11 @@ import pytest
 from lgqa_metrics.analysis.export import CSV_SEPARATORS
 from lgqa_metrics.cli.main import CSV_VARIANTS
 from lgqa_metrics.domain.catalogue import default_catalogue
+from tests.support.cli import ROOT, run_in_process, run_process
 from tests.support.returns import filled_template, pattern
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m lgqa_metrics ARGS`` from the project root."""
-    full_env = {k: v for k, v in os.environ.items() if k != "LGQA_DATABASE_URL"}
-    full_env.update({"PYTHONPATH": str(ROOT), **(env or {})})
-    return subprocess.run([sys.executable, "-m", "lgqa_metrics", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=full_env, timeout=120)
+#: Commands run in this process (quick); the tests of the entry point itself start the real one (run_process).
+cli = run_in_process
 
 
 @pytest.fixture
@@ -79,7 +74,7 @@ def test_dry_run_stores_nothing(tmp_path: Path, store_url: str) -> None:
 @pytest.mark.parametrize("args", [["ingest"], ["ingest", "/no/such/file.xlsx"], ["export"], ["frobnicate"],
                                   ["template", "--unit", "q-nowhere", "--year", "2023", "-o", "x.xlsx"]])
 def test_usage_errors_exit_2_without_traceback(args: list[str]) -> None:
-    run = cli(*args)
+    run = run_process(*args)
     assert run.returncode == 2
     assert "Traceback" not in run.stderr + run.stdout
 
@@ -87,7 +82,7 @@ def test_usage_errors_exit_2_without_traceback(args: list[str]) -> None:
 def test_unreachable_database_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     path = tmp_path / "x.xlsx"
     path.write_bytes(filled_template("x-trung-lap", 2022, pattern()))
-    run = cli("ingest", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", str(path))
+    run = run_process("ingest", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", str(path))
     assert run.returncode == 1
     assert "Traceback" not in run.stderr and run.stderr.strip()
 

@@ -1,25 +1,22 @@
-"""``python -m lgqa_metrics users …`` as a real subprocess."""
+"""``python -m lgqa_metrics users …``: the accounts it makes, its refusals, and the first-admin hint run as typed."""
 
 from __future__ import annotations
 
 import re
 import shlex
 import subprocess
-import sys
 
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.roles import Actor, Role
 from lgqa_metrics.store.accounts import Accounts
 from lgqa_metrics.store.database import Store
-from tests.cli.test_cli import ROOT, cli
+from tests.support.cli import ROOT, run_in_process
 
 
 def users(db_url: str, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run a ``users`` action, feeding ``password`` on stdin when given."""
     extra = ["--password-stdin"] if password is not None else []
-    return subprocess.run([sys.executable, "-m", "lgqa_metrics", "users", *args, "--db", db_url, "--create", *extra],
-                          input=(password or "") + "\n", capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    return run_in_process("users", *args, "--db", db_url, "--create", *extra, input=(password or "") + "\n")
 
 
 def test_first_admin_is_created_and_listed(db_url: str) -> None:
@@ -46,17 +43,20 @@ def test_refusals_are_messages_with_exit_1_never_tracebacks(db_url: str) -> None
     assert weak.returncode == 1 and "Mật khẩu quá yếu" in weak.stderr and "Traceback" not in weak.stderr
     missing = users(db_url, "disable", "nobody")
     assert missing.returncode == 1 and "nobody" in missing.stderr
-    assert cli("users", "add", "x", "--role", "god").returncode == 2
+    assert run_in_process("users", "add", "x", "--role", "god").returncode == 2
 
 
 def test_the_first_admin_hints_give_a_command_that_runs_as_typed_in_the_project_folder() -> None:
     """The sign-in page and ``users list`` tell a newcomer how to make the first administrator: the command they
     show, typed as it stands in the project folder (whose ``.venv`` the two README commands make), runs on a
     machine that has no ``python`` on its path."""
+    commands = set()
     for key in ("auth.first_admin", "users.none"):
         for lang, placeholder in (("vi", "TÊN"), ("en", "NAME")):
             shown = re.search(rf"([^\s`]+ -m lgqa_metrics users add --role admin) {placeholder}", t(key, lang))
             assert shown, (key, lang, t(key, lang))
-            run = subprocess.run([*shlex.split(shown.group(1)), "--help"], capture_output=True, text=True, cwd=ROOT,
-                                 timeout=120, env={"PATH": "/usr/bin:/bin"})  # a fresh Debian: python3, no python
-            assert run.returncode == 0 and "--role" in run.stdout, (key, lang, run.stderr)
+            commands.add(shown.group(1))
+    for command in commands:
+        run = subprocess.run([*shlex.split(command), "--help"], capture_output=True, text=True, cwd=ROOT,
+                             timeout=120, env={"PATH": "/usr/bin:/bin"})  # a fresh Debian: python3, no python
+        assert run.returncode == 0 and "--role" in run.stdout, (command, run.stderr)

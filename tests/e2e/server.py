@@ -123,16 +123,26 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+#: The app's root element once the server is connected and no script run is under way or asked for (Streamlit's
+#: frontend keeps both states as attributes of its root, as its own browser tests read them).
+APP_IDLE = ("[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+            "[data-test-script-state='notRunning']")
+#: Elements of a finished run still drawn as stale (faded) or skeletons: the page has not settled yet.
+UNSETTLED = "[data-stale='true'], [data-testid='stSkeleton'], [data-testid='stStatusWidget']"
+
+
 def wait_until_idle(page: Any, timeout_ms: int = 60_000) -> None:
-    """Wait until the Streamlit script run has finished and the page has settled."""
-    page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=timeout_ms)
+    """Wait until the Streamlit script run has finished and the page has settled: the app connected and its run
+    over, nothing stale left, and still so a moment later (a widget's change asks for its rerun within that
+    moment)."""
     page.wait_for_selector("[data-testid='stSidebarNav'] >> text=/Tổng quan|Overview/", timeout=timeout_ms)
     page.wait_for_selector("h1", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)
-    page.wait_for_timeout(1500)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+    settled = (f"() => !!document.querySelector(\"{APP_IDLE}\")"
+               f" && !document.querySelector(\"{UNSETTLED}\")")
+    for _ in range(2):
+        page.wait_for_function(settled, timeout=timeout_ms)
+        page.wait_for_timeout(250)
+    page.wait_for_function(settled, timeout=timeout_ms)
 
 
 def go_to(page: Any, title: str, timeout_ms: int = 60_000) -> None:

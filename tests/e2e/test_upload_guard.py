@@ -77,49 +77,55 @@ def _rss_mb(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
-def test_an_anonymous_upload_is_refused_before_its_body_is_read(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
-    Store.open(db).close()
-    with streamlit_server(db) as url:
-        xsrf = xsrf_cookie(url)
-        with _own_session(url, xsrf) as session_id:
-            started = time.monotonic()
-            status = _put(url, session_id, xsrf, size=19 * MB, send=256 * 1024, wait_s=15)
-            assert status == 403, "refused at once, while 18.75 MB of the declared body are still unsent"
-            assert time.monotonic() - started < 10
-
-
-def test_a_flood_of_anonymous_uploads_leaves_the_servers_memory_as_it_was(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
-    Store.open(db).close()
-    with streamlit_server(db) as url:
-        pid = PROCESSES[url].pid
-        xsrf = xsrf_cookie(url)
-        with _own_session(url, xsrf) as session_id:
-            _put(url, session_id, xsrf, size=MB, send=MB, wait_s=15)  # the upload path warmed up once
-            before = _rss_mb(pid)
-            statuses = [_put(url, session_id, xsrf, size=8 * MB, send=8 * MB, wait_s=15) for _ in range(12)]
-            grown = _rss_mb(pid) - before
-        assert not [s for s in statuses if s is not None and s < 400], f"no upload was taken: {statuses}"
-        assert grown < 40, f"12 × 8 MB sent, the server grew by {grown:.0f} MB"
-
-
-def test_a_staff_session_cookie_opens_the_upload_path_and_a_viewers_does_not(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """One server for the module (its URL, and its store's): the store holds a staff and a viewer account."""
+    db = f"sqlite:///{tmp_path_factory.mktemp('guard') / 'e2e.sqlite'}"
     store = Store.open(db)
     accounts = Accounts(store)
     accounts.add(cli_actor(), "lan", "staff-password-1", Role.STAFF)
     accounts.add(cli_actor(), "minh", "viewer-password-1", Role.VIEWER)
+    store.close()
     with streamlit_server(db) as url:
-        xsrf = xsrf_cookie(url)
-        tokens = {}
-        for name in ("lan", "minh"):  # each signed in as the page would do it, the cookie taken by this client
-            started = web_sessions.start(store, name, browser=browser_key(xsrf))
-            tokens[name] = web_sessions.exchange(store, started.grant, browser=browser_key(xsrf)).token
-        with _own_session(url, xsrf) as session_id:
-            assert _put(url, session_id, xsrf, size=MB, send=MB, wait_s=15, cookie=tokens["lan"]) == 204
-            assert _put(url, session_id, xsrf, size=MB, send=MB, wait_s=15, cookie=tokens["minh"]) == 403
-            accounts.disable(cli_actor(), "lan")
-            assert _put(url, session_id, xsrf, size=MB, send=MB, wait_s=15, cookie=tokens["lan"]) == 403, \
-                "a disabled account's cookie opens nothing"
+        yield url, db
+
+
+def test_an_anonymous_upload_is_refused_before_its_body_is_read(server: tuple[str, str]) -> None:
+    url, _ = server
+    xsrf = xsrf_cookie(url)
+    with _own_session(url, xsrf) as session_id:
+        started = time.monotonic()
+        status = _put(url, session_id, xsrf, size=19 * MB, send=256 * 1024, wait_s=15)
+        assert status == 403, "refused at once, while 18.75 MB of the declared body are still unsent"
+        assert time.monotonic() - started < 10
+
+
+def test_a_flood_of_anonymous_uploads_leaves_the_servers_memory_as_it_was(server: tuple[str, str]) -> None:
+    url, _ = server
+    pid = PROCESSES[url].pid
+    xsrf = xsrf_cookie(url)
+    with _own_session(url, xsrf) as session_id:
+        _put(url, session_id, xsrf, size=MB, send=MB, wait_s=15)  # the upload path warmed up once
+        before = _rss_mb(pid)
+        statuses = [_put(url, session_id, xsrf, size=8 * MB, send=8 * MB, wait_s=15) for _ in range(12)]
+        grown = _rss_mb(pid) - before
+    assert not [s for s in statuses if s is not None and s < 400], f"no upload was taken: {statuses}"
+    assert grown < 40, f"12 × 8 MB sent, the server grew by {grown:.0f} MB"
+
+
+def test_a_staff_session_cookie_opens_the_upload_path_and_a_viewers_does_not(server: tuple[str, str]) -> None:
+    url, db = server
+    store = Store.open(db)
+    accounts = Accounts(store)
+    xsrf = xsrf_cookie(url)
+    tokens = {}
+    for name in ("lan", "minh"):  # each signed in as the page would do it, the cookie taken by this client
+        started = web_sessions.start(store, name, browser=browser_key(xsrf))
+        tokens[name] = web_sessions.exchange(store, started.grant, browser=browser_key(xsrf)).token
+    with _own_session(url, xsrf) as session_id:
+        assert _put(url, session_id, xsrf, size=MB, send=MB, wait_s=15, cookie=tokens["lan"]) == 204
+        assert _put(url, session_id, xsrf, size=MB, send=MB, wait_s=15, cookie=tokens["minh"]) == 403
+        accounts.disable(cli_actor(), "lan")
+        assert _put(url, session_id, xsrf, size=MB, send=MB, wait_s=15, cookie=tokens["lan"]) == 403, \
+            "a disabled account's cookie opens nothing"
     store.close()

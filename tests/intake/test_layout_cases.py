@@ -253,7 +253,7 @@ def test_the_marked_up_workbook_marks_the_whole_header_row_of_an_ambiguous_layou
 def test_every_layout_family_ingests_exactly_through_the_command_line(tmp_path: Path, db_url: str) -> None:
     """One file per preset layout, one spread over four sheets, one consolidation: `ingest --json`, stored
     exactly as written."""
-    from tests.cli.test_cli import cli
+    from tests.support.cli import run_in_process as cli
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -18,8 +18,8 @@ from lgqa_metrics.store.audit import audit_log
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.synthetic import forms
 from lgqa_metrics.synthetic.forms import Column, Entry, FormContent, FormLayout
-from tests.cli.test_cli import cli
 from tests.support.builders import CODES
+from tests.support.cli import run_in_process as cli
 
 STAFF: Final = Actor("can-bo", Role.STAFF)
 THIS_YEAR: Final = {c: Entry((Rating.GREEN, Rating.RED, Rating.YELLOW)[i % 3], f"QĐ số {i}") for i, c in enumerate(CODES)}

@@ -16,32 +16,15 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from lgqa_metrics.cli.main import main
 from lgqa_metrics.domain.i18n import load_messages, messages
 from lgqa_metrics.domain.units import default_registry
 from lgqa_metrics.services.ingest import ingest_bytes
 from lgqa_metrics.store import backup as bk
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.store.schema import metadata
+from tests.support.cli import ROOT, run_in_process, run_process
 from tests.support.consistency import check_store, submission_ids, write_returns
 from tests.support.returns import filled_template, pattern
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m lgqa_metrics ARGS`` from the project root, as a real process."""
-    env = {k: v for k, v in os.environ.items() if k != "LGQA_DATABASE_URL"}
-    env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run([sys.executable, "-m", "lgqa_metrics", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=120)
-
-
-def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess[str]:
-    """The same command through :func:`lgqa_metrics.cli.main.main` in this process (quicker)."""
-    code = main(list(args))
-    out = capsys.readouterr()
-    return subprocess.CompletedProcess(list(args), code, out.out, out.err)
 
 
 def _fill(store: Store) -> None:
@@ -145,20 +128,20 @@ def _utc_naive(seen: dict[str, pd.DataFrame | dict[str, bytes | None]]) -> dict[
 @pytest.mark.postgres
 @pytest.mark.parametrize("logical", [False, True], ids=["sqlite-snapshot", "logical-dump"])
 def test_a_sqlite_backup_restores_into_an_empty_postgresql_database(
-        tmp_path: Path, pg_url: str, logical: bool, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, pg_url: str, logical: bool) -> None:
     source = Store.open(f"sqlite:///{tmp_path / 'source.sqlite'}")
     _fill(source)
     before = _everything(source)
     source.close()
     bk.backup(f"sqlite:///{tmp_path / 'source.sqlite'}", tmp_path / "b.zip", logical=logical)
     Store.open(pg_url).close()  # a new store (reference data only) counts as empty
-    run = run_main(capsys, "--lang", "en", "restore", "--db", pg_url, str(tmp_path / "b.zip"))
+    run = run_in_process("--lang", "en", "restore", "--db", pg_url, str(tmp_path / "b.zip"))
     assert run.returncode == 0, run.stderr
     restored = Store.open(pg_url)
     _assert_same(_utc_naive(before), _utc_naive(_everything(restored)))
     [new] = ingest_bytes(restored, filled_template("q-le-chan", 2023, pattern(9)), "after.xlsx")  # sequences moved on
     assert (new.version, int(restored.submissions()["id"].max())) == (3, int(before["submissions"]["id"].max()) + 1)
-    refused = run_main(capsys, "--lang", "en", "restore", "--force", "--db", pg_url, str(tmp_path / "b.zip"))
+    refused = run_in_process("--lang", "en", "restore", "--force", "--db", pg_url, str(tmp_path / "b.zip"))
     assert refused.returncode == 1 and "already holds data" in refused.stderr and "SQLite files only" in refused.stderr
     restored.close()
 
@@ -231,7 +214,7 @@ def backup_zip(tmp_path: Path) -> Path:
 
 
 def test_restore_refuses_a_corrupted_backup_with_a_message_in_either_language(
-        backup_zip: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        backup_zip: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(backup_zip) as zf:
         db = bytearray(zf.read("lgqa.sqlite"))
     db[len(db) // 2] ^= 0xFF
@@ -240,7 +223,7 @@ def test_restore_refuses_a_corrupted_backup_with_a_message_in_either_language(
     target = tmp_path / "target.sqlite"
     for lang, words in (("vi", "không khớp"), ("en", "does not match")):
         args = ("--lang", lang, "restore", "--db", f"sqlite:///{target}", str(bad))
-        run = cli(*args) if lang == "vi" else run_main(capsys, *args)
+        run = run_process(*args) if lang == "vi" else run_in_process(*args)
         assert run.returncode == 1
         assert "Traceback" not in run.stderr + run.stdout
         assert words in run.stderr and "SHA-256" in run.stderr and "lgqa.sqlite" in run.stderr
@@ -264,25 +247,24 @@ def test_restore_refuses_a_corrupted_backup_with_a_message_in_either_language(
         assert refused.value.key == key, archive.name
         assert refused.value.message("vi") != refused.value.message("en")
     assert not target.exists()
-    missing = run_main(capsys, "restore", "--db", f"sqlite:///{target}", str(tmp_path / "nowhere.zip"))
+    missing = run_in_process("restore", "--db", f"sqlite:///{target}", str(tmp_path / "nowhere.zip"))
     assert missing.returncode == 2 and "Traceback" not in missing.stderr and "nowhere.zip" in missing.stderr
 
 
-def test_restore_keeps_a_store_with_data_unless_forced(backup_zip: Path, tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_restore_keeps_a_store_with_data_unless_forced(backup_zip: Path, tmp_path: Path) -> None:
     target = tmp_path / "target.sqlite"
     url = f"sqlite:///{target}"
     store = Store.open(url)
     ingest_bytes(store, filled_template("x-tien-minh", 2022, pattern(3)), "other.xlsx")
     store.close()
 
-    refused = run_main(capsys, "--lang", "en", "restore", "--db", url, str(backup_zip))
+    refused = run_in_process("--lang", "en", "restore", "--db", url, str(backup_zip))
     assert refused.returncode == 1 and "--force" in refused.stderr and "Traceback" not in refused.stderr
     kept = Store.open(url)
     assert set(kept.ratings()["unit_id"]) == {"x-tien-minh"}
     kept.close()
 
-    forced = run_main(capsys, "--lang", "en", "restore", "--force", "--db", url, str(backup_zip))
+    forced = run_in_process("--lang", "en", "restore", "--force", "--db", url, str(backup_zip))
     assert forced.returncode == 0, forced.stderr
     assert "2 return versions" in forced.stdout
     replaced = Store.open(url)
@@ -304,18 +286,17 @@ def test_restore_refuses_a_store_that_another_process_has_open(backup_zip: Path,
     check_store(tmp_path / "busy.sqlite")
 
 
-def test_backup_cli_writes_a_private_zip_and_reports_what_it_holds(tmp_path: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_backup_cli_writes_a_private_zip_and_reports_what_it_holds(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     store = Store.open(url)
     ingest_bytes(store, filled_template("p-minh-khai", 2023, pattern()), "m.xlsx")
     store.close()
-    run = run_main(capsys, "--lang", "en", "backup", "--db", url, "-o", str(tmp_path / "out" / "b.zip"))
+    run = run_in_process("--lang", "en", "backup", "--db", url, "-o", str(tmp_path / "out" / "b.zip"))
     assert run.returncode == 0, run.stderr
     assert "1 return versions, 1 original files" in run.stdout
     assert (tmp_path / "out" / "b.zip").stat().st_mode & 0o777 == 0o600
     assert bk.verify(tmp_path / "out" / "b.zip").counts["ratings"] == 39
-    nothing = run_main(capsys, "backup", "--db", f"sqlite:///{tmp_path / 'none.sqlite'}", "-o", str(tmp_path / "x.zip"))
+    nothing = run_in_process("backup", "--db", f"sqlite:///{tmp_path / 'none.sqlite'}", "-o", str(tmp_path / "x.zip"))
     assert nothing.returncode == 1 and "Traceback" not in nothing.stderr and not (tmp_path / "none.sqlite").exists()
 
 

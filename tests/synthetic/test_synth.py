@@ -4,9 +4,6 @@ store (whose registry then lives in the store), and return workbooks that the re
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -32,8 +29,9 @@ from lgqa_metrics.synthetic.synth import (
     parse_years,
 )
 from lgqa_metrics.synthetic.synth_write import UNITS_CSV, register_units, write_files, write_store
+from tests.support.cli import run_in_process
 
-ROOT = Path(__file__).resolve().parents[2]
+cli = run_in_process
 SPEC = SynthSpec(60, (2022, 2023, 2024), seed=7)
 
 
@@ -41,14 +39,6 @@ SPEC = SynthSpec(60, (2022, 2023, 2024), seed=7)
 def ds() -> Dataset:
     """60 units × 3 years (generated once for the module)."""
     return generate(SPEC)
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m lgqa_metrics ARGS`` from the project root."""
-    env = {k: v for k, v in os.environ.items() if k != "LGQA_DATABASE_URL"}
-    env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run([sys.executable, "-m", "lgqa_metrics", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=300)
 
 
 def _index(ratings: np.ndarray) -> float:
