@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics.analysis import analytics, scope
+from lgqa_metrics.analysis import scope
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.ui import components, figures
 
 lang, ratings = components.analysis_page("page.compare")
-year = components.year_select(analytics.years_of(ratings), lang, st.sidebar)
+year = components.year_select(lang, st.sidebar)
 where = components.scope_select(ratings, lang, st.sidebar)
 types = components.type_select(lang, st.sidebar)
 units = figures.compare_units(year, where, types, lang)
@@ -21,9 +21,9 @@ st.caption(t("compare.caption", lang, year=year, units=len(ranked) if many else 
 
 st.subheader(t("compare.ranking", lang))
 if many:
-    components.paged_table(components.placed_ranking_table(ranked.reset_index(drop=True), lang), lang, "ranking")
+    components.table(components.placed_ranking_table(ranked.reset_index(drop=True), lang), lang, "ranking")
 else:
-    st.dataframe(components.ranking_table(figures.ranking(year, where, types, chosen, lang), lang), hide_index=True)
+    components.table(components.ranking_table(figures.ranking(year, where, types, chosen, lang), lang), lang, "ranking")
 st.caption(t("compare.index_note", lang))
 
 if many:
@@ -32,7 +32,8 @@ left, right = st.columns([3, 2])
 radar, groups, group_table = figures.compare(year, where, profiled, lang)
 left.plotly_chart(radar, key="radar")
 right.plotly_chart(groups, key="groups")
-right.dataframe(components.group_table(group_table, lang), hide_index=True)
+with right:
+    components.table(components.group_table(group_table, lang), lang, "groups")
 
 st.subheader(t("compare.wheels", lang))
 components.legend_caption(lang)

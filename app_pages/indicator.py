@@ -11,7 +11,7 @@ from lgqa_metrics.ui.data import catalogue, detail_ratings
 
 lang, ratings = components.analysis_page("page.indicator")
 indicator = components.indicator_select(catalogue(), lang, st.sidebar)
-year = components.year_select(analytics.years_of(ratings), lang, st.sidebar)
+year = components.year_select(lang, st.sidebar)
 where = components.scope_select(ratings, lang, st.sidebar)
 ratings = where.apply(ratings)
 st.subheader(f"{indicator.code} · {indicator.name(lang)}")
@@ -26,7 +26,7 @@ with right:
     if red.empty:
         st.success(t("indicator.no_red", lang, year=year))
     else:
-        components.capped_table(components.red_units_table(red, lang), lang, "red_units")
+        components.table(components.red_units_table(red, lang), lang, "red_units")
 st.markdown(f"**{t('indicator.all_units', lang, year=year)}**")
-components.capped_table(components.indicator_units_table(this_year, indicator.code, year, catalogue(), lang), lang,
-                        "all_units")
+components.table(components.indicator_units_table(this_year, indicator.code, year, catalogue(), lang), lang,
+                 "all_units")

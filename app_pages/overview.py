@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics.analysis import analytics, scope
+from lgqa_metrics.analysis import scope
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.ui import components, figures
 
 lang, ratings = components.analysis_page("page.overview")
-year = components.year_select(analytics.years_of(ratings), lang, st.sidebar)
+year = components.year_select(lang, st.sidebar)
 where = components.scope_select(ratings, lang, st.sidebar)
 st.caption(t("overview.caption", lang, year=year))
 view = figures.overview(year, where, lang)
@@ -23,8 +23,8 @@ if view.areas is None or view.worst is None:
 st.caption(t("scope.matrix_note", lang, scope=components.scope_caption(where, lang), limit=scope.UNIT_LIMIT))
 st.plotly_chart(view.bars, key="quadrant_bars")
 st.subheader(t("scope.areas", lang))
-st.dataframe(components.area_table(view.areas, lang), hide_index=True, key="areas")
+components.table(components.area_table(view.areas, lang), lang, "areas")
 st.subheader(t("scope.worst", lang, n=len(view.worst)))
-st.dataframe(components.placed_ranking_table(view.worst, lang), hide_index=True, key="worst")
+components.table(components.placed_ranking_table(view.worst, lang), lang, "worst")
 st.subheader(t("scope.find", lang))
 components.unit_search(figures.ranked_units(year, where, lang), lang)

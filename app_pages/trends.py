@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lgqa_metrics.analysis import analytics, scope
+from lgqa_metrics.analysis.filters import filter_ratings
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.ui import components, figures
 from lgqa_metrics.ui.data import catalogue, detail_ratings
@@ -26,12 +27,15 @@ st.plotly_chart(lines, key="trend")
 st.plotly_chart(per_quadrant, key="qtrend")
 
 st.subheader(t("trends.changes", lang))
-year_from, year_to = components.year_pair(years, lang)
+year_from, year_to = components.year_pair(lang)
 summary = figures.change_summary(where, chosen, year_from, year_to)
-components.capped_table(components.change_summary_table(summary, lang), lang, "change_summary")
+both, one_only = analytics.units_in_both(filter_ratings(ratings, units=chosen), year_from, year_to)
+st.caption(t("trends.compared", lang, units=both, year_from=year_from, year_to=year_to)
+           + (" " + t("trends.one_year_only", lang, units=one_only) if one_only else ""))
+components.table(components.change_summary_table(summary, lang), lang, "change_summary")
 st.subheader(t("trends.detail", lang, year_from=year_from, year_to=year_to))
 if many:
     st.info(t("scope.detail_narrow", lang, limit=scope.UNIT_LIMIT))
     st.stop()
 detail = analytics.change_detail(detail_ratings(years=[year_from, year_to], units=chosen), year_from, year_to)
-st.dataframe(components.change_detail_table(detail, catalogue(), lang), hide_index=True)
+components.table(components.change_detail_table(detail, catalogue(), lang), lang, "change_detail")

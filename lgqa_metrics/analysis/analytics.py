@@ -85,9 +85,47 @@ def expected_units(registry: UnitRegistry, year: int) -> list[str]:
     return [u.id for u in registry.units if u.type in REPORTING_TYPES and u.valid_in(year)]
 
 
+#: A year's returns are *substantially in* once at least this share of the units expected that year have sent
+#: one; until then the year is still being received, and no page opens on it by itself.
+SUBSTANTIALLY_IN: Final = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class YearStatus:
+    """How far one year's returns are in: units with a return (``received``) of the units due (``expected``:
+    those the registry expects that year, and any other unit that sent one)."""
+
+    year: int
+    received: int
+    expected: int
+
+    @property
+    def receiving(self) -> bool:
+        """True while fewer than :data:`SUBSTANTIALLY_IN` of the expected units have sent their return."""
+        return self.received < SUBSTANTIALLY_IN * self.expected
+
+
+def year_statuses(ratings: pd.DataFrame, registry: UnitRegistry) -> list[YearStatus]:
+    """Each year with returns, ascending, with how far its returns are in."""
+    sent = ratings.groupby("year", observed=True)["unit_id"].unique() if not ratings.empty else pd.Series()
+    statuses = []
+    for year in years_of(ratings):
+        units = {str(u) for u in sent[year]}
+        statuses.append(YearStatus(year, len(units), len(set(expected_units(registry, year)) | units)))
+    return statuses
+
+
+def default_year(statuses: Sequence[YearStatus]) -> int:
+    """The year a page opens on: the latest whose returns are substantially in (the latest of all when none
+    is). A newer year still being received stays one choice away."""
+    settled = [s.year for s in statuses if not s.receiving]
+    return settled[-1] if settled else statuses[-1].year
+
+
 @dataclass(frozen=True, slots=True)
 class Headline:
-    """Headline figures of one year, with the change against the previous year where there is one."""
+    """Headline figures of one year, with the change against the previous year where there is one: the change
+    is measured on the ``compared`` units that have a return in both years only (like with like)."""
 
     year: int
     received: int
@@ -95,27 +133,36 @@ class Headline:
     shares: dict[str, float]
     previous_year: int | None
     change: dict[str, float]
+    compared: int = 0
+
+
+def _shares(frame: pd.DataFrame) -> dict[str, float]:
+    """The share of each colour among the assessed ratings of ``frame``."""
+    assessed = frame[frame["rating"].isin(ASSESSED)]
+    total = len(assessed)
+    return {c: (float((assessed["rating"] == c).sum()) / total if total else 0.0) for c in ASSESSED}
 
 
 def headline(ratings: pd.DataFrame, year: int, registry: UnitRegistry,
              expected: Sequence[str] | None = None) -> Headline:
-    """Returns received of expected (``expected`` ids, default: every registered unit valid that year)
-    and the share of each colour among assessed indicators."""
-    def shares(frame: pd.DataFrame) -> dict[str, float]:
-        assessed = frame[frame["rating"].isin(ASSESSED)]
-        total = len(assessed)
-        return {c: (float((assessed["rating"] == c).sum()) / total if total else 0.0) for c in ASSESSED}
-
+    """Returns received of expected (``expected`` ids, default: every registered unit valid that year), the
+    share of each colour among assessed indicators, and its change since the previous year with returns,
+    measured on the units that sent a return in both years."""
     this = ratings[ratings["year"] == year]
     earlier = [y for y in years_of(ratings) if y < year]
     prev = earlier[-1] if earlier else None
-    now = shares(this)
-    change = {}
+    change: dict[str, float] = {}
+    compared = 0
     if prev is not None:
-        before = shares(ratings[ratings["year"] == prev])
-        change = {c: now[c] - before[c] for c in ASSESSED}
+        before = ratings[ratings["year"] == prev]
+        both = set(this["unit_id"].unique()) & set(before["unit_id"].unique())
+        compared = len(both)
+        if both:
+            now_both = _shares(this[this["unit_id"].isin(both)])
+            before_both = _shares(before[before["unit_id"].isin(both)])
+            change = {c: now_both[c] - before_both[c] for c in ASSESSED}
     due = set(expected_units(registry, year) if expected is None else expected) | set(this["unit_id"].unique())
-    return Headline(year, int(this["unit_id"].nunique()), len(due), now, prev, change)
+    return Headline(year, int(this["unit_id"].nunique()), len(due), _shares(this), prev, change, compared)
 
 
 def type_rank(types: pd.Series) -> pd.Series:
@@ -132,11 +179,27 @@ def unit_order(ratings: pd.DataFrame) -> pd.DataFrame:
     return units.sort_values(["_t", "unit_name"]).drop(columns="_t").reset_index(drop=True)
 
 
-def matrix(ratings: pd.DataFrame, year: int, catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The traffic-light matrix of one year: (ratings, evidence), units as rows in type order, the 39
-    codes as columns in numeric order. Unit-years without a value hold ``missing``."""
+def units_due(ratings: pd.DataFrame, year: int, registry: UnitRegistry, expected: Sequence[str]) -> pd.DataFrame:
+    """The units of ``year``'s matrix: every unit with a return that year and every ``expected`` unit without
+    one, in type then name order, with ``sent`` telling them apart."""
     this = ratings[ratings["year"] == year]
-    order = unit_order(this)
+    sent = set(this["unit_id"].unique())
+    absent = [registry[u] for u in expected if u not in sent and u in registry]
+    rows = pd.concat([this[list(UNIT_KEYS)].drop_duplicates().assign(sent=True),
+                      pd.DataFrame({"unit_id": [u.id for u in absent], "unit_name": [u.name for u in absent],
+                                    "unit_type": [u.type.value for u in absent], "sent": False})],
+                     ignore_index=True)
+    rows = rows.assign(unit_type=rows["unit_type"].astype(str), _t=type_rank(rows["unit_type"]))
+    return rows.sort_values(["_t", "unit_name"]).drop(columns="_t").reset_index(drop=True)
+
+
+def matrix(ratings: pd.DataFrame, year: int, catalogue: Catalogue,
+           units: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The traffic-light matrix of one year: (ratings, evidence), units as rows (``units``' ``unit_id`` in its
+    order; default: the units present, in type order), the 39 codes as columns in numeric order. Unit-years
+    without a value hold ``missing``."""
+    this = ratings[ratings["year"] == year]
+    order = unit_order(this) if units is None else units
     codes = list(catalogue.codes)
     grid = this.pivot(index="unit_id", columns="indicator_code", values="rating")
     grid = grid.reindex(index=order["unit_id"], columns=codes).fillna("missing")
@@ -203,6 +266,14 @@ def change_summary(ratings: pd.DataFrame, year_from: int, year_to: int) -> pd.Da
     summary.columns.name = None
     summary["net"] = summary["improved"] - summary["declined"]
     return summary.sort_values(["net", "unit_name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def units_in_both(ratings: pd.DataFrame, year_from: int, year_to: int) -> tuple[int, int]:
+    """How many units have a return in both years (the only ones a change is measured on), and how many in one
+    of the two only."""
+    first = set(ratings.loc[ratings["year"] == year_from, "unit_id"].unique())
+    second = set(ratings.loc[ratings["year"] == year_to, "unit_id"].unique())
+    return len(first & second), len(first ^ second)
 
 
 def change_detail(ratings: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:

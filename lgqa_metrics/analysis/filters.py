@@ -16,6 +16,7 @@ from lgqa_metrics.analysis.analytics import RATING_ORDER, TYPE_ORDER, unit_order
 from lgqa_metrics.domain.catalogue import Catalogue, code_key
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
+from lgqa_metrics.domain.textnorm import fold
 from lgqa_metrics.domain.units import TYPE_LABELS, UnitType
 
 #: Filter name → column of the long table it restricts.
@@ -125,3 +126,16 @@ def filter_options(frame: pd.DataFrame, catalogue: Catalogue) -> FilterOptions:
         quadrants=tuple(catalogue.quadrants),
         ratings=tuple(RATING_ORDER),
     )
+
+
+def rows_matching(table: pd.DataFrame, text: str) -> pd.DataFrame:
+    """The rows of a table shown to people in which any text cell contains ``text`` (case, accents and spacing
+    ignored, so "hong bang" finds "Quận Hồng Bàng"); every row when ``text`` is blank."""
+    needle = fold(text)
+    if not needle:
+        return table
+    text_columns = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
+    if not text_columns:
+        return table.iloc[0:0]
+    hay = table[text_columns].astype(str).agg(" ".join, axis=1).map(fold)
+    return table[hay.str.contains(needle, regex=False).to_numpy()]

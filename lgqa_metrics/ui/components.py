@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
 
 from lgqa_metrics.analysis import scope
-from lgqa_metrics.analysis.analytics import Headline, unit_order
+from lgqa_metrics.analysis.analytics import SUBSTANTIALLY_IN, Headline, YearStatus, default_year, unit_order
 from lgqa_metrics.analysis.charts import SYMBOLS
-from lgqa_metrics.analysis.filters import type_label
+from lgqa_metrics.analysis.filters import rows_matching, type_label
 from lgqa_metrics.domain.catalogue import Catalogue, Indicator
-from lgqa_metrics.domain.formatting import percent
+from lgqa_metrics.domain.formatting import number, percent
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import Actor
 from lgqa_metrics.domain.units import REPORTING_TYPES
-from lgqa_metrics.ui import auth, navigation, state
+from lgqa_metrics.ui import auth, figures, navigation, state
 from lgqa_metrics.ui.data import catalogue, current_ratings, registry
 
 
@@ -55,10 +55,31 @@ def _valid_choice(key: str, options: Sequence[object], default: object) -> None:
         st.session_state[key] = default
 
 
-def year_select(years: Sequence[int], lang: str, where: object = st) -> int:
-    """The shared single-year choice (latest year by default)."""
-    _valid_choice(state.YEAR, list(years), years[-1])
-    return int(where.selectbox(t("filter.year", lang), list(years), key=state.YEAR))  # type: ignore[attr-defined]
+def year_label(status: YearStatus, lang: str) -> str:
+    """A year as the year pickers offer it: marked while its returns are still coming in."""
+    if not status.receiving:
+        return str(status.year)
+    return t("year.receiving", lang, year=status.year, received=status.received, expected=status.expected)
+
+
+def year_select(lang: str, where: object = st) -> int:
+    """The shared single-year choice: by default the latest year whose returns are substantially in
+    (:func:`lgqa_metrics.analysis.analytics.default_year`); a newer year still being received is offered,
+    marked, and says so on the page when chosen."""
+    statuses = {s.year: s for s in figures.year_statuses()}
+    years = list(statuses)
+    _valid_choice(state.YEAR, years, default_year(list(statuses.values())))
+    year = int(where.selectbox(t("filter.year", lang), years, key=state.YEAR,  # type: ignore[attr-defined]
+                               format_func=lambda y: year_label(statuses[y], lang)))
+    receiving_note(statuses[year], lang)
+    return year
+
+
+def receiving_note(status: YearStatus, lang: str) -> None:
+    """On a page showing a year still being received: how many returns are in, and that figures will move."""
+    if status.receiving:
+        st.info(t("year.receiving_note", lang, year=status.year, received=status.received,
+                  expected=status.expected, share=percent(SUBSTANTIALLY_IN, lang, decimals=0)))
 
 
 def unit_select(units: pd.DataFrame, lang: str, where: object = st, default_all: bool = True) -> list[str]:
@@ -91,8 +112,9 @@ def headline_metrics(head: Headline, lang: str) -> None:
         delta = percent(head.change[rating.value], lang, signed=True) if head.change else None
         col.metric(t("overview.share_of", lang, label=scale[rating].label(lang)),
                    percent(head.shares[rating.value], lang), delta,
-                   delta_color="inverse" if rating is Rating.RED else "normal",
-                   help=t("overview.vs_year", lang, year=head.previous_year) if head.previous_year else None)
+                   delta_color="inverse" if rating is Rating.RED else "normal")
+    if head.change:
+        st.caption(t("overview.vs_year", lang, year=head.previous_year, units=head.compared))
 
 
 def legend_caption(lang: str) -> None:
@@ -121,13 +143,21 @@ def group_table(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
     return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
 
 
-def year_pair(years: Sequence[int], lang: str) -> tuple[int, int]:
-    """Two years to compare (default: the last two), kept across pages."""
-    _valid_choice(state.YEAR_FROM, list(years), years[-2])
-    _valid_choice(state.YEAR_TO, list(years), years[-1])
+def year_pair(lang: str) -> tuple[int, int]:
+    """Two years to compare, kept across pages: by default the year pages open on
+    (:func:`lgqa_metrics.analysis.analytics.default_year`) and the one before it."""
+    statuses = {s.year: s for s in figures.year_statuses()}
+    years = list(statuses)
+    latest = years.index(default_year(list(statuses.values())))
+    _valid_choice(state.YEAR_FROM, years, years[max(latest - 1, 0)])
+    _valid_choice(state.YEAR_TO, years, years[max(latest, 1)])
     left, right = st.columns(2)
-    year_from = left.selectbox(t("trends.year_from", lang), list(years), key=state.YEAR_FROM)
-    year_to = right.selectbox(t("trends.year_to", lang), list(years), key=state.YEAR_TO)
+    year_from = left.selectbox(t("trends.year_from", lang), years, key=state.YEAR_FROM,
+                               format_func=lambda y: year_label(statuses[y], lang))
+    year_to = right.selectbox(t("trends.year_to", lang), years, key=state.YEAR_TO,
+                              format_func=lambda y: year_label(statuses[y], lang))
+    for year in sorted({int(year_from), int(year_to)}):
+        receiving_note(statuses[year], lang)
     return int(year_from), int(year_to)
 
 
@@ -249,23 +279,32 @@ def unit_search(ranked: pd.DataFrame, lang: str) -> None:
         st.caption(t("scope.more_hits", lang, n=scope.LIST_ROWS))
 
 
-def capped_table(table: pd.DataFrame, lang: str, key: str, rows: int = scope.TABLE_ROWS) -> None:
-    """A table of at most ``rows`` rows, saying how many more there are (narrow the scope to see them)."""
-    st.dataframe(table.head(rows), hide_index=True, key=key)
-    if len(table) > rows:
-        st.caption(t("scope.capped", lang, shown=rows, total=len(table)))
+#: Rows a table shows at its full height, every row in view; a longer table shows this many a page at a time.
+PAGE_ROWS: Final = 50
 
 
-_PAGE_ROWS: Final = 100
-
-
-def paged_table(table: pd.DataFrame, lang: str, key: str, rows: int = _PAGE_ROWS) -> None:
-    """A long table one page of ``rows`` at a time, with the page chosen below it."""
-    pages = max(1, -(-len(table) // rows))
-    page_no = int(st.session_state.get(f"{key}_page", 1))
-    page_no = min(max(page_no, 1), pages)
-    st.dataframe(table.iloc[(page_no - 1) * rows: page_no * rows], hide_index=True, key=key)
+def table(frame: pd.DataFrame, lang: str, key: str, column_config: dict[str, Any] | None = None) -> None:
+    """A table with every row in view (no scroll box hiding the last ones) up to :data:`PAGE_ROWS` rows; a
+    longer one a page at a time, with a search over its text and the count of rows shown, found and in all."""
+    if len(frame) <= PAGE_ROWS:
+        st.dataframe(frame, hide_index=True, key=key, height="content", column_config=column_config)
+        return
+    text = st.text_input(t("table.search", lang), key=f"{key}_search", max_chars=100,
+                         placeholder=t("table.search_hint", lang))
+    found = rows_matching(frame, text)
+    pages = max(1, -(-len(found) // PAGE_ROWS))
+    page_no = min(max(int(st.session_state.get(f"{key}_page", 1)), 1), pages)
+    st.session_state[f"{key}_page"] = page_no
+    st.dataframe(found.iloc[(page_no - 1) * PAGE_ROWS: page_no * PAGE_ROWS], hide_index=True, key=key,
+                 height="content", column_config=column_config)
     left, right = st.columns([1, 3])
-    left.number_input(t("scope.page", lang), min_value=1, max_value=pages, value=page_no, step=1, key=f"{key}_page")
-    right.caption(t("scope.page_of", lang, first=(page_no - 1) * rows + 1, last=min(page_no * rows, len(table)),
-                    total=len(table)))
+    left.number_input(t("scope.page", lang), min_value=1, max_value=pages, step=1, key=f"{key}_page")
+    first, last = (page_no - 1) * PAGE_ROWS + 1, min(page_no * PAGE_ROWS, len(found))
+    if found.empty:
+        right.caption(t("table.no_match", lang, text=text, total=number(len(frame), lang)))
+    elif len(found) < len(frame):
+        right.caption(t("table.rows_found", lang, first=number(first, lang), last=number(last, lang),
+                        found=number(len(found), lang), total=number(len(frame), lang)))
+    else:
+        right.caption(t("scope.page_of", lang, first=number(first, lang), last=number(last, lang),
+                        total=number(len(frame), lang)))

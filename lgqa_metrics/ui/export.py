@@ -92,9 +92,9 @@ def summary_table(where: scope.Scope, chosen: RatingFilter, lang: str) -> None:
     st.subheader(t("data.summary", lang))
     summary, total = _summary(data_version(), where.province, where.district, chosen)
     cols = ["unit_name", "year", *RATING_ORDER, "green_share"]
-    st.dataframe(summary[cols].rename(columns={c: t(f"col.{c}", lang) for c in cols}),
-                 hide_index=True, column_config={t("col.green_share", lang): st.column_config.ProgressColumn(
-                     min_value=0, max_value=1, format="percent")})
+    components.table(summary[cols].rename(columns={c: t(f"col.{c}", lang) for c in cols}), lang, "data_summary",
+                     column_config={t("col.green_share", lang): st.column_config.ProgressColumn(
+                         min_value=0, max_value=1, format="percent")})
     if total > len(summary):
         st.caption(t("scope.capped", lang, shown=len(summary), total=total))
 
@@ -116,8 +116,7 @@ def detail_table(shown: pd.DataFrame, lang: str) -> None:
     table = export_frame(shown, lang, catalogue())
     st.subheader(t("data.rows", lang, rows=len(table)))
     cols = list(_DETAIL)
-    components.paged_table(table[cols].rename(columns={c: t(f"col.{c}", lang) for c in cols}), lang, "data_rows",
-                           rows=scope.TABLE_ROWS)
+    components.table(table[cols].rename(columns={c: t(f"col.{c}", lang) for c in cols}), lang, "data_rows")
 
 
 def downloads(shown: pd.DataFrame, chosen: RatingFilter, options: FilterOptions, lang: str) -> None:

@@ -46,11 +46,24 @@ def _overview(version: str, year: int, province: str, district: str, lang: str) 
         return OverviewView(head, charts.area_heatmap(grid, counts, key, names, cat, year, lang),
                             charts.quadrant_bars(scope.area_counts(this_year, key, names), cat, lang, shares=True),
                             areas, scope.worst_units(ranked_units(year, where, lang)))
-    units = [str(u) for u in this_year["unit_id"].unique()]  # none: an empty matrix, not every unit's text
-    detail = detail_ratings(years=[year], units=units) if units else this_year.assign(evidence="")
-    grid, evidence = analytics.matrix(detail, year, cat)
-    matrix = charts.matrix_figure(grid, evidence, analytics.unit_order(this_year), cat, year, lang)
+    rows = analytics.units_due(this_year, year, reg, expected)  # a unit due without a return: a row of its own
+    sent = [str(u) for u in rows.loc[rows["sent"], "unit_id"]]  # none: an empty matrix, not every unit's text
+    detail = detail_ratings(years=[year], units=sent) if sent else this_year.assign(evidence="")
+    grid, evidence = analytics.matrix(detail, year, cat, rows)
+    labels = [name if was_sent else t("overview.not_sent", lang, name=name)
+              for name, was_sent in zip(rows["unit_name"], rows["sent"], strict=True)]
+    matrix = charts.matrix_figure(grid, evidence, rows.assign(unit_name=labels), cat, year, lang)
     return OverviewView(head, matrix, charts.quadrant_bars(analytics.quadrant_counts(this_year), cat, lang))
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def _year_statuses(version: str) -> list[analytics.YearStatus]:
+    return analytics.year_statuses(current_ratings(), registry())
+
+
+def year_statuses() -> list[analytics.YearStatus]:
+    """Each stored year with how far its returns are in (units with a return of the units due)."""
+    return _year_statuses(data_version())
 
 
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)

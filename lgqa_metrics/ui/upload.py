@@ -28,7 +28,7 @@ from lgqa_metrics.services.batch import Checked
 from lgqa_metrics.services.template import build_template
 from lgqa_metrics.store import audit, layout_mappings
 from lgqa_metrics.store.database import Outcome
-from lgqa_metrics.ui import auth, state
+from lgqa_metrics.ui import auth, components, state
 from lgqa_metrics.ui.data import catalogue, get_store, mappings, mappings_version, registry
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def batch_summary(checked: Sequence[Checked], lang: str) -> None:
     cols[1].metric(t("upload.m_accepted", lang), counts[batch.ACCEPTED])
     cols[2].metric(t("upload.m_duplicate", lang), counts[batch.DUPLICATE])
     cols[3].metric(t("upload.m_rejected", lang), counts[batch.REJECTED])
-    st.dataframe(batch.outcome_table(rows, registry(), lang), hide_index=True, key="upload_plan")
+    components.table(batch.outcome_table(rows, registry(), lang), lang, "upload_plan")
     for (unit_id, year), names in batch.repeated_unit_years(checked).items():
         st.warning(t("upload.repeated", lang, unit=batch.unit_label(unit_id, registry(), lang), year=year,
                      files=escape(", ".join(names))), icon=":material/warning:")
@@ -155,7 +155,7 @@ def last_saved(lang: str) -> None:
         if row["status"] == batch.FAILED:
             st.error(t("upload.save_failed", lang, file=escape(row["file"]), detail=escape(row["error"])),
                      icon=":material/error:")
-    st.dataframe(batch.outcome_table(rows, registry(), lang, done=True), hide_index=True, key="upload_done")
+    components.table(batch.outcome_table(rows, registry(), lang, done=True), lang, "upload_done")
 
 
 def _verdict(outcome: Outcome, lang: str) -> None:

@@ -42,11 +42,68 @@ def test_headline_counts_returns_of_expected_and_change_in_shares() -> None:
                   ("x-an-thang", 2023): {c: "red" for c in CODES}})
     head = analytics.headline(data, 2023, default_registry())
     assert (head.received, head.expected, head.previous_year) == (2, 12, 2022)
-    assert head.shares["green"] == pytest.approx(0.5)
-    assert head.change["green"] == pytest.approx(0.5)
-    assert head.change["red"] == pytest.approx(-0.5)
+    assert head.shares["green"] == pytest.approx(0.5), "this year's shares: every return of the year"
+    # the change: like with like, on q-le-chan alone (x-an-thang sent nothing in 2022), all red to all green
+    assert head.compared == 1
+    assert head.change["green"] == pytest.approx(1.0)
+    assert head.change["red"] == pytest.approx(-1.0)
     first = analytics.headline(data, 2022, default_registry())
-    assert first.previous_year is None and first.change == {}
+    assert first.previous_year is None and first.change == {} and first.compared == 0
+
+
+def test_a_change_against_a_year_sharing_no_unit_is_not_offered() -> None:
+    data = frame({("q-le-chan", 2022): {c: "red" for c in CODES}, ("x-an-thang", 2023): {c: "green" for c in CODES}})
+    head = analytics.headline(data, 2023, default_registry())
+    assert head.previous_year == 2022 and head.compared == 0 and head.change == {}
+
+
+def twelve_then(later: int) -> pd.DataFrame:
+    """Every pilot unit's return in 2022 and 2023, and ``later`` units' returns in 2024."""
+    units = [u.id for u in default_registry().units if u.valid_in(2024)]
+    rows = {(u, y): {"1.1": "green"} for u in units for y in (2022, 2023)}
+    rows |= {(u, 2024): {"1.1": "red"} for u in units[:later]}
+    return frame(rows)
+
+
+@pytest.mark.parametrize(("later", "opens_on"), [(1, 2023), (5, 2023), (6, 2024), (12, 2024)])
+def test_pages_open_on_the_latest_year_whose_returns_are_substantially_in(later: int, opens_on: int) -> None:
+    """Substantially in: at least half of the units due (6 of 12); a year with fewer is still being received."""
+    statuses = analytics.year_statuses(twelve_then(later), default_registry())
+    assert [(s.year, s.received, s.expected) for s in statuses] == [(2022, 12, 12), (2023, 12, 12), (2024, later, 12)]
+    assert [s.receiving for s in statuses] == [False, False, later < 6]
+    assert analytics.default_year(statuses) == opens_on
+
+
+def test_when_no_year_is_substantially_in_pages_open_on_the_latest() -> None:
+    data = frame({("q-le-chan", 2022): {"1.1": "red"}, ("q-le-chan", 2023): {"1.1": "red"}})
+    statuses = analytics.year_statuses(data, default_registry())
+    assert all(s.receiving for s in statuses) and analytics.default_year(statuses) == 2023
+
+
+def test_a_year_counts_units_that_sent_a_return_although_the_registry_did_not_expect_them() -> None:
+    data = frame({("q-le-chan", 2023): {"1.1": "red"}})
+    data.loc[data["unit_id"] == "q-le-chan", "unit_id"] = "x-not-registered"
+    [status] = analytics.year_statuses(data, default_registry())
+    assert (status.received, status.expected) == (1, 13)
+
+
+def test_the_matrix_has_a_row_for_every_unit_due_with_those_not_sent_marked() -> None:
+    data = twelve_then(2)
+    reg = default_registry()
+    due = analytics.expected_units(reg, 2024)
+    rows = analytics.units_due(data, 2024, reg, due)
+    assert sorted(rows["unit_id"]) == sorted(due) and int(rows["sent"].sum()) == 2
+    assert list(rows["unit_id"]) == list(analytics.unit_order(frame({(u, 2024): {} for u in due}))["unit_id"]), \
+        "type, then name order, sent or not"
+    grid, _ = analytics.matrix(data, 2024, default_catalogue(), rows)
+    assert list(grid.index) == list(rows["unit_id"])
+    unsent = rows.loc[~rows["sent"], "unit_id"]
+    assert (grid.loc[unsent] == "missing").all().all() and (grid.loc[rows.loc[rows["sent"], "unit_id"], "1.1"] == "red").all()
+
+
+def test_a_change_between_two_years_counts_the_units_in_both_and_in_one_only() -> None:
+    data = frame({("q-le-chan", 2022): {}, ("q-le-chan", 2023): {}, ("x-an-thang", 2023): {}, ("h-an-lao", 2022): {}})
+    assert analytics.units_in_both(data, 2022, 2023) == (1, 2)
 
 
 def test_matrix_orders_units_by_type_and_codes_numerically() -> None:

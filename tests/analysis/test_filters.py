@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lgqa_metrics.analysis.filters import RatingFilter, filter_options, filter_ratings
+from lgqa_metrics.analysis.filters import RatingFilter, filter_options, filter_ratings, rows_matching
 from lgqa_metrics.domain.catalogue import default_catalogue
 from tests.support.builders import CODES, QUADRANT_SIZES
 
@@ -96,3 +96,14 @@ def test_options_of_an_empty_table_are_empty() -> None:
     empty = pd.DataFrame(columns=["unit_id", "unit_name", "unit_type", "year", "quadrant", "indicator_code", "rating"])
     options = filter_options(empty, default_catalogue())
     assert options.years == () and options.units == ()
+
+
+def test_a_table_search_finds_rows_by_any_text_cell_without_accents_or_case() -> None:
+    table = pd.DataFrame({"Hạng": [1, 2, 3], "Đơn vị": ["Quận Hồng Bàng", "Huyện An Lão", "Xã Tiên Minh"],
+                          "Ghi chú": ["", "Đang hoàn thiện hồ sơ", "hồng"]})
+    assert list(rows_matching(table, "HONG BANG")["Hạng"]) == [1]
+    assert list(rows_matching(table, "hong")["Hạng"]) == [1, 3], "any text column, in the table's order"
+    assert list(rows_matching(table, "ho so")["Hạng"]) == [2]
+    assert list(rows_matching(table, "  ")["Hạng"]) == [1, 2, 3], "a blank search keeps every row"
+    assert rows_matching(table, "Hải Dương").empty
+    assert rows_matching(table, "2").empty, "numbers are not searched as text"

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from lgqa_metrics.store.audit import audit_log
 from lgqa_metrics.store.database import Store
+from lgqa_metrics.ui.components import PAGE_ROWS
 from tests.ui.conftest import open_app
 from tests.ui.downloads import Downloads, downloads
 
@@ -49,7 +50,8 @@ def test_the_page_is_titled_data_and_export_and_says_how_to_get_data_when_empty(
 
 def test_without_filters_the_export_holds_every_current_rating(pilot: Store, downloads: Downloads) -> None:
     at = _open_data()
-    assert at.dataframe[1].value.shape[0] == 7 * 39
+    assert at.dataframe[1].value.shape[0] == PAGE_ROWS, "a long table shows one page at a time"
+    assert f"Dòng 1–{PAGE_ROWS} trong {7 * 39}" in " ".join(c.value for c in at.caption), "and says of how many"
     book = _excel(downloads)
     data = book["Dữ liệu"]
     assert data.max_row == 1 + 7 * 39
@@ -145,7 +147,12 @@ def test_the_table_and_both_files_carry_each_rating_s_evidence_and_note(pilot: S
     table = at.dataframe[1].value
     assert "QĐ số 1.10/QĐ-UBND" in set(table["Minh chứng"])
     stored = pilot.ratings()
-    assert (table["Ghi chú"] == "giải trình").sum() == (stored["note"] == "giải trình").sum() > 0
+    noted = int((stored["note"] == "giải trình").sum())
+    assert noted > PAGE_ROWS and not stored["evidence"].str.contains("giải trình").any()
+    at.text_input(key="data_rows_search").input("GIAI TRINH").run()  # typed without accents, in capitals
+    found = at.dataframe[1].value
+    assert (found["Ghi chú"] == "giải trình").all() and len(found) == PAGE_ROWS
+    assert f"trong {noted} dòng tìm thấy (bảng có {len(stored)} dòng)" in " ".join(c.value for c in at.caption)
     csv = _csv(downloads)
     assert set(csv["Minh chứng"]) == set(stored["evidence"])
     data = _excel(downloads)["Dữ liệu"]

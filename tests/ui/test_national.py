@@ -15,7 +15,9 @@ from lgqa_metrics.analysis import scope
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.synthetic.synth import SynthSpec, generate
 from lgqa_metrics.synthetic.synth_write import write_store
+from lgqa_metrics.domain.textnorm import fold
 from lgqa_metrics.ui import state
+from lgqa_metrics.ui.components import PAGE_ROWS
 from tests.ui.conftest import open_app, use_copy
 
 YEARS = (2023, 2024)
@@ -109,11 +111,18 @@ def test_a_unit_is_found_by_its_name_without_accents(national: Store) -> None:
 def test_the_compare_ranking_is_paged_and_profiles_the_weakest_units(national: Store) -> None:
     at = _ok(open_app("app_pages/compare.py"))
     first = _frame(at, 0)
-    assert len(first) == 100 and list(first.iloc[:, 0])[:1] == [1]
+    assert len(first) == PAGE_ROWS and list(first.iloc[:, 0])[:1] == [1]
     at.number_input(key="ranking_page").set_value(2)
     _ok(at.run())
     second = _frame(at, 0)
     assert second.iloc[0, 0] >= first.iloc[-1, 0] and set(second.iloc[:, 1]) != set(first.iloc[:, 1])
+    wanted = str(second.iloc[3, 1])  # a unit on the second page, found by its name typed without accents
+    at.text_input(key="ranking_search").input(fold(wanted))
+    _ok(at.run())
+    found = _frame(at, 0)
+    assert wanted in set(found.iloc[:, 1]) and len(found) < PAGE_ROWS
+    assert all(fold(wanted) in fold(" ".join(map(str, row))) for row in found.itertuples(index=False))
+    assert any("tìm thấy" in c.value for c in at.caption), "the count says rows were found, of how many"
     radar = _chart(at, 0)
     ratings = scope.with_areas(national.rating_table(), national.registry)
     worst = scope.worst_units(scope.ranked_units(ratings[ratings["year"] == YEARS[-1]], YEARS[-1], national.registry), 6)
