@@ -16,6 +16,8 @@ from lgqa_metrics.domain.paths import DATA_DIR
 
 LANGS: Final = ("vi", "en")
 DEFAULT_LANG: Final = "vi"
+#: The languages of the interface, the default first.
+LANGUAGES: Final = ("vi", "en")
 I18N_DIR: Final = DATA_DIR / "i18n"
 
 

@@ -127,6 +127,32 @@ class Accounts:
         self._update(actor, username, "password_set", {}, end_sessions="password set",
                      password_hash=_HASHER.hash(password), failed_count=0, locked_until=None)
 
+    def change_own_password(self, actor: Actor, current: str, new: str, *, keep_session: str = "") -> None:
+        """A signed-in user's new password, given the current one: every other session of the account ends (a
+        browser signed in elsewhere with the old password is signed out at its next click), the session
+        ``keep_session`` (the one the change was made in) stays. A wrong current password changes nothing; both
+        outcomes are audited."""
+        if actor.via != "password":
+            raise AccountError("account.not_builtin")
+        name = actor.username
+        with self.store.writing() as conn:
+            row = conn.execute(sa.select(users_t.c.password_hash, users_t.c.active)
+                               .where(users_t.c.username == name)).first()
+            if row is None or not row.active:
+                raise AccountError("account.unknown", value=name)
+            right = _verify(row.password_hash, current[:MAX_PASSWORD])
+            if not right:  # kept in the audit trail: the refusal is raised once this is committed
+                audit.record(conn, actor, "password_change_refused", target=name, details={"reason": "wrong password"})
+            else:
+                check_password(new)
+                conn.execute(users_t.update().where(users_t.c.username == name)
+                             .values(password_hash=_HASHER.hash(new), failed_count=0, locked_until=None))
+                ended = web_sessions.end_others(conn, name, keep=keep_session, why="password changed")
+                audit.record(conn, actor, "password_changed", target=name,
+                             details={"sessions_ended": ended} if ended else {})
+        if not right:
+            raise AccountError("account.wrong_current_password")
+
     def set_role(self, actor: Actor, username: str, role: Role) -> None:
         """Change an account's role."""
         if username.strip().lower() == actor.username and Role(role) is not Role.ADMIN:

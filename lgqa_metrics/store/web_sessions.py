@@ -214,6 +214,13 @@ def end_all(conn: Connection, username: str, *, why: str, now: dt.datetime | Non
     return _revoke(conn, web_sessions_t.c.username == username, why, now or _now())
 
 
+def end_others(conn: Connection, username: str, *, keep: str, why: str, now: dt.datetime | None = None) -> int:
+    """End every live session of ``username`` but ``keep`` in the caller's transaction (the user changed their own
+    password in that one); how many ended."""
+    t = web_sessions_t
+    return _revoke(conn, sa.and_(t.c.username == username, t.c.key != keep), why, now or _now())
+
+
 def _revoke(conn: Connection, where: sa.ColumnElement[bool], why: str, now: dt.datetime) -> int:
     t = web_sessions_t
     done = conn.execute(t.update().where(where, t.c.revoked_at.is_(None)).values(revoked_at=now, revoked_why=why[:20]))

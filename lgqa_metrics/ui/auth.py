@@ -194,14 +194,11 @@ def cookie_refused(lang: str) -> None:
         st.warning(t("auth.no_cookie", lang), icon=":material/warning:")
 
 
-def require_page(role: Role, lang: str) -> Actor:
-    """Stop the page with a message unless the current user holds ``role``."""
+def page_actor(role: Role) -> Actor | None:
+    """The user, if they may open a page that needs ``role`` (the analysis pages: also an anonymous viewer when
+    they are open); None otherwise."""
     actor = current_actor() if role is not Role.VIEWER else viewer()
-    if actor is None or not actor.can(role):
-        st.warning(t("auth.page_needs", lang, role=t(f"role.{role.value}", lang)), icon=":material/lock:")
-        st.stop()
-    assert actor is not None
-    return actor
+    return actor if actor is not None and actor.can(role) else None
 
 
 def _submit() -> None:

@@ -18,7 +18,7 @@ from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import Actor
 from lgqa_metrics.domain.units import REPORTING_TYPES
-from lgqa_metrics.ui import auth, figures, navigation, state
+from lgqa_metrics.ui import account, auth, figures, navigation, state
 from lgqa_metrics.ui.data import catalogue, current_ratings, registry
 
 
@@ -27,8 +27,13 @@ def page(title_key: str) -> tuple[str, Actor | None]:
     another way still refuses), the title. Returns the language and the actor."""
     lang = state.lang()
     role = navigation.role_of(title_key)
-    actor = auth.require_page(role, lang) if role is not None else auth.current_actor()
     st.title(t(title_key, lang))
+    if role is None:
+        return lang, auth.current_actor()
+    actor = auth.page_actor(role)
+    if actor is None:
+        account.refuse(role, lang)
+        st.stop()
     return lang, actor
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.roles import Actor, Role
+from lgqa_metrics.ui import account
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 
@@ -51,10 +52,31 @@ def visible(actor: Actor | None) -> list[PageSpec]:
             and (p.role is None or (actor is not None and actor.can(p.role)))]
 
 
+def asked_for(actor: Actor | None) -> list[PageSpec]:
+    """The pages ``actor`` may not open whose address still answers, with the sign-in they need: every such page
+    for a signed-in user, and all but the administration pages for a visitor who is not signed in (a stranger is
+    never told which administration pages there are)."""
+    allowed = visible(actor)
+    return [p for p in PAGES if p not in allowed and p.role is not None and (ROOT / p.path).exists()
+            and (actor is not None or p.role is not Role.ADMIN)]
+
+
+def address(spec: PageSpec) -> str:
+    """The page's address under the app (``upload`` for ``app_pages/upload.py``)."""
+    return Path(spec.path).stem
+
+
 def navigation(actor: Actor | None, lang: str) -> dict[str, list[st.Page]]:
-    """The sections and pages of ``st.navigation`` for ``actor``; the first page is the default."""
+    """The sections and pages of ``st.navigation`` for ``actor``; the first page is the default. The address of a
+    page ``actor`` may not open (:func:`asked_for`) opens a hidden page that asks for the sign-in it needs: the
+    same address, so that once the user is signed in with that role, the next run is the page itself."""
     sections: dict[str, list[st.Page]] = {}
     for i, spec in enumerate(visible(actor)):
-        page = st.Page(spec.path, title=t(spec.title, lang), icon=spec.icon, default=i == 0)
+        page = st.Page(spec.path, title=t(spec.title, lang), icon=spec.icon, url_path=address(spec), default=i == 0)
         sections.setdefault(t(spec.section, lang), []).append(page)
+    last = list(sections.values())[-1]
+    for spec in asked_for(actor):
+        assert spec.role is not None
+        last.append(st.Page(account.needs_role(spec.title, spec.role, lang), title=t(spec.title, lang),
+                            icon=spec.icon, url_path=address(spec), visibility="hidden"))
     return sections

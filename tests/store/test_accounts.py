@@ -12,7 +12,7 @@ from lgqa_metrics.domain.roles import Actor, PermissionDenied, Role, cli_actor
 from lgqa_metrics.domain.settings import load_settings
 from lgqa_metrics.intake.reader import read_bytes
 from lgqa_metrics.services.ingest import ingest_bytes
-from lgqa_metrics.store import audit
+from lgqa_metrics.store import audit, web_sessions
 from lgqa_metrics.store.accounts import AccountError, Accounts, role_for_email
 from lgqa_metrics.store.database import Store, submissions_t
 from lgqa_metrics.store.schema import audit_t, users_t
@@ -21,6 +21,7 @@ from tests.support.returns import filled_template, pattern
 
 ADMIN = cli_actor()
 PASSWORD = "a-long-password-1"
+HOUR = dt.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -134,6 +135,37 @@ def test_role_and_password_changes_apply_and_are_audited(accounts: Accounts, sto
     log = audit.audit_log(store.engine, actions=["role_set", "password_set", "account_added"])
     assert sorted(log["action"]) == ["account_added", "password_set", "role_set"]
     assert set(log["target"]) == {"lan.staff"} and set(log["actor"]) == {ADMIN.username}
+
+
+def test_a_user_changes_their_own_password_given_the_current_one(accounts: Accounts, store: Store) -> None:
+    """The session the change is made in stays signed in; every other session of the account ends."""
+    here = web_sessions.start(store, "lan.staff", browser="here")
+    elsewhere = web_sessions.start(store, "lan.staff", browser="elsewhere")
+    lan = Actor("lan.staff", Role.STAFF)
+    accounts.change_own_password(lan, PASSWORD, "a-new-long-password-2", keep_session=here.key)
+    assert accounts.sign_in("lan.staff", PASSWORD).reason == "bad"
+    assert accounts.sign_in("lan.staff", "a-new-long-password-2").reason == "ok"
+    assert web_sessions.check(store, here.key, idle=HOUR).actor == lan
+    assert web_sessions.check(store, elsewhere.key, idle=HOUR).why == "ended"
+    [entry] = audit.audit_log(store.engine, actions=["password_changed"]).to_dict("records")
+    assert entry["actor"] == entry["target"] == "lan.staff" and '"sessions_ended": 1' in entry["details"]
+
+
+def test_a_wrong_current_password_or_a_weak_new_one_changes_nothing(accounts: Accounts, store: Store) -> None:
+    lan = Actor("lan.staff", Role.STAFF)
+    session = web_sessions.start(store, "lan.staff", browser="b")
+    with pytest.raises(AccountError) as wrong:
+        accounts.change_own_password(lan, "not-the-password", "a-new-long-password-2", keep_session="")
+    assert wrong.value.key == "account.wrong_current_password"
+    with pytest.raises(AccountError) as weak:
+        accounts.change_own_password(lan, PASSWORD, "short", keep_session="")
+    assert weak.value.key == "account.weak_password"
+    assert accounts.sign_in("lan.staff", PASSWORD).reason == "ok", "the old password still works"
+    assert web_sessions.check(store, session.key, idle=HOUR).actor == lan, "and no session ended"
+    assert len(audit.audit_log(store.engine, actions=["password_change_refused"])) == 1
+    with pytest.raises(AccountError) as sso:
+        accounts.change_own_password(Actor("lan@example.vn", Role.STAFF, via="sso"), PASSWORD, "x" * 12)
+    assert sso.value.key == "account.not_builtin"
 
 
 @pytest.mark.parametrize("password", ["short", "aaaaaaaaaaaa", ""])

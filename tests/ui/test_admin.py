@@ -72,8 +72,14 @@ def _page_alone(page: str, role: Role | None, lang: str = "vi") -> AppTest:
 def test_an_admin_page_is_locked_for_anyone_but_administrators(root: Store, page: str, role: Role | None) -> None:
     at = _page_alone(page, role)
     assert not at.exception, at.exception
-    assert "vai trò Quản trị" in at.warning[0].value
-    assert not at.title and not at.dataframe and not at.button and not at.file_uploader
+    said = [m.value for m in (*at.warning, *at.info)]
+    assert len(said) == 1 and "vai trò Quản trị" in said[0], said
+    assert not at.dataframe and not at.file_uploader and not at.selectbox and not at.multiselect
+    if role is None:  # a visitor is offered the sign-in form, and nothing else
+        assert "Đăng nhập để xem trang này" in said[0]
+        assert [w.label for w in at.text_input] == ["Tên đăng nhập", "Mật khẩu"] and len(at.button) == 1
+    else:  # a signed-in user is told their own role
+        assert f"tài khoản **test-{role.value}**" in said[0] and not at.button and not at.text_input
 
 
 @pytest.mark.parametrize("role", [None, Role.VIEWER, Role.STAFF])

@@ -101,3 +101,27 @@ def test_a_disabled_account_loses_access_at_the_next_page(store: Store) -> None:
     Accounts(store).disable(cli_actor(), "test-staff")
     at.run()
     assert not at.file_uploader and state.AUTH_USER not in at.session_state
+
+
+def _change_password(at, current: str, new: str, again: str):  # type: ignore[no-untyped-def]
+    at.text_input(key=state.OWN_PASSWORD).input(current)
+    at.text_input(key=state.OWN_PASSWORD_NEW).input(new)
+    at.text_input(key=state.OWN_PASSWORD_NEW2).input(again)
+    return next(b for b in at.button if b.label == "Đổi mật khẩu").click().run()
+
+
+def test_a_signed_in_user_changes_their_own_password_on_the_account_page(store: Store) -> None:
+    accounts = Accounts(store)
+    accounts.add(cli_actor(), "lan", PASSWORD, Role.STAFF)
+    at = _sign_in(open_app("app_pages/account.py", role=None), "lan", PASSWORD)
+    at = _change_password(at, PASSWORD, "another-pass-22", "another-pass-23")
+    assert not at.exception and "không khớp" in at.error[0].value
+    at = _change_password(at, "wrong-password-0", "another-pass-22", "another-pass-22")
+    assert "Mật khẩu hiện tại không đúng" in at.error[0].value
+    at = _change_password(at, PASSWORD, "another-pass-22", "another-pass-22")
+    assert not at.error and "Đã đổi mật khẩu" in at.success[-1].value
+    assert "lan" in at.success[0].value, "still signed in"
+    assert [at.text_input(key=k).value for k in (state.OWN_PASSWORD, state.OWN_PASSWORD_NEW)] == ["", ""], \
+        "no password is left in the form"
+    assert accounts.sign_in("lan", "another-pass-22").reason == "ok" and accounts.sign_in("lan", PASSWORD).reason == "bad"
+

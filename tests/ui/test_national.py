@@ -12,10 +12,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lgqa_metrics.analysis import scope
+from lgqa_metrics.domain.textnorm import fold
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.synthetic.synth import SynthSpec, generate
 from lgqa_metrics.synthetic.synth_write import write_store
-from lgqa_metrics.domain.textnorm import fold
 from lgqa_metrics.ui import state
 from lgqa_metrics.ui.components import PAGE_ROWS
 from tests.ui.conftest import open_app, use_copy
