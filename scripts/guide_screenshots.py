@@ -241,13 +241,9 @@ def staff_tour(browser: Any, url: str, files: Path, shots: Path) -> None:
                    page.get_by_role("heading", name="Chi tiết từng tệp"))
     camera.element("hd-tep-hop-le", file_box(page, HONG_BANG))
     camera.element("hd-bi-tu-choi", file_box(page, MINH_KHAI))
-    issues = file_box(page, MINH_KHAI).locator("[data-testid='stDataFrame']")
+    issues = file_box(page, MINH_KHAI).locator("[data-testid='stTable']")
     camera.fit()
-    box = issues.bounding_box()  # a double click on the message shows the whole of it
-    page.mouse.dblclick(box["x"] + box["width"] - 150, box["y"] + box["height"] - 18)
-    page.wait_for_timeout(1000)
-    camera.element("hd-loi-day-du", issues, fit=False, margin=40)
-    page.keyboard.press("Escape")
+    camera.element("hd-loi-day-du", issues, fit=False, margin=40)  # every message wraps: read in full
     with page.expect_download(timeout=60_000) as info:
         file_box(page, MINH_KHAI).get_by_role("button", name="Tải tệp đã đánh dấu lỗi").click()
     marked = files / info.value.suggested_filename

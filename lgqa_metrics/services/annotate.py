@@ -48,8 +48,9 @@ UNOPENABLE_CODES: Final = frozenset({"file_too_large", "zip_bomb", "read_timeout
 #: Time and memory the worker may spend marking up one workbook.
 ANNOTATE_TIMEOUT_S: Final = 60.0
 XLSX_MIME: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: Columns of the issues sheet and of :func:`issues_table`, in order.
-ISSUE_FIELDS: Final = ("severity", "code", "sheet", "cell", "value", "message")
+#: Columns of the issues sheet and of :func:`issues_table`, in order: where, what was read, what is wrong, and last
+#: the issue's code (a detail for whoever looks it up in the reference).
+ISSUE_FIELDS: Final = ("severity", "sheet", "cell", "value", "message", "code")
 _WIDTHS: Final = {"severity": 14, "code": 22, "sheet": 20, "cell": 9, "value": 28, "message_vi": 70, "message_en": 70}
 _FIRST_ROW: Final = 5  # 1-based row of the issues sheet's column headers
 _LINK_FONT: Final = Font(color="0563C1", underline="single")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from typing import Final, Literal
+from typing import Final
 
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -173,11 +173,15 @@ def _verdict(outcome: Outcome, lang: str) -> None:
 
 
 def show_issues(issues: Sequence[Issue], lang: str, key: str) -> None:
-    """The issues table (errors first) with room for the message."""
+    """The issues (errors first) in a table whose cells wrap, so that every message reads in full; the sheet,
+    the cell and the value read come first, the message after them, its code last and set apart as a detail.
+    Everything a file holds is shown literally (no Markdown)."""
     table = annotate.issues_table(issues, lang)
-    widths: tuple[Literal["small", "medium", "large"], ...] = ("small", "medium", "small", "small", "small", "large")
-    st.dataframe(table, hide_index=True, key=key, column_config={
-        c: st.column_config.TextColumn(width=w) for c, w in zip(table.columns, widths, strict=True)})
+    shown = table.map(lambda v: escape(str(v)))
+    code = table.columns[list(annotate.ISSUE_FIELDS).index("code")]
+    shown[code] = [f"`{c}`" if c else "" for c in table[code]]
+    with st.container(key=key):
+        st.table(shown, hide_index=True, border="horizontal")
 
 
 def _marked_bytes(data: bytes, name: str, kind: str, issues: tuple[Issue, ...], lang: str) -> bytes:

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from lgqa_metrics.domain.roles import Role, cli_actor
+from lgqa_metrics.intake.reader import read_bytes
 from lgqa_metrics.services.annotate import ISSUES_SHEET
 from lgqa_metrics.store.accounts import Accounts
 from lgqa_metrics.store.database import Store
@@ -56,6 +57,14 @@ def test_dropped_files_are_checked_stored_on_confirmation_and_exported(browser: 
         page.get_by_text("Hợp lệ: Quận Lê Chân, năm 2023").wait_for(timeout=60_000)
         page.get_by_text("Bị từ chối (1 lỗi cần sửa)").wait_for(timeout=60_000)
         page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+        issues = page.locator("[data-testid='stTable']").first
+        [error] = [i for r in read_bytes(BAD.read_bytes(), BAD.name).returns for i in r.issues if i.code == "rating_unknown"]
+        assert error.message_vi in " ".join(issues.inner_text().split()), "the message reads in full"
+        cut = issues.evaluate("t => [...t.querySelectorAll('td, th')].filter(c => c.scrollWidth > c.clientWidth + 1)"
+                              ".map(c => c.innerText)")
+        assert cut == [], f"no cell is cut off: {cut}"
+        header = [h.strip() for h in issues.locator("th").all_inner_texts()]
+        assert header[-2:] == ["Mô tả", "Mã lỗi"], "the message before the code, which comes last"
         assert page.locator(".js-plotly-plot").count() == 2, "one preview strip per return"
         store = Store.open(db)
         assert store.submissions().empty, "nothing is stored before the confirmation"

@@ -196,7 +196,7 @@ def test_issues_table_puts_errors_first_in_the_chosen_language() -> None:
     _, issues = _bad_word_return()
     warnings_first = sorted(issues, key=lambda i: i.severity is Severity.ERROR)
     table = issues_table(warnings_first, "en")
-    assert list(table.columns) == ["Severity", "Code", "Sheet", "Cell", "Value read", "Message"]
+    assert list(table.columns) == ["Severity", "Sheet", "Cell", "Value read", "Message", "Code"]
     assert table.iloc[0]["Severity"] == "Error" and table.iloc[0]["Code"] == "rating_unknown"
     assert table.iloc[0]["Message"] == next(i for i in issues if i.code == "rating_unknown").message_en
     assert issues_table([], "vi").empty

@@ -73,8 +73,8 @@ def test_rejected_files_are_listed_with_their_issues_and_a_marked_up_copy(pilot:
     rejected = at.dataframe[2].value
     assert list(rejected["Tệp"]) == [BAD_SAMPLE.name]
     assert list(rejected["Đơn vị"]) == ["Phường Minh Khai"]
-    issues = at.dataframe[3].value
-    row = issues[issues["Mã lỗi"] == "rating_unknown"].iloc[0]
+    issues = at.table[0].value
+    row = issues[issues["Mã lỗi"] == "`rating_unknown`"].iloc[0]
     assert (row["Trang tính"], row["Ô"]) == ("Tự đánh giá", "D12")
     assert any("1 bị từ chối" in c.value for c in at.caption)
     assert downloads.read(BAD_SAMPLE.name) == BAD_SAMPLE.read_bytes()

@@ -84,8 +84,8 @@ def test_a_bad_file_shows_its_issues_with_sheet_and_cell_and_stores_nothing(stor
     data = _bad_return()
     at = _upload(open_app("app_pages/upload.py"), ("BaoCao_HongBang_2023.xlsx", data))
     assert "Bị từ chối" in at.error[0].value
-    issues = at.dataframe[1].value
-    row = issues[issues["Mã lỗi"] == "rating_unknown"].iloc[0]
+    issues = at.table[0].value
+    row = issues[issues["Mã lỗi"] == "`rating_unknown`"].iloc[0]
     assert (row["Trang tính"], row["Ô"], row["Giá trị đọc được"]) == ("Biểu 01", f"D{row_of(data, '1.3')}", "Khá")
     assert issues.iloc[0]["Loại"] == "Lỗi"
     assert [b.label for b in at.button] == ["Ghi nhận các tệp bị từ chối vào kho cách ly"], "no store button"
@@ -137,7 +137,7 @@ def test_two_returns_of_one_unit_year_in_one_batch_are_pointed_out() -> None:
 def test_a_file_that_is_no_spreadsheet_gets_the_issues_list_as_a_workbook(downloads: Downloads) -> None:
     at = _upload(open_app("app_pages/upload.py"), ("BaoCao.docx", docx_bytes()))
     assert "Bị từ chối" in at.error[0].value
-    assert at.dataframe[1].value.iloc[0]["Mã lỗi"] == "file_not_spreadsheet"
+    assert at.table[0].value.iloc[0]["Mã lỗi"] == "`file_not_spreadsheet`"
     assert "Tải danh sách lỗi (.xlsx)" in [b.label for b in at.get("download_button")]
     book = openpyxl.load_workbook(io.BytesIO(downloads.read("BaoCao_danh-dau-loi.xlsx")))
     assert book.sheetnames == [ISSUES_SHEET]
@@ -149,7 +149,7 @@ def test_the_page_speaks_english_after_the_switch() -> None:
     _upload(at, ("x.xlsx", _bad_return()))
     assert at.title[0].value == "Upload"
     assert at.error[0].value.startswith("Rejected")
-    assert "Value read" in at.dataframe[1].value.columns
+    assert "Value read" in at.table[0].value.columns
 
 
 def test_a_database_failure_during_the_check_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
