@@ -1,25 +1,30 @@
 """Plotly figures, built from the tables in :mod:`lgqa_metrics.analysis.analytics`. No Streamlit here.
 
 Every figure has a title, axis labels and a legend in the chosen language; ratings use the scale's
-exact colours and, for greyscale and colour-blind readers, a letter or symbol beside the colour.
+exact colours and, for greyscale and colour-blind readers, a letter or symbol beside the colour. Units
+keep one colour and one marker on every chart (:func:`unit_styles`). Figures are made to be shown on a
+projector in either language: no text under 11 px, no rotated labels inside bars, panel titles wrapped
+over their panels, legends below the plot (never over axis labels), end labels spread apart.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lgqa_metrics.analysis.analytics import ASSESSED, RATING_ORDER, type_rank
+from lgqa_metrics.analysis.analytics import ASSESSED, RATING_ORDER, type_rank, unit_order
 from lgqa_metrics.analysis.filters import type_label
 from lgqa_metrics.domain.catalogue import Catalogue, Quadrant
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
+from lgqa_metrics.domain.units import UnitRegistry
 
 _Z: Final = {"red": 0, "yellow": 1, "green": 2, "na": 3, "missing": 4}
 #: Symbols drawn on each cell so the matrix reads without colour.
@@ -28,7 +33,80 @@ SYMBOLS: Final[dict[str, dict[str, str]]] = {
     "en": {"red": "R", "yellow": "Y", "green": "G", "na": "—", "missing": "?"},
 }
 _NA_FILL: Final = "#FFFFFF"
-_FONT: Final = {"family": "Arial, 'Noto Sans', sans-serif"}
+#: The smallest text drawn (px): segment labels that would need less are hidden (their value is on hover).
+MIN_TEXT: Final = 11
+_FONT: Final = {"family": "Arial, 'Noto Sans', sans-serif", "size": 12}
+#: Below the plot and its axis titles, across the figure's foot (the margin grows to hold it): never over
+#: the category names of an axis, whatever the plot's height.
+_LEGEND: Final = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"}
+#: Characters a line of a quadrant's title over one of four panels side by side holds.
+PANEL_TITLE_WIDTH: Final = 20
+
+#: The colours that tell units apart, in the order units take them by their place in the registry. Twelve
+#: (the pilot's units, each its own), picked to be as different from one another as twelve colours can be
+#: (at least 26 apart in CIEDE2000) while staying 22 or more from the rating colours (red, yellow, green,
+#: grey): a unit's line on the radar or the trends never reads as a rating. None is pale (lightness at most
+#: 70 of 100), so each stays visible on white and on a projector.
+UNIT_COLOURS: Final = ("#0E71A3", "#FA9111", "#6E2EB3", "#1BBEB9", "#DE5DD4", "#8B500C",
+                       "#000000", "#98951A", "#F1908F", "#99A7F0", "#863948", "#435A16")
+#: The marker beside each unit's colour (a second cue for greyscale and colour-blind readers). Five, so that
+#: with the twelve colours there are 60 different pairs (the most units drawn one by one, ``scope.UNIT_LIMIT``).
+UNIT_SYMBOLS: Final = ("circle", "square", "diamond", "triangle-up", "triangle-down")
+_PAIRS: Final = math.lcm(len(UNIT_COLOURS), len(UNIT_SYMBOLS))
+#: The same markers as characters, drawn before a unit's end label in its colour.
+_SYMBOL_CHARS: Final = {"circle": "●", "square": "■", "diamond": "◆", "triangle-up": "▲", "triangle-down": "▼"}
+
+
+@dataclass(frozen=True, slots=True)
+class UnitStyle:
+    """How one unit (or area) is drawn on every chart that tells units apart: its colour and its marker."""
+
+    colour: str
+    symbol: str
+
+
+def _style(index: int) -> UnitStyle:
+    return UnitStyle(UNIT_COLOURS[index % len(UNIT_COLOURS)], UNIT_SYMBOLS[index % len(UNIT_SYMBOLS)])
+
+
+def unit_styles(ids: Iterable[str], registry: UnitRegistry) -> dict[str, UnitStyle]:
+    """Each of ``ids`` (the units, or areas, one chart draws) its colour and marker, from its place in
+    ``registry``: the unit at place *p* takes colour *p* mod 12 and marker *p* mod 5, whichever other units
+    the chart shows, so with a registry of up to twelve units (the pilot) a unit looks the same on every chart
+    of the app. In a larger registry two units drawn together may have the same place modulo 12: then the one
+    later in the registry takes the next colour not yet drawn (the next pair not yet drawn once all twelve
+    colours are), so that no two units of one chart look alike. Ids the registry does not hold follow its end,
+    in the order given."""
+    beyond = len(registry)
+    places: dict[str, int] = {}
+    for unit_id in dict.fromkeys(str(i) for i in ids):
+        at = registry.position(unit_id)
+        if at is None:
+            at, beyond = beyond, beyond + 1
+        places[unit_id] = at
+    styles: dict[str, UnitStyle] = {}
+    for unit_id, at in sorted(places.items(), key=lambda item: item[1]):
+        drawn = set(styles.values())
+        colours = {style.colour for style in drawn}
+        every_colour = len(colours) == len(UNIT_COLOURS)
+        step = next((k for k in range(_PAIRS) if (_style(at + k) not in drawn if every_colour
+                                                  else _style(at + k).colour not in colours)), 0)
+        styles[unit_id] = _style(at + step)
+    return {unit_id: styles[unit_id] for unit_id in places}
+
+
+def wrapped(text: str, width: int) -> str:
+    """``text`` broken at spaces into lines of at most ``width`` characters (plotly's ``<br>``)."""
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def quadrant_title(quadrant: Quadrant, lang: str, width: int = PANEL_TITLE_WIDTH) -> str:
+    """A quadrant's numeral and name as the title of a narrow panel, wrapped to ``width`` characters."""
+    return wrapped(f"{quadrant.roman}. {quadrant.name(lang)}", width)
+
+
+def _lines(text: str) -> int:
+    return text.count("<br>") + 1
 
 
 def rating_colours(catalogue: Catalogue) -> dict[str, str]:
@@ -42,13 +120,23 @@ def _label(catalogue: Catalogue, rating: str, lang: str) -> str:
     return catalogue.scale[Rating(rating)].label(lang)
 
 
-def _base(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0, "xanchor": "left"}, font=_FONT, template="plotly_white",
-                      margin={"l": 10, "r": 10, "t": 60, "b": 10},
-                      legend={"orientation": "h", "y": -0.2, "yanchor": "top"})
+def _base(fig: go.Figure, title: str, height: int | None = None, top: int = 60) -> go.Figure:
+    """The house layout: title at the top left, ``top`` px above the plot, the legend at the foot, bar text
+    never under :data:`MIN_TEXT` (hidden instead) nor turned."""
+    fig.update_layout(title={"text": title, "x": 0, "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top",
+                             "pad": {"t": 12}},
+                      font=_FONT, template="plotly_white",
+                      margin={"l": 10, "r": 10, "t": top, "b": 10}, legend=_LEGEND,
+                      uniformtext={"minsize": MIN_TEXT, "mode": "hide"})
+    fig.update_traces(textangle=0, selector={"type": "bar"})
     if height:
         fig.update_layout(height=height)
     return fig
+
+
+def _panel_top(titles: Sequence[str]) -> int:
+    """The top margin over panels whose titles are ``titles``: the figure's title, then the longest panel title."""
+    return 50 + 16 * max((_lines(title) for title in titles), default=1)
 
 
 def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFrame, catalogue: Catalogue,
@@ -77,28 +165,43 @@ def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFram
                                name=f"{SYMBOLS[lang][rating]} {_label(catalogue, rating, lang)}",
                                marker={"size": 12, "symbol": "square", "color": colours[rating],
                                        "line": {"color": "#555", "width": 1}}) for rating in RATING_ORDER])
-    quadrant_separators(fig, catalogue, lambda q: f"<b>{q.roman}</b> {q.name(lang)}")
+    lines = quadrant_separators(fig, catalogue, lang)
     kinds = [types[u] for u in grid.index]
     fig.update_layout(shapes=[*fig.layout.shapes, *(_line("y", i - 0.5) for i in range(1, len(kinds))
                                                      if kinds[i] != kinds[i - 1])])
     fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang), tickfont={"size": 12})
-    fig.update_xaxes(title=t("chart.indicator", lang), tickangle=-90, type="category", tickfont={"size": 10})
-    height = 160 + 34 * max(len(y), 1)
-    return _base(fig, t("chart.matrix_title", lang, year=year), height)
+    fig.update_xaxes(title=t("chart.indicator", lang), tickangle=-90, type="category", tickfont={"size": MIN_TEXT})
+    height = 160 + 16 * lines + 34 * max(len(y), 1)
+    return _base(fig, t("chart.matrix_title", lang, year=year), height, top=44 + 16 * lines)
 
 
-def quadrant_separators(fig: go.Figure, catalogue: Catalogue, label: Callable[[Quadrant], str]) -> None:
-    """On a chart whose x axis holds the 39 codes in order: a line between quadrants and a label above each."""
+#: Characters of a quadrant's label over the matrix per column of the quadrant (a column is at least 11 px
+#: wide on a page of 1280 px, a character of 11 px text about 6).
+_CHARS_PER_COLUMN: Final = 2
+
+
+def quadrant_separators(fig: go.Figure, catalogue: Catalogue, lang: str,
+                        label: Callable[[Quadrant], str] | None = None) -> int:
+    """On a chart whose x axis holds the 39 codes in order: a line between quadrants and, above each, its
+    ``label`` (by default its numeral and name, wrapped to the width of its columns). Returns the most lines
+    a label takes (for the top margin)."""
     shapes, notes = [], []
-    start = 0
+    start, most = 0, 1
     for number, quadrant in catalogue.quadrants.items():
         size = len(catalogue.in_quadrant(number))
         if start:
             shapes.append(_line("x", start - 0.5))
+        if label is None:
+            text = wrapped(f"{quadrant.roman} {quadrant.name(lang)}", _CHARS_PER_COLUMN * size)
+            text = f"<b>{quadrant.roman}</b>{text.removeprefix(quadrant.roman)}"
+        else:
+            text = label(quadrant)
+        most = max(most, _lines(text))
         notes.append({"x": start + (size - 1) / 2, "y": 1.0, "yref": "paper", "yanchor": "bottom",
-                      "showarrow": False, "text": label(quadrant), "font": {"size": 11}})
+                      "showarrow": False, "text": text, "font": {"size": MIN_TEXT}})
         start += size
     fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *notes])
+    return most
 
 
 def _line(axis: str, at: float) -> dict[str, object]:
@@ -115,8 +218,8 @@ def quadrant_bars(counts: pd.DataFrame, catalogue: Catalogue, lang: str = "vi", 
     with ``shares``, each bar is the colour mix to 100 % (for areas of different sizes)."""
     colours = rating_colours(catalogue)
     quads = list(catalogue.quadrants.values())
-    fig = make_subplots(rows=1, cols=4, shared_yaxes=True, horizontal_spacing=0.02,
-                        subplot_titles=[f"{q.roman}. {q.name(lang)}" for q in quads])
+    titles = [quadrant_title(q, lang) for q in quads]
+    fig = make_subplots(rows=1, cols=4, shared_yaxes=True, horizontal_spacing=0.05, subplot_titles=titles)
     units = counts[["unit_id", "unit_name", "unit_type"]].drop_duplicates()
     order = units.assign(_t=type_rank(units["unit_type"]))
     names = order.sort_values(["_t", "unit_name"])["unit_name"].tolist()
@@ -135,29 +238,43 @@ def quadrant_bars(counts: pd.DataFrame, catalogue: Catalogue, lang: str = "vi", 
                                f"{'%{x:.1%}' if shares else '%{x}'}<extra>{q.roman}</extra>")))
             cols.append(col)
     fig.add_traces(traces, rows=[1] * len(traces), cols=cols)
-    fig.update_xaxes(title_text=t("chart.share", lang) if shares else t("chart.count", lang))
+    fig.update_xaxes(title_text=wrapped(t("chart.share", lang) if shares else t("chart.count", lang), PANEL_TITLE_WIDTH))
     if shares:
         fig.update_xaxes(tickformat=".0%", range=[0, 1])
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed")
-    fig.update_annotations(font_size=11)
-    return _base(fig, t("chart.quadrant_title", lang), 140 + 28 * max(len(names), 1))
+    fig.update_annotations(font_size=MIN_TEXT)
+    return _base(fig, t("chart.quadrant_title", lang), 140 + 16 * _lines(titles[0]) + 28 * max(len(names), 1),
+                 top=_panel_top(titles))
 
 
-def radar(profile: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.Figure:
-    """Quadrant profile of each unit: the 0–100 index per quadrant on a polar chart."""
+#: Characters a line of a quadrant's name beside the radar holds (the names left and right of the circle
+#: must fit beside it in the narrower of the Compare page's two columns).
+_RADAR_LABEL_WIDTH: Final = 16
+
+
+def radar(profile: pd.DataFrame, catalogue: Catalogue, registry: UnitRegistry, lang: str = "vi") -> go.Figure:
+    """Quadrant profile of each unit: the 0–100 index per quadrant on a polar chart, each unit in its own
+    colour and marker (:func:`unit_styles`), units in display order (type, then name)."""
     quads = list(catalogue.quadrants.values())
-    theta = [f"<b>{q.roman}</b><br>{'<br>'.join(textwrap.wrap(q.name(lang), 22))}" for q in quads]
+    theta = [f"<b>{q.roman}</b><br>{wrapped(q.name(lang), _RADAR_LABEL_WIDTH)}" for q in quads]
+    styles = unit_styles(profile["unit_id"], registry)
     fig = go.Figure()
-    for (_, name), part in profile.groupby(["unit_id", "unit_name"], sort=False):
+    for uid, name in unit_order(profile)[["unit_id", "unit_name"]].itertuples(index=False):
+        part = profile[profile["unit_id"] == uid]
         values = part.set_index("quadrant").reindex([q.number for q in quads])["index"].tolist()
+        style = styles[str(uid)]
         fig.add_trace(go.Scatterpolar(r=[*values, values[0]], theta=[*theta, theta[0]], name=str(name),
-                                      mode="lines+markers", hovertemplate="%{theta}: %{r:.0f}<extra>%{fullData.name}</extra>"))
-    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "angle": 45,
-                                            "tickfont": {"size": 9}}},
-                      )
-    fig = _base(fig, t("chart.radar_title", lang), 540)
-    fig.update_layout(margin={"l": 90, "r": 90, "t": 110})
+                                      mode="lines+markers", line={"color": style.colour, "width": 2.5},
+                                      marker={"symbol": style.symbol, "size": 8},
+                                      hovertemplate="%{theta}: %{r:.0f}<extra>%{fullData.name}</extra>"))
+    fig = _base(fig, t("chart.radar_title", lang), 540 + 22 * math.ceil(len(fig.data) / 3), top=120)
+    # The circle keeps to the middle of the width and clear of the foot, so that the quadrant names beside,
+    # above and below it are never cut or covered by the legend, with two units as with twelve.
+    fig.update_layout(polar={"domain": {"x": [0.2, 0.8], "y": [0.16, 1]},
+                             "radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "angle": 45,
+                                            "tickfont": {"size": MIN_TEXT}},
+                             "angularaxis": {"tickfont": {"size": 12}}})
     return fig
 
 
@@ -222,10 +339,14 @@ def wheels(units: Sequence[tuple[str, pd.DataFrame]], catalogue: Catalogue, titl
     return fig
 
 
+#: Characters a line of a unit type's name under its bar holds: two short level lines rather than one turned.
+_CATEGORY_WIDTH: Final = 10
+
+
 def group_bars(groups: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.Figure:
     """Pooled colour shares per unit type, stacked to 100 %."""
     colours = rating_colours(catalogue)
-    labels = [type_label(v, lang) for v in groups["unit_type"]]
+    labels = [wrapped(type_label(v, lang), _CATEGORY_WIDTH) for v in groups["unit_type"]]
     fig = go.Figure()
     for rating in ASSESSED:
         fig.add_trace(go.Bar(x=labels, y=groups[rating], name=_label(catalogue, rating, lang),
@@ -233,47 +354,116 @@ def group_bars(groups: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> 
                              hovertemplate=f"%{{x}}<br>{_label(catalogue, rating, lang)}: %{{y:.1%}}<extra></extra>"))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title=t("chart.share", lang), tickformat=".0%", range=[0, 1])
-    fig.update_xaxes(title=t("chart.unit_type", lang))
-    return _base(fig, t("chart.group_title", lang), 380)
+    fig.update_xaxes(title=t("chart.unit_type", lang), tickangle=0)
+    return _base(fig, t("chart.group_title", lang), 400)
 
 
-def trend_lines(trend: pd.DataFrame, lang: str = "vi", title_key: str = "chart.trend_title") -> go.Figure:
-    """Index per unit over the years (a slope chart when there are two years)."""
+#: The index axis of the trend charts (a little above 100, so that a line at 100 and its label show whole).
+_INDEX_TOP: Final = 105
+#: Pixels from one end label of the trends chart to the next (its text is 12 px high).
+LABEL_GAP: Final = 16
+#: The trends chart's plot height (px) when its labels need no more; its margins above and below.
+_TREND_PLOT: Final = 330
+_TREND_TOP: Final = 60
+_TREND_FOOT: Final = 70
+
+
+def spread(values: Sequence[float], gap: float, low: float, high: float) -> list[float]:
+    """Heights for labels wanted at ``values`` (in the same order), each at least ``gap`` from any other and as
+    near its own value as that allows: labels that would overlap are gathered in a run centred on the mean of
+    their values; the runs then kept within ``low``–``high`` where they fit."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    runs: list[list[int]] = []
+    starts: list[float] = []
+    for i in order:
+        runs.append([i])
+        starts.append(values[i])
+        while len(runs) > 1 and starts[-2] + gap * len(runs[-2]) > starts[-1]:
+            merged = runs[-2] + runs.pop()
+            starts.pop()
+            runs[-1] = merged
+            starts[-1] = sum(values[j] for j in merged) / len(merged) - gap * (len(merged) - 1) / 2
+    heights = [start + gap * k for run, start in zip(runs, starts, strict=True) for k in range(len(run))]
+    for k, height in enumerate(heights):  # lift the lowest above ``low``, pushing the others up ...
+        heights[k] = max(height, low if k == 0 else heights[k - 1] + gap)
+    for k in reversed(range(len(heights))):  # ... and bring the highest under ``high``, pushing the others down
+        heights[k] = min(heights[k], high if k == len(heights) - 1 else heights[k + 1] - gap)
+    placed = [0.0] * len(values)
+    for i, height in zip((i for run in runs for i in run), heights, strict=True):
+        placed[i] = height
+    return placed
+
+
+def trend_lines(trend: pd.DataFrame, registry: UnitRegistry, lang: str = "vi",
+                title_key: str = "chart.trend_title") -> go.Figure:
+    """Index per unit over the years (a slope chart when there are two years), each unit in its own colour and
+    marker (:func:`unit_styles`). Each line ends in a label with its marker, last value and name, and starts
+    with its first value; labels are spread apart (:func:`spread`) and tied to their line's end by a thin
+    leader, so they never overlap: the chart grows taller when many lines need room."""
+    styles = unit_styles(trend["unit_id"], registry)
+    years = sorted(int(y) for y in trend["year"].unique())
+    span = max(years[-1] - years[0], 1) if years else 1
+    lines = [(str(uid), str(name), part.sort_values("year").dropna(subset=["index"]))
+             for (uid, name), part in trend.groupby(["unit_id", "unit_name"], sort=False, observed=True)]
+    lines = [line for line in lines if not line[2].empty]
+    plot = max(_TREND_PLOT, LABEL_GAP * (len(lines) + 1))
+    gap = LABEL_GAP * _INDEX_TOP / plot
     fig = go.Figure()
-    for (_, name), part in trend.groupby(["unit_id", "unit_name"], sort=False):
-        part = part.sort_values("year")
-        fig.add_trace(go.Scatter(x=part["year"], y=part["index"], name=str(name), mode="lines+markers+text",
-                                 text=[f"{v:.0f}" if pd.notna(v) else "" for v in part["index"]],
-                                 textposition="top center",
+    notes: list[dict[str, object]] = []
+    for end, anchor, side in ((-1, "left", 1), (0, "right", -1)):
+        at = [(uid, name, part.iloc[end]) for uid, name, part in lines if end == -1 or len(part) > 1]
+        for x in sorted({int(row["year"]) for _, _, row in at}):
+            here = [(uid, name, float(row["index"])) for uid, name, row in at if int(row["year"]) == x]
+            heights = spread([v for _, _, v in here], gap, 0, _INDEX_TOP)
+            for (uid, name, value), height in zip(here, heights, strict=True):
+                style = styles[uid]
+                fig.add_trace(go.Scatter(x=[x, x + side * 0.035 * span], y=[value, height], mode="lines",
+                                         line={"color": style.colour, "width": 1}, hoverinfo="skip",
+                                         showlegend=False))
+                mark = f"<span style='color:{style.colour}'>{_SYMBOL_CHARS[style.symbol]}</span>"
+                notes.append({"x": x + side * 0.04 * span, "y": height, "xanchor": anchor, "yanchor": "middle",
+                              "showarrow": False, "font": {"size": 12, "color": "#1A1A1A"},
+                              "text": f"{mark} {value:.0f} {name}" if end == -1 else f"{value:.0f}"})
+    for uid, name, part in lines:
+        style = styles[uid]
+        fig.add_trace(go.Scatter(x=part["year"], y=part["index"], name=name, mode="lines+markers",
+                                 line={"color": style.colour, "width": 2.5},
+                                 marker={"symbol": style.symbol, "size": 9}, showlegend=False,
                                  hovertemplate="%{x}: %{y:.0f}<extra>%{fullData.name}</extra>"))
-    years = sorted(trend["year"].unique())
-    fig.update_xaxes(title=t("chart.year", lang), tickmode="array", tickvals=years, ticktext=[str(y) for y in years])
-    fig.update_yaxes(title=t("chart.index", lang), range=[0, 105])
-    return _base(fig, t(title_key, lang), 460)
+    longest = max((len(name) for _, name, _ in lines), default=0)
+    fig.update_layout(annotations=notes)
+    fig.update_xaxes(title=t("chart.year", lang), tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
+                     range=[years[0] - 0.08 * span, years[-1] + 0.05 * span] if years else None)
+    fig.update_yaxes(title=t("chart.index", lang), range=[0, _INDEX_TOP])
+    fig = _base(fig, t(title_key, lang), _TREND_TOP + plot + _TREND_FOOT, top=_TREND_TOP)
+    fig.update_layout(margin={"r": 40 + 7 * longest, "b": _TREND_FOOT})
+    return fig
 
 
-def quadrant_trend(trend: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> go.Figure:
-    """Index per unit over the years, one panel per quadrant."""
+def quadrant_trend(trend: pd.DataFrame, catalogue: Catalogue, registry: UnitRegistry, lang: str = "vi") -> go.Figure:
+    """Index per unit over the years, one panel per quadrant, each unit in its own colour and marker."""
     quads = list(catalogue.quadrants.values())
-    fig = make_subplots(rows=1, cols=4, shared_yaxes=True, subplot_titles=[f"{q.roman}. {q.name(lang)}" for q in quads])
-    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-               "#bcbd22", "#17becf", "#393b79", "#637939"]
-    units = list(dict.fromkeys(trend["unit_name"]))
+    titles = [quadrant_title(q, lang) for q in quads]
+    fig = make_subplots(rows=1, cols=4, shared_yaxes=True, subplot_titles=titles)
+    styles = unit_styles(trend["unit_id"], registry)
     traces, cols = [], []
-    for (quadrant, name), line in trend.sort_values("year").groupby(["quadrant", "unit_name"], sort=False):
-        i = units.index(str(name))
-        traces.append(go.Scatter(x=line["year"], y=line["index"], name=str(name), legendgroup=str(name),
-                                 showlegend=quadrant == quads[0].number, mode="lines+markers",
-                                 line={"color": palette[i % len(palette)]},
-                                 hovertemplate="%{x}: %{y:.0f}<extra>%{fullData.name}</extra>"))
-        cols.append(int(str(quadrant)))
+    for uid, name in unit_order(trend)[["unit_id", "unit_name"]].itertuples(index=False):
+        style = styles[str(uid)]
+        for col, quadrant in enumerate(quads, start=1):
+            line = trend[(trend["unit_id"] == uid) & (trend["quadrant"] == quadrant.number)].sort_values("year")
+            traces.append(go.Scatter(x=line["year"], y=line["index"], name=str(name), legendgroup=str(uid),
+                                     showlegend=col == 1, mode="lines+markers",
+                                     line={"color": style.colour, "width": 2},
+                                     marker={"symbol": style.symbol, "size": 7},
+                                     hovertemplate="%{x}: %{y:.0f}<extra>%{fullData.name}</extra>"))
+            cols.append(col)
     fig.add_traces(traces, rows=[1] * len(traces), cols=cols)
     years = sorted(trend["year"].unique())
     fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years], title_text=t("chart.year", lang))
-    fig.update_yaxes(range=[0, 105])
+    fig.update_yaxes(range=[0, _INDEX_TOP])
     fig.update_yaxes(title_text=t("chart.index", lang), row=1, col=1)
-    fig.update_annotations(font_size=11)
-    return _base(fig, t("chart.quadrant_trend_title", lang), 420)
+    fig.update_annotations(font_size=MIN_TEXT)
+    return _base(fig, t("chart.quadrant_trend_title", lang), 420 + 16 * _lines(titles[0]), top=_panel_top(titles))
 
 
 def distribution_bars(dist: pd.DataFrame, catalogue: Catalogue, title: str, lang: str = "vi") -> go.Figure:
@@ -288,7 +478,7 @@ def distribution_bars(dist: pd.DataFrame, catalogue: Catalogue, title: str, lang
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=t("chart.year", lang), type="category")
     fig.update_yaxes(title=t("chart.units", lang))
-    return _base(fig, title, 380)
+    return _base(fig, title, 420)
 
 
 def area_heatmap(grid: pd.DataFrame, counts: pd.DataFrame, key: str, names: dict[str, str], catalogue: Catalogue,
@@ -310,11 +500,12 @@ def area_heatmap(grid: pd.DataFrame, counts: pd.DataFrame, key: str, names: dict
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy(dtype=float), x=codes, y=[names.get(a, a) for a in grid.index], zmin=0, zmax=1,
         colorscale=[[0, "#FFFFFF"], [1, red]], xgap=1, ygap=1, text=text, texttemplate="%{text}",
-        textfont={"size": 9, "color": "#1A1A1A"}, customdata=custom,
+        textfont={"size": MIN_TEXT, "color": "#1A1A1A"}, customdata=custom,
         colorbar={"title": {"text": t("chart.red_share", lang)}, "tickformat": ".0%"},
         hovertemplate=(f"<b>%{{y}}</b><br>%{{x}} %{{customdata[0]}}<br>{t('chart.red_share', lang)}: "
                        f"<b>%{{z:.0%}}</b><br>{hover}<extra></extra>")))
-    quadrant_separators(fig, catalogue, lambda q: f"<b>{q.roman}</b> {q.name(lang)}")
-    fig.update_yaxes(autorange="reversed", title=t("chart.area", lang), tickfont={"size": 11})
-    fig.update_xaxes(title=t("chart.indicator", lang), tickangle=-90, type="category", tickfont={"size": 10})
-    return _base(fig, t("chart.area_matrix_title", lang, year=year), 160 + 22 * max(len(grid.index), 1))
+    lines = quadrant_separators(fig, catalogue, lang)
+    fig.update_yaxes(autorange="reversed", title=t("chart.area", lang), tickfont={"size": MIN_TEXT})
+    fig.update_xaxes(title=t("chart.indicator", lang), tickangle=-90, type="category", tickfont={"size": MIN_TEXT})
+    return _base(fig, t("chart.area_matrix_title", lang, year=year), 160 + 16 * lines + 22 * max(len(grid.index), 1),
+                 top=44 + 16 * lines)

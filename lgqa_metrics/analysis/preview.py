@@ -10,7 +10,7 @@ from typing import Final
 import pandas as pd
 import plotly.graph_objects as go
 
-from lgqa_metrics.analysis.charts import SYMBOLS, quadrant_separators
+from lgqa_metrics.analysis.charts import MIN_TEXT, SYMBOLS, quadrant_separators
 from lgqa_metrics.domain.catalogue import Catalogue
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
@@ -57,8 +57,8 @@ def return_strip(ratings: Sequence[RatingRow], catalogue: Catalogue, lang: str =
         hovertemplate=(f"<b>%{{x}}</b> %{{customdata[0]}}<br>{t('chart.rating', lang)}: <b>%{{customdata[1]}}</b>"
                        f"<br>{t('preview.read', lang)}: %{{customdata[2]}} ({t('preview.cell', lang)} "
                        f"%{{customdata[3]}})<extra></extra>")))
-    quadrant_separators(fig, catalogue, lambda q: f"<b>{t('preview.quadrant', lang, roman=q.roman)}</b>")
-    fig.update_xaxes(type="category", tickangle=-90, tickfont={"size": 10}, showgrid=False)
+    quadrant_separators(fig, catalogue, lang, lambda q: f"<b>{t('preview.quadrant', lang, roman=q.roman)}</b>")
+    fig.update_xaxes(type="category", tickangle=-90, tickfont={"size": MIN_TEXT}, showgrid=False)
     fig.update_yaxes(showticklabels=False, showgrid=False)
     fig.update_layout(title={"text": count_line(rows, catalogue, lang), "x": 0, "xanchor": "left",
                              "font": {"size": 13}},

@@ -161,6 +161,10 @@ class UnitRegistry:
     def __getitem__(self, unit_id: str) -> Unit:
         return self._by_id[unit_id]
 
+    def position(self, unit_id: str) -> int | None:
+        """Where ``unit_id`` first stands in the registry, counting from 0 (None when it is not registered)."""
+        return self._order.get(unit_id)
+
     def first_id_in(self, text: str) -> Unit | None:
         """The first registered unit (in registry order) whose id stands in ``text`` on its own, not inside a
         longer run of letters, digits and hyphens ("q-le-chan_2023.xlsx" names q-le-chan)."""

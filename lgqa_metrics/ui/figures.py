@@ -86,8 +86,8 @@ def overview(year: int, where: scope.Scope, lang: str) -> OverviewView:
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)
 def _trends(version: str, units: tuple[str, ...], lang: str) -> tuple[go.Figure, go.Figure]:
     selected = filter_ratings(current_ratings(), units=units)
-    return (charts.trend_lines(analytics.trend(selected), lang),
-            charts.quadrant_trend(analytics.trend(selected, by_quadrant=True), catalogue(), lang))
+    return (charts.trend_lines(analytics.trend(selected), registry(), lang),
+            charts.quadrant_trend(analytics.trend(selected, by_quadrant=True), catalogue(), registry(), lang))
 
 
 def trends(units: list[str], lang: str) -> tuple[go.Figure, go.Figure]:
@@ -100,8 +100,10 @@ def _area_trends(version: str, province: str, district: str, lang: str) -> tuple
     where = scope.Scope(province, district)
     in_scope, key = where.apply(current_ratings()), where.child_key
     names = {str(a): registry().name_of(str(a), lang) for a in in_scope[key].unique() if a}
-    return (charts.trend_lines(scope.area_counts(in_scope, key, names, ("year",)), lang, "chart.area_trend_title"),
-            charts.quadrant_trend(scope.area_counts(in_scope, key, names, ("year", "quadrant")), catalogue(), lang))
+    return (charts.trend_lines(scope.area_counts(in_scope, key, names, ("year",)), registry(), lang,
+                               "chart.area_trend_title"),
+            charts.quadrant_trend(scope.area_counts(in_scope, key, names, ("year", "quadrant")), catalogue(), registry(),
+                                  lang))
 
 
 def area_trends(where: scope.Scope, lang: str) -> tuple[go.Figure, go.Figure]:
@@ -172,7 +174,7 @@ def _compare(version: str, year: int, province: str, district: str, units: tuple
     this_year = filter_ratings(scope.Scope(province, district).apply(current_ratings()), years=[year])
     selected = filter_ratings(this_year, units=units)
     groups = analytics.group_averages(this_year, year)
-    return (charts.radar(analytics.quadrant_profile(selected, year), catalogue(), lang),
+    return (charts.radar(analytics.quadrant_profile(selected, year), catalogue(), registry(), lang),
             charts.group_bars(groups, catalogue(), lang), groups)
 
 

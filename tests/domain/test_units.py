@@ -254,3 +254,9 @@ def test_name_of_gives_the_name_in_the_language_or_the_id_itself() -> None:
     reg = default_registry()
     assert reg.name_of("q-le-chan") == "Quận Lê Chân" and reg.name_of("q-le-chan", "en") == "Le Chan District"
     assert reg.name_of("no-such-unit", "en") == "no-such-unit"
+
+
+def test_a_unit_s_position_is_its_place_in_the_registry() -> None:
+    reg = default_registry()
+    assert [reg.position(uid) for uid in ("q-hong-bang", "q-kien-an", "x-trung-lap")] == [0, 2, 11]
+    assert reg.position("x-nowhere") is None
