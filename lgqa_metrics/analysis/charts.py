@@ -478,7 +478,7 @@ def distribution_bars(dist: pd.DataFrame, catalogue: Catalogue, title: str, lang
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=t("chart.year", lang), type="category")
     fig.update_yaxes(title=t("chart.units", lang))
-    return _base(fig, title, 420)
+    return _base(fig, title, 460)
 
 
 def area_heatmap(grid: pd.DataFrame, counts: pd.DataFrame, key: str, names: dict[str, str], catalogue: Catalogue,
