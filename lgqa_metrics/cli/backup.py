@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from lgqa_metrics.domain.formatting import file_size, number
+from lgqa_metrics.domain.formatting import file_size, number, stored_time
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.store.backup import BackupError, backup, restore
 from lgqa_metrics.store.url import redact_url, resolve_url
@@ -31,6 +31,6 @@ def run(args: argparse.Namespace, lang: str) -> int:
     except BackupError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 1
-    print(t("backup.restored", lang, path=args.file, created=manifest.created_at, target=redact_url(resolve_url(args.db)),
+    print(t("backup.restored", lang, path=args.file, created=stored_time(manifest.created_at, lang), target=redact_url(resolve_url(args.db)),
             submissions=manifest.counts.get("submissions", 0), files=manifest.counts.get("files", 0)))
     return 0

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 
 from lgqa_metrics.analysis.export import CSV_SEPARATORS, export_frame, write_export
+from lgqa_metrics.domain.formatting import local_today
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.roles import cli_actor
 from lgqa_metrics.domain.units import Unit, default_registry
@@ -28,7 +28,7 @@ def _require_unit(unit_id: str, lang: str) -> Unit:
 
 def _require_plausible(year: int, lang: str) -> None:
     """Refuse a year no return can be for (as the reader does: from :data:`MIN_YEAR` to next year)."""
-    high = dt.date.today().year + 1
+    high = local_today().year + 1
     if not MIN_YEAR <= year <= high:
         print(t("cli.year_implausible", lang, year=year, low=MIN_YEAR, high=high), file=sys.stderr)
         raise SystemExit(2)

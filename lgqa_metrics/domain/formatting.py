@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def number(value: float | int | None, lang: str = "vi", decimals: int = 0) -> str:
@@ -29,8 +30,37 @@ def percent(share: float | None, lang: str = "vi", decimals: int = 1, signed: bo
     return f"{text} %" if lang == "vi" else f"{text}%"
 
 
-#: Hai Phong's time zone (UTC+7, no daylight saving).
-LOCAL_TZ: Final = dt.timezone(dt.timedelta(hours=7))
+#: The name of Vietnam's time zone in the IANA database.
+LOCAL_TZ_NAME: Final = "Asia/Ho_Chi_Minh"
+
+
+def _local_zone() -> dt.tzinfo:
+    """Vietnam's time zone from the IANA database (the system's, or the ``tzdata`` package's); a fixed UTC+7
+    when neither holds it (Vietnam has kept UTC+7 without daylight saving since 1975, so the times agree)."""
+    try:
+        return ZoneInfo(LOCAL_TZ_NAME)
+    except ZoneInfoNotFoundError:
+        return dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+#: Hai Phong's time zone, Asia/Ho_Chi_Minh (UTC+7, no daylight saving), whatever the server's own zone is.
+LOCAL_TZ: Final = _local_zone()
+
+
+def utc_now() -> dt.datetime:
+    """The time now, in UTC: the one clock the dates below read (a test may set it)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def local_now(now: dt.datetime | None = None) -> dt.datetime:
+    """The time in Vietnam now (or at the aware ``now``), whatever zone the server runs in."""
+    return (now or utc_now()).astimezone(LOCAL_TZ)
+
+
+def local_today(now: dt.datetime | None = None) -> dt.date:
+    """Today's date in Vietnam: the date of file names and of the current year (at 06:00 in Hai Phong the
+    server's UTC may still be on yesterday)."""
+    return local_now(now).date()
 
 
 def stored_time(value: object, lang: str = "vi", *, seconds: bool = False) -> str:

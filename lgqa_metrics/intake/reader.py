@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.domain.formatting import local_today
 from lgqa_metrics.domain.i18n import Phrase, has, t
 from lgqa_metrics.domain.issues import Issue, make_issue
 from lgqa_metrics.domain.ratings import Rating
@@ -126,7 +127,7 @@ def read_bytes(
             file_issues.append(make_issue("no_table", file=file))
         return ReadResult(file, digest, sniffed.kind, (), tuple(file_issues))
     stem = Path(file).stem
-    year_high = (today or dt.date.today()).year + 1
+    year_high = (today or local_today()).year + 1
     file_is_one_return = len({tb.sheet.name for tb in return_tables}) == 1 and all(tb.unit is None for tb in return_tables)
     returns = tuple(_as_return(tb, file, stem, file_is_one_return, catalogue, registry, year_high) for tb in return_tables)
     return ReadResult(file, digest, sniffed.kind, returns, tuple(file_issues))

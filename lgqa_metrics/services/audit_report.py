@@ -16,13 +16,12 @@ import xlsxwriter
 from sqlalchemy.engine import Engine
 
 from lgqa_metrics.analysis.export import SAFE_XLSX_OPTIONS, inert_frame
-from lgqa_metrics.domain.formatting import LOCAL_TZ, stored_time
+from lgqa_metrics.domain.formatting import LOCAL_TZ, local_today, stored_time
 from lgqa_metrics.domain.i18n import has, t
 from lgqa_metrics.domain.roles import UNKNOWN_ACTOR
 from lgqa_metrics.store.audit import ACTIONS, audit_count, audit_log
 from lgqa_metrics.store.schema import audit_t
 
-#: The department's time zone (Vietnam, UTC+7, no daylight saving).
 #: Most entries read for one view or export.
 LIMIT: Final = 5000
 #: Entries shown on one page of the Audit trail.
@@ -184,4 +183,4 @@ def xlsx_bytes(table: pd.DataFrame, filters: Mapping[str, Sequence[object]], lan
 
 def file_name(ext: str, lang: str = "vi", today: dt.date | None = None) -> str:
     """``nhat-ky-he-thong-2026-11-24.xlsx`` (vi) or ``audit-trail-2026-11-24.xlsx`` (en)."""
-    return t("audit.file", lang, date=(today or dt.date.today()).isoformat(), ext=ext)
+    return t("audit.file", lang, date=(today or local_today()).isoformat(), ext=ext)

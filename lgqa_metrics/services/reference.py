@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from lgqa_metrics.domain import paths
 from lgqa_metrics.domain.catalogue import Catalogue, CatalogueError, default_catalogue, load_catalogue
+from lgqa_metrics.domain.formatting import local_today
 from lgqa_metrics.domain.i18n import MessageError, t
 from lgqa_metrics.domain.roles import Actor, Role, require
 from lgqa_metrics.domain.units import RegistryError, UnitRegistry, default_registry, load_registry
@@ -308,4 +309,4 @@ def changes_table(changes: Sequence[Change], lang: str = "vi") -> pd.DataFrame:
 def download_name(kind: Kind, today: dt.date | None = None) -> str:
     """File name of the current file's download: ``units-2026-11-24.csv``."""
     stem = file_path(kind).stem
-    return f"{stem}-{(today or dt.date.today()).isoformat()}.csv"
+    return f"{stem}-{(today or local_today()).isoformat()}.csv"

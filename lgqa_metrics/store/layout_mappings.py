@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from lgqa_metrics.domain.formatting import stored_time
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.roles import Actor, Role, require
 from lgqa_metrics.intake.mapping import MAPPABLE_ROLES, LayoutMapping
@@ -71,7 +72,7 @@ def mappings_table(mappings: dict[str, LayoutMapping], lang: str = "vi") -> pd.D
         roles = [f"{t(f'layout.role_{role}', lang)}: {column_letters(col + 1)}" for role, col in ordered]
         roles += [f"{column_letters(col + 1)}: {rating.value}" for col, rating in m.colours.items()]
         rows.append({"fingerprint": m.fingerprint[:8], "headers": " | ".join(h for h in m.headers if h),
-                     "columns": "; ".join(roles), "by": m.confirmed_by, "at": m.confirmed_at[:16].replace("T", " ")})
+                     "columns": "; ".join(roles), "by": m.confirmed_by, "at": stored_time(m.confirmed_at, lang)})
     frame = frame_of_records(rows, ["fingerprint", "headers", "columns", "by", "at"])
     return frame.rename(columns={c: t(f"mapping.col_{c}", lang) for c in frame.columns})
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
@@ -20,6 +19,7 @@ from lgqa_metrics.analysis.filters import (
     quadrant_label,
     type_label,
 )
+from lgqa_metrics.domain.formatting import local_today
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import Role, require
@@ -125,7 +125,7 @@ def downloads(shown: pd.DataFrame, chosen: RatingFilter, options: FilterOptions,
     cat = catalogue()
     headers: Headers = "en" if lang == "en" else "vi"
     described = chosen.describe(cat, options.unit_names, lang)
-    stamp = dt.date.today().isoformat()
+    stamp = local_today().isoformat()
     empty = shown.empty
     actor = require(auth.current_actor(), Role.STAFF, "export raw data")
 

@@ -3,7 +3,6 @@ annotated downloads and the blank template."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Sequence
 from typing import Final
@@ -12,6 +11,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from lgqa_metrics.analysis import preview
+from lgqa_metrics.domain.formatting import local_today
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.issues import Issue, Severity
 from lgqa_metrics.domain.ratings import Rating
@@ -299,7 +299,7 @@ def mapping_form(item: Checked, index: int, lang: str) -> None:
 
 
 def _template_years() -> list[int]:
-    return list(range(dt.date.today().year, MIN_YEAR - 1, -1))
+    return list(range(local_today().year, MIN_YEAR - 1, -1))
 
 
 def template_download(lang: str) -> None:

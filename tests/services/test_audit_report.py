@@ -108,3 +108,12 @@ def test_no_entry_grows_with_what_was_typed_or_uploaded(store: Store) -> None:
     entry = audit.audit_log(store.engine).iloc[0]
     assert len(entry["actor"]) <= audit.MAX_NAME and len(entry["target"]) <= audit.MAX_TARGET
     assert len(entry["details"]) <= audit.MAX_DETAILS + 100 and json.loads(entry["details"])["truncated"] > 1_000_000
+
+
+def test_file_names_of_exports_carry_the_date_in_vietnam(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lgqa_metrics.domain import formatting
+    from lgqa_metrics.services import reference
+
+    monkeypatch.setattr(formatting, "utc_now", lambda: dt.datetime(2026, 12, 31, 17, 0, tzinfo=dt.UTC))
+    assert audit_report.file_name("xlsx", "vi") == "nhat-ky-he-thong-2027-01-01.xlsx"
+    assert reference.download_name("units") == "units-2027-01-01.csv"

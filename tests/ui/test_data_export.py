@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
 import pandas as pd
+import pytest
 from openpyxl.utils import get_column_letter
 from streamlit.testing.v1 import AppTest
 
+from lgqa_metrics.domain import formatting
 from lgqa_metrics.store.audit import audit_log
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.ui.components import PAGE_ROWS
@@ -174,3 +177,12 @@ def test_a_csv_for_vietnamese_excel_is_offered_beside_the_standard_one_and_says_
     pd.testing.assert_frame_equal(vn, _csv(downloads))
     log = audit_log(pilot.engine, actions=["export"])
     assert "csv (excel-vn)" in set(log["target"])
+
+
+def test_export_file_names_carry_the_date_in_vietnam_not_the_servers(pilot: Store, downloads: Downloads,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 01:30 on New Year's Day in Hai Phong the server's UTC clock still reads the old year."""
+    monkeypatch.setattr(formatting, "utc_now", lambda: dt.datetime(2026, 12, 31, 18, 30, tzinfo=dt.UTC))
+    _open_data()
+    names = downloads.names()
+    assert len(names) == 3 and all("2027-01-01" in n for n in names), names
