@@ -62,6 +62,13 @@ class RatingFilter:
         """True when any choice restricts the table."""
         return any((self.years, self.units, self.unit_types, self.quadrants, self.indicators, self.ratings))
 
+    def to_json(self) -> dict[str, list[int] | list[str]]:
+        """The choices as plain data in no language (codes and ids), for the audit entry of an export: the
+        audit trail names them in the language of whoever reads it."""
+        return {"years": sorted(self.years), "unit_types": list(self.unit_types), "units": list(self.units),
+                "quadrants": sorted(self.quadrants), "indicators": sorted(self.indicators, key=code_key),
+                "ratings": list(self.ratings)}
+
     def describe(self, catalogue: Catalogue, unit_names: dict[str, str], lang: str = "vi") -> dict[str, list[str]]:
         """Each filter's name and chosen values in words, in ``lang`` (an empty list means all), for the
         filter sheet of an export. ``unit_names`` maps unit ids to the names shown."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -16,9 +17,14 @@ import xlsxwriter
 from sqlalchemy.engine import Engine
 
 from lgqa_metrics.analysis.export import SAFE_XLSX_OPTIONS, inert_frame
-from lgqa_metrics.domain.formatting import LOCAL_TZ, local_today, stored_time
+from lgqa_metrics.analysis.filters import type_label
+from lgqa_metrics.domain.catalogue import default_catalogue
+from lgqa_metrics.domain.formatting import LOCAL_TZ, local_today, number, stored_time
 from lgqa_metrics.domain.i18n import has, t
+from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import UNKNOWN_ACTOR
+from lgqa_metrics.domain.units import UnitType, default_registry
+from lgqa_metrics.intake.sheets import column_letters
 from lgqa_metrics.store.audit import ACTIONS, audit_count, audit_log
 from lgqa_metrics.store.schema import audit_t
 
@@ -49,16 +55,115 @@ def when(value: object, lang: str = "vi") -> str:
     return stored_time(value, lang, seconds=True)
 
 
-def _value(value: object) -> str:
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items()) + "}"
+#: Detail fields holding a count (shown in the reader's number format); other numbers are ids or years.
+_COUNTS: Final = frozenset({"failures", "rows", "sessions_ended", "units", "registry_units", "returns", "submissions",
+                            "ratings", "truncated"})
+#: Detail fields holding a file's hash (shortened like the table's file column).
+_HASHES: Final = frozenset({"previous_sha256"})
+_ISO_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RATINGS: Final = frozenset(r.value for r in Rating)
+_UNIT_TYPES: Final = frozenset(u.value for u in UnitType)
+
+
+def _label(group: str, key: str, lang: str) -> str:
+    """The name of a recorded field (``audit.d_…`` or, inside filters, ``audit.f_…``); the key itself when the
+    catalogue has no name for it (a field written by a later version)."""
+    name = f"audit.{group}_{key}"
+    return t(name, lang) if has(name) else key
+
+
+def _word(prefix: str, code: object, lang: str) -> str:
+    """A recorded code in words (``audit.reason_another_connection``…), else the text as recorded (a reason an
+    administrator typed)."""
+    name = f"audit.{prefix}_{str(code).replace(' ', '_')}"
+    return t(name, lang) if has(name) else str(code)
+
+
+def _plain(value: object, lang: str, *, count: bool = False) -> str:
+    """One recorded value: a count in the reader's format, a day in the reader's order, text as it is."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return number(value, lang, 0 if float(value).is_integer() else 1) if count else str(value)
+    text = str(value)
+    if _ISO_DAY.fullmatch(text):
+        return dt.date.fromisoformat(text).strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
+    return text
+
+
+def _layout_role(role: str, lang: str) -> str:
+    """A column's role in a confirmed mapping ("Mức đánh giá"…), as the mapping form names it."""
+    return t(f"layout.role_{role}", lang) if has(f"layout.role_{role}") else role
+
+
+def _column(index: object) -> str:
+    """A 0-based column index as its letters (2 → C)."""
+    text = str(index)
+    return column_letters(int(text) + 1) if text.isdigit() else text
+
+
+def _rating(value: object, lang: str) -> str:
+    """A rating code in words ("red" → "Đỏ")."""
+    return default_catalogue().scale[Rating(str(value))].label(lang) if str(value) in _RATINGS else str(value)
+
+
+def _filter_values(key: str, values: object, lang: str) -> str:
+    """The chosen values of one filter of an export, in words."""
+    items = list(values) if isinstance(values, (list, tuple)) else [values]
+    if key == "actions":
+        shown = [action_label(str(v), lang) for v in items]
+    elif key == "unit_types":
+        shown = [type_label(str(v), lang) if str(v) in _UNIT_TYPES else str(v) for v in items]
+    elif key == "units":
+        shown = [default_registry().name_of(str(v), lang) for v in items]
+    elif key == "quadrants":
+        quadrants = default_catalogue().quadrants
+        shown = [quadrants[int(str(v))].roman if str(v).isdigit() and int(str(v)) in quadrants else str(v)
+                 for v in items]
+    elif key == "ratings":
+        shown = [_rating(v, lang) for v in items]
+    else:
+        shown = [_plain(v, lang) for v in items]
+    return ", ".join(shown)
+
+
+def _filters(filters: object, lang: str) -> str:
+    """An export's filters: each one chosen with its values, or that there were none."""
+    if not isinstance(filters, Mapping):
+        return _plain(filters, lang)
+    chosen = [f"{_label('f', str(k), lang)}: {_filter_values(str(k), v, lang)}" for k, v in filters.items()
+              if v not in (None, "", [], ())]
+    return "; ".join(chosen) or t("audit.f_none", lang)
+
+
+def _detail(key: str, value: object, lang: str) -> str:
+    """One field of an entry's details in words, by what the field holds."""
+    if key == "filters":
+        return _filters(value, lang)
+    if key == "role":
+        return role_label(str(value), lang)
+    if key == "reason":
+        return _word("reason", value, lang)
+    if key == "what":
+        return _word("what", value, lang)
+    if key in _HASHES and isinstance(value, str):
+        return value[:HASH_SHOWN]
+    if key == "columns" and isinstance(value, Mapping):  # a confirmed mapping: each role's column
+        return "; ".join(f"{_layout_role(str(r), lang)}: {_column(c)}" for r, c in value.items())
+    if key == "colours" and isinstance(value, Mapping):  # a confirmed mapping: the rating each fill colour means
+        return "; ".join(f"{_column(c)}: {_rating(v, lang)}" for c, v in value.items())
+    if isinstance(value, Mapping):  # e.g. rows per table of a migrated store
+        return "; ".join(f"{k} {_plain(v, lang, count=key in _COUNTS)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return ", ".join(_value(v) for v in value)
-    return "–" if value is None else str(value)
+        return ", ".join(_plain(v, lang, count=key in _COUNTS) for v in value)
+    return _plain(value, lang, count=key in _COUNTS)
 
 
-def details_text(details: object) -> str:
-    """The JSON details of an entry as one readable line: ``role: staff · reason: sai số liệu``."""
+def details_text(details: object, lang: str = "vi") -> str:
+    """The JSON details of an entry as one line in ``lang``: each field by its name and its value in words,
+    ``Lý do: tài khoản bị vô hiệu hóa · Địa chỉ máy: 10.0.0.5``. Text that is not JSON is shown as it is."""
     if not isinstance(details, str) or not details.strip():
         return ""
     try:
@@ -66,8 +171,27 @@ def details_text(details: object) -> str:
     except ValueError:
         return details
     if not isinstance(parsed, dict):
-        return _value(parsed)
-    return " · ".join(f"{k}: {_value(v)}" for k, v in parsed.items())
+        return _detail("", parsed, lang)
+    return " · ".join(f"{_label('d', str(k), lang)}: {_detail(str(k), v, lang)}" for k, v in parsed.items())
+
+
+def target_text(action: str, target: object, lang: str = "vi") -> str:
+    """What an entry was about, in words where the target is a recorded code: the file of a refused download
+    (``ratings.xlsx`` → "bảng đánh giá (xlsx)"), a CSV variant, the size of a synthetic dataset. Unit-years,
+    names and files are shown as they are."""
+    text = "" if target is None or (isinstance(target, float) and pd.isna(target)) else str(target)
+    if action == "export" and text == "csv (excel-vn)":
+        return t("audit.target_csv_excel_vn", lang)
+    if action == "download_refused":
+        if found := re.fullmatch(r"(ratings|audit)\.(\w+)", text):
+            return f"{t(f'audit.what_{found[1]}', lang)} ({found[2]})"
+        if found := re.fullmatch(r"(template|original|marked) (.+)", text):
+            return f"{t(f'audit.what_{found[1]}', lang)} {found[2]}"
+        if found := re.fullmatch(r"reference (units|catalogue)", text):
+            return t(f"audit.what_reference_{found[1]}", lang)
+    if action == "synthetic_data" and (found := re.fullmatch(r"(\d+) units, (.+)", text)):
+        return t("audit.target_synthetic", lang, units=number(int(found[1]), lang), years=found[2])
+    return text
 
 
 @dataclass(frozen=True)
@@ -137,9 +261,9 @@ def audit_table(log: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         "role": [role_label(str(r), lang) if a != UNKNOWN_ACTOR else "—" for a, r in zip(log["actor"], log["role"],
                                                                                         strict=True)],
         "action": [action_label(str(a), lang) for a in log["action"]],
-        "target": log["target"].fillna("").astype(str),
+        "target": [target_text(str(a), g, lang) for a, g in zip(log["action"], log["target"], strict=True)],
         "file": [str(h)[:HASH_SHOWN] if isinstance(h, str) else "" for h in log["file_sha256"]],
-        "details": [details_text(d) for d in log["details"]],
+        "details": [details_text(d, lang) for d in log["details"]],
     }, columns=list(COLUMNS))
     return shown.rename(columns={c: t(f"audit.col_{c}", lang) for c in COLUMNS})
 

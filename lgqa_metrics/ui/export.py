@@ -131,7 +131,7 @@ def downloads(shown: pd.DataFrame, chosen: RatingFilter, options: FilterOptions,
 
     def logged(fmt: str) -> None:
         audit.record_now(get_store().engine, actor, "export", target=fmt,
-                         details={"what": "ratings", "rows": len(shown), "filters": described})
+                         details={"what": "ratings", "rows": len(shown), "filters": chosen.to_json()})
 
     def excel() -> bytes:
         logged("xlsx")

@@ -34,11 +34,53 @@ def test_every_action_has_a_label_in_both_languages() -> None:
     assert audit_report.action_label("something_new", "vi") == "something_new", "unknown actions show as they are"
 
 
-def test_details_become_one_readable_line() -> None:
-    assert audit_report.details_text('{"role": "staff", "reason": "sai số liệu"}') == "role: staff · reason: sai số liệu"
-    assert audit_report.details_text('{"added": ["a", "b"], "f": {"x": 1}}') == "added: a, b · f: {x: 1}"
+def test_details_become_one_line_in_the_reader_s_language() -> None:
+    recorded = '{"role": "staff", "reason": "sai số liệu"}'
+    assert audit_report.details_text(recorded, "vi") == "Vai trò: Cán bộ (nộp, xuất) · Lý do: sai số liệu"
+    assert audit_report.details_text(recorded, "en") == "Role: Staff · Reason: sai số liệu", "a typed reason stays"
+    assert audit_report.details_text('{"added": ["a", "b"]}', "vi") == "Thêm: a, b"
+    assert audit_report.details_text('{"failures": 1}', "vi") == "Số lần sai liên tiếp: 1"
+    assert audit_report.details_text('{"reason": "disabled"}', "en") == "Reason: the account is disabled"
+    assert audit_report.details_text('{"later_field": {"x": 1}}', "vi") == "later_field: x 1", \
+        "a field without a name in the catalogue shows as recorded"
     assert audit_report.details_text("{}") == "" and audit_report.details_text(None) == ""
     assert audit_report.details_text("not json") == "not json"
+
+
+def test_an_export_s_details_name_its_rows_and_filters_in_words() -> None:
+    ratings = json.dumps({"what": "ratings", "rows": 12345, "filters": {
+        "years": [2022, 2023], "unit_types": ["xa"], "units": ["x-an-thang"], "quadrants": [1, 4], "indicators": ["1.2"],
+        "ratings": ["green", "na"]}})
+    assert audit_report.details_text(ratings, "vi") == (
+        "Dữ liệu: bảng đánh giá · Số dòng: 12.345 · Bộ lọc: Năm: 2022, 2023; Loại đơn vị: Xã; Đơn vị: Xã An Thắng; "
+        "Góc phần tư: I, IV; Chỉ số: 1.2; Mức đánh giá: Xanh lá, Không áp dụng")
+    assert audit_report.details_text(ratings, "en").startswith("Data: ratings · Rows: 12,345 · Filters: Years: 2022, 2023")
+    trail = json.dumps({"what": "audit", "rows": 2, "filters": {"actions": ["role_set"], "actors": ["root"],
+                                                                 "from": "2026-11-01", "to": None}})
+    assert audit_report.details_text(trail, "vi") == (
+        "Dữ liệu: nhật ký hệ thống · Số dòng: 2 · Bộ lọc: Thao tác: Đổi vai trò; Người thực hiện: root; "
+        "Từ ngày: 01/11/2026")
+    nothing = json.dumps({"what": "ratings", "rows": 0, "filters": {"years": [], "units": []}})
+    assert audit_report.details_text(nothing, "en") == "Data: ratings · Rows: 0 · Filters: none (everything)"
+
+
+def test_every_field_and_code_recorded_has_words_in_both_languages() -> None:
+    for field in ("role", "reason", "failures", "client", "what", "rows", "filters", "previous_sha256", "added",
+                  "removed", "renamed", "changed", "removed_with_data", "sessions_ended", "file", "sheet", "columns",
+                  "colours", "submission_id", "version", "now_current", "from", "to", "units", "years", "seed",
+                  "registry_units", "returns", "submissions", "ratings", "truncated", "start"):
+        assert has(f"audit.d_{field}"), field
+    for code in ("unknown", "disabled", "ended", "expired", "role", "another_connection", "grant_reused"):
+        assert has(f"audit.reason_{code}"), code
+
+
+def test_targets_that_are_recorded_codes_are_named_in_words() -> None:
+    assert audit_report.target_text("download_refused", "audit.csv", "vi") == "nhật ký hệ thống (csv)"
+    assert audit_report.target_text("download_refused", "original 0123456789ab", "en") == "original file 0123456789ab"
+    assert audit_report.target_text("download_refused", "reference catalogue", "vi") == "tệp bộ chỉ số"
+    assert audit_report.target_text("synthetic_data", "3000 units, 2016–2025", "vi") == "3.000 đơn vị, 2016–2025"
+    assert audit_report.target_text("export", "csv (excel-vn)", "en") == "csv (for Vietnamese Excel)"
+    assert audit_report.target_text("version_withdrawn", "q-le-chan/2023", "vi") == "q-le-chan/2023"
 
 
 def test_times_are_shown_in_vietnam_time() -> None:
@@ -78,7 +120,7 @@ def test_the_table_has_localised_headers_labels_and_short_hashes(store: Store) -
     row = table.iloc[0]
     assert row["Thao tác"] == "Rút phiên bản" and row["Vai trò"] == "Quản trị"
     assert row["Mã tệp (SHA-256)"] == "a" * audit_report.HASH_SHOWN
-    assert row["Chi tiết"] == "version: 2 · reason: nhầm năm"
+    assert row["Chi tiết"] == "Phiên bản: 2 · Lý do: nhầm năm"
     assert audit_report.audit_table(audit.audit_log(store.engine), "en").iloc[0]["Action"] == "Version withdrawn"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -216,7 +217,7 @@ def test_the_audit_trail_lists_account_changes_filters_them_and_exports_audited(
     assert actions[:3] == ["Vô hiệu hóa tài khoản", "Đổi vai trò", "Tạo tài khoản"], "newest first"
     assert "Đăng nhập" in actions
     added = log[log["Thao tác"] == "Tạo tài khoản"].iloc[0]
-    assert added["Người thực hiện"] == "root" and added["Đối tượng"] == "lan" and added["Chi tiết"] == "role: staff"
+    assert added["Người thực hiện"] == "root" and added["Đối tượng"] == "lan" and added["Chi tiết"] == "Vai trò: Cán bộ (nộp, xuất)"
     assert dt.datetime.strptime(added["Thời điểm"], "%d/%m/%Y %H:%M:%S")
 
     at.multiselect(key=state.AUDIT_ACTIONS).set_value(["role_set"]).run()
@@ -269,6 +270,59 @@ def test_the_audit_trail_reads_in_english(root: Store) -> None:
     at.radio(key="lang").set_value("en").run()
     assert at.title[0].value == "Audit trail"
     assert "Signed in" in set(at.dataframe[0].value["Action"])
+
+
+#: English words the audit trail once showed in its Vietnamese view: recorded field names and codes.
+ENGLISH_IN_DETAILS = ("failures", "reason", "what", "rows", "filters", "role", "client", "ratings", "audit", "unknown",
+                      "disabled", "expired", "another connection", "grant reused", "template", "sessions_ended",
+                      "actions", "actors", "years", "units", "none", "from", "to")
+
+
+def _every_kind_of_entry(store: Store) -> None:
+    """Entries as the dashboard and the command line write them: failed sign-ins, account changes, exports
+    of ratings and of the trail itself, refused downloads and sessions."""
+    accounts = Accounts(store)
+    accounts.add(cli_actor(), "lan", LAN_PASSWORD, Role.STAFF)
+    accounts.sign_in("lan", "wrong-password-1", client="10.0.0.5")
+    accounts.sign_in("khong-co-ai", "wrong-password-1", client="10.0.0.5")
+    root_actor = Actor("root", Role.ADMIN)
+    accounts.set_role(root_actor, "lan", Role.VIEWER)
+    accounts.disable(root_actor, "lan")
+    audit.record_now(store.engine, root_actor, "export", target="csv (excel-vn)", details={
+        "what": "ratings", "rows": 1234, "filters": {"years": [2023], "unit_types": ["quan"], "units": ["q-le-chan"],
+                                                     "quadrants": [1], "indicators": [], "ratings": ["red"]}})
+    audit.record_now(store.engine, root_actor, "export", target="xlsx", details={
+        "what": "audit", "rows": 2, "filters": {"actions": ["sign_in"], "actors": [], "from": "2026-11-01", "to": None}})
+    audit.record_now(store.engine, root_actor, "download_refused", target="ratings.xlsx", details={"reason": "expired"})
+    audit.record_now(store.engine, root_actor, "download_refused", target="template q-le-chan/2024",
+                     details={"reason": "role"})
+    audit.record_now(store.engine, Actor("lan", Role.VIEWER), "session_refused", target="lan",
+                     details={"reason": "another connection", "client": "10.0.0.5"})
+
+
+def test_the_audit_trail_s_details_read_in_vietnamese_with_vietnamese_numbers(root: Store) -> None:
+    _every_kind_of_entry(root)
+    at = _admin_on("app_pages/audit.py")
+    shown = at.dataframe[0].value
+    text = "\n".join(shown["Chi tiết"]) + "\n" + "\n".join(shown["Đối tượng"])
+    leaks = [w for w in ENGLISH_IN_DETAILS if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text, re.IGNORECASE)]
+    assert not leaks, (leaks, text)
+    assert "Số lần sai liên tiếp: 1" in text and "Vai trò: Lãnh đạo (xem)" in text
+    assert "Dữ liệu: bảng đánh giá · Số dòng: 1.234 · Bộ lọc: Năm: 2023; Loại đơn vị: Quận; Đơn vị: Quận Lê Chân" in text
+    assert "Thao tác: Đăng nhập; Từ ngày: 01/11/2026" in text
+    assert "Lý do: phiên đăng nhập đã hết hạn" in text and "Lý do: mã phiên được dùng từ một kết nối khác" in text
+    assert {"bảng đánh giá (xlsx)", "biểu mẫu trống q-le-chan/2024", "csv (cho Excel tiếng Việt)"} <= set(
+        shown["Đối tượng"])
+
+
+def test_the_audit_trail_s_details_read_in_english_with_english_numbers(root: Store) -> None:
+    _every_kind_of_entry(root)
+    at = _admin_on("app_pages/audit.py")
+    at.radio(key="lang").set_value("en").run()
+    text = "\n".join(at.dataframe[0].value["Details"])
+    assert "Failed attempts in a row: 1" in text and "Role: Viewer" in text
+    assert "Data: ratings · Rows: 1,234 · Filters: Years: 2023; Unit types: Urban district; Units: Le Chan" in text
+    assert "Reason: the session had expired" in text and "Số" not in text and "Lý do" not in text
 
 
 # --- withdrawing a version ------------------------------------------------------------------------------
