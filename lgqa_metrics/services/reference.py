@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -26,7 +27,8 @@ import sqlalchemy as sa
 from lgqa_metrics.domain import paths
 from lgqa_metrics.domain.catalogue import Catalogue, CatalogueError, default_catalogue, load_catalogue
 from lgqa_metrics.domain.formatting import local_today
-from lgqa_metrics.domain.i18n import MessageError, t
+from lgqa_metrics.domain.i18n import MessageError, has, t
+from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import Actor, Role, require
 from lgqa_metrics.domain.units import RegistryError, UnitRegistry, default_registry, load_registry
 from lgqa_metrics.store import audit
@@ -126,6 +128,25 @@ def current_table(kind: Kind, path: Path | None = None) -> pd.DataFrame:
         return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (ValueError, UnicodeDecodeError, csv.Error) as exc:
         raise ReferenceError("reference.unreadable", file=(path or file_path(kind)).name, detail=str(exc)) from exc
+
+
+_LEGEND_COLUMN: Final = re.compile(r"legend_(red|yellow|green)_(vi|en)")
+
+
+def field_label(column: str, lang: str = "vi") -> str:
+    """The heading of a reference file's column for people ("valid_from" → "Hiệu lực từ"); a column the
+    catalogue does not name keeps its name."""
+    if found := _LEGEND_COLUMN.fullmatch(column):
+        return t("reference.field_legend", lang, rating=default_catalogue().scale[Rating(found[1])].label(lang),
+                 language=t(f"reference.language_{found[2]}", lang))
+    key = f"reference.field_{column}"
+    return t(key, lang) if has(key) else column
+
+
+def headings(table: pd.DataFrame, lang: str = "vi") -> dict[str, str]:
+    """Each column of a reference file read by :func:`current_table` → its heading for people in ``lang``
+    (the file itself and its download keep the file's own column names)."""
+    return {str(c): field_label(str(c), lang) for c in table.columns}
 
 
 def _decode(data: bytes) -> str:
@@ -301,7 +322,7 @@ def changes_table(changes: Sequence[Change], lang: str = "vi") -> pd.DataFrame:
         "key": [c.key for c in changes],
         "before": [c.before for c in changes],
         "after": [c.after for c in changes],
-        "fields": [", ".join(c.fields) for c in changes],
+        "fields": [", ".join(field_label(f, lang) for f in c.fields) for c in changes],
     })
     return shown.rename(columns={c: t(f"reference.col_{c}", lang) for c in shown.columns})
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from lgqa_metrics.domain.catalogue import default_catalogue
 from lgqa_metrics.domain.formatting import stored_time
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.roles import Actor, Role, require
@@ -66,11 +67,11 @@ def delete(engine: Engine, actor: Actor | None, fingerprint: str) -> bool:
 
 def mappings_table(mappings: dict[str, LayoutMapping], lang: str = "vi") -> pd.DataFrame:
     """The mappings for people: the header's titles, each role's column, who confirmed it and when."""
-    rows = []
+    rows, scale = [], default_catalogue().scale
     for m in mappings.values():
         ordered = sorted(m.columns.items(), key=lambda item: MAPPABLE_ROLES.index(item[0]))
         roles = [f"{t(f'layout.role_{role}', lang)}: {column_letters(col + 1)}" for role, col in ordered]
-        roles += [f"{column_letters(col + 1)}: {rating.value}" for col, rating in m.colours.items()]
+        roles += [f"{column_letters(col + 1)}: {scale[rating].label(lang)}" for col, rating in m.colours.items()]
         rows.append({"fingerprint": m.fingerprint[:8], "headers": " | ".join(h for h in m.headers if h),
                      "columns": "; ".join(roles), "by": m.confirmed_by, "at": stored_time(m.confirmed_at, lang)})
     frame = frame_of_records(rows, ["fingerprint", "headers", "columns", "by", "at"])

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from lgqa_metrics.domain.formatting import number
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.roles import Actor, Role
 from lgqa_metrics.services import admin_tables, reference, shared
@@ -152,8 +153,11 @@ def reference_block(kind: Kind, actor: Actor | None, lang: str) -> None:
     except ReferenceError as exc:
         st.error(exc.message(lang), icon=":material/error:")
     else:
-        st.markdown(t("reference.rows", lang, rows=len(table), file=name))
-        st.dataframe(table, hide_index=True, key=f"reference_table_{kind}")
+        st.markdown(t("reference.rows", lang, rows=number(len(table), lang), file=name))
+        heads = reference.headings(table, lang)
+        st.dataframe(table.rename(columns=heads), hide_index=True, key=f"reference_table_{kind}", column_config={
+            head: st.column_config.TextColumn(help=t("reference.field_help", lang, column=column))
+            for column, head in heads.items()})
         current = auth.guarded(lambda: reference.current_bytes(kind), actor=actor, what=f"reference {kind}",
                                needed=Role.ADMIN)
         st.download_button(t("reference.download", lang, file=name), data=current,

@@ -202,7 +202,17 @@ def test_the_current_file_reads_as_text_and_the_changes_as_a_localised_table(dat
     shown = reference.changes_table(proposal.changes, "vi")
     assert list(shown.columns) == ["Thay đổi", "Mã", "Trước", "Sau", "Cột thay đổi"]
     assert list(shown["Thay đổi"]) == ["Thêm", "Bỏ", "Đổi tên", "Sửa khác"]
+    assert list(shown["Cột thay đổi"]) == ["", "", "Tên, Tên tiếng Anh", "Tên khác"], "columns named for people"
     assert reference.download_name("units").startswith("units-")
+
+
+def test_reference_columns_are_named_for_people_in_both_languages() -> None:
+    assert reference.field_label("valid_from", "vi") == "Hiệu lực từ"
+    assert reference.field_label("successor_ids", "en") == "Successor unit ids"
+    assert reference.field_label("legend_yellow_en", "vi") == "Chú giải Vàng (tiếng Anh)"
+    assert reference.field_label("legend_green_vi", "en") == "Green legend (Vietnamese)"
+    assert reference.field_label("a_later_column", "vi") == "a_later_column"
+    assert reference.headings(reference.current_table("catalogue"), "vi")["code"] == "Mã chỉ số"
 
 
 def test_a_missing_current_file_is_reported(data_copy: Path) -> None:

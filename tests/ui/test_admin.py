@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -394,7 +395,7 @@ def test_with_nothing_stored_there_is_nothing_to_withdraw(root: Store) -> None:
 
 def _registry_rows(at: AppTest) -> int:
     """Rows of the unit registry table as the page shows it."""
-    return len(next(d.value for d in at.dataframe if "successor_ids" in d.value.columns))
+    return len(next(d.value for d in at.dataframe if "Mã đơn vị kế thừa" in d.value.columns))
 
 
 def _units_uploader(at: AppTest):  # type: ignore[no-untyped-def]
@@ -462,6 +463,33 @@ def test_the_data_admin_page_reads_in_english(root: Store, data_copy: Path) -> N
     assert not at.exception and at.title[0].value == "Data administration"
     _units_uploader(at).set_value(("units.csv", b"id,name\nx,y\n", "text/csv")).run()
     assert "Required columns are missing: type" in at.error[0].value
+
+
+def _reference_table(at: AppTest, first: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The table of a reference file as the page shows it (the one whose first column is ``first``), and the
+    help of each of its columns."""
+    [table] = [d for d in at.dataframe if list(d.value.columns)[:1] == [first]]
+    config = json.loads(table.proto.columns)
+    return table.value, {name: column.get("help", "") for name, column in config.items()}
+
+
+def test_the_reference_files_are_headed_in_the_reader_s_language_and_downloaded_as_written(
+        root: Store, data_copy: Path, downloads: Downloads) -> None:
+    at = _admin_on("app_pages/admin_data.py")
+    units, helps = _reference_table(at, "Mã đơn vị")
+    assert list(units.columns) == ["Mã đơn vị", "Loại", "Tên", "Tên tiếng Anh", "Mã đơn vị cấp trên", "Tên khác",
+                                   "Hiệu lực từ", "Hiệu lực đến", "Mã đơn vị kế thừa", "Ghi chú"]
+    assert helps["Hiệu lực từ"] == "Cột «valid_from» trong tệp CSV", "the file's own name, to edit the file by"
+    indicators, _ = _reference_table(at, "Mã chỉ số")
+    assert {"Mã chỉ số", "Tên tiếng Việt", "Chú giải Đỏ (tiếng Việt)"} <= set(indicators.columns)
+    assert not {"id", "type", "valid_from", "code", "name_vi"} & (set(indicators.columns) | set(units.columns))
+    current = next(n for n in downloads.names() if n.startswith("units-"))
+    assert downloads.read(current).decode("utf-8-sig").startswith("id,type,name,name_en,"), "the CSV contract stays"
+    at.radio(key="lang").set_value("en").run()
+    units, helps = _reference_table(at, "Unit id")
+    assert list(units.columns)[:3] == ["Unit id", "Type", "Name"] and helps["Valid from"] == \
+        "Column “valid_from” of the CSV file"
+    assert "Red legend (English)" in _reference_table(at, "Indicator code")[0].columns
 
 
 def test_admins_see_the_confirmed_column_mappings_and_delete_one_with_an_audit_entry(root: Store) -> None:
