@@ -21,8 +21,8 @@ def run(args: argparse.Namespace, lang: str) -> int:
             manifest = backup(args.db, args.output, logical=args.logical)
             print(t("backup.written", lang, path=args.output, size=file_size(args.output.stat().st_size, lang),
                     seconds=number(time.perf_counter() - started, lang, 2),
-                    submissions=manifest.counts.get("submissions", 0), files=manifest.counts.get("files", 0),
-                    intake=manifest.counts.get("intake", 0)))
+                    submissions=number(manifest.counts.get("submissions", 0), lang), files=number(manifest.counts.get("files", 0), lang),
+                    intake=number(manifest.counts.get("intake", 0), lang)))
             return 0
         if not args.file.is_file():  # a usage error, like a missing path for ingest
             print(t("backup.file_missing", lang, path=args.file), file=sys.stderr)
@@ -32,5 +32,5 @@ def run(args: argparse.Namespace, lang: str) -> int:
         print(exc.message(lang), file=sys.stderr)
         return 1
     print(t("backup.restored", lang, path=args.file, created=stored_time(manifest.created_at, lang), target=redact_url(resolve_url(args.db)),
-            submissions=manifest.counts.get("submissions", 0), files=manifest.counts.get("files", 0)))
+            submissions=number(manifest.counts.get("submissions", 0), lang), files=number(manifest.counts.get("files", 0), lang)))
     return 0

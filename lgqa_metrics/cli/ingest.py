@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from lgqa_metrics.domain.formatting import number
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.paths import SAMPLES_DIR
 from lgqa_metrics.domain.textnorm import shown_name
@@ -35,8 +36,8 @@ def _print_outcomes(outcomes: list[Outcome], skipped: list[tuple[Path, str]], la
             _say(f"    {sev} {issue.code}{' @ ' + place if place else ''}: {issue.message(lang)}")
     for path, reason in skipped:
         _say(f"– {path}: {t('cli.skipped', lang)} ({t(f'cli.skipped_{reason}', lang)})")
-    counts = {k: sum(1 for o in outcomes if o.status == k) for k in ("accepted", "duplicate", "rejected")}
-    print(t("cli.summary", lang, **counts, skipped=len(skipped)))
+    counts = {k: number(sum(1 for o in outcomes if o.status == k), lang) for k in ("accepted", "duplicate", "rejected")}
+    print(t("cli.summary", lang, **counts, skipped=number(len(skipped), lang)))
 
 
 def _skipped_json(skipped: list[tuple[Path, str]], lang: str) -> list[dict[str, object]]:

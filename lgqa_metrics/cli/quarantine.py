@@ -8,7 +8,7 @@ import json
 
 import pandas as pd
 
-from lgqa_metrics.domain.formatting import stored_time
+from lgqa_metrics.domain.formatting import number, stored_time
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.store.quarantine import quarantine_frame
@@ -46,7 +46,7 @@ def render(store: Store, lang: str = "vi", *, as_json: bool = False) -> str:
                   for c, m, e in zip(frame["code"], frame["message_vi"], frame["message_en"], strict=True)],
     })
     shown = shown.rename(columns={c: t(f"quarantine.col_{c}", lang) for c in shown.columns})
-    return f"{t('quarantine.count', lang, n=len(frame))}\n{shown.to_string(index=False)}"
+    return f"{t('quarantine.count', lang, n=number(len(frame), lang))}\n{shown.to_string(index=False)}"
 
 
 def run(args: argparse.Namespace, lang: str) -> int:

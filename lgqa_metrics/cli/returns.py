@@ -6,11 +6,12 @@ import argparse
 import sys
 
 from lgqa_metrics.analysis.export import CSV_SEPARATORS, export_frame, write_export
-from lgqa_metrics.domain.formatting import local_today
+from lgqa_metrics.domain.formatting import local_today, number
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.roles import cli_actor
 from lgqa_metrics.domain.units import Unit, default_registry
 from lgqa_metrics.intake.reader import MIN_YEAR
+from lgqa_metrics.services.submissions import history_table
 from lgqa_metrics.services.template import build_template
 from lgqa_metrics.store import layout_mappings
 from lgqa_metrics.store.database import Store
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
         if frame.empty:
             print(t("cli.no_history", lang, unit=args.unit, year=args.year))
             return 0
-        print(frame.drop(columns=["file_sha256"]).to_string(index=False))
+        print(history_table(frame, lang).to_string(index=False))
         return 0
     if args.command == "export":
         for unit in args.unit:
@@ -78,6 +79,6 @@ def run(args: argparse.Namespace, lang: str) -> int:
         frame = export_frame(store.ratings(years=args.year, units=args.unit, quadrants=args.quadrant), lang)
         filters = {"year": args.year, "unit": args.unit, "quadrant": args.quadrant}
         write_export(frame, args.output, fmt, filters, headers=args.headers, separator=CSV_SEPARATORS[args.csv_for])
-        print(t("cli.exported", lang, rows=len(frame), path=args.output))
+        print(t("cli.exported", lang, rows=number(len(frame), lang), path=args.output))
         return 0
     return 2

@@ -8,6 +8,8 @@ import sys
 
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.roles import Role, cli_actor
+from lgqa_metrics.services.admin_tables import accounts_table
+from lgqa_metrics.services.audit_report import role_label
 from lgqa_metrics.store.accounts import AccountError, Accounts
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.store.url import may_create
@@ -29,10 +31,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
     try:
         if args.users_command == "list":
             frame = accounts.list()
-            if frame.empty:
-                print(t("users.none", lang))
-            else:
-                print(frame[["username", "role", "active", "display_name", "email", "last_login"]].to_string(index=False))
+            print(t("users.none", lang) if frame.empty else accounts_table(frame, lang).to_string(index=False))
             return 0
         if args.users_command == "add":
             accounts.add(actor, args.username, _password(args, lang), Role(args.role), display_name=args.name,
@@ -48,5 +47,6 @@ def run(args: argparse.Namespace, lang: str) -> int:
     except AccountError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 1
-    print(t("users.done", lang, action=args.users_command, user=args.username.strip().lower()))
+    role = role_label(Role(args.role).value, lang) if getattr(args, "role", None) else ""
+    print(t(f"users.done_{args.users_command}", lang, user=args.username.strip().lower(), role=role))
     return 0

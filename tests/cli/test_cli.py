@@ -140,8 +140,11 @@ def test_history_lists_versions_newest_first(tmp_path: Path, store_url: str) -> 
     run = cli("history", "--db", store_url, "--unit", "q-kien-an", "--year", "2023")
     assert run.returncode == 0
     lines = run.stdout.strip().splitlines()
-    assert "v1.xlsx" in lines[1] and "current" in lines[1] and "staff1" in lines[1]
-    assert "v0.xlsx" in lines[2] and "superseded" in lines[2]
+    assert "Phiên bản" in lines[0] and "Người nộp" in lines[0] and "uploader" not in lines[0]
+    assert "v1.xlsx" in lines[1] and "Hiện hành" in lines[1] and "staff1" in lines[1]
+    assert "v0.xlsx" in lines[2] and "Đã thay thế" in lines[2]
+    english = cli("--lang", "en", "history", "--db", store_url, "--unit", "q-kien-an", "--year", "2023").stdout
+    assert "Version" in english and "Superseded" in english and "Hiện hành" not in english
 
 
 def test_database_url_comes_from_the_environment(tmp_path: Path, store_url: str) -> None:

@@ -23,8 +23,9 @@ def test_first_admin_is_created_and_listed(db_url: str) -> None:
     assert "users add --role admin" in users(db_url, "list").stdout
     run = users(db_url, "add", "Root", "--role", "admin", password="first-admin-pass")
     assert run.returncode == 0, run.stderr
+    assert run.stdout == "Đã tạo tài khoản root với vai trò Quản trị.\n"
     listing = users(db_url, "list").stdout
-    assert "root" in listing and "admin" in listing and "first-admin-pass" not in listing
+    assert "root" in listing and "Quản trị" in listing and "first-admin-pass" not in listing
     assert Accounts(Store.open(db_url)).sign_in("root", "first-admin-pass").actor == Actor("root", Role.ADMIN)
 
 
@@ -60,3 +61,36 @@ def test_the_first_admin_hints_give_a_command_that_runs_as_typed_in_the_project_
         run = subprocess.run([*shlex.split(command), "--help"], capture_output=True, text=True, cwd=ROOT,
                              timeout=120, env={"PATH": "/usr/bin:/bin"})  # a fresh Debian: python3, no python
         assert run.returncode == 0 and "--role" in run.stdout, (command, run.stderr)
+
+
+def english(db_url: str, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+    """A ``users`` action with English messages."""
+    extra = ["--password-stdin"] if password is not None else []
+    return run_in_process("--lang", "en", "users", *args, "--db", db_url, "--create", *extra,
+                          input=(password or "") + "\n")
+
+
+def test_each_account_change_is_confirmed_in_a_whole_sentence_of_the_chosen_language(db_url: str) -> None:
+    said = [users(db_url, "add", "Lan", "--role", "viewer", password="viewer-pass-123").stdout,
+            users(db_url, "set-role", "lan", "staff").stdout,
+            users(db_url, "set-password", "lan", password="new-pass-12345").stdout,
+            users(db_url, "disable", "lan").stdout,
+            users(db_url, "enable", "lan").stdout]
+    assert said == ["Đã tạo tài khoản lan với vai trò Lãnh đạo (xem).\n",
+                    "Đã đổi vai trò của lan thành Cán bộ (nộp, xuất).\n",
+                    "Đã đặt mật khẩu mới cho lan; các phiên đăng nhập bằng mật khẩu cũ đã kết thúc.\n",
+                    "Đã vô hiệu hóa tài khoản lan; các phiên đăng nhập của tài khoản này đã kết thúc.\n",
+                    "Đã kích hoạt lại tài khoản lan và gỡ khóa đăng nhập.\n"]
+    assert english(db_url, "set-role", "lan", "viewer").stdout == "lan now has the role Viewer.\n"
+    assert english(db_url, "disable", "lan").stdout == "Disabled the account lan; its sessions have ended.\n"
+    assert not any(w in " ".join(said) for w in ("Xong", "Done", "set-role", "disable", "staff", "viewer"))
+
+
+def test_the_account_list_is_headed_and_worded_in_the_chosen_language(db_url: str) -> None:
+    users(db_url, "add", "lan", "--role", "staff", "--name", "Nguyễn Thị Lan", password="staff-pass-1234")
+    users(db_url, "disable", "lan")
+    vi = users(db_url, "list").stdout
+    assert "Tên đăng nhập" in vi and "Cán bộ (nộp, xuất)" in vi and "Đã vô hiệu hóa" in vi
+    assert not re.search(r"\b(username|role|active|True|False|None|staff)\b", vi), vi
+    en = english(db_url, "list").stdout
+    assert "User name" in en and "Staff" in en and "Tên đăng nhập" not in en
