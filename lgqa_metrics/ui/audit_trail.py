@@ -16,7 +16,7 @@ from lgqa_metrics.services import audit_report
 from lgqa_metrics.services.annotate import XLSX_MIME
 from lgqa_metrics.services.audit_report import AuditFilter
 from lgqa_metrics.store import audit
-from lgqa_metrics.ui import auth, state
+from lgqa_metrics.ui import auth, components, state
 from lgqa_metrics.ui.data import get_store
 
 
@@ -34,9 +34,11 @@ def filters(lang: str) -> AuditFilter:
         top = st.columns([3, 2, 1.3, 1.3])
         chosen_actions = top[0].multiselect(t("audit.f_actions", lang), actions, key=state.AUDIT_ACTIONS,
                                             format_func=lambda a: audit_report.action_label(a, lang),
-                                            placeholder=t("filter.all", lang))
+                                            placeholder=t("filter.all", lang),
+                                            select_all=components.select_all(lang))
         chosen_actors = top[1].multiselect(t("audit.f_actors", lang), actors, key=state.AUDIT_ACTORS,
-                                           placeholder=t("filter.all", lang))
+                                           placeholder=t("filter.all", lang),
+                                           select_all=components.select_all(lang))
         fmt = "DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD"
         since = top[2].date_input(t("audit.f_from", lang), value=None, key=state.AUDIT_FROM, format=fmt)
         until = top[3].date_input(t("audit.f_to", lang), value=None, key=state.AUDIT_TO, format=fmt)

@@ -55,6 +55,13 @@ def empty_state(ratings: pd.DataFrame, lang: str) -> bool:
     return True
 
 
+def select_all(lang: str) -> bool:
+    """Whether a multi-choice offers Streamlit's own "Select all" (and "Select N matches") at the top of its list:
+    in English only. Its words are written into Streamlit's frontend, which no app can translate; in Vietnamese
+    the choice goes without it (an empty choice already means all, as its placeholder says)."""
+    return lang == "en"
+
+
 def _valid_choice(key: str, options: Sequence[object], default: object) -> None:
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
@@ -94,7 +101,8 @@ def unit_select(units: pd.DataFrame, lang: str, where: object = st, default_all:
     current = [u for u in st.session_state.get(state.UNITS, []) if u in ids]
     st.session_state[state.UNITS] = current
     chosen = where.multiselect(t("filter.units", lang), ids, key=state.UNITS,  # type: ignore[attr-defined]
-                               format_func=lambda u: names[u], placeholder=t("filter.all", lang))
+                               format_func=lambda u: names[u], placeholder=t("filter.all", lang),
+                               select_all=select_all(lang))
     return list(chosen) or (ids if default_all else [])
 
 
@@ -103,7 +111,8 @@ def type_select(lang: str, where: object = st) -> list[str]:
     types = [u.value for u in REPORTING_TYPES]
     st.session_state[state.UNIT_TYPES] = [v for v in st.session_state.get(state.UNIT_TYPES, []) if v in types]
     chosen = where.multiselect(t("filter.unit_types", lang), types, key=state.UNIT_TYPES,  # type: ignore[attr-defined]
-                               format_func=lambda v: type_label(v, lang), placeholder=t("filter.all", lang))
+                               format_func=lambda v: type_label(v, lang), placeholder=t("filter.all", lang),
+                               select_all=select_all(lang))
     return list(chosen) or types
 
 

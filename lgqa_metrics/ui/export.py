@@ -40,7 +40,7 @@ def _multi(where: Any, key: str, label: str, options: Sequence[Any], lang: str,
     """One multi-choice filter; choices no longer offered are dropped; empty means all."""
     st.session_state[key] = [v for v in st.session_state.get(key, []) if v in options]
     chosen = where.multiselect(label, list(options), key=key, format_func=format_func,
-                               placeholder=t("filter.all", lang))
+                               placeholder=t("filter.all", lang), select_all=components.select_all(lang))
     return tuple(chosen)
 
 

@@ -90,3 +90,14 @@ def test_indicator_page_lists_red_units_with_evidence(pilot: Store) -> None:
     red = at.dataframe[0].value
     assert "Xã An Thắng" in set(red["Đơn vị"])
     assert f"QĐ số {red_code}/QĐ-UBND" in set(red["Minh chứng"])
+
+
+@pytest.mark.parametrize("page", ["app_pages/compare.py", "app_pages/trends.py", "app_pages/data.py",
+                                  "app_pages/audit.py"])
+def test_multi_choices_offer_streamlit_s_english_select_all_only_in_english(pilot: Store, page: str) -> None:
+    """Streamlit's "Select all" is English written into its frontend: the Vietnamese interface leaves it out."""
+    at = open_app(page)
+    assert at.multiselect, "the page has multi-choices"
+    assert all(m.proto.select_all == 0 for m in at.multiselect), [m.label for m in at.multiselect]
+    at.radio(key="lang").set_value("en").run()
+    assert all(m.proto.select_all != 0 for m in at.multiselect)
