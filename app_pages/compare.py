@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lgqa_metrics.analysis import scope
+from lgqa_metrics.domain.formatting import number
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.ui import components, figures
 
@@ -17,7 +18,7 @@ units = figures.compare_units(year, where, types, lang)
 many, ranked = units.many, units.ranked
 chosen = components.unit_select(units.order, lang, st.sidebar, default_all=not many)
 profiled = scope.profiled_units(chosen, ranked, many)
-st.caption(t("compare.caption", lang, year=year, units=len(ranked) if many else len(chosen)))
+st.caption(t("compare.caption", lang, year=year, units=number(len(ranked) if many else len(chosen), lang)))
 
 st.subheader(t("compare.ranking", lang))
 if many:

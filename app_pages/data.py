@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lgqa_metrics.domain.formatting import number
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.ui import components, export
 from lgqa_metrics.ui.data import current_ratings
@@ -24,7 +25,7 @@ if shown.empty:
     st.stop()
 rows = export.detail_rows(shown, chosen, where)
 if rows is None:
-    st.warning(t("data.too_many", lang, rows=len(shown), limit=export.EXPORT_ROWS))
+    st.warning(t("data.too_many", lang, rows=number(len(shown), lang), limit=number(export.EXPORT_ROWS, lang)))
 else:
     export.downloads(rows, chosen, options, lang)
 export.summary_table(where, chosen, lang)

@@ -21,7 +21,9 @@ from plotly.subplots import make_subplots
 
 from lgqa_metrics.analysis.analytics import ASSESSED, RATING_ORDER, type_rank, unit_order
 from lgqa_metrics.analysis.filters import type_label
+from lgqa_metrics.analysis.numbers import percent_ticks, separators
 from lgqa_metrics.domain.catalogue import Catalogue, Quadrant
+from lgqa_metrics.domain.formatting import number, percent
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.units import UnitRegistry
@@ -120,14 +122,15 @@ def _label(catalogue: Catalogue, rating: str, lang: str) -> str:
     return catalogue.scale[Rating(rating)].label(lang)
 
 
-def _base(fig: go.Figure, title: str, height: int | None = None, top: int = 60) -> go.Figure:
+def _base(fig: go.Figure, title: str, height: int | None = None, top: int = 60, *, lang: str) -> go.Figure:
     """The house layout: title at the top left, ``top`` px above the plot, the legend at the foot, bar text
-    never under :data:`MIN_TEXT` (hidden instead) nor turned."""
+    never under :data:`MIN_TEXT` (hidden instead) nor turned, and the decimal mark and thousands separator of
+    ``lang`` for every number plotly writes itself (ticks, hover values)."""
     fig.update_layout(title={"text": title, "x": 0, "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top",
                              "pad": {"t": 12}},
                       font=_FONT, template="plotly_white",
                       margin={"l": 10, "r": 10, "t": top, "b": 10}, legend=_LEGEND,
-                      uniformtext={"minsize": MIN_TEXT, "mode": "hide"})
+                      uniformtext={"minsize": MIN_TEXT, "mode": "hide"}, separators=separators(lang))
     fig.update_traces(textangle=0, selector={"type": "bar"})
     if height:
         fig.update_layout(height=height)
@@ -172,7 +175,7 @@ def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFram
     fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang), tickfont={"size": 12})
     fig.update_xaxes(title=t("chart.indicator", lang), tickangle=-90, type="category", tickfont={"size": MIN_TEXT})
     height = 160 + 16 * lines + 34 * max(len(y), 1)
-    return _base(fig, t("chart.matrix_title", lang, year=year), height, top=44 + 16 * lines)
+    return _base(fig, t("chart.matrix_title", lang, year=year), height, top=44 + 16 * lines, lang=lang)
 
 
 #: Characters of a quadrant's label over the matrix per column of the quadrant (a column is at least 11 px
@@ -187,8 +190,8 @@ def quadrant_separators(fig: go.Figure, catalogue: Catalogue, lang: str,
     a label takes (for the top margin)."""
     shapes, notes = [], []
     start, most = 0, 1
-    for number, quadrant in catalogue.quadrants.items():
-        size = len(catalogue.in_quadrant(number))
+    for which, quadrant in catalogue.quadrants.items():
+        size = len(catalogue.in_quadrant(which))
         if start:
             shapes.append(_line("x", start - 0.5))
         if label is None:
@@ -233,19 +236,20 @@ def quadrant_bars(counts: pd.DataFrame, catalogue: Catalogue, lang: str = "vi", 
                 y=names, x=values, orientation="h", name=_label(catalogue, rating, lang),
                 marker={"color": colours[rating], "line": {"color": "#777", "width": 0.5}},
                 legendgroup=rating, showlegend=col == 1, insidetextanchor="middle", textposition="inside",
-                text=[(f"{v:.0%}" if shares else int(v)) if v else "" for v in values],
+                text=[(percent(v, lang, 0) if shares else int(v)) if v else "" for v in values],
+                customdata=[percent(v, lang) if shares else number(v, lang) for v in values],
                 hovertemplate=(f"%{{y}}<br>{_label(catalogue, rating, lang)}: "
-                               f"{'%{x:.1%}' if shares else '%{x}'}<extra>{q.roman}</extra>")))
+                               f"%{{customdata}}<extra>{q.roman}</extra>")))
             cols.append(col)
     fig.add_traces(traces, rows=[1] * len(traces), cols=cols)
     fig.update_xaxes(title_text=wrapped(t("chart.share", lang) if shares else t("chart.count", lang), PANEL_TITLE_WIDTH))
     if shares:
-        fig.update_xaxes(tickformat=".0%", range=[0, 1])
+        fig.update_xaxes(range=[0, 1], **percent_ticks(lang, 0.5))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed")
     fig.update_annotations(font_size=MIN_TEXT)
     return _base(fig, t("chart.quadrant_title", lang), 140 + 16 * _lines(titles[0]) + 28 * max(len(names), 1),
-                 top=_panel_top(titles))
+                 top=_panel_top(titles), lang=lang)
 
 
 #: Characters a line of a quadrant's name beside the radar holds (the names left and right of the circle
@@ -268,7 +272,7 @@ def radar(profile: pd.DataFrame, catalogue: Catalogue, registry: UnitRegistry, l
                                       mode="lines+markers", line={"color": style.colour, "width": 2.5},
                                       marker={"symbol": style.symbol, "size": 8},
                                       hovertemplate="%{theta}: %{r:.0f}<extra>%{fullData.name}</extra>"))
-    fig = _base(fig, t("chart.radar_title", lang), 540 + 22 * math.ceil(len(fig.data) / 3), top=120)
+    fig = _base(fig, t("chart.radar_title", lang), 540 + 22 * math.ceil(len(fig.data) / 3), top=120, lang=lang)
     # The circle keeps to the middle of the width and clear of the foot, so that the quadrant names beside,
     # above and below it are never cut or covered by the legend, with two units as with twelve.
     fig.update_layout(polar={"domain": {"x": [0.2, 0.8], "y": [0.16, 1]},
@@ -283,12 +287,12 @@ def _wheel_traces(unit_ratings: pd.DataFrame, catalogue: Catalogue, lang: str) -
     colours = rating_colours(catalogue)
     by_code = dict(zip(unit_ratings["indicator_code"], unit_ratings["rating"], strict=False))
     theta, width, colour, text, hover = [], [], [], [], []
-    for number, quadrant in catalogue.quadrants.items():
-        inds = catalogue.in_quadrant(number)
+    for which, quadrant in catalogue.quadrants.items():
+        inds = catalogue.in_quadrant(which)
         step = 90 / len(inds)
         for k, ind in enumerate(inds):
             rating = by_code.get(ind.code, "missing")
-            theta.append((number - 1) * 90 + (k + 0.5) * step)
+            theta.append((which - 1) * 90 + (k + 0.5) * step)
             width.append(step)
             colour.append(colours[rating])
             text.append(ind.code)
@@ -313,7 +317,7 @@ def wheel(unit_ratings: pd.DataFrame, catalogue: Catalogue, title: str, lang: st
     indicator, coloured by rating."""
     fig = go.Figure(_wheel_traces(unit_ratings, catalogue, lang))
     fig.update_layout(polar=_wheel_axes(catalogue), showlegend=False)
-    return _base(fig, title, 340)
+    return _base(fig, title, 340, lang=lang)
 
 
 def wheels(units: Sequence[tuple[str, pd.DataFrame]], catalogue: Catalogue, title: str, lang: str = "vi",
@@ -334,7 +338,7 @@ def wheels(units: Sequence[tuple[str, pd.DataFrame]], catalogue: Catalogue, titl
     axes = _wheel_axes(catalogue)
     fig.update_layout({f"polar{i + 1 if i else ''}": axes for i in range(rows * per_row)}, showlegend=False)
     fig.update_annotations(font_size=12, yshift=14)
-    fig = _base(fig, title, 140 + 330 * rows)
+    fig = _base(fig, title, 140 + 330 * rows, lang=lang)
     fig.update_layout(margin={"t": 110})
     return fig
 
@@ -350,12 +354,15 @@ def group_bars(groups: pd.DataFrame, catalogue: Catalogue, lang: str = "vi") -> 
     fig = go.Figure()
     for rating in ASSESSED:
         fig.add_trace(go.Bar(x=labels, y=groups[rating], name=_label(catalogue, rating, lang),
-                             marker_color=colours[rating], texttemplate="%{y:.0%}", textposition="inside",
-                             hovertemplate=f"%{{x}}<br>{_label(catalogue, rating, lang)}: %{{y:.1%}}<extra></extra>"))
+                             marker_color=colours[rating], text=[percent(v, lang, 0) for v in groups[rating]],
+                             texttemplate="%{text}", textposition="inside",
+                             customdata=[percent(v, lang) for v in groups[rating]],
+                             hovertemplate=(f"%{{x}}<br>{_label(catalogue, rating, lang)}: "
+                                            "%{customdata}<extra></extra>")))
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(title=t("chart.share", lang), tickformat=".0%", range=[0, 1])
+    fig.update_yaxes(title=t("chart.share", lang), range=[0, 1], **percent_ticks(lang))
     fig.update_xaxes(title=t("chart.unit_type", lang), tickangle=0)
-    return _base(fig, t("chart.group_title", lang), 400)
+    return _base(fig, t("chart.group_title", lang), 400, lang=lang)
 
 
 #: The index axis of the trend charts (a little above 100, so that a line at 100 and its label show whole).
@@ -435,7 +442,7 @@ def trend_lines(trend: pd.DataFrame, registry: UnitRegistry, lang: str = "vi",
     fig.update_xaxes(title=t("chart.year", lang), tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
                      range=[years[0] - 0.08 * span, years[-1] + 0.05 * span] if years else None)
     fig.update_yaxes(title=t("chart.index", lang), range=[0, _INDEX_TOP])
-    fig = _base(fig, t(title_key, lang), _TREND_TOP + plot + _TREND_FOOT, top=_TREND_TOP)
+    fig = _base(fig, t(title_key, lang), _TREND_TOP + plot + _TREND_FOOT, top=_TREND_TOP, lang=lang)
     fig.update_layout(margin={"r": 40 + 7 * longest, "b": _TREND_FOOT})
     return fig
 
@@ -463,7 +470,8 @@ def quadrant_trend(trend: pd.DataFrame, catalogue: Catalogue, registry: UnitRegi
     fig.update_yaxes(range=[0, _INDEX_TOP])
     fig.update_yaxes(title_text=t("chart.index", lang), row=1, col=1)
     fig.update_annotations(font_size=MIN_TEXT)
-    return _base(fig, t("chart.quadrant_trend_title", lang), 420 + 16 * _lines(titles[0]), top=_panel_top(titles))
+    return _base(fig, t("chart.quadrant_trend_title", lang), 420 + 16 * _lines(titles[0]), top=_panel_top(titles),
+                 lang=lang)
 
 
 def distribution_bars(dist: pd.DataFrame, catalogue: Catalogue, title: str, lang: str = "vi") -> go.Figure:
@@ -478,7 +486,7 @@ def distribution_bars(dist: pd.DataFrame, catalogue: Catalogue, title: str, lang
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=t("chart.year", lang), type="category")
     fig.update_yaxes(title=t("chart.units", lang))
-    return _base(fig, title, 460)
+    return _base(fig, title, 460, lang=lang)
 
 
 def area_heatmap(grid: pd.DataFrame, counts: pd.DataFrame, key: str, names: dict[str, str], catalogue: Catalogue,
@@ -491,21 +499,22 @@ def area_heatmap(grid: pd.DataFrame, counts: pd.DataFrame, key: str, names: dict
     per_colour = [keyed.pivot(index=key, columns="indicator_code", values=r).reindex(index=grid.index, columns=codes)
                   .fillna(0).astype(int).to_numpy() for r in RATING_ORDER]
     ind_names = [catalogue[c].name(lang) for c in codes]
-    custom = [[[ind_names[j], *(int(p[i, j]) for p in per_colour)] for j in range(len(codes))]
-              for i in range(len(grid.index))]
+    shares = grid.to_numpy(dtype=float)
+    custom = [[[ind_names[j], *(number(int(p[i, j]), lang) for p in per_colour), percent(shares[i, j], lang, 0)]
+               for j in range(len(codes))] for i in range(len(grid.index))]
     text = [[f"{v * 100:.0f}" if pd.notna(v) else "" for v in line] for line in grid.to_numpy()]
     red = catalogue.scale[Rating.RED].colour
     labels = {r: _label(catalogue, r, lang) for r in RATING_ORDER}
     hover = "<br>".join(f"{labels[r]}: %{{customdata[{i + 1}]}}" for i, r in enumerate(RATING_ORDER))
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(dtype=float), x=codes, y=[names.get(a, a) for a in grid.index], zmin=0, zmax=1,
+        z=shares, x=codes, y=[names.get(a, a) for a in grid.index], zmin=0, zmax=1,
         colorscale=[[0, "#FFFFFF"], [1, red]], xgap=1, ygap=1, text=text, texttemplate="%{text}",
         textfont={"size": MIN_TEXT, "color": "#1A1A1A"}, customdata=custom,
-        colorbar={"title": {"text": t("chart.red_share", lang)}, "tickformat": ".0%"},
+        colorbar={"title": {"text": t("chart.red_share", lang)}, **percent_ticks(lang, 0.25)},
         hovertemplate=(f"<b>%{{y}}</b><br>%{{x}} %{{customdata[0]}}<br>{t('chart.red_share', lang)}: "
-                       f"<b>%{{z:.0%}}</b><br>{hover}<extra></extra>")))
+                       f"<b>%{{customdata[{len(RATING_ORDER) + 1}]}}</b><br>{hover}<extra></extra>")))
     lines = quadrant_separators(fig, catalogue, lang)
     fig.update_yaxes(autorange="reversed", title=t("chart.area", lang), tickfont={"size": MIN_TEXT})
     fig.update_xaxes(title=t("chart.indicator", lang), tickangle=-90, type="category", tickfont={"size": MIN_TEXT})
     return _base(fig, t("chart.area_matrix_title", lang, year=year), 160 + 16 * lines + 22 * max(len(grid.index), 1),
-                 top=44 + 16 * lines)
+                 top=44 + 16 * lines, lang=lang)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lgqa_metrics.analysis.analytics import TYPE_ORDER, completeness
-from lgqa_metrics.domain.formatting import stored_time
+from lgqa_metrics.domain.formatting import number, stored_time
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.units import TYPE_LABELS, UnitRegistry
 
@@ -54,7 +54,8 @@ def area_completeness(grid: Grid, area_of: dict[str, str], names: dict[str, str]
     got_n, due_n = got.loc[order, years].to_numpy(dtype=int), due.loc[order, years].to_numpy(dtype=int)
     table: dict[str, list[object]] = {t("col.area", lang): [names.get(a, a) for a in order]}
     for j, y in enumerate(years):
-        table[y] = [f"{g} / {d}" for g, d in zip(got_n[:, j], due_n[:, j], strict=True)]
+        table[y] = [f"{number(int(g), lang)} / {number(int(d), lang)}" for g, d in zip(got_n[:, j], due_n[:, j],
+                                                                                      strict=True)]
     table[t("submissions.col_missing_latest", lang, year=years[-1] if years else "")] = [missing.get(a, 0)
                                                                                           for a in order]
     return pd.DataFrame(table)

@@ -14,7 +14,7 @@ from lgqa_metrics.services import admin_tables, reference, shared
 from lgqa_metrics.services.reference import Kind, Proposal, ReferenceError
 from lgqa_metrics.services.submissions import history_table
 from lgqa_metrics.store import layout_mappings
-from lgqa_metrics.ui import auth, state
+from lgqa_metrics.ui import auth, components, state
 from lgqa_metrics.ui.admin import act, post
 from lgqa_metrics.ui.data import data_version, get_store, mappings, registry, submissions
 
@@ -83,7 +83,7 @@ def withdraw_block(lang: str) -> None:
     _choose(state.WITHDRAW_YEAR, years, years[0])
     year = int(middle.selectbox(t("withdraw.year", lang), years, key=state.WITHDRAW_YEAR))
     history = get_store().history(unit_id, year)
-    st.dataframe(history_table(history, lang), hide_index=True, key="withdraw_history")
+    components.table(history_table(history, lang), lang, key="withdraw_history")
     versions = admin_tables.withdrawable(history, lang)
     if not versions:
         st.info(t("withdraw.none_here", lang), icon=":material/info:")

@@ -8,7 +8,7 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics.analysis import scope
+from lgqa_metrics.analysis import numbers, scope
 from lgqa_metrics.analysis.analytics import SUBSTANTIALLY_IN, Headline, YearStatus, default_year, unit_order
 from lgqa_metrics.analysis.charts import SYMBOLS
 from lgqa_metrics.analysis.filters import rows_matching, type_label
@@ -90,8 +90,8 @@ def year_select(lang: str, where: object = st) -> int:
 def receiving_note(status: YearStatus, lang: str) -> None:
     """On a page showing a year still being received: how many returns are in, and that figures will move."""
     if status.receiving:
-        st.info(t("year.receiving_note", lang, year=status.year, received=status.received,
-                  expected=status.expected, share=percent(SUBSTANTIALLY_IN, lang, decimals=0)))
+        st.info(t("year.receiving_note", lang, year=status.year, received=number(status.received, lang),
+                  expected=number(status.expected, lang), share=percent(SUBSTANTIALLY_IN, lang, decimals=0)))
 
 
 def unit_select(units: pd.DataFrame, lang: str, where: object = st, default_all: bool = True) -> list[str]:
@@ -119,7 +119,7 @@ def type_select(lang: str, where: object = st) -> list[str]:
 def headline_metrics(head: Headline, lang: str) -> None:
     """Returns received of expected and the colour shares with their change against last year."""
     cols = st.columns(4)
-    cols[0].metric(t("overview.received", lang), f"{head.received} / {head.expected}",
+    cols[0].metric(t("overview.received", lang), f"{number(head.received, lang)} / {number(head.expected, lang)}",
                    help=t("overview.received_help", lang))
     scale = catalogue().scale
     for col, rating in zip(cols[1:], (Rating.GREEN, Rating.YELLOW, Rating.RED), strict=True):
@@ -266,7 +266,7 @@ def scope_caption(where: scope.Scope, lang: str) -> str:
 def area_table(areas: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Areas of a summarised view, worst index first, with localised headers."""
     cols = ["area", "units", "index", "green_share", "red", "yellow", "green"]
-    shown = areas[cols].assign(index=areas["index"].round(1), green_share=(areas["green_share"] * 100).round(1))
+    shown = areas[cols].assign(index=areas["index"].round(1))
     return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
 
 
@@ -288,20 +288,36 @@ def unit_search(ranked: pd.DataFrame, lang: str) -> None:
     if hits.empty:
         st.info(t("scope.no_hit", lang, text=text))
         return
-    st.dataframe(placed_ranking_table(hits, lang), hide_index=True, key="unit_search_hits")
+    table(placed_ranking_table(hits, lang), lang, "unit_search_hits")
     if len(hits) == scope.LIST_ROWS:
         st.caption(t("scope.more_hits", lang, n=scope.LIST_ROWS))
 
 
 #: Rows a table shows at its full height, every row in view; a longer table shows this many a page at a time.
 PAGE_ROWS: Final = 50
+#: Columns (by message key) of whole numbers written as they are: years and version numbers.
+_PLAIN_COLUMNS: Final = ("col.year", "col.version", "submissions.col_year", "submissions.col_version",
+                         "batch.col_year", "batch.col_version")
+#: Columns (by message key) of shares from 0 to 1, written as percentages.
+_PERCENT_COLUMNS: Final = ("col.green_share",)
 
 
-def table(frame: pd.DataFrame, lang: str, key: str, column_config: dict[str, Any] | None = None) -> None:
+def _drawn(frame: pd.DataFrame, lang: str, percents: Sequence[str] | None) -> Any:
+    """``frame`` with its numbers written the reader's way (:func:`lgqa_metrics.analysis.numbers.styled`: ``1.234``,
+    ``84,2``, ``48,2 %`` in Vietnamese), its values kept so that it still sorts by them: years and versions as
+    they are, shares (the columns in ``percents``, by default those headed "green share") as percentages."""
+    shares = [t(k, lang) for k in _PERCENT_COLUMNS] if percents is None else percents
+    return numbers.styled(frame, lang, percents=shares, plain=[t(k, lang) for k in _PLAIN_COLUMNS])
+
+
+def table(frame: pd.DataFrame, lang: str, key: str, column_config: dict[str, Any] | None = None,
+          percents: Sequence[str] | None = None) -> None:
     """A table with every row in view (no scroll box hiding the last ones) up to :data:`PAGE_ROWS` rows; a
-    longer one a page at a time, with a search over its text and the count of rows shown, found and in all."""
+    longer one a page at a time, with a search over its text and the count of rows shown, found and in all.
+    Numbers are written the reader's way (see :func:`_drawn`)."""
     if len(frame) <= PAGE_ROWS:
-        st.dataframe(frame, hide_index=True, key=key, height="content", column_config=column_config)
+        st.dataframe(_drawn(frame, lang, percents), hide_index=True, key=key, height="content",
+                     column_config=column_config)
         return
     text = st.text_input(t("table.search", lang), key=f"{key}_search", max_chars=100,
                          placeholder=t("table.search_hint", lang))
@@ -309,8 +325,8 @@ def table(frame: pd.DataFrame, lang: str, key: str, column_config: dict[str, Any
     pages = max(1, -(-len(found) // PAGE_ROWS))
     page_no = min(max(int(st.session_state.get(f"{key}_page", 1)), 1), pages)
     st.session_state[f"{key}_page"] = page_no
-    st.dataframe(found.iloc[(page_no - 1) * PAGE_ROWS: page_no * PAGE_ROWS], hide_index=True, key=key,
-                 height="content", column_config=column_config)
+    st.dataframe(_drawn(found.iloc[(page_no - 1) * PAGE_ROWS: page_no * PAGE_ROWS], lang, percents), hide_index=True,
+                 key=key, height="content", column_config=column_config)
     left, right = st.columns([1, 3])
     left.number_input(t("scope.page", lang), min_value=1, max_value=pages, step=1, key=f"{key}_page")
     first, last = (page_no - 1) * PAGE_ROWS + 1, min(page_no * PAGE_ROWS, len(found))

@@ -19,7 +19,7 @@ from lgqa_metrics.analysis.filters import (
     quadrant_label,
     type_label,
 )
-from lgqa_metrics.domain.formatting import local_today
+from lgqa_metrics.domain.formatting import local_today, number
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import Role, require
@@ -28,6 +28,10 @@ from lgqa_metrics.store import audit
 from lgqa_metrics.ui import auth, components, state
 from lgqa_metrics.ui.data import catalogue, current_ratings, data_version, detail_ratings, get_store
 
+#: The label of a percentage bar (shares × 100), one per language: Streamlit's frontend writes it with sprintf,
+#: which knows no decimal comma, so the bar shows whole percents, with the language's sign (the cell's value
+#: stays exact).
+PERCENT_BAR: Final = {"vi": "%.0f %%", "en": "%.0f%%"}
 #: At most this many rows are fetched with their text, shown and exported at once.
 EXPORT_ROWS: Final = 200_000
 _UNITS_IN_QUERY: Final = 1_000
@@ -76,7 +80,8 @@ def filter_panel(where: scope.Scope, lang: str) -> tuple[RatingFilter, FilterOpt
 
 def match_line(shown: pd.DataFrame, ratings: pd.DataFrame, lang: str) -> None:
     """How many rows, units and years the filters keep, of how many rows."""
-    st.markdown(t("export.matching", lang, rows=len(shown), total=len(ratings), units=shown["unit_id"].nunique(),
+    st.markdown(t("export.matching", lang, rows=number(len(shown), lang), total=number(len(ratings), lang),
+                  units=number(shown["unit_id"].nunique(), lang),
                   years=shown["year"].nunique()))
 
 
@@ -92,11 +97,12 @@ def summary_table(where: scope.Scope, chosen: RatingFilter, lang: str) -> None:
     st.subheader(t("data.summary", lang))
     summary, total = _summary(data_version(), where.province, where.district, chosen)
     cols = ["unit_name", "year", *RATING_ORDER, "green_share"]
-    components.table(summary[cols].rename(columns={c: t(f"col.{c}", lang) for c in cols}), lang, "data_summary",
+    shown = summary[cols].assign(green_share=summary["green_share"] * 100)
+    components.table(shown.rename(columns={c: t(f"col.{c}", lang) for c in cols}), lang, "data_summary", percents=(),
                      column_config={t("col.green_share", lang): st.column_config.ProgressColumn(
-                         min_value=0, max_value=1, format="percent")})
+                         min_value=0, max_value=100, format=PERCENT_BAR[lang])})
     if total > len(summary):
-        st.caption(t("scope.capped", lang, shown=len(summary), total=total))
+        st.caption(t("scope.capped", lang, shown=number(len(summary), lang), total=number(total, lang)))
 
 
 def detail_rows(shown: pd.DataFrame, chosen: RatingFilter, where: scope.Scope) -> pd.DataFrame | None:
@@ -114,7 +120,7 @@ def detail_rows(shown: pd.DataFrame, chosen: RatingFilter, where: scope.Scope) -
 def detail_table(shown: pd.DataFrame, lang: str) -> None:
     """Every filtered row: unit, year, indicator, rating, evidence, note, version."""
     table = export_frame(shown, lang, catalogue())
-    st.subheader(t("data.rows", lang, rows=len(table)))
+    st.subheader(t("data.rows", lang, rows=number(len(table), lang)))
     cols = list(_DETAIL)
     components.table(table[cols].rename(columns={c: t(f"col.{c}", lang) for c in cols}), lang, "data_rows")
 

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lgqa_metrics.analysis import scope
+from lgqa_metrics.domain.formatting import number
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.roles import Actor, Role
 from lgqa_metrics.intake.sniff import sniff
@@ -67,13 +68,14 @@ def completeness_block(lang: str) -> scope.Scope | None:
         grid = grid.within([u for u in grid.labels.index if where.holds(reg.area(str(u)))])
     cols = st.columns(min(len(years), 6))
     for col, year in zip(cols, years[-6:], strict=False):
-        col.metric(t("submissions.m_year", lang, year=year), f"{grid.received[year]} / {grid.expected[year]}",
+        col.metric(t("submissions.m_year", lang, year=year),
+                   f"{number(grid.received[year], lang)} / {number(grid.expected[year], lang)}",
                    help=t("submissions.m_year_help", lang))
     if len(grid.labels) > scope.UNIT_LIMIT and not where.district:  # areas one level down the scope
         key = 1 if where.province else 0
         area_of = {str(u): reg.area(str(u))[key] or "" for u in grid.labels.index}
         names = {a: reg.name_of(a, lang) for a in set(area_of.values()) if a}
-        st.dataframe(subs.area_completeness(grid, area_of, names, lang), hide_index=True, key="submissions_areas")
+        components.table(subs.area_completeness(grid, area_of, names, lang), lang, key="submissions_areas")
         st.caption(t("submissions.area_caption", lang, scope=components.scope_caption(where, lang),
                      limit=scope.UNIT_LIMIT))
         return where
@@ -107,7 +109,7 @@ def history_block(where: scope.Scope, actor: Actor | None, lang: str) -> None:
         st.session_state[state.HISTORY_YEAR] = years[0]
     year = int(right.selectbox(t("submissions.history_year", lang), years, key=state.HISTORY_YEAR))
     history = get_store().history(unit_id, year)
-    st.dataframe(subs.history_table(history, lang), hide_index=True, key="submissions_history")
+    components.table(subs.history_table(history, lang), lang, key="submissions_history")
     st.caption(t("submissions.originals", lang))
     originals = st.container(horizontal=True)
     for row in history.to_dict("records"):

@@ -304,3 +304,19 @@ def test_spread_labels_keep_their_gap_their_order_and_the_range(values: list[flo
     assert all(0 - 1e-9 <= h <= 105 + 1e-9 for h in placed)
     if len(values) == 1 or all(abs(a - b) >= gap for a, b in itertools.combinations(values, 2)):
         assert placed == pytest.approx(values), "labels with room stay at their values"
+
+
+def test_every_figure_writes_numbers_the_reader_s_way() -> None:
+    """Vietnamese: decimal comma, thousands dot and "48,2 %"; English: decimal point, thousands comma, "48.2%"."""
+    for lang, marks, share in (("vi", ",.", "20 %"), ("en", ".,", "20%")):
+        figures = _figures(lang)
+        assert all(f.layout.separators == marks for f in figures.values()), lang
+        groups = figures["group_bars"]
+        assert share in groups.layout.yaxis.ticktext and not groups.layout.yaxis.tickformat
+        assert all("%{customdata}" in bar.hovertemplate and ":.1%" not in bar.hovertemplate for bar in groups.data)
+        mix = figures["quadrant_shares"]
+        assert not any(axis.tickformat for axis in (mix.layout.xaxis, mix.layout.xaxis2))
+    green = _figures("vi")["group_bars"].data[0]
+    assert all(text.endswith(" %") and "." not in text for text in green.text)
+    shares = {str(c) for bar in _figures("vi")["quadrant_shares"].data for c in bar.customdata}
+    assert shares and all(re.fullmatch(r"\d+,\d %", c) for c in shares), shares

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+from typing import Any
 
+import pandas as pd
+import pytest
+from streamlit import dataframe_util
+
+from lgqa_metrics.domain.formatting import number
+from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.store.database import Store
 from tests.support.returns import pattern
 from tests.ui.conftest import PAGES, open_app
@@ -101,3 +108,38 @@ def test_multi_choices_offer_streamlit_s_english_select_all_only_in_english(pilo
     assert all(m.proto.select_all == 0 for m in at.multiselect), [m.label for m in at.multiselect]
     at.radio(key="lang").set_value("en").run()
     assert all(m.proto.select_all != 0 for m in at.multiselect)
+
+
+def _drawn(table: Any) -> pd.DataFrame:
+    """The text a table's cells are drawn with (its Styler's display values), beside ``table.value``."""
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(table.proto.arrow_data.styler.display_values)
+
+
+@pytest.mark.parametrize(("lang", "decimal", "thousands", "marks"), [("vi", ",", ".", ",."), ("en", ".", ",", ".,")])
+def test_tables_and_charts_write_numbers_the_reader_s_way(pilot: Store, lang: str, decimal: str, thousands: str,
+                                                          marks: str) -> None:
+    at = open_app("app_pages/compare.py")
+    at.radio(key="lang").set_value(lang).run()
+    ranking = at.dataframe[0]
+    column = t("col.index", lang)
+    drawn, values = _drawn(ranking)[column], ranking.value[column]
+    assert list(drawn) == [number(v, lang, 1) for v in values], "one decimal, the language's mark"
+    assert any(decimal in text for text in drawn) and not any(thousands in text for text in drawn)
+    assert values.dtype.kind == "f", "the cells keep their numbers: the column still sorts by value"
+    for chart in at.get("plotly_chart"):
+        assert json.loads(chart.proto.spec)["layout"]["separators"] == marks
+    groups = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert ("40 %" if lang == "vi" else "40%") in groups["layout"]["yaxis"]["ticktext"]
+
+
+def test_the_data_page_writes_its_counts_and_shares_the_reader_s_way(pilot: Store) -> None:
+    at = open_app("app_pages/data.py")
+    assert "**273** dòng khớp bộ lọc (trên tổng số 273)" in at.markdown[0].value
+    summary = next(d for d in at.dataframe if t("col.green_share", "vi") in d.value.columns)
+    bar = json.loads(summary.proto.columns)[t("col.green_share", "vi")]
+    assert bar["type_config"]["format"] == "%.0f %%" and bar["type_config"]["max_value"] == 100
+    assert list(_drawn(summary)[t("col.year", "vi")]) == [str(y) for y in summary.value[t("col.year", "vi")]], \
+        "years are written without a thousands separator"
+    at.radio(key="lang").set_value("en").run()
+    summary = next(d for d in at.dataframe if t("col.green_share", "en") in d.value.columns)
+    assert json.loads(summary.proto.columns)[t("col.green_share", "en")]["type_config"]["format"] == "%.0f%%"
