@@ -57,8 +57,9 @@ def asked_for(actor: Actor | None) -> list[PageSpec]:
     for a signed-in user, and all but the administration pages for a visitor who is not signed in (a stranger is
     never told which administration pages there are)."""
     allowed = visible(actor)
+    signed_in = actor is not None and actor.via != "open"  # the open analysis pages' viewer is nobody in particular
     return [p for p in PAGES if p not in allowed and p.role is not None and (ROOT / p.path).exists()
-            and (actor is not None or p.role is not Role.ADMIN)]
+            and (signed_in or p.role is not Role.ADMIN)]
 
 
 def address(spec: PageSpec) -> str:

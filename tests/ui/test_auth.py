@@ -8,12 +8,14 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from lgqa_metrics.domain.roles import Role, cli_actor
+from lgqa_metrics.domain.roles import Actor, Role, cli_actor
 from lgqa_metrics.store import audit, web_sessions
 from lgqa_metrics.store.accounts import Accounts
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.store.schema import web_sessions_t
 from lgqa_metrics.ui import state
+from lgqa_metrics.ui.auth import ANONYMOUS
+from lgqa_metrics.ui.navigation import asked_for
 from tests.ui.conftest import open_app
 
 PASSWORD = "staff-password-1"
@@ -125,3 +127,13 @@ def test_a_signed_in_user_changes_their_own_password_on_the_account_page(store: 
         "no password is left in the form"
     assert accounts.sign_in("lan", "another-pass-22").reason == "ok" and accounts.sign_in("lan", PASSWORD).reason == "bad"
 
+
+
+
+def test_a_visitor_not_signed_in_is_never_given_the_address_of_an_administration_page() -> None:
+    """Whether the analysis pages are open to anyone (the anonymous viewer) or not (nobody); a signed-in viewer is
+    told what an administration page needs."""
+    for stranger in (ANONYMOUS, None):
+        asked = [p.path for p in asked_for(stranger)]
+        assert "app_pages/upload.py" in asked and not [p for p in asked if "admin" in p or "audit" in p], asked
+    assert "app_pages/audit.py" in [p.path for p in asked_for(Actor("hung", Role.VIEWER))]
