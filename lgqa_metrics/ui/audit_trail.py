@@ -71,7 +71,7 @@ def show(table: pd.DataFrame, lang: str) -> None:
     if table.empty:
         st.info(t("audit.none", lang), icon=":material/search_off:")
         return
-    st.dataframe(table, hide_index=True, key="audit_table", column_config={
+    st.dataframe(table, hide_index=True, key="audit_table", height="content", column_config={  # every row in view
         t("audit.col_details", lang): st.column_config.TextColumn(width="large")})
 
 

@@ -147,7 +147,7 @@ def wait_until_idle(page: Any, timeout_ms: int = 60_000) -> None:
 
 def go_to(page: Any, title: str, timeout_ms: int = 60_000) -> None:
     """Open a page through the sidebar navigation (in the same Streamlit session: filters and choices kept)."""
-    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+    page.locator("[data-testid='stSidebarNav'] a").get_by_text(title, exact=True).click()  # a link, not a section
     page.locator("h1", has_text=title).first.wait_for(timeout=timeout_ms)
     wait_until_idle(page, timeout_ms)
 
