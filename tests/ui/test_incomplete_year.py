@@ -43,7 +43,7 @@ def test_the_overview_opens_on_the_last_complete_year_and_marks_the_new_one(earl
     at = _ok(open_app("app_pages/overview.py"))
     year = at.selectbox(key=state.YEAR)
     assert year.value == 2023
-    assert year.options == ["2022", "2023", f"2024 — đang nhận báo cáo (1/{PILOT})"]
+    assert year.options == ["2022", "2023", f"2024 · đang nhận báo cáo 1/{PILOT}"]
     assert not at.info, "a complete year needs no warning"
     assert len(_matrix_rows(at)) == PILOT and not [r for r in _matrix_rows(at) if "chưa nộp" in r]
     assert "so sánh 12 đơn vị có báo cáo cả hai năm" in " ".join(c.value for c in at.caption)
