@@ -9,7 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from lgqa_metrics.analysis import numbers, scope
-from lgqa_metrics.analysis.analytics import SUBSTANTIALLY_IN, Headline, YearStatus, default_year, unit_order
+from lgqa_metrics.analysis.analytics import (
+    SUBSTANTIALLY_IN,
+    Headline,
+    YearStatus,
+    default_year,
+    unit_order,
+    units_in_both,
+)
 from lgqa_metrics.analysis.charts import SYMBOLS
 from lgqa_metrics.analysis.filters import rows_matching, type_label
 from lgqa_metrics.domain.catalogue import Catalogue, Indicator
@@ -57,8 +64,8 @@ def empty_state(ratings: pd.DataFrame, lang: str) -> bool:
 
 def select_all(lang: str) -> bool:
     """Whether a multi-choice offers Streamlit's own "Select all" (and "Select N matches") at the top of its list:
-    in English only. Its words are written into Streamlit's frontend, which no app can translate; in Vietnamese
-    the choice goes without it (an empty choice already means all, as its placeholder says)."""
+    in English only. Its words are written into Streamlit's frontend, which no app can translate, so Vietnamese
+    lists leave the entry out; an empty choice already means all, as their placeholder says."""
     return lang == "en"
 
 
@@ -173,6 +180,16 @@ def year_pair(lang: str) -> tuple[int, int]:
     for year in sorted({int(year_from), int(year_to)}):
         receiving_note(statuses[year], lang)
     return int(year_from), int(year_to)
+
+
+def compared_note(ratings: pd.DataFrame, year_from: int, year_to: int, lang: str) -> None:
+    """Under a comparison of two years: how many units of ``ratings`` it compares (those with a return in both
+    years), and how many it leaves out (a return in one of the two only)."""
+    both, one_only = units_in_both(ratings, year_from, year_to)
+    note = t("trends.compared", lang, units=number(both, lang), year_from=year_from, year_to=year_to)
+    if one_only:
+        note += " " + t("trends.one_year_only", lang, units=number(one_only, lang))
+    st.caption(note)
 
 
 def change_summary_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
