@@ -21,6 +21,11 @@ settings.register_profile("thorough", max_examples=1000, deadline=None, database
                           suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 settings.load_profile("ci")
 
+# Passwords are hashed at the "light" argon2 cost (OWASP's minimum, a setting a small server may choose) in every
+# test and every server or command a test starts: the suite makes and checks hundreds of hashes. The "standard"
+# cost, the default, is checked in tests/store/test_accounts.py.
+os.environ.setdefault("LGQA_PASSWORD_HASHING", "light")
+
 #: The backends a ``store_url`` test runs on; ``-m "not postgres"`` leaves PostgreSQL out.
 BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]
 #: Markers of tests that need an outside program (an office suite, a browser, a database server): slow as well.
@@ -46,6 +51,19 @@ def _long_first(item: pytest.Item) -> int:
         return 0
     marks = getattr(getattr(item, "module", None), "pytestmark", [])
     return 1 if any(mark.name == "slow" for mark in (marks if isinstance(marks, list) else [marks])) else 2
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _streamlit_components_scanned_once() -> Iterator[None]:
+    """Each new ``AppTest`` has Streamlit scan the metadata of every installed package for custom components
+    (about half a second here, on each of hundreds of AppTests; the real server scans once, at its start). The
+    installed packages do not change during a test session, so the scan is made once and its answer reused."""
+    from streamlit.components.v2 import manifest_scanner
+
+    found = manifest_scanner.scan_component_manifests()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(manifest_scanner, "scan_component_manifests", lambda max_workers=None: found)
+        yield
 
 
 @pytest.fixture

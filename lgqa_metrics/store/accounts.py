@@ -16,7 +16,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from lgqa_metrics.domain.i18n import MessageError
 from lgqa_metrics.domain.roles import UNKNOWN_ACTOR, Actor, PermissionDenied, Role, require
-from lgqa_metrics.domain.settings import Settings
+from lgqa_metrics.domain.settings import PASSWORD_HASHING, Settings
+from lgqa_metrics.domain.settings import settings as process_settings
 from lgqa_metrics.store import audit, throttle, web_sessions
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.store.schema import users_t
@@ -29,14 +30,20 @@ MAX_PASSWORD: Final = 256
 #: Longest client address kept for throttling.
 MAX_CLIENT: Final = 100
 _USERNAME: Final = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
-_HASHER: Final = PasswordHasher()
+
+
+@cache
+def hasher() -> PasswordHasher:
+    """The argon2id hasher of new password hashes, at the cost the settings name (``password_hashing``)."""
+    cost = PASSWORD_HASHING[process_settings().password_hashing]
+    return PasswordHasher(time_cost=cost["time_cost"], memory_cost=cost["memory_cost"], parallelism=cost["parallelism"])
 
 
 @cache
 def _dummy_hash() -> str:
     """Verified against when the user does not exist, so an unknown name costs as long as a wrong password.
     Made on first use, not on import (argon2 is slow on purpose, and every command imports this module)."""
-    return _HASHER.hash("not a password of anyone")
+    return hasher().hash("not a password of anyone")
 
 
 class AccountError(MessageError, ValueError):
@@ -87,7 +94,7 @@ class Accounts:
                 raise AccountError("account.exists", value=name)
             conn.execute(users_t.insert().values(
                 username=name, display_name=display_name, email=email.strip().lower(), role=Role(role).value,
-                active=True, password_hash=_HASHER.hash(password), failed_count=0, created_at=_now()))
+                active=True, password_hash=hasher().hash(password), failed_count=0, created_at=_now()))
             audit.record(conn, actor, "account_added", target=name, details={"role": Role(role).value})
 
     def list(self) -> pd.DataFrame:
@@ -125,7 +132,7 @@ class Accounts:
         """Set a new password (clearing any lock); every session signed in with the old one ends."""
         check_password(password)
         self._update(actor, username, "password_set", {}, end_sessions="password set",
-                     password_hash=_HASHER.hash(password), failed_count=0, locked_until=None)
+                     password_hash=hasher().hash(password), failed_count=0, locked_until=None)
 
     def change_own_password(self, actor: Actor, current: str, new: str, *, keep_session: str = "") -> None:
         """A signed-in user's new password, given the current one: every other session of the account ends (a
@@ -146,7 +153,7 @@ class Accounts:
             else:
                 check_password(new)
                 conn.execute(users_t.update().where(users_t.c.username == name)
-                             .values(password_hash=_HASHER.hash(new), failed_count=0, locked_until=None))
+                             .values(password_hash=hasher().hash(new), failed_count=0, locked_until=None))
                 ended = web_sessions.end_others(conn, name, keep=keep_session, why="password changed")
                 audit.record(conn, actor, "password_changed", target=name,
                              details={"sessions_ended": ended} if ended else {})
@@ -190,8 +197,9 @@ class Accounts:
                 audit.record(conn, who, "sign_in_failed", target=name, details={"reason": "disabled"})
                 return SignIn(None, "disabled")
             throttle.succeeded(conn, held)
+            remade = {"password_hash": hasher().hash(password)} if hasher().check_needs_rehash(row.password_hash) else {}
             conn.execute(users_t.update().where(users_t.c.username == name)
-                         .values(failed_count=0, locked_until=None, last_login=now))
+                         .values(failed_count=0, locked_until=None, last_login=now, **remade))
             audit.record(conn, who, "sign_in", target=name)
             return SignIn(who, "ok")
 
@@ -227,7 +235,7 @@ def still_allowed(store: Store, actor: Actor, needed: Role, *, session: str, set
 
 def _verify(stored: str, password: str) -> bool:
     try:
-        return bool(_HASHER.verify(stored, password))
+        return bool(hasher().verify(stored, password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

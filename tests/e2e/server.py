@@ -17,7 +17,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 #: The process of each server a test started, by base URL (for a test that watches its memory).
 PROCESSES: dict[str, subprocess.Popen[bytes]] = {}
-CHROMIUM = os.environ.get("LGQA_CHROMIUM", "/usr/bin/chromium")
+#: Debian's ``chromium-headless-shell``: the same engine as ``chromium`` without the browser around it (what
+#: Playwright itself runs for headless Chromium); a page load costs about half the CPU of the full browser's.
+CHROMIUM = os.environ.get("LGQA_CHROMIUM", "/usr/bin/chromium-headless-shell")
+#: The accounts of the shared demo server (tests/e2e/conftest.py): a staff member and an administrator.
+STAFF, STAFF_PASSWORD = "lan", "staff-password-1"
+ADMIN, ADMIN_PASSWORD = "quan-tri", "admin-password-1"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
@@ -112,7 +117,7 @@ def xsrf_cookie(url: str) -> str:
 
 @contextlib.contextmanager
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    """Debian's headless Chromium shell, driven by Playwright (no browser download)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -163,14 +168,16 @@ def session_cookie(page: Any, timeout_s: float = 20) -> dict[str, Any] | None:
         page.wait_for_timeout(200)
 
 
-def sign_in(page: Any, url: str, username: str, password: str) -> None:
-    """Sign in through the Account page's form, and wait until the browser holds its session cookie (the page
-    hands it over a moment after the password was accepted)."""
-    page.goto(f"{url}/account")
+def sign_in(page: Any, url: str, username: str, password: str, *, at: str = "account") -> None:
+    """Sign in through the sign-in form of the page at the address ``at``: the Account page, or a page that needs a
+    role, which asks for the password and then opens itself, as a bookmark would. Wait until the sidebar names
+    the user and the browser holds its session cookie (the page hands it over a moment after the password was
+    accepted)."""
+    page.goto(f"{url}/{at}")
     wait_until_idle(page)
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_text("Đã đăng nhập").wait_for(timeout=60_000)
+    page.locator("[data-testid='stSidebar']").get_by_text(f"👤 {username} · ").wait_for(timeout=60_000)
     wait_until_idle(page)
     assert session_cookie(page) is not None, "the browser was given its session cookie"

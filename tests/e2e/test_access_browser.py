@@ -13,7 +13,7 @@ from lgqa_metrics.services.ingest import ingest_bytes
 from lgqa_metrics.store import audit
 from lgqa_metrics.store.accounts import Accounts
 from lgqa_metrics.store.database import Store
-from tests.e2e.server import go_to, sign_in, streamlit_server, wait_until_idle
+from tests.e2e.server import sign_in, streamlit_server, wait_until_idle
 from tests.support.returns import filled_template, pattern
 
 pytestmark = pytest.mark.browser
@@ -27,8 +27,7 @@ def test_a_disabled_account_downloads_nothing_from_a_page_left_open(browser: Any
     ingest_bytes(store, filled_template("q-le-chan", 2023, pattern(0)), "LeChan_2023.xlsx", isolated=False)
     with streamlit_server(db) as url:
         page = browser.new_page(viewport={"width": 1440, "height": 1600}, accept_downloads=True)
-        sign_in(page, url, "lan", "staff-password-1")
-        go_to(page, "Dữ liệu & xuất")
+        sign_in(page, url, "lan", "staff-password-1", at="data")
         wait_until_idle(page)
         with page.expect_download(timeout=60_000) as first:
             page.get_by_role("button", name="Tải CSV", exact=True).click()

@@ -1,20 +1,18 @@
 """Charts as a projector shows them (issue 14, items 3 and 4), measured in a real headless Chromium against the
 real server on the demo's twelve units: every text of every chart at least 11 px and level inside bars, no text
 over another text, none cut at the chart's edge, in Vietnamese and in English, and each unit in one colour on
-every chart."""
+every chart; the ranking of twelve units without a scroll box; the multi-choices and the charts' percentages in
+the chosen language's voice (issue 14, items 2 and 8)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+import re
 from typing import Any
 
 import pytest
 
-from lgqa_metrics.domain.paths import SAMPLES_DIR
-from lgqa_metrics.services.ingest import ingest_paths
-from lgqa_metrics.store.database import Store
-from tests.e2e.server import go_to, streamlit_server, wait_until_idle
+from lgqa_metrics.ui.language import COOKIE
+from tests.e2e.server import go_to, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -47,17 +45,6 @@ _DRAWN = """() => JSON.stringify([...document.querySelectorAll('[data-testid=stP
 }))"""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One server for this file's tests, on a store loaded with the bundled demo returns (twelve units)."""
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('charts')) / 'e2e.sqlite'}"
-    store = Store.open(url)
-    ingest_paths(store, [SAMPLES_DIR], uploader="e2e")
-    store.close()
-    with streamlit_server(url) as base:
-        yield base
-
-
 def _charts_drawn(page: Any, timeout_ms: int = 60_000) -> list[dict[str, Any]]:
     """The texts of the page's charts once every chart is drawn and its layout has stopped changing (for 400 ms:
     plotly lays a chart out again when its column settles)."""
@@ -74,6 +61,22 @@ def _charts_drawn(page: Any, timeout_ms: int = 60_000) -> list[dict[str, Any]]:
         drawn = page.evaluate(_DRAWN)
     charts: list[dict[str, Any]] = page.evaluate(_TEXTS)
     return charts
+
+
+def _options(page: Any, label: str) -> list[str]:
+    """The entries a multi-choice's list offers when opened."""
+    page.locator("[data-testid='stMultiSelect']").filter(has_text=label).first.click()
+    page.locator("[role='option']").first.wait_for(timeout=30_000)
+    shown = [o.strip() for o in page.locator("[role='option']").all_inner_texts()]
+    page.keyboard.press("Escape")
+    return shown
+
+
+def _chart_text(page: Any, index: int) -> str:
+    """The text plotly drew on a chart of the page (ticks, bar labels)."""
+    chart = page.locator("[data-testid='stPlotlyChart']").nth(index)
+    chart.locator(".main-svg").first.wait_for(timeout=60_000)
+    return str(chart.inner_text())
 
 
 def _overlaps(texts: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -102,11 +105,11 @@ def _assert_clean(charts: list[dict[str, Any]], where: str) -> None:
         assert not cut, f"{label}: texts cut at the chart's edge: {cut[:5]}"
 
 
-def test_every_unit_keeps_one_colour_and_every_label_its_room_on_trends_and_compare(browser: Any, server: str) -> None:
+def test_every_unit_keeps_one_colour_and_every_label_its_room_on_trends_and_compare(browser: Any, demo_server: str) -> None:
     """Item 3, in Vietnamese: the trends chart's twelve end labels apart, each unit one colour of twelve on the
     trends and on the radar, no small or turned text anywhere."""
     page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(f"{server}/trends")
+    page.goto(f"{demo_server}/trends")
     wait_until_idle(page)
     charts = _charts_drawn(page)
     _assert_clean(charts, "Xu hướng")
@@ -118,24 +121,32 @@ def test_every_unit_keeps_one_colour_and_every_label_its_room_on_trends_and_comp
     _assert_clean(_charts_drawn(page), "So sánh đơn vị")
     radar = page.evaluate(_LEGENDS)[0]
     assert radar == trends, "each unit has the same colour on the radar as on the trends"
+    ranking = page.locator("[data-testid='stDataFrame']").first.bounding_box()
+    assert ranking is not None and ranking["height"] >= 13 * 35, f"every row without a scroll box: {ranking}"
+    assert _options(page, "Loại đơn vị") == ["Quận", "Huyện", "Phường", "Xã"], "no English 'Select all'"
+    mix = _chart_text(page, 1)  # colour mix by unit type: ticks and bar labels are percentages
+    assert re.search(r"\b20 %", mix) and re.search(r"\b\d+ %", mix) and not re.search(r"\d%", mix), mix
     page.close()
 
 
 def test_english_titles_names_and_legends_lay_out_cleanly_with_twelve_units_and_with_two(browser: Any,
-                                                                                       server: str) -> None:
+                                                                                       demo_server: str) -> None:
     """Item 4: in English, the quadrant titles over the matrix, the bars and the trend panels, the unit types under
     their bars and the radar's quadrant names, with twelve units and with two, never overlap nor are cut."""
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(server)
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.add_cookies([{"name": COOKIE, "value": "en", "url": demo_server}])  # English chosen on an earlier visit
+    page = context.new_page()
+    page.goto(demo_server)
     wait_until_idle(page)
-    page.get_by_text("English").click()
-    page.locator("h1", has_text="Overview").wait_for(timeout=60_000)
-    wait_until_idle(page)
+    assert page.locator("h1").first.inner_text() == "Overview"
     _assert_clean(_charts_drawn(page), "Overview")
     go_to(page, "Trends")
     _assert_clean(_charts_drawn(page), "Trends")
     go_to(page, "Compare units")
     _assert_clean(_charts_drawn(page), "Compare units, 12 units")
+    assert _options(page, "Unit types")[0] == "Select all", "English keeps Streamlit's own bulk choice"
+    mix = _chart_text(page, 1)
+    assert re.search(r"\b20%", mix) and not re.search(r"\d %", mix), mix
     units = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").last
     for name in ("An Lão", "Tiên Minh"):
         units.click()
@@ -147,4 +158,4 @@ def test_english_titles_names_and_legends_lay_out_cleanly_with_twelve_units_and_
     charts = _charts_drawn(page)
     _assert_clean(charts, "Compare units, 2 units")
     assert sorted(page.evaluate(_LEGENDS)[0]) == ["Huyện An Lão", "Xã Tiên Minh"]
-    page.close()
+    context.close()

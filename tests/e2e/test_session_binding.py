@@ -15,7 +15,7 @@ from lgqa_metrics.domain.roles import Role, cli_actor
 from lgqa_metrics.store import audit
 from lgqa_metrics.store.accounts import Accounts
 from lgqa_metrics.store.database import Store
-from tests.e2e.server import go_to, sign_in, stream, streamlit_server
+from tests.e2e.server import go_to, sign_in, stream, streamlit_server, xsrf_cookie
 
 pytestmark = pytest.mark.browser
 
@@ -35,18 +35,6 @@ def _session_id(frames: list[bytes]) -> str:
 def _texts(msg: ForwardMsg) -> str:
     """Every text a delta carries (titles, markdown, captions, buttons' labels), as one string."""
     return str(msg.delta) if msg.HasField("delta") else ""
-
-
-def _own_xsrf(browser: Any, url: str) -> str:
-    """The XSRF cookie any visitor gets by opening the dashboard in a browser of their own."""
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(url)
-        page.wait_for_timeout(2_000)
-        return str(next(c["value"] for c in context.cookies() if c["name"] == "_streamlit_xsrf"))
-    finally:
-        context.close()
 
 
 def _take_over(url: str, xsrf: str, session_id: str, page_name: str) -> str:
@@ -69,10 +57,10 @@ def test_a_stolen_session_id_does_not_sign_a_stranger_in(browser: Any, tmp_path:
         frames: list[bytes] = []
         page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(
             payload if isinstance(payload, bytes) else payload.encode())))
-        sign_in(page, url, "root", "root-password-1")
+        sign_in(page, url, "root", "root-password-1")  # (an administration page's address asks no visitor to sign in)
         go_to(page, ADMIN_ONLY)  # the victim sees the admin page
         victim = _session_id(frames)
-        seen = _take_over(url, _own_xsrf(browser, url), victim, "audit")
+        seen = _take_over(url, xsrf_cookie(url), victim, "audit")  # the XSRF cookie any visitor is given
         assert seen, "the server answered the reconnecting client"
         assert ADMIN_ONLY not in seen and "root · Quản trị" not in seen, "the stranger must not see the admin's pages"
         refused = audit.audit_log(Store.open(db).engine, actions=["session_refused"])

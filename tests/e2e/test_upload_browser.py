@@ -51,8 +51,7 @@ def test_dropped_files_are_checked_stored_on_confirmation_and_exported(browser: 
     good.write_bytes(filled_template("q-le-chan", 2023, pattern(0)))
     with streamlit_server(db) as url:
         page = browser.new_page(viewport={"width": 1440, "height": 2400}, accept_downloads=True)
-        sign_in(page, url, "lan", "staff-password-1")
-        go_to(page, "Nộp báo cáo")
+        sign_in(page, url, "lan", "staff-password-1", at="upload")
         page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(good), str(BAD)])
         page.get_by_text("Hợp lệ: Quận Lê Chân, năm 2023").wait_for(timeout=60_000)
         page.get_by_text("Bị từ chối (1 lỗi cần sửa)").wait_for(timeout=60_000)
@@ -113,8 +112,7 @@ def test_a_return_of_a_new_layout_and_an_ambiguous_one_mapped_in_the_browser(bro
     ambiguous.write_bytes(forms.write_return(LAYOUT, forms.FormContent(THIS_YEAR, unit_line="UBND QUẬN LÊ CHÂN")))
     with streamlit_server(db) as url:
         page = browser.new_page(viewport={"width": 1440, "height": 2600})
-        sign_in(page, url, "lan", "staff-password-1")
-        go_to(page, "Nộp báo cáo")
+        sign_in(page, url, "lan", "staff-password-1", at="upload")
         page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(plain), str(ambiguous)])
         page.get_by_text("Hợp lệ: Quận Hồng Bàng, năm 2023").wait_for(timeout=60_000)
         page.get_by_text("Chọn cột cho mẫu biểu này").wait_for(timeout=60_000)

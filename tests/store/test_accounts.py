@@ -7,13 +7,14 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from argon2.profiles import RFC_9106_LOW_MEMORY
 
 from lgqa_metrics.domain.roles import Actor, PermissionDenied, Role, cli_actor
-from lgqa_metrics.domain.settings import load_settings
+from lgqa_metrics.domain.settings import PASSWORD_HASHING, load_settings, settings
 from lgqa_metrics.intake.reader import read_bytes
 from lgqa_metrics.services.ingest import ingest_bytes
 from lgqa_metrics.store import audit, web_sessions
-from lgqa_metrics.store.accounts import AccountError, Accounts, role_for_email
+from lgqa_metrics.store.accounts import AccountError, Accounts, hasher, role_for_email
 from lgqa_metrics.store.database import Store, submissions_t
 from lgqa_metrics.store.schema import audit_t, users_t
 from lgqa_metrics.store.throttle import ACCOUNT_FAILURES, CLIENT_FAILURES
@@ -42,6 +43,39 @@ def test_password_is_stored_as_an_argon2_hash_never_in_clear(accounts: Accounts,
         stored = conn.execute(sa.select(users_t.c.password_hash).where(users_t.c.username == "lan.staff")).scalar()
     assert stored.startswith("$argon2") and PASSWORD not in stored
     assert "password_hash" not in accounts.list().columns
+
+
+def test_passwords_are_hashed_at_the_cost_the_settings_name_and_remade_at_it_on_the_next_sign_in(
+        accounts: Accounts, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def stored() -> str:
+        with store.engine.connect() as conn:
+            return str(conn.execute(sa.select(users_t.c.password_hash).where(users_t.c.username == "lan.staff")).scalar())
+
+    def hash_at(cost: str) -> None:
+        monkeypatch.setenv("LGQA_PASSWORD_HASHING", cost)
+        settings.cache_clear()
+        hasher.cache_clear()
+
+    monkeypatch.delenv("LGQA_PASSWORD_HASHING")
+    assert load_settings().password_hashing == "standard"  # the default, RFC 9106's low-memory profile
+    assert PASSWORD_HASHING["standard"] == {"time_cost": RFC_9106_LOW_MEMORY.time_cost,
+                                            "memory_cost": RFC_9106_LOW_MEMORY.memory_cost,
+                                            "parallelism": RFC_9106_LOW_MEMORY.parallelism}
+    try:
+        hash_at("standard")
+        accounts.set_password(ADMIN, "lan.staff", PASSWORD)
+        assert "$m=65536,t=3,p=4$" in stored()
+        hash_at("light")
+        assert accounts.sign_in("lan.staff", PASSWORD).reason == "ok"  # a hash keeps its own costs
+        assert "$m=19456,t=2,p=1$" in stored()  # and is remade at the current one
+        assert accounts.sign_in("lan.staff", PASSWORD).reason == "ok"
+        monkeypatch.setenv("LGQA_PASSWORD_HASHING", "cheap")
+        with pytest.raises(ValueError, match="standard, light"):
+            load_settings()
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+        hasher.cache_clear()
 
 
 def test_sign_in_succeeds_with_the_right_password_and_audits_it(accounts: Accounts, store: Store) -> None:

@@ -52,17 +52,16 @@ def sign_in_as(at: AppTest, role: Role) -> str:
 
 
 def open_app(page: str | None = None, *, role: Role | str | None = "page") -> AppTest:
-    """The dashboard, run once, optionally switched to ``page`` (a path under app_pages/). ``role``: "page"
+    """The dashboard, run once, on ``page`` (a path under app_pages/) when given. ``role``: "page"
     signs in with the role the page needs (none for open pages), a Role signs in with it, None stays
     anonymous."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
     needed = next((p.role for p in navigation.PAGES if p.path == page), None) if role == "page" else role
     if isinstance(needed, Role) and needed is not Role.VIEWER:
         sign_in_as(at, needed)
-    at.run()
     if page:
-        at.switch_page(page).run()
-    return at
+        at.switch_page(page)  # the first run opens the page itself, as its address would
+    return at.run()
 
 
 @pytest.fixture(scope="session")
