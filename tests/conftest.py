@@ -4,10 +4,12 @@ backends (``store_url``; a private throwaway PostgreSQL cluster, see ``tests/sup
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
 from lgqa_metrics.store.database import Store
@@ -73,9 +75,24 @@ def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'lgqa.sqlite'}"
 
 
+@pytest.fixture(scope="session")
+def _new_sqlite_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new SQLite store, made once per test process by :meth:`Store.open` (every migration run, the reference
+    data written): each test's fresh SQLite store is a copy of this file, which takes a millisecond where the
+    migrations take a tenth of a second. Making a store itself is tested where it is the subject
+    (tests/store/test_migrations.py, tests/store/test_durability.py, the command line's ``--create``)."""
+    path = tmp_path_factory.mktemp("new-store") / "lgqa.sqlite"
+    Store.open(f"sqlite:///{path}").close()
+    return path
+
+
 @pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    """A fresh store at ``db_url`` (a real SQLite file unless the module says otherwise)."""
+def store(db_url: str, _new_sqlite_store: Path) -> Iterator[Store]:
+    """A fresh store at ``db_url``: a real SQLite file (a copy of a new store) unless the module says otherwise,
+    when it is made at that URL now."""
+    target = sa.engine.make_url(db_url)
+    if target.get_backend_name() == "sqlite" and target.database and not Path(target.database).exists():
+        shutil.copyfile(_new_sqlite_store, target.database)
     s = Store.open(db_url)
     yield s
     s.close()

@@ -34,6 +34,15 @@ UNIT, YEAR = "q-le-chan", 2023
 WORKERS, PER_WORKER = 3, 4
 
 
+def _processes() -> mp.context.ForkServerContext:
+    """Real OS processes, forked from a server process that imported the store and the reader once (a spawned
+    process imports pandas, SQLAlchemy and the package anew: a second or two of CPU each). Forked from that
+    single-threaded server, not from this test process with its threads."""
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["lgqa_metrics.store.database", "lgqa_metrics.intake.reader", __name__])
+    return ctx
+
+
 def _writer(url: str, paths: list[str], uploader: str, barrier: Barrier, failure: str) -> None:
     """One member of staff in their own process: read their returns; open the store at the same moment as the
     others (the first open creates it); then, again all at once, confirm every return, one transaction each.
@@ -70,7 +79,7 @@ def test_concurrent_writers_on_a_new_store_get_distinct_gap_free_versions_and_lo
     target: Path | str = Path(sa.engine.make_url(url).database or "") if url.startswith("sqlite") else url
     batches = [write_returns(tmp_path / f"staff{w}", [(UNIT, YEAR, f"w{w}r{r}") for r in range(PER_WORKER)])
                for w in range(WORKERS)]
-    ctx = mp.get_context("spawn")
+    ctx = _processes()
     barrier = ctx.Barrier(WORKERS)
     failures = [tmp_path / f"staff{w}.failure" for w in range(WORKERS)]
     procs = [ctx.Process(target=_writer, args=(url, [str(p) for p in paths], f"staff{w}", barrier, str(failures[w])))
@@ -115,7 +124,7 @@ def test_a_new_sqlite_store_appears_whole_to_everyone_watching_while_several_pro
     left in the folder."""
     path = tmp_path / "lgqa.sqlite"
     url = f"sqlite:///{path}"
-    ctx = mp.get_context("spawn")
+    ctx = _processes()
     barrier = ctx.Barrier(4)
     procs = [ctx.Process(target=_open_store, args=(url, barrier)) for _ in range(4)]
     for proc in procs:
