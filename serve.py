@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lgqa_metrics.domain.settings import load_settings
 from lgqa_metrics.ui import web
 
+load_settings()  # settings the app cannot use (data/settings.toml, LGQA_*) stop the server here, with their message
 app = st.App("dashboard.py", routes=web.routes(), middleware=web.middleware())

@@ -65,7 +65,7 @@ def empty_state(ratings: pd.DataFrame, lang: str) -> bool:
 def select_all(lang: str) -> bool:
     """Whether a multi-choice offers Streamlit's own "Select all" (and "Select N matches") at the top of its list:
     in English only. Its words are written into Streamlit's frontend, which no app can translate, so Vietnamese
-    lists leave the entry out; an empty choice already means all, as their placeholder says."""
+    lists leave the entry out; choosing none already means all, as the empty box says ("Tất cả")."""
     return lang == "en"
 
 

@@ -67,3 +67,14 @@ def test_the_shipped_proxy_configuration_upgrades_websockets_and_accepts_the_upl
     for needed in ("deploy/nginx/lgqa.conf", "server.address", "127.0.0.1", "baseUrlPath", "systemd", "client_header"):
         assert needed in deploying, needed
     assert "lgqa_metrics backup" in operations.split("## Backups", 1)[1], "the guide says how to take backups"
+
+
+def test_a_server_whose_settings_the_app_cannot_use_stops_at_its_start_naming_the_setting() -> None:
+    """A bad value in data/settings.toml or an LGQA_* variable stops ``streamlit run serve.py`` before it serves
+    anything, with the message on the console, rather than failing on a user's page later."""
+    env = {**os.environ, "LGQA_PASSWORD_HASHING": "cheap", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",
+                           "--server.port", "0", "--browser.gatherUsageStats", "false"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "password_hashing = 'cheap': use one of standard, light" in done.stdout + done.stderr
