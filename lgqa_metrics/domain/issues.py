@@ -54,6 +54,7 @@ ISSUE_CODES: Final[dict[str, Severity]] = {
     "indicator_by_position": Severity.WARNING,
     "legend_assumed": Severity.WARNING,
     "layout_mapped": Severity.WARNING,
+    "evidence_missing": Severity.WARNING,
 }
 
 ISSUE_COLUMNS: Final = ("severity", "code", "file", "sheet", "cell", "value", "message_vi", "message_en")

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from lgqa_metrics.domain.catalogue import Catalogue, code_key
+from lgqa_metrics.domain.evidence import EvidenceRule, EvidenceStatus, default_rule
+from lgqa_metrics.domain.i18n import Phrase
 from lgqa_metrics.domain.issues import Issue, make_issue
 from lgqa_metrics.domain.ratings import COLOURS, Rating, is_blank, is_mark, rating_of_fill
 from lgqa_metrics.domain.textnorm import clean_once
@@ -87,6 +89,7 @@ class TableReader:
     file: str
     catalogue: Catalogue
     names: NameIndex
+    evidence_rule: EvidenceRule = field(default_factory=default_rule)
     issues: list[Issue] = field(default_factory=list)
     failed: set[str] = field(default_factory=set)
     _fills: Mapping[tuple[int, int], str] | None = None
@@ -246,6 +249,10 @@ class TableReader:
                 continue
             evidence = _free_text(self.sheet.value(line.row, c_evidence)) if c_evidence is not None else ""
             note = _free_text(self.sheet.value(line.row, c_note)) if c_note is not None else ""
+            if self.evidence_rule.status(rating, evidence, note) is EvidenceStatus.MISSING:  # at the cell to fill
+                self.issue("evidence_missing", line.row, col if c_evidence is None else c_evidence, evidence,
+                           code=line.code, rating=Phrase(self.catalogue.scale[rating].label("vi"),
+                                                         self.catalogue.scale[rating].label("en")))
             self._keep(rows, RatingRow(line.code, rating, raw, evidence, note, a1(line.row, col)), line.row, col)
         return TableRead(tuple(rows.values()), tuple(self.issues), frozenset(self.failed))
 
