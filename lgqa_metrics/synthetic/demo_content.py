@@ -79,6 +79,8 @@ _TRENDS: Final[dict[UnitType, tuple[str, str, str]]] = {
     UnitType.XA: ("improve", "improve", "decline"),
 }
 #: Returns left partly blank: (unit type, position, year) -> how many indicators are not rated.
+#: The largest share of a unit's yellow and green ratings sent without evidence (each unit draws its own share).
+_UNEVIDENCED_AT_MOST: Final = 0.2
 _BLANKS: Final[dict[tuple[UnitType, int, int], int]] = {
     (UnitType.XA, 2, 2022): 2,
     (UnitType.PHUONG, 2, 2023): 1,
@@ -187,6 +189,9 @@ def _unit_returns(unit: Unit, position: int, catalogue: Catalogue) -> list[DemoR
     na = set(always) | {c for c in sometimes if rng.random() < 0.5}
     ratings = {c: Rating.NA if c in na else _draw(rng, green, yellow) for c in catalogue.codes}
     level = TYPE_LABELS[unit.type][0].lower()
+    # a separate draw, so that the ratings stay as they were before evidence could be left out
+    unevidenced = random.Random(f"{SEED}/{unit.id}/evidence")
+    leave_out = unevidenced.uniform(0.0, _UNEVIDENCED_AT_MOST)
     out: list[DemoReturn] = []
     for i, year in enumerate(YEARS):
         if i:
@@ -198,8 +203,10 @@ def _unit_returns(unit: Unit, position: int, catalogue: Catalogue) -> list[DemoR
             if code in blanks:
                 entries.append(DemoEntry(code, Rating.MISSING, "", MISSING_NOTE if rng.random() < 0.5 else ""))
             else:
-                entries.append(DemoEntry(code, rating, _evidence(rng, year, rating) if rating in COLOURS else "",
-                                         _note(rng, year, code, rating, level)))
+                evidence = _evidence(rng, year, rating) if rating in COLOURS else ""
+                if rating in (Rating.YELLOW, Rating.GREEN) and unevidenced.random() < leave_out:
+                    evidence = ""
+                entries.append(DemoEntry(code, rating, evidence, _note(rng, year, code, rating, level)))
         out.append(DemoReturn(unit, year, tuple(entries)))
     return out
 

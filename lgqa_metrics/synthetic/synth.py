@@ -72,7 +72,7 @@ _BLANK_SHARE: Final = 0.03  # returns with one to three indicators left blank
 _REVISED_SHARE: Final = 0.02  # unit-years sent more than once
 _MERGING_DISTRICTS: Final = 0.3
 _CITY_SHARE: Final = 0.06
-_EVIDENCE_CHANCE: Final = (0.1, 0.25, 0.1)  # red, yellow, green: a document cited
+_EVIDENCE_CHANCE: Final = (0.3, 0.85, 0.9)  # red, yellow, green: a document cited
 _NOTE_CHANCE: Final = (0.6, 0.3, 0.0)  # red, yellow, green: an explanation (giải trình)
 _DOCS_PER_YEAR: Final = 60
 

@@ -119,7 +119,7 @@ def test_a_signature_row_with_a_number_or_code_in_the_code_column_still_ends_the
 @pytest.mark.parametrize("text", ["Biên bản xác nhận của UBND xã", "Chủ tịch UBND ký ngày 20/9", "Người lập biểu: cán bộ VP"])
 def test_signature_words_in_an_indicators_evidence_do_not_end_the_table(text: str) -> None:
     """A signature block ends the table; an indicator's row whose evidence quotes one of its words does not."""
-    evidence = {c: text for c in CODES[3:6]}
+    evidence = {c: text if c in CODES[3:6] else f"Quyết định số {i + 1}/QĐ-UBND" for i, c in enumerate(CODES)}
     ret = single(read(builders.word_return(WORDS, evidence=evidence)))
     assert ratings_of(ret) == expected(KEYS)
     assert {r.code: r.evidence for r in ret.ratings if r.evidence} == evidence
@@ -431,7 +431,8 @@ def test_template_filled_in_its_unlocked_cells_reads_back_exactly(unit_id: str, 
 def test_a_partly_filled_template_is_accepted_with_blank_warnings() -> None:
     keys: dict[str, str | None] = dict(builders.cycle_ratings())
     keys.update({"2.3": None, "4.4": None})
-    data = fill_template(build_template(default_registry()["p-cat-dai"], 2023), builders.as_words(keys), {}, {})
+    evidence = {c: f"Kế hoạch số {i + 3}/KH-UBND" for i, c in enumerate(CODES)}
+    data = fill_template(build_template(default_registry()["p-cat-dai"], 2023), builders.as_words(keys), evidence, {})
     ret = single(read(data))
     assert ratings_of(ret) == expected(keys)
     assert sorted(i.code for i in ret.issues) == ["rating_blank", "rating_blank"]
@@ -500,6 +501,13 @@ def _rating_cell(words: Mapping[str, object], code: str, fills: Mapping[str, str
     """A one-word return whose issue is expected in the rating cell of ``code``."""
     data = builders.word_return(words, fills=fills)
     return Case(read(data), SHEET, _cells(f"D{builders.row_of(data, code)}"))
+
+
+def _evidence_missing() -> Case:
+    """A green rating whose evidence cell says only "Không có": the issue is at that evidence cell (column E)."""
+    evidence = {c: "Không có" if c == "1.1" else f"Văn bản số {i + 1}/UBND" for i, c in enumerate(CODES)}
+    data = builders.word_return({**WORDS, "1.1": "Xanh lá"}, evidence=evidence)
+    return Case(read(data), SHEET, _cells(f"E{builders.row_of(data, '1.1')}"))
 
 
 def _rating_multiple() -> Case:
@@ -634,6 +642,7 @@ PRODUCERS: dict[str, Callable[[], Case]] = {
     "rating_unknown": lambda: _rating_cell({**WORDS, "1.3": "Tím"}, "1.3"),
     "rating_multiple": _rating_multiple,
     "rating_blank": lambda: _rating_cell({**WORDS, "3.7": None}, "3.7"),
+    "evidence_missing": _evidence_missing,
     "fill_unrecognised": _fill_unrecognised,
     "fill_conflict": lambda: _rating_cell({**WORDS, "1.1": "Xanh lá"}, "1.1", fills={"1.1": "FF0000"}),
     "indicator_unknown": _indicator_unknown,

@@ -110,6 +110,8 @@ def table_items(
 
     ``ratings`` maps a code to the exact rating cell value; ``names``/``codes`` override the name
     and code cells; ``numeric_codes`` types each code as a number, as Excel stores "1.10" (= 1.1).
+    Each row cites a document as its evidence ("Văn bản số N/UBND", as units write it) unless ``evidence`` says
+    otherwise: pass ``{}`` for a return without evidence.
     """
     items: list[Item] = []
     default_names = NAMES_EN if english else NAMES_VI
@@ -124,8 +126,9 @@ def table_items(
         code_cell: object = float(code) if numeric_codes else code
         if codes and code in codes:
             code_cell = codes[code]
+        cited = f"Văn bản số {CODES.index(code) + 1}/UBND" if evidence is None else evidence.get(code, "")
         items.append(Row(code_cell, (names or {}).get(code, default_names[code]), ratings[code],
-                         (evidence or {}).get(code, ""), "", (fills or {}).get(code)))
+                         cited, "", (fills or {}).get(code)))
     return items
 
 

@@ -277,9 +277,11 @@ def test_workbooks_read_back_as_generated_and_ingest_into_the_registered_store(t
         assert ret.unit_id is not None and ret.year is not None
         wanted = expected[ret.unit_id, ret.year]
         assert {r.code: r.rating.value for r in ret.ratings} == wanted
-        blanks = {f"{r.code}" for r in ret.ratings if r.rating.value == "missing"}
-        assert {i.code for i in ret.issues} <= {"rating_blank"}
-        assert len(ret.issues) == len(blanks)
+        blanks = {r.code for r in ret.ratings if r.rating.value == "missing"}
+        unevidenced = {r.code for r in ret.ratings if r.rating.value in ("yellow", "green") and not r.evidence}
+        assert {(i.code, i.cell) for i in ret.issues} == (
+            {("rating_blank", r.cell) for r in ret.ratings if r.code in blanks}
+            | {("evidence_missing", "E" + r.cell[1:]) for r in ret.ratings if r.code in unevidenced})
     store.close()
     ingest = cli("--lang", "en", "ingest", "--dry-run", "--json", "--db", url, *map(str, paths))
     assert ingest.returncode == 0, ingest.stderr
