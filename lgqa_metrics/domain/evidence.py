@@ -4,9 +4,10 @@ placeholder, or its note cites a document."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -41,21 +42,34 @@ class EvidenceRule:
     placeholders: frozenset[str]
     document_references: tuple[re.Pattern[str], ...]
 
+    def needs_evidence(self, rating: Rating | str) -> bool:
+        """Whether ``rating`` needs evidence at all."""
+        return Rating(rating) in self.required
+
+    def gives_evidence(self, evidence: str) -> bool:
+        """Whether an evidence cell holding ``evidence`` holds more than a placeholder."""
+        given = fold(evidence)
+        return bool(given) and given not in self.placeholders
+
+    def cites_document(self, note: str) -> bool:
+        """Whether a note cites a document (one of the rule's references)."""
+        cited = fold(note)
+        return bool(cited) and any(pattern.search(cited) for pattern in self.document_references)
+
     def status(self, rating: Rating | str, evidence: str, note: str = "") -> EvidenceStatus:
         """The evidence status of one rating, given its evidence and its note as read."""
-        if Rating(rating) not in self.required:
+        if not self.needs_evidence(rating):
             return EvidenceStatus.NOT_REQUIRED
-        given = fold(evidence)
-        if given and given not in self.placeholders:
-            return EvidenceStatus.EVIDENCED
-        cited = fold(note)
-        if cited and any(pattern.search(cited) for pattern in self.document_references):
+        if self.gives_evidence(evidence) or self.cites_document(note):
             return EvidenceStatus.EVIDENCED
         return EvidenceStatus.MISSING
 
-    def statuses(self, ratings: Iterable[str], evidence: Iterable[str], notes: Iterable[str]) -> list[EvidenceStatus]:
-        """:meth:`status` of each rating of a column (ratings, evidence and notes side by side)."""
-        return [self.status(r, e or "", n or "") for r, e, n in zip(ratings, evidence, notes, strict=True)]
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the rule: stored statuses made under another rule are made again (``Store.open``)."""
+        parts = [sorted(r.value for r in self.required), sorted(self.placeholders),
+                 [p.pattern for p in self.document_references]]
+        return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
 def load_rule(path: Path = RULE_FILE) -> EvidenceRule:

@@ -19,7 +19,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Engine
 
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.domain.evidence import EvidenceRule, EvidenceStatus, default_rule
 from lgqa_metrics.domain.issues import Issue, Severity
+from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import Actor, Role, require
 from lgqa_metrics.domain.units import UnitRegistry, default_registry, registry_from_rows
 from lgqa_metrics.intake.reader import ParsedReturn, ReadResult
@@ -62,6 +64,10 @@ _VERSION_ID: Final = sa.select(submissions_t.c.id).where(
 #: Meta key naming where the unit registry comes from; :data:`REGISTRY_FROM_STORE` means the ``units`` table.
 REGISTRY_SOURCE_KEY: Final = "registry_source"
 REGISTRY_FROM_STORE: Final = "store"
+#: Meta key holding the digest of the evidence rule the stored evidence statuses were made under.
+EVIDENCE_RULE_KEY: Final = "evidence_rule"
+#: Submissions whose ratings' evidence statuses are made again in one step when the rule changes.
+_EVIDENCE_BATCH: Final = 2_000
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -85,6 +91,14 @@ class Outcome:
                         "value": i.value, "message": i.message(lang), "message_en": i.message_en}
                        for i in self.issues],
         }
+
+
+def _known_rating(value: str) -> Rating:
+    """A stored rating as a :class:`Rating`; a value the scale does not know counts as missing."""
+    try:
+        return Rating(value)
+    except ValueError:
+        return Rating.MISSING
 
 
 def _now() -> dt.datetime:
@@ -167,22 +181,27 @@ def _create_sqlite_file_whole(url: str) -> None:
 class Store:
     """The project's database. Create with :meth:`open`."""
 
-    def __init__(self, engine: Engine, catalogue: Catalogue, registry: UnitRegistry) -> None:
+    def __init__(self, engine: Engine, catalogue: Catalogue, registry: UnitRegistry,
+                 evidence_rule: EvidenceRule | None = None) -> None:
         self.engine = engine
         self.catalogue = catalogue
         self.registry = registry
+        self.evidence_rule = evidence_rule or default_rule()
 
     @classmethod
     def open(cls, url: str | None = None, *, catalogue: Catalogue | None = None,
-             registry: UnitRegistry | None = None, create: bool = True) -> Store:
+             registry: UnitRegistry | None = None, evidence_rule: EvidenceRule | None = None,
+             create: bool = True) -> Store:
         """Open the store at ``url``: create it on first use (only with ``create``; see :func:`check_target`)
         or bring it to the latest schema revision (Alembic migrations, :mod:`lgqa_metrics.store.migrations`), then
-        sync the catalogue and registry into it. Raises :class:`StoreMissing`."""
+        sync the catalogue and registry into it, and make every rating's evidence status again if the evidence
+        rule has changed since they were made. Raises :class:`StoreMissing`."""
         resolved = resolve_url(url)
         check_target(resolved, create=create)
         if create:
             _create_sqlite_file_whole(resolved)
-        store = cls(make_engine(resolved), catalogue or default_catalogue(), registry or default_registry())
+        store = cls(make_engine(resolved), catalogue or default_catalogue(), registry or default_registry(),
+                    evidence_rule)
         if not create:
             with store.engine.connect() as conn:
                 made = sa.inspect(conn).has_table(submissions_t.name)
@@ -196,6 +215,7 @@ class Store:
             if stored is not None:  # the registry lives in the store (a synthetic national dataset): data/units.csv stays out
                 store.registry = stored
             store._sync_reference_data(conn, with_units=stored is None)
+            store._sync_evidence_statuses(conn)
         return store
 
     def close(self) -> None:
@@ -233,6 +253,29 @@ class Store:
         _upsert(conn, indicators_t, "code", inds)
         conn.execute(meta_t.delete().where(meta_t.c.key == "reference"))
         conn.execute(meta_t.insert().values(key="reference", value=digest))
+
+    def _sync_evidence_statuses(self, conn: Connection) -> None:
+        """Make each stored rating's evidence status by the current rule, unless they were made by it already
+        (meta ``evidence_rule``): after the department edits ``data/catalogue/evidence.toml``, every page and
+        export follows the new rule. Only the statuses change; ratings, evidence and notes are never rewritten."""
+        rule = self.evidence_rule
+        stored = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == EVIDENCE_RULE_KEY)).scalar()
+        if stored == rule.fingerprint:
+            return
+        r = ratings_t
+        first, last = conn.execute(sa.select(sa.func.min(r.c.submission_id), sa.func.max(r.c.submission_id))).one()
+        update = (r.update().where(r.c.submission_id == sa.bindparam("sid"), r.c.indicator_code == sa.bindparam("code"))
+                  .values(evidence_status=sa.bindparam("status")))
+        for start in range(first or 0, (last or -1) + 1, _EVIDENCE_BATCH):
+            rows = conn.execute(sa.select(r.c.submission_id, r.c.indicator_code, r.c.rating, r.c.evidence, r.c.note,
+                                          r.c.evidence_status)
+                                .where(r.c.submission_id.between(start, start + _EVIDENCE_BATCH - 1))).all()
+            changed = [{"sid": row[0], "code": row[1], "status": status.value} for row in rows
+                       if (status := rule.status(_known_rating(row[2]), row[3], row[4])).value != row[5]]
+            if changed:
+                conn.execute(update, changed)
+        conn.execute(meta_t.delete().where(meta_t.c.key == EVIDENCE_RULE_KEY))
+        conn.execute(meta_t.insert().values(key=EVIDENCE_RULE_KEY, value=rule.fingerprint))
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -323,7 +366,9 @@ class Store:
                 uploaded_at=_now(), fingerprint=ret.fingerprint)).scalar_one()
             conn.execute(ratings_t.insert(), [
                 {"submission_id": sub_id, "indicator_code": r.code, "rating": r.rating.value, "raw": r.raw,
-                 "evidence": r.evidence, "note": r.note, "cell": r.cell} for r in ret.ratings])
+                 "evidence": r.evidence, "note": r.note, "cell": r.cell,
+                 "evidence_status": self.evidence_rule.status(r.rating, r.evidence, r.note).value}
+                for r in ret.ratings])
             self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "accepted", sub_id, uploader, issues, who)
         return Outcome(result.file, ret.sheet, "accepted", ret.unit_id, ret.year, version, len(ret.ratings), issues)
 
@@ -399,7 +444,7 @@ class Store:
             sa.select(s.c.unit_id, u.c.name.label("unit_name"), u.c.type.label("unit_type"), s.c.year,
                       i.c.quadrant, r.c.indicator_code, i.c.seq, i.c.name_vi.label("indicator_name"),
                       i.c.name_en.label("indicator_name_en"), r.c.rating, r.c.raw, r.c.evidence, r.c.note,
-                      r.c.cell, s.c.version, s.c.id.label("submission_id"), s.c.file_name, s.c.sheet)
+                      r.c.evidence_status, r.c.cell, s.c.version, s.c.id.label("submission_id"), s.c.file_name, s.c.sheet)
             .select_from(r.join(s, r.c.submission_id == s.c.id).join(u, s.c.unit_id == u.c.id)
                          .join(i, r.c.indicator_code == i.c.code))
         )
@@ -426,14 +471,23 @@ class Store:
         text columns (evidence, notes and cells come from :meth:`ratings` for the rows a view shows), ids
         and labels as categoricals. Built from one packed row per submission, so a national store (millions
         of ratings) loads in seconds."""
-        from lgqa_metrics.store.packed import PACK_BASE, PACKED_RATINGS, unpack_ratings  # numpy: only for this table
+        from lgqa_metrics.store.packed import (  # numpy: only here
+            PACK_BASE,
+            PACKED_RATINGS,
+            PACKED_STATUSES,
+            unpack_ratings,
+        )
 
         s, r = submissions_t, ratings_t
         codes = list(self.catalogue.codes)
         code_char = sa.case({c: chr(PACK_BASE + n) for n, c in enumerate(codes)}, value=r.c.indicator_code,
                             else_="?")
-        rating_char = sa.case({v: chr(PACK_BASE + n) for n, v in enumerate(PACKED_RATINGS)}, value=r.c.rating,
-                              else_=chr(PACK_BASE + PACKED_RATINGS.index("missing")))
+        kinds, unknown = len(PACKED_RATINGS), PACKED_STATUSES.index(EvidenceStatus.NOT_REQUIRED)
+        rating_char = sa.case(  # rating and evidence status in one character; an unknown one: missing, not required
+            *(((r.c.rating == rating) & (r.c.evidence_status == status), chr(PACK_BASE + n + kinds * m))
+              for n, rating in enumerate(PACKED_RATINGS) for m, status in enumerate(PACKED_STATUSES)),
+            *((r.c.rating == rating, chr(PACK_BASE + n + kinds * unknown)) for n, rating in enumerate(PACKED_RATINGS)),
+            else_=chr(PACK_BASE + PACKED_RATINGS.index("missing") + kinds * unknown))
         heads = (s.c.id, s.c.unit_id, s.c.year, s.c.version)
         packed = (sa.select(*heads, sa.func.aggregate_strings(code_char + rating_char, ""))
                   .select_from(r.join(s, r.c.submission_id == s.c.id)).where(s.c.status == STATUS_CURRENT)

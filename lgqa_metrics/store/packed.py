@@ -1,8 +1,8 @@
 """The compact ratings table the analysis pages aggregate.
 
 The store sends one packed string per current submission: two characters per rating, the indicator's
-position in the catalogue and the rating's position in :data:`PACKED_RATINGS`, each offset by
-:data:`PACK_BASE`. Unpacking is a few vectorised numpy steps, so millions of ratings arrive in seconds
+position in the catalogue, then the rating's position in :data:`PACKED_RATINGS` plus five times its evidence
+status's position in :data:`PACKED_STATUSES`, each offset by :data:`PACK_BASE`. Unpacking is a few vectorised numpy steps, so millions of ratings arrive in seconds
 instead of the minutes that one Python object per cell would take. Ids and labels become categoricals.
 """
 
@@ -15,12 +15,15 @@ import numpy as np
 import pandas as pd
 
 from lgqa_metrics.domain.catalogue import Catalogue
+from lgqa_metrics.domain.evidence import EvidenceStatus
 
 PACK_BASE: Final = 65  # "A"
 PACKED_RATINGS: Final = ("red", "yellow", "green", "na", "missing")
+#: Evidence statuses, packed into the rating's character: ``rating + len(PACKED_RATINGS) * status``.
+PACKED_STATUSES: Final = tuple(EvidenceStatus)
 #: The columns of :func:`unpack_ratings`, in order (the long table of ``Store.ratings`` without its text).
 COLUMNS: Final = ("unit_id", "unit_name", "unit_type", "year", "quadrant", "indicator_code", "indicator_name",
-                  "indicator_name_en", "rating", "version", "submission_id", "score")
+                  "indicator_name_en", "rating", "evidence_status", "version", "submission_id", "score")
 _SCORES: Final = np.array([0, 1, 2, 0, 0], dtype=np.int8)
 _SCORED: Final = np.array([True, True, True, False, False])
 
@@ -45,7 +48,9 @@ def unpack_ratings(packed: Sequence[Sequence[Any]], submissions: pd.DataFrame, u
     pairs = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(-1, 2).astype(np.int16)
     pairs -= PACK_BASE
     sub_ids = np.repeat(ids, lengths)
-    keep = (pairs[:, 0] >= 0) & (pairs[:, 0] < len(codes)) & (pairs[:, 1] >= 0) & (pairs[:, 1] < len(PACKED_RATINGS))
+    kinds = len(PACKED_RATINGS)
+    keep = ((pairs[:, 0] >= 0) & (pairs[:, 0] < len(codes)) & (pairs[:, 1] >= 0)
+            & (pairs[:, 1] < kinds * len(PACKED_STATUSES)))
     pairs, sub_ids = pairs[keep], sub_ids[keep]
 
     subs = submissions.sort_values("submission_id")
@@ -60,7 +65,8 @@ def unpack_ratings(packed: Sequence[Sequence[Any]], submissions: pd.DataFrame, u
     sub_rank = np.empty(len(subs), dtype=np.int64)
     sub_rank[np.lexsort((unit_of_sub, subs["year"].to_numpy(dtype=np.int64)))] = np.arange(len(subs))
     order = np.argsort(sub_rank[sub_pos] * len(codes) + pairs[:, 0], kind="stable")
-    code_idx, rating_idx = pairs[order, 0].astype(np.intp), pairs[order, 1].astype(np.intp)
+    code_idx = pairs[order, 0].astype(np.intp)
+    status_idx, rating_idx = np.divmod(pairs[order, 1].astype(np.intp), kinds)
     sub_pos = sub_pos[order]
     unit_codes, years = unit_of_sub[sub_pos], subs["year"].to_numpy(dtype=np.int16)[sub_pos]
     inds = catalogue.indicators
@@ -75,6 +81,7 @@ def unpack_ratings(packed: Sequence[Sequence[Any]], submissions: pd.DataFrame, u
         "indicator_name": _categorical(code_idx, [i.name_vi for i in inds]),
         "indicator_name_en": _categorical(code_idx, [i.name_en for i in inds]),
         "rating": pd.Categorical.from_codes(rating_idx, categories=pd.Index(PACKED_RATINGS, dtype="str")),
+        "evidence_status": pd.Categorical.from_codes(status_idx, categories=pd.Index(PACKED_STATUSES, dtype="str")),
         "version": subs["version"].to_numpy(dtype=np.int32)[sub_pos],
         "submission_id": subs["submission_id"].to_numpy(dtype=np.int64)[sub_pos],
         "score": pd.arrays.IntegerArray(_SCORES[rating_idx], ~_SCORED[rating_idx]),

@@ -68,6 +68,9 @@ ratings_t = sa.Table(
     sa.Column("evidence", sa.Text, nullable=False, default=""),
     sa.Column("note", sa.Text, nullable=False, default=""),
     sa.Column("cell", sa.String(16), nullable=False, default=""),
+    # derived from rating, evidence and note by the evidence rule (data/catalogue/evidence.toml); made again
+    # whenever the rule changes (meta "evidence_rule" holds the digest of the rule it was made under)
+    sa.Column("evidence_status", sa.String(16), nullable=False, default="", server_default=""),
 )
 intake_t = sa.Table(
     "intake", metadata,

@@ -27,10 +27,12 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.domain.evidence import EvidenceRule, EvidenceStatus
 from lgqa_metrics.domain.ratings import COLOURS, Rating
 from lgqa_metrics.domain.roles import Actor, Role, cli_actor, require
 from lgqa_metrics.domain.units import Unit, UnitRegistry
@@ -198,7 +200,7 @@ def write_store(ds: Dataset, url: str, *, actor: Actor | None = None, progress: 
             _insert(conn, files_t, {k: [f[k] for f in files.values()] for k in files[ds.spec.years[0]]})
             sha_of_year = {y: f["sha256"] for y, f in files.items()}
             _write_submissions(conn, ds, first_sub, first_intake, sha_of_year, progress)
-            _write_ratings(conn, ds, first_sub, cat, progress)
+            _write_ratings(conn, ds, first_sub, cat, store.evidence_rule, progress)
             if conn.dialect.name == "postgresql":  # explicit ids: move the id sequences past them
                 reset_sequences(conn)
             details = {"units": ds.spec.units, "years": [ds.spec.years[0], ds.spec.years[-1]], "seed": ds.spec.seed,
@@ -244,7 +246,18 @@ def _write_submissions(conn: Connection, ds: Dataset, first_sub: int, first_inta
             progress("submissions", end, total)
 
 
-def _write_ratings(conn: Connection, ds: Dataset, first_sub: int, catalogue: Catalogue,
+def evidence_statuses(ds: Dataset, rule: EvidenceRule) -> npt.NDArray[np.object_]:
+    """Each generated rating's evidence status by ``rule`` (submissions × codes), judged once per text of the
+    dataset's evidence and note pools rather than once per rating."""
+    needs = np.array([rule.needs_evidence(r) for r in RATINGS])
+    given = np.array([rule.gives_evidence(text) for text in ds.evidence_pool])
+    cited = np.array([rule.cites_document(text) for text in ds.note_pool])
+    evidenced = given[ds.evidence] | cited[ds.notes]
+    return np.where(~needs[ds.ratings], EvidenceStatus.NOT_REQUIRED.value,
+                    np.where(evidenced, EvidenceStatus.EVIDENCED.value, EvidenceStatus.MISSING.value)).astype(object)
+
+
+def _write_ratings(conn: Connection, ds: Dataset, first_sub: int, catalogue: Catalogue, rule: EvidenceRule,
                    progress: Progress | None) -> None:
     k = len(ds.codes)
     values = np.array([r.value for r in RATINGS], dtype=object)
@@ -252,6 +265,7 @@ def _write_ratings(conn: Connection, ds: Dataset, first_sub: int, catalogue: Cat
     evidence = np.array(ds.evidence_pool, dtype=object)
     notes = np.array(ds.note_pool, dtype=object)
     codes, cells = list(ds.codes), list(rating_cells(catalogue))
+    statuses = evidence_statuses(ds, rule)
     per_batch = max(1, BATCH_ROWS // k)
     total = ds.rating_count
     for start, end in _batches(ds.submissions, per_batch):
@@ -260,7 +274,8 @@ def _write_ratings(conn: Connection, ds: Dataset, first_sub: int, catalogue: Cat
             "submission_id": np.repeat(np.arange(first_sub + start, first_sub + end), k).tolist(),
             "indicator_code": codes * (end - start), "rating": values[flat].tolist(), "raw": raws[flat].tolist(),
             "evidence": evidence[ds.evidence[start:end].ravel()].tolist(),
-            "note": notes[ds.notes[start:end].ravel()].tolist(), "cell": cells * (end - start)})
+            "note": notes[ds.notes[start:end].ravel()].tolist(), "cell": cells * (end - start),
+            "evidence_status": statuses[start:end].ravel().tolist()})
         if progress:
             progress("ratings", end * k, total)
 

@@ -24,8 +24,9 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 def test_the_compact_table_equals_the_long_table_without_text(store_url: str) -> None:
     store = Store.open(store_url)
-    for unit, year, shift in [("q-le-chan", 2022, 0), ("q-le-chan", 2023, 2), ("x-an-thang", 2023, 1)]:
-        ingest_bytes(store, filled_template(unit, year, pattern(shift)), f"{unit}-{year}.xlsx")
+    for unit, year, shift, evidence in [("q-le-chan", 2022, 0, "QĐ số {code}/QĐ-UBND"), ("q-le-chan", 2023, 2, ""),
+                                        ("x-an-thang", 2023, 1, "Không có")]:
+        ingest_bytes(store, filled_template(unit, year, pattern(shift), evidence), f"{unit}-{year}.xlsx")
     # A second version supersedes the first: only the current one counts.
     ingest_bytes(store, filled_template("x-an-thang", 2023, pattern(3)), "x-an-thang-2023-v2.xlsx")
     compact, full = store.rating_table(), store.ratings()
@@ -33,6 +34,7 @@ def test_the_compact_table_equals_the_long_table_without_text(store_url: str) ->
     assert len(compact) == len(full) == 3 * 39
     pd.testing.assert_frame_equal(_plain(compact), _plain(full[list(COLUMNS)]), check_dtype=False)
     assert compact["rating"].dtype == "category" and compact["unit_id"].dtype == "category"
+    assert set(compact["evidence_status"]) == {"evidenced", "missing", "not_required"}
     store.close()
 
 

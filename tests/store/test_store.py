@@ -6,12 +6,26 @@ import io
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
+from lgqa_metrics.domain.evidence import load_rule
 from lgqa_metrics.domain.roles import cli_actor
 from lgqa_metrics.services.ingest import batched, ingest_bytes, ingest_paths
-from lgqa_metrics.store.database import Store, files_t, intake_t, issues_t, ratings_t, submissions_t
+from lgqa_metrics.store import migrations
+from lgqa_metrics.store.database import (
+    EVIDENCE_RULE_KEY,
+    Store,
+    files_t,
+    intake_t,
+    issues_t,
+    make_engine,
+    ratings_t,
+    submissions_t,
+)
+from lgqa_metrics.store.schema import meta_t
 from tests.support.returns import filled_template, pattern
 
 
@@ -193,3 +207,50 @@ def test_the_archive_keeps_every_byte_of_a_file(store: Store) -> None:
     assert out.status == "rejected"
     [sha] = store.intake_log()["file_sha256"]
     assert store.archived(sha) == data and store.archived("0" * 64) is None
+
+
+def _statuses(store: Store) -> dict[tuple[int, str], str]:
+    frame = store.rating_table()
+    return {(int(y), str(c)): str(s) for y, c, s in zip(frame["year"], frame["indicator_code"],
+                                                          frame["evidence_status"], strict=True)}
+
+
+def test_each_rating_is_stored_with_its_evidence_status(store: Store) -> None:
+    ingest_bytes(store, filled_template("q-le-chan", 2022, pattern(), "QĐ số {code}/QĐ-UBND"), "2022.xlsx")
+    ingest_bytes(store, filled_template("q-le-chan", 2023, pattern(), "Không có"), "2023.xlsx")
+    needs = {c for c, r in pattern().items() if r in ("green", "yellow")}
+    assert _statuses(store) == {
+        **{(2022, c): "evidenced" if c in needs else "not_required" for c in pattern()},
+        **{(2023, c): "missing" if c in needs else "not_required" for c in pattern()}}
+    detail = store.ratings(years=[2023])
+    assert set(detail.loc[detail["rating"] == "green", "evidence_status"]) == {"missing"}
+
+
+def test_a_changed_evidence_rule_remakes_the_statuses_when_the_store_opens_and_rewrites_nothing_else(
+        db_url: str, store: Store, tmp_path: Path) -> None:
+    ingest_bytes(store, filled_template("q-le-chan", 2023, pattern(), "Không có"), "2023.xlsx")
+    before = store.ratings().drop(columns="evidence_status")
+    rule = tmp_path / "evidence.toml"
+    rule.write_text('required = ["green"]\nplaceholders = []\ndocument_references = []\n', encoding="utf-8")
+    store.close()
+    edited = Store.open(db_url, evidence_rule=load_rule(rule))
+    assert _statuses(edited) == {(2023, c): "evidenced" if r == "green" else "not_required" for c, r in pattern().items()}
+    pd.testing.assert_frame_equal(edited.ratings().drop(columns="evidence_status"), before)
+    edited.close()
+    again = Store.open(db_url)  # back to the department's rule
+    assert set(_statuses(again).values()) == {"missing", "not_required"}
+    again.close()
+
+
+def test_a_store_from_before_evidence_statuses_gets_them_when_opened(db_url: str, store: Store) -> None:
+    ingest_bytes(store, filled_template("q-le-chan", 2023, pattern(), ""), "2023.xlsx")
+    store.close()
+    engine = make_engine(db_url)
+    with engine.begin() as conn:  # the store as revision 0004 left it: no statuses, no rule digest
+        command.downgrade(migrations.config(conn), "0004")
+        conn.execute(meta_t.delete().where(meta_t.c.key == EVIDENCE_RULE_KEY))
+        assert "evidence_status" not in {c["name"] for c in sa.inspect(conn).get_columns("ratings")}
+    engine.dispose()
+    reopened = Store.open(db_url)
+    assert set(_statuses(reopened).values()) == {"missing", "not_required"}
+    reopened.close()

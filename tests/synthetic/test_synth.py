@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from lgqa_metrics.domain.evidence import default_rule
 from lgqa_metrics.domain.units import DISTRICT_TYPES, REPORTING_TYPES, UnitType, default_registry, load_registry
 from lgqa_metrics.intake.reader import read_bytes
 from lgqa_metrics.store import audit
@@ -296,3 +297,19 @@ def test_many_workbooks_are_written_by_several_processes(tmp_path: Path) -> None
     parallel = write_files(small, tmp_path / "b", workers=2, parallel_from=2)
     assert serial.files == parallel.files == 12
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in (tmp_path / "b").iterdir())
+
+
+def test_generated_ratings_are_stored_with_the_evidence_status_the_rule_gives_each_one(tmp_path: Path) -> None:
+    ds = generate(SynthSpec(30, (2023, 2024), seed=9))
+    url = f"sqlite:///{tmp_path / 'evidence.sqlite'}"
+    write_store(ds, url)
+    rule = default_rule()
+    store = Store.open(url)
+    with store.engine.connect() as conn:
+        stored = conn.execute(sa.select(ratings_t.c.rating, ratings_t.c.evidence, ratings_t.c.note,
+                                        ratings_t.c.evidence_status)).all()
+    store.close()
+    assert len(stored) == ds.rating_count
+    assert all(rule.status(r, e, n).value == s for r, e, n, s in stored)
+    greens = Counter(s for r, _, _, s in stored if r == "green")
+    assert 0.8 < greens["evidenced"] / greens.total() < 1  # most greens cite a document, not all
