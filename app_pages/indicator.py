@@ -1,4 +1,5 @@
-"""Chỉ số / Indicator: one indicator across all units and years, with the red units' evidence."""
+"""Chỉ số / Indicator: one indicator across all units and years, with the red units' evidence and the greens
+and yellows sent without evidence."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ with right:
         st.success(t("indicator.no_red", lang, year=year))
     else:
         components.table(components.red_units_table(red, lang), lang, "red_units")
+st.markdown(f"**{t('indicator.unevidenced', lang, year=year)}**")
+unevidenced = analytics.unevidenced_units(this_year, indicator.code, year)
+if unevidenced.empty:
+    st.success(t("indicator.all_evidenced", lang, year=year))
+else:
+    components.table(components.unevidenced_table(unevidenced, catalogue(), lang), lang, "unevidenced_units")
 st.markdown(f"**{t('indicator.all_units', lang, year=year)}**")
 components.table(components.indicator_units_table(this_year, indicator.code, year, catalogue(), lang), lang,
                  "all_units")

@@ -17,6 +17,7 @@ from typing import Final
 import pandas as pd
 
 from lgqa_metrics.domain.catalogue import Catalogue, code_key
+from lgqa_metrics.domain.evidence import EvidenceStatus
 from lgqa_metrics.domain.paths import CATALOGUE_DIR
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.units import REPORTING_TYPES, UnitRegistry
@@ -193,19 +194,32 @@ def units_due(ratings: pd.DataFrame, year: int, registry: UnitRegistry, expected
     return rows.sort_values(["_t", "unit_name"]).drop(columns="_t").reset_index(drop=True)
 
 
-def matrix(ratings: pd.DataFrame, year: int, catalogue: Catalogue,
-           units: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The traffic-light matrix of one year: (ratings, evidence), units as rows (``units``' ``unit_id`` in its
-    order; default: the units present, in type order), the 39 codes as columns in numeric order. Unit-years
-    without a value hold ``missing``."""
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    """The traffic-light matrix of one year, three grids alike (units × the 39 codes): each rating, its evidence
+    text, and its evidence status (``evidenced``, ``missing``, ``not_required``)."""
+
+    ratings: pd.DataFrame
+    evidence: pd.DataFrame
+    evidence_status: pd.DataFrame
+
+
+def matrix(ratings: pd.DataFrame, year: int, catalogue: Catalogue, units: pd.DataFrame | None = None) -> Matrix:
+    """The traffic-light matrix of one year, units as rows (``units``' ``unit_id`` in its order; default: the
+    units present, in type order), the 39 codes as columns in numeric order. Unit-years without a value hold
+    ``missing``, with no evidence and none required."""
     this = ratings[ratings["year"] == year]
     order = unit_order(this) if units is None else units
     codes = list(catalogue.codes)
-    grid = this.pivot(index="unit_id", columns="indicator_code", values="rating")
-    grid = grid.reindex(index=order["unit_id"], columns=codes).fillna("missing")
-    evidence = this.pivot(index="unit_id", columns="indicator_code", values="evidence")
-    evidence = evidence.reindex(index=order["unit_id"], columns=codes).fillna("")
-    return grid, evidence
+
+    def grid(values: str, empty: str) -> pd.DataFrame:
+        if values not in this:
+            return pd.DataFrame(empty, index=pd.Index(order["unit_id"]), columns=codes)
+        table = this.pivot(index="unit_id", columns="indicator_code", values=values).astype(object)
+        return table.reindex(index=order["unit_id"], columns=codes).fillna(empty)
+
+    return Matrix(grid("rating", "missing"), grid("evidence", ""),
+                  grid("evidence_status", EvidenceStatus.NOT_REQUIRED.value))
 
 
 def quadrant_counts(ratings: pd.DataFrame) -> pd.DataFrame:
@@ -213,12 +227,28 @@ def quadrant_counts(ratings: pd.DataFrame) -> pd.DataFrame:
     return colour_counts(ratings, (*UNIT_KEYS, "year", "quadrant"))
 
 
+def evidenced_share(ratings: pd.DataFrame, by: Sequence[str] = (*UNIT_KEYS, "year")) -> pd.DataFrame:
+    """Per group of ``by``: how many ratings needed evidence (``needing``), how many of them had it
+    (``evidenced``), and ``evidenced_share``, from 0 to 1 (NA where none needed any)."""
+    needing = ratings["evidence_status"].astype(str) != EvidenceStatus.NOT_REQUIRED.value
+    given = ratings["evidence_status"].astype(str) == EvidenceStatus.EVIDENCED.value
+    flags = ratings[list(by)].assign(needing=needing.astype(int), evidenced=given.astype(int))
+    out = flags.groupby(list(by), observed=True)[["needing", "evidenced"]].sum().reset_index()
+    out["evidenced_share"] = (out["evidenced"] / out["needing"].where(out["needing"] > 0)).astype("Float64")
+    return out
+
+
 def ranking(ratings: pd.DataFrame, year: int, lang: str = "vi") -> pd.DataFrame:
     """Units of one year ranked by index (ties share a rank), with colour counts, excluded N/A and
-    missing counts and the tier label."""
-    counts = colour_counts(ratings[ratings["year"] == year])
+    missing counts, the tier label and the share of ratings needing evidence that had it."""
+    this_year = ratings[ratings["year"] == year]
+    counts = colour_counts(this_year)
     if counts.empty:
-        return counts.assign(rank=pd.Series(dtype="Int64"), tier=pd.Series(dtype="str"))
+        return counts.assign(rank=pd.Series(dtype="Int64"), tier=pd.Series(dtype="str"),
+                             evidenced_share=pd.Series(dtype="Float64"))
+    if "evidence_status" in this_year:
+        shares = evidenced_share(this_year, ("unit_id",))[["unit_id", "evidenced_share"]]
+        counts = counts.merge(shares.astype({"unit_id": counts["unit_id"].dtype}), on="unit_id", how="left")
     counts = counts.sort_values(["index", "green", "unit_name"], ascending=[False, False, True], na_position="last")
     counts["rank"] = counts["index"].rank(method="min", ascending=False).astype("Int64")
     counts["tier"] = [tier_of(v, lang) for v in counts["index"]]
@@ -304,6 +334,16 @@ def _compared(ratings: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFra
 def indicator_distribution(ratings: pd.DataFrame, code: str) -> pd.DataFrame:
     """Colour counts of one indicator per year."""
     return colour_counts(ratings[ratings["indicator_code"] == code], ("year",))
+
+
+def unevidenced_units(ratings: pd.DataFrame, code: str, year: int) -> pd.DataFrame:
+    """Units whose rating of one indicator in one year needed evidence and had none (greens first), with their
+    evidence cell and note as sent."""
+    mask = ((ratings["indicator_code"] == code) & (ratings["year"] == year)
+            & (ratings["evidence_status"] == EvidenceStatus.MISSING.value))
+    part = ratings.loc[mask, [*UNIT_KEYS, "rating", "evidence", "note"]]
+    part = part.assign(_g=(part["rating"] != "green").astype(int))
+    return part.sort_values(["_g", "unit_name"]).drop(columns="_g").reset_index(drop=True)
 
 
 def red_units(ratings: pd.DataFrame, code: str, year: int | None = None) -> pd.DataFrame:

@@ -15,14 +15,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lgqa_metrics.analysis.analytics import ASSESSED, RATING_ORDER, type_rank, unit_order
+from lgqa_metrics.analysis.analytics import ASSESSED, RATING_ORDER, Matrix, type_rank, unit_order
 from lgqa_metrics.analysis.filters import type_label
 from lgqa_metrics.analysis.numbers import percent_ticks, separators
 from lgqa_metrics.domain.catalogue import Catalogue, Quadrant
+from lgqa_metrics.domain.evidence import EvidenceStatus
 from lgqa_metrics.domain.formatting import number, percent
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
@@ -142,9 +144,10 @@ def _panel_top(titles: Sequence[str]) -> int:
     return 50 + 16 * max((_lines(title) for title in titles), default=1)
 
 
-def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFrame, catalogue: Catalogue,
-                  year: int, lang: str = "vi") -> go.Figure:
-    """The traffic-light matrix: units (grouped by type) × 39 indicators (grouped by quadrant)."""
+def matrix_figure(cells: Matrix, units: pd.DataFrame, catalogue: Catalogue, year: int, lang: str = "vi") -> go.Figure:
+    """The traffic-light matrix: units (grouped by type) × 39 indicators (grouped by quadrant); a rating that
+    needed evidence and had none carries a dark triangle in its cell's top right corner (readable in greyscale)."""
+    grid, evidence, statuses = cells.ratings, cells.evidence, cells.evidence_status
     colours = rating_colours(catalogue)
     codes = list(grid.columns)
     names = {u: n for u, n in zip(units["unit_id"], units["unit_name"], strict=True)}
@@ -153,8 +156,10 @@ def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFram
     z = grid.replace(_Z).astype(int).to_numpy()
     text = grid.replace(SYMBOLS[lang]).to_numpy()
     ind_names = [catalogue[c].name(lang) for c in codes]
+    status_labels = {s.value: t(f"evidence.{s.value}", lang) for s in EvidenceStatus}
     custom = [[[ind_names[j], _label(catalogue, str(grid.iat[i, j]), lang), str(evidence.iat[i, j])[:160] or "–",
-                type_label(types[u], lang)] for j in range(len(codes))] for i, u in enumerate(grid.index)]
+                type_label(types[u], lang), status_labels[str(statuses.iat[i, j])]] for j in range(len(codes))]
+              for i, u in enumerate(grid.index)]
     scale = []
     for i, key in enumerate(["red", "yellow", "green", "na", "missing"]):
         scale += [[i / 5, colours[key]], [(i + 1) / 5, colours[key]]]
@@ -163,11 +168,17 @@ def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFram
         text=text, texttemplate="%{text}", textfont={"size": 11, "color": "#1A1A1A"}, customdata=custom,
         hovertemplate=(f"<b>%{{y}}</b> (%{{customdata[3]}})<br>%{{x}} %{{customdata[0]}}<br>"
                        f"{t('chart.rating', lang)}: <b>%{{customdata[1]}}</b><br>"
-                       f"{t('chart.evidence', lang)}: %{{customdata[2]}}<extra></extra>")))
+                       f"{t('chart.evidence', lang)}: %{{customdata[2]}} (%{{customdata[4]}})<extra></extra>")))
     fig.add_traces([go.Scatter(x=[None], y=[None], mode="markers", showlegend=True,  # legend entries
                                name=f"{SYMBOLS[lang][rating]} {_label(catalogue, rating, lang)}",
                                marker={"size": 12, "symbol": "square", "color": colours[rating],
                                        "line": {"color": "#555", "width": 1}}) for rating in RATING_ORDER])
+    unevidenced = list(zip(*np.nonzero(statuses.to_numpy() == EvidenceStatus.MISSING.value), strict=True))
+    if unevidenced:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=True,
+                                 name=t("evidence.missing", lang),
+                                 marker={"size": 11, "symbol": "triangle-ne", "color": _MARK}))
+        fig.update_layout(shapes=[*fig.layout.shapes, *(_corner_mark(int(i), int(j)) for i, j in unevidenced)])
     lines = quadrant_separators(fig, catalogue, lang)
     kinds = [types[u] for u in grid.index]
     fig.update_layout(shapes=[*fig.layout.shapes, *(_line("y", i - 0.5) for i in range(1, len(kinds))
@@ -176,6 +187,18 @@ def matrix_figure(grid: pd.DataFrame, evidence: pd.DataFrame, units: pd.DataFram
     fig.update_xaxes(title=t("chart.indicator", lang), tickangle=-90, type="category", tickfont={"size": MIN_TEXT})
     height = 160 + 16 * lines + 34 * max(len(y), 1)
     return _base(fig, t("chart.matrix_title", lang, year=year), height, top=44 + 16 * lines, lang=lang)
+
+
+#: The colour of the matrix's mark for a rating without evidence: dark on every fill, and in greyscale.
+_MARK: Final = "#1A1A1A"
+
+
+def _corner_mark(row: int, column: int) -> dict[str, object]:
+    """A filled triangle in the top right corner of the matrix cell at (``row``, ``column``), about a third of it
+    each way (numbers on a category axis are positions: the cell spans ±0.5 around its index)."""
+    left, right, top, bottom = column + 0.14, column + 0.46, row - 0.46, row - 0.16
+    return {"type": "path", "xref": "x", "yref": "y", "path": f"M {left},{top} L {right},{top} L {right},{bottom} Z",
+            "fillcolor": _MARK, "line": {"width": 0}, "layer": "above"}
 
 
 #: Characters of a quadrant's label over the matrix per column of the quadrant (a column is at least 11 px

@@ -17,6 +17,8 @@ import pandas as pd
 import xlsxwriter
 
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.domain.evidence import EvidenceStatus
+from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.units import TYPE_LABELS, UnitType
 
@@ -33,6 +35,7 @@ EXPORT_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "rating_label": ("Kết quả (chữ)", "Rating (label)"),
     "score": ("Điểm (Đỏ 0, Vàng 1, Xanh 2)", "Score (red 0, yellow 1, green 2)"),
     "evidence": ("Minh chứng", "Evidence"),
+    "evidence_status": ("Tình trạng minh chứng", "Evidence status"),
     "note": ("Ghi chú", "Note"),
     "version": ("Phiên bản", "Version"),
     "file_name": ("Tệp gốc", "Original file"),
@@ -51,7 +54,8 @@ EXPORT_XLSX_OPTIONS: Final = {**{k: v for k, v in SAFE_XLSX_OPTIONS.items() if k
 #: Rows of an Excel export turned into Python values at a time.
 _ROWS_AT_ONCE: Final = 4096
 _WIDTHS: Final = {"unit_id": 14, "unit_name": 22, "unit_type": 10, "year": 7, "quadrant": 8, "indicator_code": 9,
-                  "indicator_name": 44, "rating": 10, "rating_label": 14, "score": 9, "evidence": 40, "note": 32,
+                  "indicator_name": 44, "rating": 10, "rating_label": 14, "score": 9, "evidence": 40, "evidence_status": 16,
+                  "note": 32,
                   "version": 9, "file_name": 30}
 
 
@@ -62,6 +66,9 @@ def export_frame(ratings: pd.DataFrame, lang: str = "vi", catalogue: Catalogue |
     if lang == "en" and "indicator_name_en" in out:
         out["indicator_name"] = out["indicator_name_en"]
     out["rating_label"] = out["rating"].map({r.value: cat.scale[r].label(lang) for r in Rating})
+    if "evidence_status" in out:
+        out["evidence_status"] = out["evidence_status"].astype(str).map(
+            {s.value: t(f"evidence.{s.value}", lang) for s in EvidenceStatus})
     return out.reindex(columns=list(EXPORT_COLUMNS)).reset_index(drop=True)
 
 

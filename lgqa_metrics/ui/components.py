@@ -20,6 +20,7 @@ from lgqa_metrics.analysis.analytics import (
 from lgqa_metrics.analysis.charts import SYMBOLS
 from lgqa_metrics.analysis.filters import rows_matching, type_label
 from lgqa_metrics.domain.catalogue import Catalogue, Indicator
+from lgqa_metrics.domain.evidence import EvidenceStatus
 from lgqa_metrics.domain.formatting import number, percent
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
@@ -149,8 +150,9 @@ def legend_caption(lang: str) -> None:
 
 def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The ranking with localised headers, in display order."""
-    cols = ["rank", "unit_name", "unit_type", "index", "tier", "green", "yellow", "red", "na", "missing"]
-    shown = ranking[cols].assign(unit_type=[type_label(v, lang) for v in ranking["unit_type"]],
+    cols = ["rank", "unit_name", "unit_type", "index", "tier", "green", "yellow", "red", "na", "missing",
+            "evidenced_share"]
+    shown = ranking.reindex(columns=cols).assign(unit_type=[type_label(v, lang) for v in ranking["unit_type"]],
                                  index=ranking["index"].round(1))
     return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
 
@@ -233,15 +235,28 @@ def red_units_table(red: pd.DataFrame, lang: str) -> pd.DataFrame:
     return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
 
 
+def _rating_labels(cat: Catalogue, lang: str) -> dict[str, str]:
+    return {r.value: f"{SYMBOLS[lang][r.value]} {cat.scale[r].label(lang)}" for r in Rating}
+
+
 def indicator_units_table(ratings: pd.DataFrame, code: str, year: int, cat: Catalogue, lang: str) -> pd.DataFrame:
-    """Every unit's rating, evidence and note on one indicator in one year."""
+    """Every unit's rating, evidence status, evidence and note on one indicator in one year."""
     part = ratings[(ratings["indicator_code"] == code) & (ratings["year"] == year)]
     order = {u: i for i, u in enumerate(unit_order_ids(part))}
     part = part.assign(_o=part["unit_id"].map(order)).sort_values("_o")
-    labels = {r.value: f"{SYMBOLS[lang][r.value]} {cat.scale[r].label(lang)}" for r in Rating}
-    cols = ["unit_name", "unit_type", "rating_label", "evidence", "note"]
+    statuses = {s.value: t(f"evidence.{s.value}", lang) for s in EvidenceStatus}
+    cols = ["unit_name", "unit_type", "rating_label", "evidence_status", "evidence", "note"]
     shown = part.assign(unit_type=[type_label(v, lang) for v in part["unit_type"]],
-                        rating_label=part["rating"].map(labels))[cols]
+                        rating_label=part["rating"].map(_rating_labels(cat, lang)),
+                        evidence_status=part["evidence_status"].map(statuses))[cols]
+    return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
+
+
+def unevidenced_table(unevidenced: pd.DataFrame, cat: Catalogue, lang: str) -> pd.DataFrame:
+    """Units whose rating needed evidence and had none, with what they wrote in the evidence cell and the note."""
+    cols = ["unit_name", "unit_type", "rating_label", "evidence", "note"]
+    shown = unevidenced.assign(unit_type=[type_label(v, lang) for v in unevidenced["unit_type"]],
+                               rating_label=unevidenced["rating"].map(_rating_labels(cat, lang)))[cols]
     return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
 
 
@@ -316,7 +331,7 @@ PAGE_ROWS: Final = 50
 _PLAIN_COLUMNS: Final = ("col.year", "col.version", "submissions.col_year", "submissions.col_version",
                          "batch.col_year", "batch.col_version")
 #: Columns (by message key) of shares from 0 to 1, written as percentages.
-_PERCENT_COLUMNS: Final = ("col.green_share",)
+_PERCENT_COLUMNS: Final = ("col.green_share", "col.evidenced_share")
 
 
 def _drawn(frame: pd.DataFrame, lang: str, percents: Sequence[str] | None) -> Any:

@@ -49,10 +49,10 @@ def _overview(version: str, year: int, province: str, district: str, lang: str) 
     rows = analytics.units_due(this_year, year, reg, expected)  # a unit due without a return: a row of its own
     sent = [str(u) for u in rows.loc[rows["sent"], "unit_id"]]  # none: an empty matrix, not every unit's text
     detail = detail_ratings(years=[year], units=sent) if sent else this_year.assign(evidence="")
-    grid, evidence = analytics.matrix(detail, year, cat, rows)
+    cells = analytics.matrix(detail, year, cat, rows)
     labels = [name if was_sent else t("overview.not_sent", lang, name=name)
               for name, was_sent in zip(rows["unit_name"], rows["sent"], strict=True)]
-    matrix = charts.matrix_figure(grid, evidence, rows.assign(unit_name=labels), cat, year, lang)
+    matrix = charts.matrix_figure(cells, rows.assign(unit_name=labels), cat, year, lang)
     return OverviewView(head, matrix, charts.quadrant_bars(analytics.quadrant_counts(this_year), cat, lang))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 import pytest
 
@@ -10,17 +12,22 @@ from lgqa_metrics.domain.catalogue import default_catalogue
 from lgqa_metrics.domain.units import default_registry
 
 
-def frame(rows: dict[tuple[str, int], dict[str, str]]) -> pd.DataFrame:
-    """A long ratings table: (unit, year) -> {code: rating}; other codes are missing."""
+def frame(rows: dict[tuple[str, int], dict[str, str]],
+          unevidenced: Collection[tuple[str, int, str]] = ()) -> pd.DataFrame:
+    """A long ratings table: (unit, year) -> {code: rating}; other codes are missing. Greens and yellows carry
+    evidence, except those (unit, year, code) in ``unevidenced``."""
     reg, cat = default_registry(), default_catalogue()
     out = []
     for (unit, year), ratings in rows.items():
         u = reg[unit]
         for ind in cat.indicators:
             rating = ratings.get(ind.code, "missing")
+            lacking = (unit, year, ind.code) in unevidenced
+            status = ("missing" if lacking else "evidenced") if rating in ("green", "yellow") else "not_required"
             out.append({"unit_id": unit, "unit_name": u.name, "unit_type": u.type.value, "year": year,
                         "quadrant": ind.quadrant, "indicator_code": ind.code, "indicator_name": ind.name_vi,
-                        "rating": rating, "evidence": f"ev {unit} {ind.code}", "note": "", "version": 1})
+                        "rating": rating, "evidence": "" if lacking else f"ev {unit} {ind.code}", "note": "",
+                        "evidence_status": status, "version": 1})
     return pd.DataFrame(out)
 
 
@@ -95,7 +102,7 @@ def test_the_matrix_has_a_row_for_every_unit_due_with_those_not_sent_marked() ->
     assert sorted(rows["unit_id"]) == sorted(due) and int(rows["sent"].sum()) == 2
     assert list(rows["unit_id"]) == list(analytics.unit_order(frame({(u, 2024): {} for u in due}))["unit_id"]), \
         "type, then name order, sent or not"
-    grid, _ = analytics.matrix(data, 2024, default_catalogue(), rows)
+    grid = analytics.matrix(data, 2024, default_catalogue(), rows).ratings
     assert list(grid.index) == list(rows["unit_id"])
     unsent = rows.loc[~rows["sent"], "unit_id"]
     assert (grid.loc[unsent] == "missing").all().all() and (grid.loc[rows.loc[rows["sent"], "unit_id"], "1.1"] == "red").all()
@@ -109,12 +116,43 @@ def test_a_change_between_two_years_counts_the_units_in_both_and_in_one_only() -
 def test_matrix_orders_units_by_type_and_codes_numerically() -> None:
     data = frame({("x-an-thang", 2023): {"1.10": "green"}, ("q-le-chan", 2023): {"1.9": "red"},
                   ("p-cat-dai", 2023): {}, ("h-an-lao", 2023): {"4.9": "na"}})
-    grid, evidence = analytics.matrix(data, 2023, default_catalogue())
+    cells = analytics.matrix(data, 2023, default_catalogue())
+    grid, evidence = cells.ratings, cells.evidence
     assert list(grid.index) == ["q-le-chan", "h-an-lao", "p-cat-dai", "x-an-thang"]
     assert list(grid.columns[8:11]) == ["1.9", "1.10", "2.1"]
     assert grid.loc["x-an-thang", "1.10"] == "green" and grid.loc["q-le-chan", "1.9"] == "red"
     assert grid.loc["h-an-lao", "4.9"] == "na" and grid.loc["p-cat-dai", "1.1"] == "missing"
     assert evidence.loc["q-le-chan", "1.9"] == "ev q-le-chan 1.9"
+
+
+def test_the_matrix_carries_each_ratings_evidence_status() -> None:
+    data = frame({("q-le-chan", 2023): {"1.1": "green", "1.2": "yellow", "1.3": "red"}, ("x-an-thang", 2023): {}},
+                 unevidenced={("q-le-chan", 2023, "1.2")})
+    statuses = analytics.matrix(data, 2023, default_catalogue()).evidence_status
+    assert statuses.loc["q-le-chan", ["1.1", "1.2", "1.3"]].tolist() == ["evidenced", "missing", "not_required"]
+    assert (statuses.loc["x-an-thang"] == "not_required").all()
+    assert int((statuses == "missing").sum().sum()) == 1
+
+
+def test_the_ranking_gives_each_unit_the_share_of_ratings_needing_evidence_that_had_it() -> None:
+    greens = {c: "green" for c in CODES[:10]} | {c: "red" for c in CODES[10:]}
+    data = frame({("q-le-chan", 2023): greens, ("x-an-thang", 2023): {c: "red" for c in CODES},
+                  ("h-an-lao", 2023): {c: "yellow" for c in CODES[:4]}},
+                 unevidenced={("q-le-chan", 2023, c) for c in CODES[:3]} | {("h-an-lao", 2023, c) for c in CODES[:4]})
+    shares = analytics.ranking(data, 2023).set_index("unit_id")["evidenced_share"]
+    assert shares["q-le-chan"] == pytest.approx(7 / 10)
+    assert shares["h-an-lao"] == 0
+    assert pd.isna(shares["x-an-thang"])  # all red: nothing needed evidence
+
+
+def test_unevidenced_units_of_an_indicator_list_greens_first_then_yellows() -> None:
+    data = frame({("q-le-chan", 2023): {"2.1": "yellow"}, ("x-an-thang", 2023): {"2.1": "green"},
+                  ("h-an-lao", 2023): {"2.1": "green"}, ("p-cat-dai", 2023): {"2.1": "red"},
+                  ("x-an-thang", 2022): {"2.1": "green"}},
+                 unevidenced={("q-le-chan", 2023, "2.1"), ("x-an-thang", 2023, "2.1"), ("x-an-thang", 2022, "2.1")})
+    found = analytics.unevidenced_units(data, "2.1", 2023)
+    assert list(zip(found["unit_id"], found["rating"], strict=True)) == [("x-an-thang", "green"), ("q-le-chan", "yellow")]
+    assert analytics.unevidenced_units(data, "2.2", 2023).empty
 
 
 def test_ranking_shares_ranks_on_ties_and_labels_tiers() -> None:

@@ -32,8 +32,7 @@ def _data():  # type: ignore[no-untyped-def]
 
 def test_matrix_uses_exact_colours_symbols_and_hover_names() -> None:
     data = _data()
-    grid, evidence = analytics.matrix(data, 2023, CAT)
-    fig = charts.matrix_figure(grid, evidence, analytics.unit_order(data), CAT, 2023, "vi")
+    fig = charts.matrix_figure(analytics.matrix(data, 2023, CAT), analytics.unit_order(data), CAT, 2023, "vi")
     heat = fig.data[0]
     assert list(heat.y) == ["Quận Lê Chân", "Xã An Thắng"]
     assert list(heat.text[0][:5]) == ["Đ", "V", "X", "—", "?"]
@@ -47,10 +46,31 @@ def test_matrix_uses_exact_colours_symbols_and_hover_names() -> None:
     assert legend == ["X Xanh lá", "V Vàng", "Đ Đỏ", "— Không áp dụng", "? Chưa đánh giá"]
 
 
+def test_a_rating_without_evidence_has_a_dark_triangle_in_its_cells_top_right_corner() -> None:
+    data = frame({("q-le-chan", 2023): {"1.2": "yellow", "1.3": "green", "2.1": "green"},
+                  ("x-an-thang", 2023): {c: "green" for c in CODES}},
+                 unevidenced={("q-le-chan", 2023, "1.3"), ("x-an-thang", 2023, "4.9")})
+    fig = charts.matrix_figure(analytics.matrix(data, 2023, CAT), analytics.unit_order(data), CAT, 2023, "vi")
+    marks = [s for s in fig.layout.shapes if s.type == "path"]
+    cells = set()
+    for mark in marks:
+        xs, ys = zip(*((float(a), float(b)) for a, b in re.findall(r"([-\d.]+),([-\d.]+)", mark.path)), strict=True)
+        column, row = round(sum(xs) / 3), round(sum(ys) / 3)
+        assert min(xs) > column and max(ys) < row, "in the top right quarter of its cell (rows run downwards)"
+        assert mark.fillcolor == "#1A1A1A" and difference(mark.fillcolor, "#000000") < 10  # dark in greyscale too
+        cells.add((fig.data[0].y[row], CODES[column]))
+    assert cells == {("Quận Lê Chân", "1.3"), ("Xã An Thắng", "4.9")}
+    assert fig.data[-1].name == "Thiếu minh chứng" and fig.data[-1].marker.symbol == "triangle-ne"
+    assert fig.data[0].customdata[0][2][4] == "Thiếu minh chứng" and fig.data[0].customdata[0][1][4] == "Có minh chứng"
+    evidenced = frame({("q-le-chan", 2023): {"1.2": "yellow"}})
+    plain = charts.matrix_figure(analytics.matrix(evidenced, 2023, CAT), analytics.unit_order(evidenced), CAT, 2023)
+    assert not [s for s in plain.layout.shapes if s.type == "path"]
+    assert "Thiếu minh chứng" not in [tr.name for tr in plain.data]
+
+
 def test_matrix_in_english_uses_english_letters_and_titles() -> None:
     data = _data()
-    grid, evidence = analytics.matrix(data, 2023, CAT)
-    fig = charts.matrix_figure(grid, evidence, analytics.unit_order(data), CAT, 2023, "en")
+    fig = charts.matrix_figure(analytics.matrix(data, 2023, CAT), analytics.unit_order(data), CAT, 2023, "en")
     assert list(fig.data[0].text[0][:3]) == ["R", "Y", "G"]
     assert fig.layout.title.text.startswith("Traffic-light matrix")
 
@@ -125,10 +145,10 @@ def _figures(lang: str) -> dict[str, go.Figure]:
     """Every chart the analysis pages draw, on the twelve pilot units (made once: the tests only read them)."""
     data = _pilot()
     this_year = data[data["year"] == 2023]
-    grid, evidence = analytics.matrix(data, 2023, CAT)
+    cells = analytics.matrix(data, 2023, CAT)
     unit = this_year[this_year["unit_id"] == "q-le-chan"]
     return {
-        "matrix": charts.matrix_figure(grid, evidence, analytics.unit_order(this_year), CAT, 2023, lang),
+        "matrix": charts.matrix_figure(cells, analytics.unit_order(this_year), CAT, 2023, lang),
         "quadrant_bars": charts.quadrant_bars(analytics.quadrant_counts(this_year), CAT, lang),
         "quadrant_shares": charts.quadrant_bars(analytics.quadrant_counts(this_year), CAT, lang, shares=True),
         "radar": charts.radar(analytics.quadrant_profile(this_year, 2023), CAT, REG, lang),

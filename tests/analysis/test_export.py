@@ -27,6 +27,15 @@ def test_export_frame_has_every_column_in_order_with_labels(store: Store) -> Non
         assert label == next(e.label_vi for r, e in scale.items() if r.value == word)
 
 
+def test_the_export_says_in_words_whether_each_rating_had_the_evidence_it_needed(store: Store) -> None:
+    ingest_bytes(store, filled_template("q-le-chan", 2023, pattern(), "Không có"), "b.xlsx")
+    frame = _frame(store, "en").set_index(["year", "indicator_code"])
+    for code, rating in pattern().items():
+        needed = rating in ("green", "yellow")
+        assert frame.loc[(2022, code), "evidence_status"] == ("Evidence given" if needed else "Not required")
+        assert frame.loc[(2023, code), "evidence_status"] == ("Evidence missing" if needed else "Not required")
+
+
 def test_english_export_uses_english_indicator_names(store: Store) -> None:
     frame = _frame(store, "en")
     assert frame.loc[frame["indicator_code"] == "1.10", "indicator_name"].item() == "Public security"

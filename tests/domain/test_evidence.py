@@ -99,6 +99,6 @@ def test_an_edited_rule_is_followed(tmp_path: Path) -> None:
     ('required = ["green"\n', "evidence.toml"),
 ])
 def test_a_rule_file_that_cannot_be_used_is_refused_naming_the_key(tmp_path: Path, text: str, names: str) -> None:
-    with pytest.raises(EvidenceRuleError, match="evidence.toml") as caught:
+    with pytest.raises(EvidenceRuleError, match=r"evidence\.toml") as caught:
         load_rule(_rule_file(tmp_path, text))
     assert names in str(caught.value)

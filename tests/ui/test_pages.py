@@ -12,7 +12,8 @@ from streamlit import dataframe_util
 from lgqa_metrics.domain.formatting import number
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.store.database import Store
-from tests.support.returns import pattern
+from lgqa_metrics.services.ingest import ingest_bytes
+from tests.support.returns import filled_template, pattern
 from tests.ui.conftest import PAGES, open_app
 
 
@@ -143,3 +144,21 @@ def test_the_data_page_writes_its_counts_and_shares_the_reader_s_way(pilot: Stor
     at.radio(key="lang").set_value("en").run()
     summary = next(d for d in at.dataframe if t("col.green_share", "en") in d.value.columns)
     assert json.loads(summary.proto.columns)[t("col.green_share", "en")]["type_config"]["format"] == "%.0f%%"
+
+
+def test_ratings_sent_without_evidence_are_listed_on_the_indicator_page_and_counted_in_the_ranking(pilot: Store) -> None:
+    ingest_bytes(pilot, filled_template("p-cat-dai", 2023, pattern(1), "Không có"), "cat-dai-v2.xlsx")
+    green_code = next(c for c, v in pattern(1).items() if v == "green")
+    at = open_app("app_pages/indicator.py")
+    at.selectbox(key="indicator_code").set_value(green_code).run()
+    at.selectbox(key="year").set_value(2023).run()
+    listed = [d.value for d in at.dataframe if "Tình trạng minh chứng" not in d.value.columns
+              and "Kết quả" in d.value.columns]
+    assert [list(f["Đơn vị"]) for f in listed] == [["Phường Cát Dài"]]
+    assert list(listed[0]["Minh chứng"]) == ["Không có"]
+    every = next(d.value for d in at.dataframe if "Tình trạng minh chứng" in d.value.columns).set_index("Đơn vị")
+    assert every.loc["Phường Cát Dài", "Tình trạng minh chứng"] == "Thiếu minh chứng"
+    assert every.loc["Quận Lê Chân", "Tình trạng minh chứng"] in {"Có minh chứng", "Không yêu cầu"}
+    at.switch_page("app_pages/compare.py").run()
+    shares = at.dataframe[0].value.set_index("Đơn vị")["Có minh chứng"]
+    assert shares["Phường Cát Dài"] == 0 and shares["Quận Lê Chân"] == 1
