@@ -11,8 +11,8 @@ from streamlit import dataframe_util
 
 from lgqa_metrics.domain.formatting import number
 from lgqa_metrics.domain.i18n import t
-from lgqa_metrics.store.database import Store
 from lgqa_metrics.services.ingest import ingest_bytes
+from lgqa_metrics.store.database import Store
 from tests.support.returns import filled_template, pattern
 from tests.ui.conftest import PAGES, open_app
 
@@ -160,5 +160,5 @@ def test_ratings_sent_without_evidence_are_listed_on_the_indicator_page_and_coun
     assert every.loc["Phường Cát Dài", "Tình trạng minh chứng"] == "Thiếu minh chứng"
     assert every.loc["Quận Lê Chân", "Tình trạng minh chứng"] in {"Có minh chứng", "Không yêu cầu"}
     at.switch_page("app_pages/compare.py").run()
-    shares = at.dataframe[0].value.set_index("Đơn vị")["Có minh chứng"]
+    shares = at.dataframe[0].value.set_index("Đơn vị")["Tỷ lệ có minh chứng"]
     assert shares["Phường Cát Dài"] == 0 and shares["Quận Lê Chân"] == 1
