@@ -55,7 +55,11 @@ ISSUE_CODES: Final[dict[str, Severity]] = {
     "legend_assumed": Severity.WARNING,
     "layout_mapped": Severity.WARNING,
     "evidence_missing": Severity.WARNING,
+    "return_locked": Severity.ERROR,
 }
+#: Issues the store raises when it records a return (the reader never does): a return for a unit-year whose current
+#: version has been appraised and locked.
+STORE_ISSUE_CODES: Final = frozenset({"return_locked"})
 
 ISSUE_COLUMNS: Final = ("severity", "code", "file", "sheet", "cell", "value", "message_vi", "message_en")
 

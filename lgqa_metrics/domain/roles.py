@@ -9,17 +9,19 @@ from typing import Final
 
 
 class Role(StrEnum):
-    """viewer (leaders: analysis pages) < staff (upload, confirm, export, templates) < admin (accounts,
-    registry, catalogue, withdrawing a version)."""
+    """viewer (leaders: analysis pages) < staff (upload, confirm, export, templates) < appraiser (what staff do, and
+    appraising returns against their evidence: thẩm định) < admin (accounts, registry, catalogue, withdrawing a
+    version, unlocking an appraised return)."""
 
     VIEWER = "viewer"
     STAFF = "staff"
+    APPRAISER = "appraiser"
     ADMIN = "admin"
 
     @property
     def rank(self) -> int:
         """Order of privilege."""
-        return {"viewer": 0, "staff": 1, "admin": 2}[self.value]
+        return {"viewer": 0, "staff": 1, "appraiser": 2, "admin": 3}[self.value]
 
 
 #: The actor of a failed sign-in with a name no account has: the typed name is never kept.

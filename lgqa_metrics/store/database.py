@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.domain.evidence import EvidenceRule, EvidenceStatus, default_rule
-from lgqa_metrics.domain.issues import Issue, Severity
+from lgqa_metrics.domain.issues import Issue, Severity, make_issue
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import Actor, Role, require
 from lgqa_metrics.domain.units import UnitRegistry, default_registry, registry_from_rows
@@ -31,6 +31,7 @@ from lgqa_metrics.store.schema import (
     STATUS_CURRENT,
     STATUS_SUPERSEDED,
     STATUS_WITHDRAWN,
+    appraisals_t,
     files_t,
     indicators_t,
     intake_t,
@@ -61,6 +62,11 @@ _VERSIONS: Final = sa.select(
 _VERSION_ID: Final = sa.select(submissions_t.c.id).where(
     submissions_t.c.unit_id == sa.bindparam("unit_id"), submissions_t.c.year == sa.bindparam("year"),
     submissions_t.c.version == sa.bindparam("version"))
+#: The appraisal of a unit-year's current version when it is accepted and locked (see ``store/appraisals.py``).
+_LOCK: Final = (sa.select(appraisals_t.c.appraiser, appraisals_t.c.decided_at)
+                .select_from(appraisals_t.join(submissions_t, appraisals_t.c.submission_id == submissions_t.c.id))
+                .where(submissions_t.c.unit_id == sa.bindparam("unit_id"), submissions_t.c.year == sa.bindparam("year"),
+                       submissions_t.c.status == STATUS_CURRENT, appraisals_t.c.locked.is_(True)))
 #: Meta key naming where the unit registry comes from; :data:`REGISTRY_FROM_STORE` means the ``units`` table.
 REGISTRY_SOURCE_KEY: Final = "registry_source"
 REGISTRY_FROM_STORE: Final = "store"
@@ -352,6 +358,15 @@ class Store:
                     self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "duplicate", same_id, uploader, issues, who)
                 return Outcome(result.file, ret.sheet, "duplicate", ret.unit_id, ret.year, same, len(ret.ratings),
                                issues)
+            lock = conn.execute(_LOCK, {"unit_id": ret.unit_id, "year": ret.year}).first()
+            if lock is not None:  # appraised and locked: no new version until an admin unlocks it
+                locked = (*issues, make_issue("return_locked", file=result.file, sheet=ret.sheet, value=ret.year,
+                                              unit=self.registry.name_of(ret.unit_id), year=ret.year,
+                                              who=lock.appraiser, at=lock.decided_at.date().isoformat()))
+                if not dry_run:
+                    self._archive(conn, result, data)
+                    self._log(conn, result, ret.sheet, ret.unit_id, ret.year, "rejected", None, uploader, locked, who)
+                return Outcome(result.file, ret.sheet, "rejected", ret.unit_id, ret.year, None, 0, locked)
             version = (latest or 0) + 1
             if dry_run:
                 return Outcome(result.file, ret.sheet, "accepted", ret.unit_id, ret.year, version,

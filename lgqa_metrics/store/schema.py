@@ -72,6 +72,26 @@ ratings_t = sa.Table(
     # whenever the rule changes (meta "evidence_rule" holds the digest of the rule it was made under)
     sa.Column("evidence_status", sa.String(16), nullable=False, default="", server_default=""),
 )
+appraisals_t = sa.Table(  # one row per submission an appraiser has taken up; none: submitted (nộp), not yet taken up
+    "appraisals", metadata,
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),  # in_review | accepted | returned
+    sa.Column("appraiser", sa.String(200), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True)),
+    sa.Column("comment", sa.Text, nullable=False, default=""),
+    sa.Column("locked", sa.Boolean, nullable=False, default=False),  # accepted: no new version until an admin unlocks
+    sa.Index("ix_appraisals_status", "status"),
+)
+appraised_ratings_t = sa.Table(  # the appraiser's rating where it differs from the self-assessment, with the reason
+    "appraised_ratings", metadata,
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), primary_key=True),
+    sa.Column("indicator_code", sa.String(8), sa.ForeignKey("indicators.code"), primary_key=True),
+    sa.Column("rating", sa.String(8), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("appraiser", sa.String(200), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
 intake_t = sa.Table(
     "intake", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
