@@ -20,7 +20,7 @@ components.indicator_legend(catalogue(), indicator.code, lang)
 dist = analytics.indicator_distribution(ratings, indicator.code)
 this_year = where.apply(detail_ratings(years=[year], indicators=[indicator.code]))
 left, right = st.columns([2, 3])
-left.plotly_chart(charts.distribution_bars(dist, catalogue(), t("indicator.dist_title", lang), lang), key="dist")
+components.chart(charts.distribution_bars(dist, catalogue(), t("indicator.dist_title", lang), lang), "dist", lang, left)
 with right:
     st.markdown(f"**{t('indicator.red_units', lang, year=year)}**")
     red = analytics.red_units(this_year, indicator.code, year)

@@ -240,7 +240,8 @@ def evidenced_share(ratings: pd.DataFrame, by: Sequence[str] = (*UNIT_KEYS, "yea
 
 def ranking(ratings: pd.DataFrame, year: int, lang: str = "vi") -> pd.DataFrame:
     """Units of one year ranked by index (ties share a rank), with colour counts, excluded N/A and
-    missing counts, the tier label and the share of ratings needing evidence that had it."""
+    missing counts, the tier label, the share of ratings needing evidence that had it and, when ``ratings`` says,
+    whether the unit's return has been appraised."""
     this_year = ratings[ratings["year"] == year]
     counts = colour_counts(this_year)
     if counts.empty:
@@ -249,6 +250,9 @@ def ranking(ratings: pd.DataFrame, year: int, lang: str = "vi") -> pd.DataFrame:
     if "evidence_status" in this_year:
         shares = evidenced_share(this_year, ("unit_id",))[["unit_id", "evidenced_share"]]
         counts = counts.merge(shares.astype({"unit_id": counts["unit_id"].dtype}), on="unit_id", how="left")
+    if "appraised" in this_year:
+        appraised = this_year.groupby("unit_id", observed=True)["appraised"].any().reset_index()
+        counts = counts.merge(appraised.astype({"unit_id": counts["unit_id"].dtype}), on="unit_id", how="left")
     counts = counts.sort_values(["index", "green", "unit_name"], ascending=[False, False, True], na_position="last")
     counts["rank"] = counts["index"].rank(method="min", ascending=False).astype("Int64")
     counts["tier"] = [tier_of(v, lang) for v in counts["index"]]

@@ -541,3 +541,40 @@ def area_heatmap(grid: pd.DataFrame, counts: pd.DataFrame, key: str, names: dict
     fig.update_xaxes(title=t("chart.indicator", lang), tickangle=-90, type="category", tickfont={"size": MIN_TEXT})
     return _base(fig, t("chart.area_matrix_title", lang, year=year), 160 + 16 * lines + 22 * max(len(grid.index), 1),
                  top=44 + 16 * lines, lang=lang)
+
+
+#: The colours of the appraisal gap: the unit rated itself higher than the appraiser (over), lower (under).
+_OVER: Final = "#B2182B"
+_UNDER: Final = "#2166AC"
+
+
+def gap_bars(by_unit: pd.DataFrame, year: int, lang: str = "vi") -> go.Figure:
+    """Per appraised unit of one year, how many indicators it rated higher than the appraiser (to the right) and
+    lower (to the left): who rates themselves greener than the evidence supports."""
+    names = list(by_unit["unit_name"].astype(str))[::-1]
+    fig = go.Figure([
+        go.Bar(y=names, x=list(by_unit["over"])[::-1], orientation="h", name=t("chart.gap_over", lang),
+               marker={"color": _OVER}, text=list(by_unit["over"])[::-1], textposition="inside"),
+        go.Bar(y=names, x=[-v for v in by_unit["under"]][::-1], orientation="h", name=t("chart.gap_under", lang),
+               marker={"color": _UNDER}, text=list(by_unit["under"])[::-1], textposition="inside",
+               hovertemplate="%{y}: %{text}<extra></extra>")])
+    fig.update_layout(barmode="relative")
+    fig.update_xaxes(title=t("chart.gap_axis", lang), zeroline=True, zerolinecolor="#333", zerolinewidth=2)
+    return _base(fig, t("chart.gap_title", lang, year=year), 160 + 30 * max(len(names), 1), lang=lang)
+
+
+def gap_trend(by_year: pd.DataFrame, lang: str = "vi") -> go.Figure:
+    """Per year, over the appraised returns: the share of indicators a unit rated higher than the appraiser, and
+    lower; does self-assessment come closer to appraisal as the pilot goes on?"""
+    years = [str(y) for y in by_year["year"]]
+    fig = go.Figure()
+    for column, colour, key in (("over", _OVER, "chart.gap_over"), ("under", _UNDER, "chart.gap_under")):
+        shares = by_year[column] / by_year["compared"]
+        fig.add_trace(go.Scatter(x=years, y=shares, mode="lines+markers+text", name=t(key, lang),
+                                 line={"color": colour, "width": 3}, marker={"size": 9},
+                                 text=[percent(v, lang, 0) for v in shares], textposition="top center",
+                                 customdata=[percent(v, lang) for v in shares],
+                                 hovertemplate="%{x}: %{customdata}<extra></extra>"))
+    fig.update_xaxes(title=t("chart.year", lang), type="category")
+    fig.update_yaxes(title=t("chart.gap_share_axis", lang), rangemode="tozero", **percent_ticks(lang, 0.1))
+    return _base(fig, t("chart.gap_trend_title", lang), 380, lang=lang)

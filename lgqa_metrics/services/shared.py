@@ -14,7 +14,9 @@ from typing import Generic, TypeVar
 
 import pandas as pd
 
-from lgqa_metrics.analysis import scope
+from lgqa_metrics.analysis import basis, scope
+from lgqa_metrics.analysis.basis import Basis
+from lgqa_metrics.store.appraisals import Appraisals, Overlay
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.store.url import resolve_url
 
@@ -71,10 +73,36 @@ def _ratings_of(key: str) -> pd.DataFrame:
 RATINGS: Versioned[pd.DataFrame] = Versioned(_ratings_of)
 
 
-def ratings() -> pd.DataFrame:
-    """The current ratings table (see :meth:`Store.rating_table`), rebuilt only when something was stored."""
-    held = store()
-    return RATINGS.get(f"{resolve_url()}#{held.data_version()}")
+def _overlay_of(key: str) -> Overlay:
+    return Appraisals(store()).overlay()
+
+
+#: The appraisals the figures count (accepted returns and their appraised ratings), per data version.
+OVERLAY: Versioned[Overlay] = Versioned(_overlay_of)
+
+
+def _on_basis(chosen: Basis) -> Versioned[pd.DataFrame]:
+    def build(key: str) -> pd.DataFrame:
+        version = key.rpartition("|")[0]
+        held = OVERLAY.get(version)
+        return basis.apply(RATINGS.get(version), held.accepted, held.overrides, chosen)
+    return Versioned(build)
+
+
+#: The ratings table counted on each basis (see :mod:`lgqa_metrics.analysis.basis`), per data version.
+ON_BASIS: dict[Basis, Versioned[pd.DataFrame]] = {b: _on_basis(b) for b in Basis}
+
+
+def overlay() -> Overlay:
+    """The accepted appraisals of the current data version."""
+    return OVERLAY.get(f"{resolve_url()}#{store().data_version()}")
+
+
+def ratings(chosen: Basis = Basis.COMBINED) -> pd.DataFrame:
+    """The current ratings table (see :meth:`Store.rating_table`) counted on ``chosen`` basis, rebuilt only when
+    something was stored or appraised."""
+    version = f"{resolve_url()}#{store().data_version()}"
+    return ON_BASIS[chosen].get(f"{version}|{chosen.value}")
 
 
 def reset() -> None:
@@ -84,5 +112,8 @@ def reset() -> None:
         stores = list(_STORES.values())
         _STORES.clear()
     RATINGS.forget()
+    OVERLAY.forget()
+    for held_basis in ON_BASIS.values():
+        held_basis.forget()
     for held in stores:
         held.close()

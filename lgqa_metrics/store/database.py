@@ -444,11 +444,15 @@ class Store:
     # --- reading ------------------------------------------------------------------------------
 
     def data_version(self) -> str:
-        """A token that changes whenever anything is stored or a version is withdrawn (for cache keys)."""
+        """A token that changes whenever anything is stored, a version is withdrawn or an appraisal decided (for
+        cache keys)."""
         withdrawn = sa.select(sa.func.count()).where(submissions_t.c.status == STATUS_WITHDRAWN).scalar_subquery()
+        decided = sa.select(sa.func.count(appraisals_t.c.decided_at)).scalar_subquery()
+        last_decided = sa.select(sa.func.max(appraisals_t.c.decided_at)).scalar_subquery()
         with self.engine.connect() as conn:
-            n, last, out = conn.execute(sa.select(sa.func.count(), sa.func.max(intake_t.c.id), withdrawn)).one()
-        return f"{n}:{last}:{out}"
+            n, last, out, judged, latest = conn.execute(
+                sa.select(sa.func.count(), sa.func.max(intake_t.c.id), withdrawn, decided, last_decided)).one()
+        return f"{n}:{last}:{out}:{judged}:{latest.isoformat() if latest else ''}"
 
     def ratings(self, *, years: Sequence[int] = (), units: Sequence[str] = (), quadrants: Sequence[int] = (),
                 indicators: Sequence[str] = (), submission_id: int | None = None) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.roles import Actor, PermissionDenied, Role
 from lgqa_metrics.services.reference import ReferenceError
 from lgqa_metrics.store.accounts import AccountError
+from lgqa_metrics.store.appraisals import AppraisalError
 from lgqa_metrics.ui import auth, state
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def act(action: Callable[[Actor], Any], done: Callable[[Any], tuple[str, dict[st
         if actor is None:
             raise PermissionDenied(None, Role.ADMIN, "administer")
         result = action(actor)
-    except (AccountError, ReferenceError) as exc:
+    except (AccountError, ReferenceError, AppraisalError) as exc:
         post("error", exc.key, **exc.fields)
         return False
     except PermissionDenied:

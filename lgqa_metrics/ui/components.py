@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from lgqa_metrics.analysis import numbers, scope
@@ -17,6 +18,7 @@ from lgqa_metrics.analysis.analytics import (
     unit_order,
     units_in_both,
 )
+from lgqa_metrics.analysis.basis import Basis
 from lgqa_metrics.analysis.charts import SYMBOLS
 from lgqa_metrics.analysis.filters import rows_matching, type_label
 from lgqa_metrics.domain.catalogue import Catalogue, Indicator
@@ -26,8 +28,9 @@ from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import Actor
 from lgqa_metrics.domain.units import REPORTING_TYPES
+from lgqa_metrics.services import shared
 from lgqa_metrics.ui import account, auth, figures, navigation, state
-from lgqa_metrics.ui.data import catalogue, current_ratings, registry
+from lgqa_metrics.ui.data import catalogue, chosen_basis, current_ratings, registry, submissions
 
 
 def page(title_key: str) -> tuple[str, Actor | None]:
@@ -46,13 +49,50 @@ def page(title_key: str) -> tuple[str, Actor | None]:
 
 
 def analysis_page(title_key: str) -> tuple[str, pd.DataFrame]:
-    """The start of every analysis page (see :func:`page`) plus the current ratings; on an empty store
-    the page shows how to load data and stops there."""
+    """The start of every analysis page (see :func:`page`): the choice of the ratings counted, the current ratings
+    counted on it, and a line saying which they are; on an empty store the page shows how to load data and stops
+    there."""
     lang, _ = page(title_key)
+    basis_select(lang, st.sidebar)
     ratings = current_ratings()
-    if empty_state(ratings, lang):
+    if empty_state(ratings, lang) and chosen_basis() is not Basis.APPRAISED:
+        st.stop()
+    basis_caption(lang)
+    if ratings.empty:  # appraised only, and nothing appraised yet
         st.stop()
     return lang, ratings
+
+
+def basis_select(lang: str, where: object = st) -> Basis:
+    """The sidebar's choice of the ratings every figure and export counts (kept across pages)."""
+    options = [b.value for b in Basis]
+    _valid_choice(state.BASIS, options, Basis.COMBINED.value)
+    where.radio(t("basis.choose", lang), options, key=state.BASIS,  # type: ignore[attr-defined]
+                format_func=lambda v: Basis(v).label(lang), help=t("basis.help", lang))
+    return chosen_basis()
+
+
+def basis_caption(lang: str) -> None:
+    """Which ratings the page's figures count, and how many current returns have been appraised."""
+    held = shared.overlay()
+    returns = int(submissions().query("status == 'current'").shape[0])
+    chosen = chosen_basis()
+    key = "basis.none_appraised" if chosen is Basis.APPRAISED and not held.accepted else f"basis.caption_{chosen.value}"
+    st.caption(t(key, lang, appraised=number(len(held.accepted), lang), returns=number(returns, lang)))
+
+
+def basis_subtitle(lang: str) -> str:
+    """The basis in a few words, under each chart's title (so a chart saved as a picture still says it)."""
+    return t("basis.subtitle", lang, basis=chosen_basis().label(lang))
+
+
+def chart(fig: go.Figure, key: str, lang: str, where: object = st) -> None:
+    """Draw a figure of the analysis pages with the basis of its ratings under its title. The figure is shared
+    by the cache: the subtitle goes on a copy."""
+    shown = go.Figure(fig)
+    top = shown.layout.margin.t if shown.layout.margin.t is not None else 60
+    shown.update_layout(title_subtitle_text=basis_subtitle(lang), title_subtitle_font_size=12, margin_t=top + 18)
+    where.plotly_chart(shown, key=key)  # type: ignore[attr-defined]
 
 
 def empty_state(ratings: pd.DataFrame, lang: str) -> bool:
@@ -151,8 +191,10 @@ def legend_caption(lang: str) -> None:
 def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The ranking with localised headers, in display order."""
     cols = ["rank", "unit_name", "unit_type", "index", "tier", "green", "yellow", "red", "na", "missing",
-            "evidenced_share"]
-    shown = ranking.reindex(columns=cols).assign(unit_type=[type_label(v, lang) for v in ranking["unit_type"]],
+            "evidenced_share", "appraisal"]
+    appraised = ranking["appraised"] if "appraised" in ranking else pd.Series(False, index=ranking.index)
+    statuses = [t("appraisal.yes" if v else "appraisal.no", lang) for v in appraised.fillna(False)]
+    shown = ranking.assign(appraisal=statuses).reindex(columns=cols).assign(unit_type=[type_label(v, lang) for v in ranking["unit_type"]],
                                  index=ranking["index"].round(1))
     return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
 

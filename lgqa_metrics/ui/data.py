@@ -12,13 +12,15 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics.analysis import scope
+from lgqa_metrics.analysis import basis, scope
+from lgqa_metrics.analysis.basis import Basis
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.domain.units import UnitRegistry
 from lgqa_metrics.intake.mapping import LayoutMapping
 from lgqa_metrics.services import shared
 from lgqa_metrics.store import layout_mappings
 from lgqa_metrics.store.database import Store
+from lgqa_metrics.ui import state
 
 
 def get_store() -> Store:
@@ -39,7 +41,14 @@ def registry() -> UnitRegistry:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _detail(version: str, years: tuple[int, ...], units: tuple[str, ...], indicators: tuple[str, ...]) -> pd.DataFrame:
     store = get_store()
-    return scope.with_areas(store.ratings(years=years, units=units, indicators=indicators), store.registry)
+    held = shared.overlay()
+    return basis.apply(scope.with_areas(store.ratings(years=years, units=units, indicators=indicators), store.registry),
+                       held.accepted, held.overrides, chosen_basis())
+
+
+def chosen_basis() -> Basis:
+    """The ratings the figures count, as chosen in the sidebar (default: appraised where there is an appraisal)."""
+    return Basis(st.session_state.get(state.BASIS, Basis.COMBINED.value))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -48,14 +57,16 @@ def _submissions(version: str) -> pd.DataFrame:
 
 
 def data_version() -> str:
-    """The store's current data version."""
-    return get_store().data_version()
+    """The key of what the figures are drawn from: the store's data version and the basis chosen (a figure on
+    another basis is another figure)."""
+    return f"{get_store().data_version()}|{chosen_basis().value}"
 
 
 def current_ratings() -> pd.DataFrame:
     """The current ratings in long form without their text (see ``Store.rating_table``), with each
-    unit's province and district; reloaded whenever anything new is stored. Shared: never modify it."""
-    return shared.ratings()
+    unit's province and district, counted on the chosen basis; reloaded whenever anything new is stored or
+    appraised. Shared: never modify it."""
+    return shared.ratings(chosen_basis())
 
 
 def detail_ratings(years: Sequence[int] = (), units: Sequence[str] = (), indicators: Sequence[str] = ()) -> pd.DataFrame:

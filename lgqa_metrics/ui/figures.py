@@ -9,10 +9,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lgqa_metrics.analysis import analytics, charts, scope
+from lgqa_metrics.analysis import analytics, appraisal, charts, scope
+from lgqa_metrics.analysis.basis import Basis
 from lgqa_metrics.analysis.filters import filter_ratings
 from lgqa_metrics.domain.i18n import t
-from lgqa_metrics.ui.data import catalogue, current_ratings, data_version, detail_ratings, registry
+from lgqa_metrics.services import shared
+from lgqa_metrics.ui.data import catalogue, chosen_basis, current_ratings, data_version, detail_ratings, registry
 
 _ENTRIES = 32
 
@@ -50,10 +52,22 @@ def _overview(version: str, year: int, province: str, district: str, lang: str) 
     sent = [str(u) for u in rows.loc[rows["sent"], "unit_id"]]  # none: an empty matrix, not every unit's text
     detail = detail_ratings(years=[year], units=sent) if sent else this_year.assign(evidence="")
     cells = analytics.matrix(detail, year, cat, rows)
-    labels = [name if was_sent else t("overview.not_sent", lang, name=name)
-              for name, was_sent in zip(rows["unit_name"], rows["sent"], strict=True)]
+    labels = [unit_label(name, unit, was_sent, this_year, lang)
+              for name, unit, was_sent in zip(rows["unit_name"], rows["unit_id"], rows["sent"], strict=True)]
     matrix = charts.matrix_figure(cells, rows.assign(unit_name=labels), cat, year, lang)
     return OverviewView(head, matrix, charts.quadrant_bars(analytics.quadrant_counts(this_year), cat, lang))
+
+
+def unit_label(name: str, unit: str, sent: bool, ratings: pd.DataFrame, lang: str) -> str:
+    """A unit's name on a chart: marked "(chưa nộp)" when its return is missing, and "*" when its figures are its
+    self-assessment while other units' on the chart are appraised (the combined basis, its return not appraised;
+    when no unit's is, the page's caption says so once instead)."""
+    if not sent:
+        return t("overview.not_sent", lang, name=name)
+    mixed = chosen_basis() is Basis.COMBINED and bool(ratings["appraised"].any())
+    if mixed and not ratings.loc[ratings["unit_id"] == unit, "appraised"].any():
+        return f"{name} {t('basis.not_appraised_mark', lang)}"
+    return name
 
 
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)
@@ -195,3 +209,29 @@ def _wheels(version: str, year: int, units: tuple[str, ...], lang: str) -> go.Fi
 def wheels(year: int, units: list[str], lang: str) -> go.Figure:
     """The diagnostic wheels of the chosen units, in unit order, in one figure."""
     return _wheels(data_version(), year, tuple(units), lang)
+
+
+@dataclass(frozen=True, slots=True)
+class AppraisalView:
+    """The Appraisal results page for one year: the gap per unit and per indicator, the gap over the years, and
+    their charts (always self-assessment against appraisal, whichever basis the other pages count)."""
+
+    by_unit: pd.DataFrame
+    by_indicator: pd.DataFrame
+    by_year: pd.DataFrame
+    bars: go.Figure
+    trend: go.Figure
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def _appraisal_view(version: str, year: int, lang: str) -> AppraisalView:
+    both = shared.ratings(Basis.COMBINED)
+    by_unit = appraisal.gap_by_unit(both, year)
+    by_year = appraisal.gap_by_year(both)
+    return AppraisalView(by_unit, appraisal.gap_by_indicator(both, year), by_year,
+                         charts.gap_bars(by_unit, year, lang), charts.gap_trend(by_year, lang))
+
+
+def appraisal_view(year: int, lang: str) -> AppraisalView:
+    """The gap between self-assessment and appraisal in ``year`` and over the years."""
+    return _appraisal_view(data_version(), year, lang)

@@ -20,6 +20,14 @@ RATINGS: Final = "filter_ratings"  # list[str] rating words: Data & export
 YEAR_FROM: Final = "trend_year_from"  # int: Trends, comparison start
 YEAR_TO: Final = "trend_year_to"  # int: Trends, comparison end
 INDICATOR: Final = "indicator_code"  # str: Indicator page
+BASIS: Final = "rating_basis"  # str Basis value: which ratings the figures and exports count (analysis pages, Data)
+APPRAISE_ID: Final = "appraise_id"  # int: Appraisal, the submission chosen from the queue
+APPRAISE_EDITS: Final = "appraise_edits"  # data_editor widget: Appraisal, the appraiser's ratings and reasons
+APPRAISE_COMMENT: Final = "appraise_comment"  # str: Appraisal, the comment of the decision
+APPRAISE_NOTICE: Final = "appraise_notice"  # dict: outcome of the last appraisal step, shown once
+APPRAISE_ALL: Final = "appraise_all"  # bool: Appraisal, the queue shows appraised returns too
+UNLOCK_UNIT: Final = "unlock_unit"  # str: Data administration, the locked unit-year to unlock ("unit/year")
+UNLOCK_REASON: Final = "unlock_reason"  # str: Data administration, why (mandatory)
 PROVINCE: Final = "scope_province"  # str province id ("" = the whole country): analysis pages at national scale
 DISTRICT: Final = "scope_district"  # str district id ("" = the whole province): analysis pages at national scale
 UNIT_SEARCH: Final = "unit_search"  # str: text searched among unit names, analysis pages at national scale
@@ -79,7 +87,7 @@ REFERENCE_NONCE: Final = "reference_nonce"  # int: bumped to clear the reference
 
 #: Keys kept when the user moves between pages (Streamlit drops widget state of unrendered widgets).
 PERSISTENT: Final = (LANG, YEAR, YEARS, UNITS, UNIT_TYPES, QUADRANTS, INDICATORS, RATINGS, YEAR_FROM, YEAR_TO,
-                     INDICATOR)
+                     INDICATOR, BASIS)
 
 
 def lang() -> str:

@@ -1,0 +1,165 @@
+"""The Appraisal page's pieces: the queue (what awaits whom, since when), and one return reviewed indicator by
+indicator beside its evidence, with the appraiser's rating and reason, then accepted or returned to the unit."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import pandas as pd
+import streamlit as st
+
+from lgqa_metrics.analysis.charts import SYMBOLS
+from lgqa_metrics.analysis.filters import type_label
+from lgqa_metrics.domain.evidence import EvidenceStatus
+from lgqa_metrics.domain.formatting import number, stored_time
+from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.ratings import Rating
+from lgqa_metrics.domain.roles import Actor
+from lgqa_metrics.store.appraisals import APPRAISABLE, Appraisals, AppraisalStatus
+from lgqa_metrics.ui import admin, components, state
+from lgqa_metrics.ui.data import catalogue, get_store, registry
+
+#: Statuses waiting for someone: the queue shows these unless asked for every return.
+WAITING: Final = (AppraisalStatus.SUBMITTED, AppraisalStatus.IN_REVIEW, AppraisalStatus.RETURNED)
+
+
+def _book() -> Appraisals:
+    return Appraisals(get_store())
+
+
+def _rating_label(value: str, lang: str) -> str:
+    return f"{SYMBOLS[lang][value]} {catalogue().scale[Rating(value)].label(lang)}"
+
+
+def queue_table(queue: pd.DataFrame, lang: str, now: pd.Timestamp) -> pd.DataFrame:
+    """The queue with localised headers: unit, year, version, where it stands, who holds it, since when and how
+    many days."""
+    days = ((now - pd.to_datetime(queue["since"], utc=True)).dt.total_seconds() // 86_400).astype("Int64")
+    shown = pd.DataFrame({
+        "unit_name": queue["unit_name"], "unit_type": [type_label(registry()[u].type.value, lang)
+                                                       if u in registry() else "" for u in queue["unit_id"]],
+        "year": queue["year"], "version": queue["version"],
+        "status": [t(f"appraisal.status.{s}", lang) for s in queue["status"]],
+        "appraiser": queue["appraiser"], "uploader": queue["uploader"],
+        "since": [stored_time(v, lang) for v in queue["since"]], "days": days, "comment": queue["comment"]})
+    return shown.rename(columns={c: t(f"col.{c}", lang) for c in shown.columns})
+
+
+def queue_block(lang: str) -> pd.DataFrame:
+    """The queue, oldest waiting first; returns the rows shown."""
+    everything = st.toggle(t("appraisal.show_all", lang), key=state.APPRAISE_ALL)
+    queue = _book().queue()
+    if not everything:
+        queue = queue[queue["status"].isin([s.value for s in WAITING])].reset_index(drop=True)
+    counts = _book().queue()["status"].value_counts()
+    st.caption(" · ".join(f"{t(f'appraisal.status.{s.value}', lang)}: {number(int(counts.get(s.value, 0)), lang)}"
+                          for s in AppraisalStatus))
+    if queue.empty:
+        st.success(t("appraisal.queue_empty", lang))
+        return queue
+    components.table(queue_table(queue, lang, pd.Timestamp.now(tz="UTC")), lang, "appraisal_queue")
+    return queue
+
+
+def choose(queue: pd.DataFrame, lang: str) -> int | None:
+    """The return to work on, picked from the queue."""
+    if queue.empty:
+        return None
+    labels = {int(r.submission_id): t("appraisal.pick_label", lang, unit=r.unit_name, year=r.year, version=r.version,
+                                      status=t(f"appraisal.status.{r.status}", lang))
+              for r in queue.itertuples()}
+    ids = list(labels)
+    if st.session_state.get(state.APPRAISE_ID) not in ids:
+        st.session_state[state.APPRAISE_ID] = ids[0]
+    return int(st.selectbox(t("appraisal.pick", lang), ids, key=state.APPRAISE_ID, format_func=labels.__getitem__))
+
+
+def _editor_frame(detail: pd.DataFrame, lang: str) -> pd.DataFrame:
+    statuses = {s.value: t(f"evidence.{s.value}", lang) for s in EvidenceStatus}
+    return pd.DataFrame({
+        "code": detail["indicator_code"].astype(str),
+        "name": detail["indicator_name_en" if lang == "en" else "indicator_name"].astype(str),
+        "self": [_rating_label(v, lang) for v in detail["rating"]],
+        "evidence": detail["evidence"].astype(str), "note": detail["note"].astype(str),
+        "evidence_status": detail["evidence_status"].astype(str).map(statuses),
+        "appraised": [_rating_label(v, lang) for v in detail["appraised"]],
+        "reason": detail["reason"].astype(str)})
+
+
+def _columns(lang: str) -> dict[str, Any]:
+    labels = [_rating_label(r.value, lang) for r in APPRAISABLE]
+    fixed = {c: st.column_config.TextColumn(t(f"appraisal.col_{c}", lang), disabled=True)
+             for c in ("code", "name", "self", "evidence", "note", "evidence_status")}
+    return {**fixed,
+            "appraised": st.column_config.SelectboxColumn(t("appraisal.col_appraised", lang), options=labels,
+                                                          required=True),
+            "reason": st.column_config.TextColumn(t("appraisal.col_reason", lang), max_chars=500)}
+
+
+def decisions_of(edited: pd.DataFrame, lang: str) -> dict[str, tuple[str, str]]:
+    """The editor's rows as the store takes them: code → (rating value, reason)."""
+    values = {_rating_label(r.value, lang): r.value for r in Rating}
+    return {str(row.code): (values.get(str(row.appraised), str(row.appraised)), str(row.reason or ""))
+            for row in edited.itertuples()}
+
+
+def _save_then(actor: Actor, submission_id: int, edited: pd.DataFrame, lang: str, then: str, comment: str) -> str:
+    _book().save(actor, submission_id, decisions_of(edited, lang))
+    if then == "accept":
+        _book().accept(actor, submission_id, comment)
+    elif then == "return":
+        _book().send_back(actor, submission_id, comment)
+    return then
+
+
+def review_block(submission_id: int, actor: Actor, lang: str) -> None:
+    """One return: take it up, or review it indicator by indicator and decide, or read how it was decided."""
+    row = _book().queue().set_index("submission_id").loc[submission_id]
+    status = AppraisalStatus(row["status"])
+    st.markdown(t("appraisal.standing", lang, unit=row["unit_name"], year=row["year"], version=row["version"],
+                  status=t(f"appraisal.status.{status.value}", lang), uploader=row["uploader"]))
+    detail = _book().detail(submission_id)
+    if status in (AppraisalStatus.SUBMITTED, AppraisalStatus.RETURNED):
+        if row["comment"]:
+            st.info(t("appraisal.returned_with", lang, comment=row["comment"]))
+        if (st.button(t("appraisal.start", lang), type="primary", key="appraise_start")
+                and admin.act(lambda who: _book().start(who, submission_id), lambda _: ("appraisal.started", {}))):
+            st.rerun()
+        _read_only(detail, lang)
+        return
+    if status is AppraisalStatus.ACCEPTED or row["appraiser"] != actor.username:
+        if status is AppraisalStatus.IN_REVIEW:
+            st.info(t("appraisal.someone_else", lang, unit=row["unit_name"], year=row["year"], who=row["appraiser"]))
+        elif row["comment"]:
+            st.caption(t("appraisal.decided_with", lang, comment=row["comment"]))
+        _read_only(detail, lang)
+        return
+    st.caption(t("appraisal.how", lang))
+    edited = st.data_editor(_editor_frame(detail, lang), key=f"{state.APPRAISE_EDITS}_{submission_id}",
+                            column_config=_columns(lang), hide_index=True, num_rows="fixed", height="content")
+    comment = st.text_area(t("appraisal.comment", lang), key=state.APPRAISE_COMMENT, max_chars=2000)
+    save, accept, send_back = st.columns(3)
+    # the buttons act in the run their click starts, after the editor and the comment above took their new values
+    for where, then, kind in ((save, "save", "secondary"), (accept, "accept", "primary"),
+                              (send_back, "return", "secondary")):
+        clicked = where.button(t(f"appraisal.do_{then}", lang), key=f"appraise_{then}", type=kind)  # type: ignore[arg-type]
+        if clicked and admin.act(lambda who, then=then: _save_then(who, submission_id, edited, lang, then, comment),
+                                 lambda done: (f"appraisal.done_{done}", {})):
+            st.rerun()
+
+
+def _read_only(detail: pd.DataFrame, lang: str) -> None:
+    shown = _editor_frame(detail, lang)
+    components.table(shown.rename(columns={c: t(f"appraisal.col_{c}", lang) for c in shown.columns}), lang,
+                     "appraisal_detail")
+
+
+def gap_table(gaps: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
+    """A gap table (``by``: unit, indicator or year) with localised headers; the mean gap in score points, rounded."""
+    keys = {"unit": ["unit_name", "unit_type"], "indicator": ["indicator_code", "indicator_name"],
+            "year": ["year", "units"]}[by]
+    cols = [*keys, "compared", "over", "under", "same", "over_share", "mean_gap"]
+    shown = gaps[cols].assign(mean_gap=gaps["mean_gap"].astype(float).round(2))
+    if by == "unit":
+        shown = shown.assign(unit_type=[type_label(v, lang) for v in gaps["unit_type"]])
+    return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
