@@ -9,26 +9,13 @@ text) the chosen basis: ``rating`` and ``score`` become the counted ones, ``self
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Final
 
 import pandas as pd
 
-from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.basis import Basis
 
 _SCORES: Final = {"red": 0, "yellow": 1, "green": 2}
-
-
-class Basis(StrEnum):
-    """The ratings a figure counts."""
-
-    COMBINED = "combined"
-    SELF = "self"
-    APPRAISED = "appraised"
-
-    def label(self, lang: str) -> str:
-        """The basis in words, for a page's caption, a chart's subtitle and an export's filter sheet."""
-        return t(f"basis.{self.value}", lang)
 
 
 def apply(ratings: pd.DataFrame, accepted: frozenset[int], overrides: pd.DataFrame, basis: Basis) -> pd.DataFrame:

@@ -33,6 +33,8 @@ EXPORT_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "indicator_name": ("Tên chỉ số", "Indicator"),
     "rating": ("Kết quả", "Rating"),
     "rating_label": ("Kết quả (chữ)", "Rating (label)"),
+    "self_rating": ("Kết quả tự đánh giá", "Self-assessed rating"),
+    "appraised": ("Đã thẩm định", "Appraised"),
     "score": ("Điểm (Đỏ 0, Vàng 1, Xanh 2)", "Score (red 0, yellow 1, green 2)"),
     "evidence": ("Minh chứng", "Evidence"),
     "evidence_status": ("Tình trạng minh chứng", "Evidence status"),
@@ -54,18 +56,23 @@ EXPORT_XLSX_OPTIONS: Final = {**{k: v for k, v in SAFE_XLSX_OPTIONS.items() if k
 #: Rows of an Excel export turned into Python values at a time.
 _ROWS_AT_ONCE: Final = 4096
 _WIDTHS: Final = {"unit_id": 14, "unit_name": 22, "unit_type": 10, "year": 7, "quadrant": 8, "indicator_code": 9,
-                  "indicator_name": 44, "rating": 10, "rating_label": 14, "score": 9, "evidence": 40, "evidence_status": 16,
+                  "indicator_name": 44, "rating": 10, "rating_label": 14, "self_rating": 12, "appraised": 10, "score": 9, "evidence": 40, "evidence_status": 16,
                   "note": 32,
                   "version": 9, "file_name": 30}
 
 
 def export_frame(ratings: pd.DataFrame, lang: str = "vi", catalogue: Catalogue | None = None) -> pd.DataFrame:
-    """The export table from :meth:`Store.ratings` output, in :data:`EXPORT_COLUMNS` order."""
+    """The export table from :meth:`Store.ratings` output, in :data:`EXPORT_COLUMNS` order: ``rating`` is the rating
+    counted (on the basis ``ratings`` was given, see :mod:`lgqa_metrics.analysis.basis`), beside the unit's own and
+    whether the return has been appraised."""
     cat = catalogue or default_catalogue()
     out = ratings.copy()
     if lang == "en" and "indicator_name_en" in out:
         out["indicator_name"] = out["indicator_name_en"]
     out["rating_label"] = out["rating"].map({r.value: cat.scale[r].label(lang) for r in Rating})
+    if "self_rating" not in out:  # ratings as stored: the self-assessment, none appraised
+        out["self_rating"], out["appraised"] = out["rating"], False
+    out["appraised"] = [t("appraisal.yes" if bool(v) else "appraisal.no", lang) for v in out["appraised"]]
     if "evidence_status" in out:
         out["evidence_status"] = out["evidence_status"].astype(str).map(
             {s.value: t(f"evidence.{s.value}", lang) for s in EvidenceStatus})

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
+from lgqa_metrics.domain.basis import Basis
 from lgqa_metrics.domain.i18n import MessageError, t
 from lgqa_metrics.domain.roles import Role
 
@@ -88,6 +89,10 @@ def _returns(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                           "with Vietnamese regional settings opens in columns")
     exp.add_argument("--headers", choices=("codes", "vi", "en"), default="codes",
                      help="column headers: machine names (default), Vietnamese or English")
+    exp.add_argument("--basis", choices=[b.value for b in Basis], default=Basis.COMBINED.value,
+                     help="the rating in the 'rating' column: the appraised one where the return has been appraised "
+                          "(combined, default), the unit's own (self), or appraised returns only (appraised); the "
+                          "unit's own is always in 'self_rating'")
     exp.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
 
     tpl = sub.add_parser("template", help="write a blank return workbook for a unit and year")

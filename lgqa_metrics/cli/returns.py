@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from lgqa_metrics.analysis import basis
 from lgqa_metrics.analysis.export import CSV_SEPARATORS, export_frame, write_export
+from lgqa_metrics.domain.basis import Basis
 from lgqa_metrics.domain.formatting import local_today, number
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.roles import cli_actor
@@ -14,6 +16,7 @@ from lgqa_metrics.intake.reader import MIN_YEAR
 from lgqa_metrics.services.submissions import history_table
 from lgqa_metrics.services.template import build_template
 from lgqa_metrics.store import layout_mappings
+from lgqa_metrics.store.appraisals import Appraisals
 from lgqa_metrics.store.database import Store
 
 
@@ -76,8 +79,12 @@ def run(args: argparse.Namespace, lang: str) -> int:
             _require_unit(unit, lang)
         fmt = args.format or ("xlsx" if args.output.suffix.lower() == ".xlsx" else "csv")
         store = Store.open(args.db, create=False)
-        frame = export_frame(store.ratings(years=args.year, units=args.unit, quadrants=args.quadrant), lang)
-        filters = {"year": args.year, "unit": args.unit, "quadrant": args.quadrant}
+        held = Appraisals(store).overlay()
+        counted = basis.apply(store.ratings(years=args.year, units=args.unit, quadrants=args.quadrant),
+                              held.accepted, held.overrides, Basis(args.basis))
+        frame = export_frame(counted, lang)
+        filters = {"year": args.year, "unit": args.unit, "quadrant": args.quadrant,
+                   "basis": [Basis(args.basis).label(lang)]}
         write_export(frame, args.output, fmt, filters, headers=args.headers, separator=CSV_SEPARATORS[args.csv_for])
         print(t("cli.exported", lang, rows=number(len(frame), lang), path=args.output))
         return 0

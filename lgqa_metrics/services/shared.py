@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 import pandas as pd
 
 from lgqa_metrics.analysis import basis, scope
-from lgqa_metrics.analysis.basis import Basis
+from lgqa_metrics.domain.basis import Basis
 from lgqa_metrics.store.appraisals import Appraisals, Overlay
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.store.url import resolve_url

@@ -122,9 +122,9 @@ def review_block(submission_id: int, actor: Actor, lang: str) -> None:
     if status in (AppraisalStatus.SUBMITTED, AppraisalStatus.RETURNED):
         if row["comment"]:
             st.info(t("appraisal.returned_with", lang, comment=row["comment"]))
-        if (st.button(t("appraisal.start", lang), type="primary", key="appraise_start")
-                and admin.act(lambda who: _book().start(who, submission_id), lambda _: ("appraisal.started", {}))):
-            st.rerun()
+        if st.button(t("appraisal.start", lang), type="primary", key="appraise_start"):
+            admin.act(lambda who: _book().start(who, submission_id), lambda _: ("appraisal.started", {}))
+            st.rerun()  # the outcome shows at the top of the page
         _read_only(detail, lang)
         return
     if status is AppraisalStatus.ACCEPTED or row["appraiser"] != actor.username:
@@ -142,10 +142,10 @@ def review_block(submission_id: int, actor: Actor, lang: str) -> None:
     # the buttons act in the run their click starts, after the editor and the comment above took their new values
     for where, then, kind in ((save, "save", "secondary"), (accept, "accept", "primary"),
                               (send_back, "return", "secondary")):
-        clicked = where.button(t(f"appraisal.do_{then}", lang), key=f"appraise_{then}", type=kind)  # type: ignore[arg-type]
-        if clicked and admin.act(lambda who, then=then: _save_then(who, submission_id, edited, lang, then, comment),
-                                 lambda done: (f"appraisal.done_{done}", {})):
-            st.rerun()
+        if where.button(t(f"appraisal.do_{then}", lang), key=f"appraise_{then}", type=kind):  # type: ignore[arg-type]
+            admin.act(lambda who, then=then: _save_then(who, submission_id, edited, lang, then, comment),
+                      lambda done: (f"appraisal.done_{done}", {}))
+            st.rerun()  # the outcome shows at the top of the page; a refused step keeps every edit
 
 
 def _read_only(detail: pd.DataFrame, lang: str) -> None:

@@ -18,9 +18,9 @@ from lgqa_metrics.analysis.analytics import (
     unit_order,
     units_in_both,
 )
-from lgqa_metrics.analysis.basis import Basis
 from lgqa_metrics.analysis.charts import SYMBOLS
 from lgqa_metrics.analysis.filters import rows_matching, type_label
+from lgqa_metrics.domain.basis import Basis
 from lgqa_metrics.domain.catalogue import Catalogue, Indicator
 from lgqa_metrics.domain.evidence import EvidenceStatus
 from lgqa_metrics.domain.formatting import number, percent

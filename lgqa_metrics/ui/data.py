@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from lgqa_metrics.analysis import basis, scope
-from lgqa_metrics.analysis.basis import Basis
+from lgqa_metrics.domain.basis import Basis
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.domain.units import UnitRegistry
 from lgqa_metrics.intake.mapping import LayoutMapping

@@ -26,7 +26,7 @@ from lgqa_metrics.domain.roles import Role, require
 from lgqa_metrics.services.annotate import XLSX_MIME
 from lgqa_metrics.store import audit
 from lgqa_metrics.ui import auth, components, state
-from lgqa_metrics.ui.data import catalogue, current_ratings, data_version, detail_ratings, get_store
+from lgqa_metrics.ui.data import catalogue, chosen_basis, current_ratings, data_version, detail_ratings, get_store
 
 #: The label of a percentage bar (shares × 100), one per language: Streamlit's frontend writes it with sprintf,
 #: which knows no decimal comma, so the bar shows whole percents, with the language's sign (the cell's value
@@ -130,7 +130,7 @@ def downloads(shown: pd.DataFrame, chosen: RatingFilter, options: FilterOptions,
     the files are built only when a button is pressed."""
     cat = catalogue()
     headers: Headers = "en" if lang == "en" else "vi"
-    described = chosen.describe(cat, options.unit_names, lang)
+    described = {**chosen.describe(cat, options.unit_names, lang), t("basis.choose", lang): [chosen_basis().label(lang)]}
     stamp = local_today().isoformat()
     empty = shown.empty
     actor = require(auth.current_actor(), Role.STAFF, "export raw data")

@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lgqa_metrics.analysis import analytics, appraisal, charts, scope
-from lgqa_metrics.analysis.basis import Basis
 from lgqa_metrics.analysis.filters import filter_ratings
+from lgqa_metrics.domain.basis import Basis
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.services import shared
 from lgqa_metrics.ui.data import catalogue, chosen_basis, current_ratings, data_version, detail_ratings, registry

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from lgqa_metrics.analysis import analytics, appraisal
-from lgqa_metrics.analysis.basis import Basis, apply
+from lgqa_metrics.analysis.basis import apply
+from lgqa_metrics.domain.basis import Basis
 from tests.analysis.test_analytics import CODES, frame
 
 #: Lê Chân's 2023 return (submission 1) has been appraised: two greens were found yellow and red, one red green.

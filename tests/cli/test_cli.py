@@ -18,6 +18,9 @@ import pytest
 from lgqa_metrics.analysis.export import CSV_SEPARATORS
 from lgqa_metrics.cli.main import CSV_VARIANTS
 from lgqa_metrics.domain.catalogue import default_catalogue
+from lgqa_metrics.domain.roles import Actor, Role
+from lgqa_metrics.store.appraisals import Appraisals
+from lgqa_metrics.store.database import Store
 from tests.support.cli import ROOT, run_in_process, run_process
 from tests.support.returns import filled_template, pattern
 
@@ -261,3 +264,30 @@ def test_every_file_gets_its_own_outcome_whatever_its_name_and_names_are_shown_e
     listed = json.loads(cli("ingest", "--json", "--dry-run", "--db", url, str(folder)).stdout)
     assert sorted(o["status"] for o in listed) == ["duplicate"] * 4 + ["skipped"] * 2
     assert {o["reason"] for o in listed if o["status"] == "skipped"} == {"hidden", "lock_file"}
+
+
+def test_export_counts_the_appraised_rating_by_default_and_keeps_the_units_own(returns_dir: Path, db_url: str,
+                                                                               tmp_path: Path) -> None:
+    cli("ingest", "--db", db_url, "--create", str(returns_dir))
+    store = Store.open(db_url)
+    [sid] = store.submissions().query("unit_id == 'p-cat-dai'")["id"].tolist()
+    green = next(c for c, r in pattern(2).items() if r == "green")
+    appraiser = Actor("tham-dinh", Role.APPRAISER)
+    Appraisals(store).start(appraiser, sid)
+    Appraisals(store).save(appraiser, sid, {green: ("red", "Không có minh chứng")})
+    Appraisals(store).accept(appraiser, sid)
+    store.close()
+
+    def rows(*basis: str) -> dict[str, dict[str, str]]:
+        out = tmp_path / f"out-{'-'.join(basis) or 'default'}.csv"
+        assert cli("export", "--db", db_url, "--unit", "p-cat-dai", *basis, "-o", str(out)).returncode == 0
+        return {r["indicator_code"]: r for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))}
+
+    counted, own = rows(), rows("--basis", "self")
+    assert (counted[green]["rating"], counted[green]["self_rating"], counted[green]["appraised"]) == (
+        "red", "green", "Đã thẩm định")
+    assert (own[green]["rating"], own[green]["self_rating"]) == ("green", "green")
+    assert rows("--basis", "appraised").keys() == counted.keys()
+    out = tmp_path / "hong-bang.csv"
+    assert cli("export", "--db", db_url, "--unit", "q-hong-bang", "--basis", "appraised", "-o", str(out)).returncode == 0
+    assert list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))) == []  # not appraised
