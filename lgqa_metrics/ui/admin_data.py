@@ -1,5 +1,6 @@
-"""Blocks of the Data administration page: withdraw a stored version (with a mandatory reason), and the
-unit registry and indicator catalogue files — shown, downloadable, and replaceable by a checked upload."""
+"""Blocks of the Data administration page: withdraw a stored version (with a mandatory reason), unlock an appraised
+return (with a mandatory reason), and the unit registry and indicator catalogue files — shown, downloadable, and
+replaceable by a checked upload."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from lgqa_metrics.services import admin_tables, reference, shared
 from lgqa_metrics.services.reference import Kind, Proposal, ReferenceError
 from lgqa_metrics.services.submissions import history_table
 from lgqa_metrics.store import layout_mappings
+from lgqa_metrics.store.appraisals import Appraisals
 from lgqa_metrics.ui import auth, components, state
 from lgqa_metrics.ui.admin import act, post
 from lgqa_metrics.ui.data import data_version, get_store, mappings, registry, submissions
@@ -204,3 +206,33 @@ def mappings_block(lang: str) -> None:
     st.selectbox(t("mapping.pick", lang), prints, key=state.MAPPING_PICK,
                  format_func=lambda fp: f"{fp[:8]} — {' | '.join(h for h in found[fp].headers if h)[:80]}")
     st.button(t("mapping.delete", lang), key="admin_mapping_delete", icon=":material/delete:", on_click=_delete_mapping)
+
+
+# --- unlocking an appraised return -------------------------------------------------------------------
+
+
+def _unlock() -> None:
+    """Button callback: unlock the chosen appraised unit-year when a reason is given."""
+    chosen = str(st.session_state.get(state.UNLOCK_UNIT) or "")
+    reason = str(st.session_state.get(state.UNLOCK_REASON) or "").strip()
+    unit_id, _, year = chosen.rpartition("/")
+    if act(lambda actor: Appraisals(get_store()).unlock(actor, unit_id, int(year or 0), reason),
+           lambda _: ("unlock.done", {"unit": registry().name_of(unit_id), "year": year})):
+        st.session_state[state.UNLOCK_REASON] = ""
+
+
+def unlock_block(lang: str) -> None:
+    """The appraised returns that are locked, and the form that unlocks one (with a mandatory reason) so that
+    its unit can send a new version."""
+    st.caption(t("unlock.help", lang))
+    queue = Appraisals(get_store()).queue()
+    locked = queue[queue["locked"]]
+    if locked.empty:
+        st.info(t("unlock.none", lang))
+        return
+    labels = {f"{r.unit_id}/{r.year}": t("unlock.label", lang, unit=r.unit_name, year=r.year, version=r.version,
+                                         who=r.appraiser) for r in locked.itertuples()}
+    _choose(state.UNLOCK_UNIT, list(labels), next(iter(labels)))
+    st.selectbox(t("unlock.which", lang), list(labels), key=state.UNLOCK_UNIT, format_func=labels.__getitem__)
+    st.text_input(t("unlock.reason", lang), key=state.UNLOCK_REASON, max_chars=500)
+    st.button(t("unlock.do", lang), key="unlock_do", on_click=_unlock, type="primary")

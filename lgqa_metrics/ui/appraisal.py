@@ -65,9 +65,8 @@ def choose(queue: pd.DataFrame, lang: str) -> int | None:
     """The return to work on, picked from the queue."""
     if queue.empty:
         return None
-    labels = {int(r.submission_id): t("appraisal.pick_label", lang, unit=r.unit_name, year=r.year, version=r.version,
-                                      status=t(f"appraisal.status.{r.status}", lang))
-              for r in queue.itertuples()}
+    labels = {int(r.submission_id): t("appraisal.pick_label", lang, unit=r.unit_name, year=r.year, version=r.version)
+              for r in queue.itertuples()}  # no status here: the line under the choice says where it stands
     ids = list(labels)
     if st.session_state.get(state.APPRAISE_ID) not in ids:
         st.session_state[state.APPRAISE_ID] = ids[0]
@@ -76,24 +75,31 @@ def choose(queue: pd.DataFrame, lang: str) -> int | None:
 
 def _editor_frame(detail: pd.DataFrame, lang: str) -> pd.DataFrame:
     statuses = {s.value: t(f"evidence.{s.value}", lang) for s in EvidenceStatus}
-    return pd.DataFrame({
+    return pd.DataFrame({  # in reading order: the unit's rating and its evidence, then the appraiser's
         "code": detail["indicator_code"].astype(str),
         "name": detail["indicator_name_en" if lang == "en" else "indicator_name"].astype(str),
         "self": [_rating_label(v, lang) for v in detail["rating"]],
-        "evidence": detail["evidence"].astype(str), "note": detail["note"].astype(str),
         "evidence_status": detail["evidence_status"].astype(str).map(statuses),
+        "evidence": detail["evidence"].astype(str),
         "appraised": [_rating_label(v, lang) for v in detail["appraised"]],
-        "reason": detail["reason"].astype(str)})
+        "reason": detail["reason"].astype(str),
+        "note": detail["note"].astype(str)})
+
+
+#: Widths (px) of the review table's columns: the unit's side and the appraiser's fit a page of 1280 px.
+_WIDTHS: Final = {"code": 48, "name": 170, "self": 80, "evidence_status": 110, "evidence": 170, "appraised": 110,
+                  "reason": 180, "note": 200}
 
 
 def _columns(lang: str) -> dict[str, Any]:
     labels = [_rating_label(r.value, lang) for r in APPRAISABLE]
-    fixed = {c: st.column_config.TextColumn(t(f"appraisal.col_{c}", lang), disabled=True)
-             for c in ("code", "name", "self", "evidence", "note", "evidence_status")}
+    fixed = {c: st.column_config.TextColumn(t(f"appraisal.col_{c}", lang), disabled=True, width=_WIDTHS[c])
+             for c in ("code", "name", "self", "evidence_status", "evidence", "note")}
     return {**fixed,
             "appraised": st.column_config.SelectboxColumn(t("appraisal.col_appraised", lang), options=labels,
-                                                          required=True),
-            "reason": st.column_config.TextColumn(t("appraisal.col_reason", lang), max_chars=500)}
+                                                          required=True, width=_WIDTHS["appraised"]),
+            "reason": st.column_config.TextColumn(t("appraisal.col_reason", lang), max_chars=500,
+                                                  width=_WIDTHS["reason"])}
 
 
 def decisions_of(edited: pd.DataFrame, lang: str) -> dict[str, tuple[str, str]]:

@@ -18,6 +18,7 @@ from lgqa_metrics.domain.roles import Actor, Role, cli_actor
 from lgqa_metrics.services.ingest import ingest_bytes
 from lgqa_metrics.store import audit
 from lgqa_metrics.store.accounts import Accounts
+from lgqa_metrics.store.appraisals import Appraisals
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.store.schema import users_t
 from lgqa_metrics.ui import state
@@ -513,3 +514,24 @@ def test_admins_see_the_confirmed_column_mappings_and_delete_one_with_an_audit_e
     assert any("Chưa có cách chọn cột" in m.value for m in at.info)
     [entry] = audit.audit_log(root.engine, actions=["layout_mapping_deleted"]).to_dict("records")
     assert entry["actor"] == "root"
+
+
+def test_an_admin_unlocks_an_appraised_return_with_a_reason_and_the_unit_can_send_a_new_version(root: Store) -> None:
+    ingest_bytes(root, filled_template("q-le-chan", 2023, pattern(0)), "LeChan-v1.xlsx")
+    [sid] = root.submissions()["id"].tolist()
+    appraiser = Actor("tham-dinh", Role.APPRAISER)
+    Appraisals(root).start(appraiser, sid)
+    Appraisals(root).accept(appraiser, sid)
+    at = _admin_on("app_pages/admin_data.py")
+    assert "tham-dinh" in at.selectbox(key=state.UNLOCK_UNIT).format_func(at.selectbox(key=state.UNLOCK_UNIT).value)
+    at.button(key="unlock_do").click().run()
+    assert "lý do" in at.error[0].value
+    assert [o.status for o in ingest_bytes(root, filled_template("q-le-chan", 2023, pattern(1)), "v2.xlsx")] == [
+        "rejected"]
+    at.text_input(key=state.UNLOCK_REASON).input("Đơn vị phát hiện nhập nhầm chỉ số 3.2").run()
+    at.button(key="unlock_do").click().run()
+    assert not at.exception and "Quận Lê Chân" in at.success[0].value
+    assert [o.status for o in ingest_bytes(root, filled_template("q-le-chan", 2023, pattern(1)), "v2.xlsx")] == [
+        "accepted"]
+    [entry] = audit.audit_log(root.engine, actions=["appraisal_unlocked"]).to_dict("records")
+    assert entry["actor"] == "root" and "nhập nhầm" in json.loads(entry["details"])["reason"]
