@@ -74,5 +74,11 @@ def run(args: argparse.Namespace, lang: str) -> int:
         files, skipped = sort_files([SAMPLES_DIR])
         outcomes = ingest_paths(store, files, uploader="demo")
         _print_outcomes(outcomes, skipped, lang, False)
-        return 1 if any(o.status == "rejected" for o in outcomes) else 0
+        if any(o.status == "rejected" for o in outcomes):
+            return 1
+        if all(o.status == "accepted" for o in outcomes):  # a fresh load: the illustrative appraisals go with it
+            from lgqa_metrics.synthetic.demo_appraisals import apply_demo_appraisals  # not for a plain ingest
+
+            print(t("cli.demo_appraised", lang, returns=apply_demo_appraisals(store)))
+        return 0
     return 2

@@ -18,6 +18,7 @@ from lgqa_metrics.domain.textnorm import fold
 from lgqa_metrics.domain.units import REPORTING_TYPES, UnitType, default_registry
 from lgqa_metrics.intake.sniff import sniff
 from lgqa_metrics.services.ingest import ingest_paths
+from lgqa_metrics.store.appraisals import Appraisals
 from lgqa_metrics.store.database import Store, submissions_t
 from lgqa_metrics.synthetic import demo, demo_content
 
@@ -179,10 +180,25 @@ def test_an_unknown_unit_is_reported_at_the_cell_holding_its_name(store: Store) 
     assert issue.cell == "B7" and issue.sheet == "Tự đánh giá"
 
 
-def test_demo_command_loads_the_samples(db_url: str) -> None:
+def test_demo_command_loads_the_samples_with_their_illustrative_appraisals(db_url: str) -> None:
     assert cli_main(["demo", "--db", db_url, "--create"]) == 0
     store = Store.open(db_url)
     assert len(store.submissions()) == 24
+    book = Appraisals(store)
+    queue = book.queue()
+    assert queue["status"].value_counts().to_dict() == {"accepted": 21, "submitted": 2, "returned": 1}
+    assert set(queue.loc[queue["status"] != "accepted", "year"]) == {2023}
+    lower = {"green": "yellow", "yellow": "red"}
+    for ret in demo_content.demo_returns():  # every yellow or green sent without evidence was lowered one step
+        sid = queue.loc[(queue["unit_id"] == ret.unit.id) & (queue["year"] == ret.year)]
+        if sid["status"].item() != "accepted":
+            continue
+        detail = book.detail(int(sid["submission_id"].item())).set_index("indicator_code")
+        for e in ret.entries:
+            if e.rating.value in lower and not e.evidence:
+                assert detail.loc[e.code, "appraised"] == lower[e.rating.value], (ret.unit.id, ret.year, e.code)
+    assert cli_main(["demo", "--db", db_url]) == 0  # again: all duplicates, nothing appraised twice
+    assert Appraisals(store).queue()["status"].value_counts()["accepted"] == 21
     store.close()
 
 
