@@ -173,12 +173,13 @@ def matrix_figure(cells: Matrix, units: pd.DataFrame, catalogue: Catalogue, year
                                name=f"{SYMBOLS[lang][rating]} {_label(catalogue, rating, lang)}",
                                marker={"size": 12, "symbol": "square", "color": colours[rating],
                                        "line": {"color": "#555", "width": 1}}) for rating in RATING_ORDER])
-    unevidenced = list(zip(*np.nonzero(statuses.to_numpy() == EvidenceStatus.MISSING.value), strict=True))
-    if unevidenced:
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=True,
-                                 name=t("evidence.missing", lang),
-                                 marker={"size": 11, "symbol": "triangle-ne", "color": _MARK}))
-        fig.update_layout(shapes=[*fig.layout.shapes, *(_corner_mark(int(i), int(j)) for i, j in unevidenced)])
+    rows, columns = np.nonzero(statuses.to_numpy() == EvidenceStatus.MISSING.value)
+    if len(rows):
+        fig.add_trace(_corner_marks(rows, columns, t("evidence.missing", lang)))
+        fig.update_layout(xaxis2=_OVERLAY | {"overlaying": "x", "range": [-0.5, len(codes) - 0.5]},
+                          yaxis2=_OVERLAY | {"overlaying": "y", "range": [len(grid.index) - 0.5, -0.5]})
+    fig.update_xaxes(fixedrange=True)  # a grid to read, not to zoom (the marks' axes could not follow a zoom)
+    fig.update_yaxes(fixedrange=True)
     lines = quadrant_separators(fig, catalogue, lang)
     kinds = [types[u] for u in grid.index]
     fig.update_layout(shapes=[*fig.layout.shapes, *(_line("y", i - 0.5) for i in range(1, len(kinds))
@@ -193,12 +194,19 @@ def matrix_figure(cells: Matrix, units: pd.DataFrame, catalogue: Catalogue, year
 _MARK: Final = "#1A1A1A"
 
 
-def _corner_mark(row: int, column: int) -> dict[str, object]:
-    """A filled triangle in the top right corner of the matrix cell at (``row``, ``column``), about a third of it
-    each way (numbers on a category axis are positions: the cell spans ±0.5 around its index)."""
-    left, right, top, bottom = column + 0.14, column + 0.46, row - 0.46, row - 0.16
-    return {"type": "path", "xref": "x", "yref": "y", "path": f"M {left},{top} L {right},{top} L {right},{bottom} Z",
-            "fillcolor": _MARK, "line": {"width": 0}, "layer": "above"}
+#: The hidden numeric axes the corner marks are drawn on, laid over the matrix's category axes cell for cell.
+_OVERLAY: Final = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
+#: Where a corner mark sits in its cell (the cell spans ±0.5 around its index): near the top right corner.
+_CORNER: Final = 0.3
+
+
+def _corner_marks(rows: np.ndarray, columns: np.ndarray, name: str) -> go.Scatter:
+    """One trace of dark triangles, each in the top right corner of a matrix cell at (``rows[k]``, ``columns[k]``),
+    on the hidden axes x2/y2 whose numbers are the cells' indices (a trace on the category axes could only sit in the
+    middle of a cell, and thousands of shapes take seconds to lay out)."""
+    return go.Scatter(x=columns + _CORNER, y=rows - _CORNER, xaxis="x2", yaxis="y2", mode="markers", name=name,
+                      marker={"symbol": "triangle-ne", "size": 9, "color": _MARK, "line": {"width": 0}},
+                      hoverinfo="skip", showlegend=True, cliponaxis=False)
 
 
 #: Characters of a quadrant's label over the matrix per column of the quadrant (a column is at least 11 px
@@ -363,6 +371,32 @@ def wheels(units: Sequence[tuple[str, pd.DataFrame]], catalogue: Catalogue, titl
     fig.update_annotations(font_size=12, yshift=14)
     fig = _base(fig, title, 140 + 330 * rows, lang=lang)
     fig.update_layout(margin={"t": 110})
+    return fig
+
+
+#: Margin kept inside each cell of a wheel sheet, as a share of the cell (room for the quadrant numerals).
+_SHEET_PAD: Final = 0.06
+
+
+def wheel_sheet(frames: Sequence[pd.DataFrame], catalogue: Catalogue, lang: str = "vi",
+                per_row: int = 4) -> go.Figure:
+    """Several unit-years' wheels on one sheet, each alone in its square cell of a ``per_row``-wide grid, without
+    title or margin, so that the picture can be cut apart cell by cell: drawn together, a wheel costs a fraction of
+    one drawn alone (the pilot report draws a wheel per unit)."""
+    rows = max(1, math.ceil(len(frames) / per_row))
+    axes, layout, traces = _wheel_axes(catalogue), {}, []
+    for k, frame in enumerate(frames):
+        name = f"polar{k + 1 if k else ''}"
+        row, column = divmod(k, per_row)
+        layout[name] = {**axes, "radialaxis": {"visible": False, "range": [0, 1.06]},  # the rim drawn whole
+                        "domain": {"x": [(column + _SHEET_PAD) / per_row, (column + 1 - _SHEET_PAD) / per_row],
+                                           "y": [1 - (row + 1 - _SHEET_PAD) / rows, 1 - (row + _SHEET_PAD) / rows]}}
+        for trace in _wheel_traces(frame, catalogue, lang):
+            trace.update(subplot=name)
+            traces.append(trace)
+    fig = go.Figure(traces)
+    fig.update_layout(layout, showlegend=False, margin={"l": 0, "r": 0, "t": 0, "b": 0}, font=_FONT,
+                      template="plotly_white", separators=separators(lang))
     return fig
 
 

@@ -26,6 +26,7 @@ from lgqa_metrics.domain.paths import SAMPLES_DIR
 from lgqa_metrics.domain.ratings import COLOURS, Rating
 from lgqa_metrics.domain.textnorm import fold
 from lgqa_metrics.domain.units import UnitType
+from lgqa_metrics.services.office import convert_with_soffice, find_soffice, soffice_version
 from lgqa_metrics.synthetic.demo_content import SEED, YEARS, DemoReturn, demo_returns, pilot_units, position_in_type
 from lgqa_metrics.synthetic.demo_layouts import (
     LAYOUT_NOTES,
@@ -37,7 +38,6 @@ from lgqa_metrics.synthetic.demo_layouts import (
     planned_files,
     reproducible,
 )
-from lgqa_metrics.synthetic.office import convert_with_soffice, find_soffice, soffice_version
 
 _README: Final = "README.md"
 _README_HEAD: Final = "# Synthetic demo returns"

@@ -51,20 +51,20 @@ def test_a_rating_without_evidence_has_a_dark_triangle_in_its_cells_top_right_co
                   ("x-an-thang", 2023): {c: "green" for c in CODES}},
                  unevidenced={("q-le-chan", 2023, "1.3"), ("x-an-thang", 2023, "4.9")})
     fig = charts.matrix_figure(analytics.matrix(data, 2023, CAT), analytics.unit_order(data), CAT, 2023, "vi")
-    marks = [s for s in fig.layout.shapes if s.type == "path"]
+    [marks] = [tr for tr in fig.data if tr.name == "Thiếu minh chứng"]
+    assert marks.marker.symbol == "triangle-ne" and difference(marks.marker.color, "#000000") < 10  # dark in greyscale
+    # on hidden axes laid over the grid cell for cell: numbers there are cell indices, rows counted downwards
+    assert (marks.xaxis, marks.yaxis) == ("x2", "y2")
+    assert list(fig.layout.xaxis2.range) == [-0.5, len(CODES) - 0.5] and list(fig.layout.yaxis2.range) == [1.5, -0.5]
     cells = set()
-    for mark in marks:
-        xs, ys = zip(*((float(a), float(b)) for a, b in re.findall(r"([-\d.]+),([-\d.]+)", mark.path)), strict=True)
-        column, row = round(sum(xs) / 3), round(sum(ys) / 3)
-        assert min(xs) > column and max(ys) < row, "in the top right quarter of its cell (rows run downwards)"
-        assert mark.fillcolor == "#1A1A1A" and difference(mark.fillcolor, "#000000") < 10  # dark in greyscale too
+    for x, y in zip(marks.x, marks.y, strict=True):
+        column, row = round(x), round(y)
+        assert x > column and y < row, "right of the centre and above it: the top right corner"
         cells.add((fig.data[0].y[row], CODES[column]))
     assert cells == {("Quận Lê Chân", "1.3"), ("Xã An Thắng", "4.9")}
-    assert fig.data[-1].name == "Thiếu minh chứng" and fig.data[-1].marker.symbol == "triangle-ne"
     assert fig.data[0].customdata[0][2][4] == "Thiếu minh chứng" and fig.data[0].customdata[0][1][4] == "Có minh chứng"
     evidenced = frame({("q-le-chan", 2023): {"1.2": "yellow"}})
     plain = charts.matrix_figure(analytics.matrix(evidenced, 2023, CAT), analytics.unit_order(evidenced), CAT, 2023)
-    assert not [s for s in plain.layout.shapes if s.type == "path"]
     assert "Thiếu minh chứng" not in [tr.name for tr in plain.data]
 
 

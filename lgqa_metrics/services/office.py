@@ -1,5 +1,5 @@
-"""LibreOffice headless (``soffice``): the second office program whose files the reader is tested on (.xls and
-.ods conversions of generated returns)."""
+"""LibreOffice headless (``soffice``): it converts the generated demo returns to .xls and .ods (the second office
+program whose files the reader is tested on), and the pilot report's .docx to PDF."""
 
 from __future__ import annotations
 

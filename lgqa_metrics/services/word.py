@@ -1,0 +1,193 @@
+"""Writing a Word document the way Vietnamese administrative documents are set (Nghị định 30/2020/NĐ-CP, Phụ lục I):
+Times New Roman, A4, margins top and bottom 20 mm, left 30 mm, right 15 mm; real Word headings, tables, numbered
+captions (SEQ fields, so Word renumbers them) and page numbers (a PAGE field), with python-docx."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+FONT: Final = "Times New Roman"
+BODY_PT: Final = 13
+#: Nghị định 30: top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm; A4.
+MARGINS_MM: Final = {"top": 20, "bottom": 20, "left": 30, "right": 15}
+A4_MM: Final = (210, 297)
+
+
+def _font(style_or_run: object, size: float | None = None, bold: bool | None = None) -> None:
+    """Times New Roman for every script (Vietnamese is Latin, but Word reads the East Asian slot for some runs)."""
+    font = style_or_run.font  # type: ignore[attr-defined]
+    font.name = FONT
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    element = style_or_run.element if hasattr(style_or_run, "element") else style_or_run._element  # type: ignore[attr-defined]
+    properties = element.get_or_add_rPr()
+    fonts = properties.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        properties.append(fonts)
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), FONT)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):  # a theme font would win
+        fonts.attrib.pop(qn(theme), None)
+
+
+def new_document() -> DocumentObject:
+    """An empty A4 document in the house style: body 13 pt, headings in black Times New Roman, page numbers."""
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+    for side, mm in MARGINS_MM.items():
+        setattr(section, f"{side}_margin", Mm(mm))
+    _font(doc.styles["Normal"], BODY_PT)
+    doc.styles["Normal"].paragraph_format.space_after = Pt(6)
+    for name, size in (("Title", 14), ("Heading 1", 13), ("Heading 2", 13), ("Heading 3", 13), ("Caption", 12)):
+        style = doc.styles[name]
+        _font(style, size, bold=name != "Caption")
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.font.italic = name == "Caption"
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field(footer, "PAGE", "1")
+    return doc
+
+
+def field(paragraph: Paragraph, instruction: str, shown: str) -> None:
+    """A Word field (PAGE, SEQ …) in ``paragraph``, showing ``shown`` until Word updates it."""
+    simple = OxmlElement("w:fldSimple")
+    simple.set(qn("w:instr"), f" {instruction} ")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = shown
+    run.append(text)
+    simple.append(run)
+    paragraph._p.append(simple)
+
+
+def text(doc: DocumentObject, content: str, *, bold: bool = False, italic: bool = False, size: float | None = None,
+         align: str = "justify", style: str | None = None) -> Paragraph:
+    """A paragraph of ``content``."""
+    paragraph = doc.add_paragraph(style=style)
+    paragraph.alignment = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+                           "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]
+    run = paragraph.add_run(content)
+    run.bold, run.italic = bold, italic
+    if size is not None:
+        run.font.size = Pt(size)
+    return paragraph
+
+
+def caption(doc: DocumentObject, label: str, number: int, content: str) -> Paragraph:
+    """A numbered caption ("Hình 2. …") in Word's Caption style, its number a SEQ field of ``label``."""
+    paragraph = doc.add_paragraph(style="Caption")
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run(f"{label} ")
+    field(paragraph, f"SEQ {label} \\* ARABIC", str(number))
+    paragraph.add_run(f". {content}")
+    return paragraph
+
+
+def _shade(cell: object, fill: str) -> None:
+    properties = cell._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill.lstrip("#"))
+    properties.append(shading)
+
+
+def _repeat_header(row: object) -> None:
+    properties = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    properties.append(flag)
+
+
+def table(doc: DocumentObject, header: Sequence[str], rows: Sequence[Sequence[object]], *, size: float = 11,
+          widths_cm: Sequence[float] | None = None, fills: Sequence[Sequence[str | None]] | None = None,
+          numeric: Sequence[bool] | None = None) -> Table:
+    """A bordered table whose header row repeats on every page; ``fills`` colours cells (RRGGBB or None), numbers
+    are right-aligned where ``numeric`` says."""
+    grid = doc.add_table(rows=1, cols=len(header))
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _repeat_header(grid.rows[0])
+    for cell, title in zip(grid.rows[0].cells, header, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(str(title))
+        run.bold, run.font.size = True, Pt(size)
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for r, values in enumerate(rows):
+        cells = grid.add_row().cells
+        for c, value in enumerate(values):
+            paragraph = cells[c].paragraphs[0]
+            run = paragraph.add_run("" if value is None else str(value))
+            run.font.size = Pt(size)
+            paragraph.paragraph_format.space_after = Pt(0)
+            if numeric is not None and numeric[c]:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if fills is not None and fills[r][c]:
+                _shade(cells[c], str(fills[r][c]))
+    if widths_cm is not None:
+        fixed_widths(grid, widths_cm)
+    return grid  # type: ignore[no-any-return]
+
+
+def fixed_widths(grid: Table, widths_cm: Sequence[float]) -> None:
+    """Columns of exactly these widths, in Word and in LibreOffice (a fixed layout, the grid and every cell)."""
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths_cm, strict=True):
+        column.width = Cm(width)
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+
+
+def page_break(doc: DocumentObject) -> None:
+    """Start a new page."""
+    doc.add_page_break()  # type: ignore[no-untyped-call]
+
+
+def picture(doc: DocumentObject, png: bytes, width_cm: float) -> None:
+    """A chart image, centred, ``width_cm`` wide."""
+    import io
+
+    doc.add_picture(io.BytesIO(png), width=Cm(width_cm))
+    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def new_section(doc: DocumentObject, *, landscape: bool) -> None:
+    """Start a new section on a new page, landscape (for a wide chart or table: the binding margin at the top) or
+    portrait again."""
+    from docx.enum.section import WD_SECTION
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    width, height = (A4_MM[1], A4_MM[0]) if landscape else A4_MM
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    if landscape:
+        section.left_margin, section.right_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+        section.top_margin, section.bottom_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    else:
+        for side, mm in MARGINS_MM.items():
+            setattr(section, f"{side}_margin", Mm(mm))
+
+
+def text_width_cm(doc: DocumentObject) -> float:
+    """The width between the margins of the last section, in cm."""
+    section = doc.sections[-1]
+    lengths = [int(v or 0) for v in (section.page_width, section.left_margin, section.right_margin)]
+    return (lengths[0] - lengths[1] - lengths[2]) / 360_000  # EMU per cm
