@@ -16,4 +16,4 @@ with st.sidebar:
     auth.cookie_refused(lang)
     auth.hand_over()
     language.hand_over()
-st.navigation(navigation.navigation(actor, lang)).run()
+st.navigation(navigation.navigation(actor, lang), expanded=True).run()  # every page listed, none behind "View more"

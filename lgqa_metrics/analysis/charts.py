@@ -13,7 +13,7 @@ import math
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -178,14 +178,15 @@ def matrix_figure(cells: Matrix, units: pd.DataFrame, catalogue: Catalogue, year
         fig.add_trace(_corner_marks(rows, columns, t("evidence.missing", lang)))
         fig.update_layout(xaxis2=_OVERLAY | {"overlaying": "x", "range": [-0.5, len(codes) - 0.5]},
                           yaxis2=_OVERLAY | {"overlaying": "y", "range": [len(grid.index) - 0.5, -0.5]})
-    fig.update_xaxes(fixedrange=True)  # a grid to read, not to zoom (the marks' axes could not follow a zoom)
-    fig.update_yaxes(fixedrange=True)
     lines = quadrant_separators(fig, catalogue, lang)
     kinds = [types[u] for u in grid.index]
     fig.update_layout(shapes=[*fig.layout.shapes, *(_line("y", i - 0.5) for i in range(1, len(kinds))
                                                      if kinds[i] != kinds[i - 1])])
-    fig.update_yaxes(autorange="reversed", title=t("chart.unit", lang), tickfont={"size": 12})
-    fig.update_xaxes(title=t("chart.indicator", lang), tickangle=-90, type="category", tickfont={"size": MIN_TEXT})
+    # the matrix's own axes (not the marks' hidden ones); a grid to read, not to zoom (the marks could not follow)
+    fig.update_layout(yaxis={"autorange": "reversed", "title": t("chart.unit", lang), "tickfont": {"size": 12},
+                             "fixedrange": True},
+                      xaxis={"title": t("chart.indicator", lang), "tickangle": -90, "type": "category",
+                             "tickfont": {"size": MIN_TEXT}, "fixedrange": True})
     height = 160 + 16 * lines + 34 * max(len(y), 1)
     return _base(fig, t("chart.matrix_title", lang, year=year), height, top=44 + 16 * lines, lang=lang)
 
@@ -195,7 +196,8 @@ _MARK: Final = "#1A1A1A"
 
 
 #: The hidden numeric axes the corner marks are drawn on, laid over the matrix's category axes cell for cell.
-_OVERLAY: Final = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
+_OVERLAY: Final = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False, "type": "linear",
+                   "autorange": False}
 #: Where a corner mark sits in its cell (the cell spans ±0.5 around its index): near the top right corner.
 _CORNER: Final = 0.3
 
@@ -313,8 +315,8 @@ def radar(profile: pd.DataFrame, catalogue: Catalogue, registry: UnitRegistry, l
     return fig
 
 
-def _wheel_traces(unit_ratings: pd.DataFrame, catalogue: Catalogue, lang: str) -> list[go.BasePlotlyType]:
-    """One slice per indicator (coloured by rating) and the four quarter-circle boundaries."""
+def _wheel_specs(unit_ratings: pd.DataFrame, catalogue: Catalogue, lang: str) -> list[dict[str, Any]]:
+    """One slice per indicator (coloured by rating) and the four quarter-circle boundaries, as plotly trace specs."""
     colours = rating_colours(catalogue)
     by_code = dict(zip(unit_ratings["indicator_code"], unit_ratings["rating"], strict=False))
     theta, width, colour, text, hover = [], [], [], [], []
@@ -328,12 +330,20 @@ def _wheel_traces(unit_ratings: pd.DataFrame, catalogue: Catalogue, lang: str) -
             colour.append(colours[rating])
             text.append(ind.code)
             hover.append(f"{quadrant.roman} · {ind.code} {ind.name(lang)}<br>{_label(catalogue, rating, lang)}")
-    slices = go.Barpolar(r=[1] * len(theta), theta=theta, width=width, marker_color=colour, marker_line_color="#444",
-                         marker_line_width=1, text=text, hovertext=hover, hoverinfo="text", showlegend=False)
-    bounds = go.Scatterpolar(r=[0, 1, None, 0, 1, None, 0, 1, None, 0, 1], mode="lines", hoverinfo="skip",
-                             theta=[0, 0, None, 90, 90, None, 180, 180, None, 270, 270], showlegend=False,
-                             line={"color": "#111", "width": 3})
+    slices = {"type": "barpolar", "r": [1] * len(theta), "theta": theta, "width": width,
+              "marker": {"color": colour, "line": {"color": "#444", "width": 1}}, "text": text, "hovertext": hover,
+              "hoverinfo": "text", "showlegend": False}
+    bounds = {"type": "scatterpolar", "r": [0, 1, None, 0, 1, None, 0, 1, None, 0, 1], "mode": "lines",
+              "hoverinfo": "skip", "theta": [0, 0, None, 90, 90, None, 180, 180, None, 270, 270], "showlegend": False,
+              "line": {"color": "#111", "width": 3}}
     return [slices, bounds]
+
+
+def _wheel_traces(unit_ratings: pd.DataFrame, catalogue: Catalogue, lang: str) -> list[go.BasePlotlyType]:
+    """:func:`_wheel_specs` as plotly traces."""
+    slices, bounds = _wheel_specs(unit_ratings, catalogue, lang)
+    return [go.Barpolar({k: v for k, v in slices.items() if k != "type"}),
+            go.Scatterpolar({k: v for k, v in bounds.items() if k != "type"})]
 
 
 def _wheel_axes(catalogue: Catalogue) -> dict[str, object]:
@@ -379,25 +389,24 @@ _SHEET_PAD: Final = 0.06
 
 
 def wheel_sheet(frames: Sequence[pd.DataFrame], catalogue: Catalogue, lang: str = "vi",
-                per_row: int = 4) -> go.Figure:
+                per_row: int = 4) -> dict[str, Any]:
     """Several unit-years' wheels on one sheet, each alone in its square cell of a ``per_row``-wide grid, without
     title or margin, so that the picture can be cut apart cell by cell: drawn together, a wheel costs a fraction of
-    one drawn alone (the pilot report draws a wheel per unit)."""
+    one drawn alone (the pilot report draws a wheel per unit). A plotly figure spec, not a validated figure: a report
+    on a province builds hundreds of them for the renderer alone."""
     rows = max(1, math.ceil(len(frames) / per_row))
-    axes, layout, traces = _wheel_axes(catalogue), {}, []
+    axes: dict[str, Any] = {**_wheel_axes(catalogue), "radialaxis": {"visible": False, "range": [0, 1.06]}}
+    layout: dict[str, Any] = {"showlegend": False, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "font": _FONT,
+                              "paper_bgcolor": "white", "plot_bgcolor": "white", "separators": separators(lang)}
+    traces: list[dict[str, Any]] = []
     for k, frame in enumerate(frames):
         name = f"polar{k + 1 if k else ''}"
         row, column = divmod(k, per_row)
-        layout[name] = {**axes, "radialaxis": {"visible": False, "range": [0, 1.06]},  # the rim drawn whole
+        layout[name] = {**axes, "bgcolor": "white",  # the rim drawn whole
                         "domain": {"x": [(column + _SHEET_PAD) / per_row, (column + 1 - _SHEET_PAD) / per_row],
-                                           "y": [1 - (row + 1 - _SHEET_PAD) / rows, 1 - (row + _SHEET_PAD) / rows]}}
-        for trace in _wheel_traces(frame, catalogue, lang):
-            trace.update(subplot=name)
-            traces.append(trace)
-    fig = go.Figure(traces)
-    fig.update_layout(layout, showlegend=False, margin={"l": 0, "r": 0, "t": 0, "b": 0}, font=_FONT,
-                      template="plotly_white", separators=separators(lang))
-    return fig
+                                   "y": [1 - (row + 1 - _SHEET_PAD) / rows, 1 - (row + _SHEET_PAD) / rows]}}
+        traces += [{**spec, "subplot": name} for spec in _wheel_specs(frame, catalogue, lang)]
+    return {"data": traces, "layout": layout}
 
 
 #: Characters a line of a unit type's name under its bar holds: two short level lines rather than one turned.

@@ -37,6 +37,7 @@ HANDLERS: Final = {
     **dict.fromkeys(("migrate", "migrate-store"), "lgqa_metrics.cli.migrate"),
     "quarantine": "lgqa_metrics.cli.quarantine",
     "synth": "lgqa_metrics.cli.synth",
+    "report": "lgqa_metrics.cli.report",
 }
 #: Commands that read returns: their reader workers start first, while the command's module is imported (pandas,
 #: SQLAlchemy) and the store opened.
@@ -99,6 +100,14 @@ def _returns(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     tpl.add_argument("--unit", required=True)
     tpl.add_argument("--year", type=int, required=True)
     tpl.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+
+    rep = sub.add_parser("report", help="write the pilot report to the Ministry (.docx, or .pdf made from it)")
+    rep.add_argument("--db")
+    rep.add_argument("--year", type=int, required=True)
+    rep.add_argument("--compare-to", type=int, default=None, metavar="YEAR",
+                     help="the year the changes are counted from (default: the latest earlier year with returns)")
+    rep.add_argument("--units", nargs="+", default=[], metavar="ID", help="only these units (default: all)")
+    rep.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.docx|FILE.pdf")
 
     demo = sub.add_parser("demo", help="load the bundled synthetic demo returns")
     demo.add_argument("--db")

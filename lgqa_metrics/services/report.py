@@ -35,6 +35,7 @@ from lgqa_metrics.domain.catalogue import Catalogue
 from lgqa_metrics.domain.formatting import local_today, number, percent
 from lgqa_metrics.domain.i18n import MessageError, t
 from lgqa_metrics.domain.paths import DATA_DIR
+from lgqa_metrics.domain.units import UnitRegistry
 from lgqa_metrics.services import office, word
 from lgqa_metrics.store.appraisals import Appraisals
 from lgqa_metrics.store.database import Store
@@ -46,7 +47,8 @@ _PX_PER_CM: Final = 96 / 2.54
 #: Wheels drawn on one sheet (one Chromium render) and cut apart, and how many to a row of the sheet.
 _WHEELS_AT_ONCE: Final = 16
 _WHEELS_PER_ROW: Final = 4
-_LETTERHEAD_KEYS: Final = ("parent_body", "issuing_body", "number", "place", "recipient", "signer_title")
+_LETTERHEAD_KEYS: Final = ("parent_body", "issuing_body", "issuing_body_in_text", "number", "place", "recipient",
+                           "signer_title")
 
 
 class ReportError(MessageError, ValueError):
@@ -59,6 +61,7 @@ class Letterhead:
 
     parent_body: str
     issuing_body: str
+    issuing_body_in_text: str
     number: str
     place: str
     recipient: str
@@ -79,8 +82,8 @@ def load_letterhead(path: Path = LETTERHEAD_FILE) -> Letterhead:
     if not isinstance(copies, list) or not all(isinstance(c, str) for c in copies):
         raise ReportError("report.bad_letterhead", path=path, detail="'recipients_copy' must be a list of texts")
     text = {k: str(raw[k]).strip() for k in _LETTERHEAD_KEYS}
-    return Letterhead(text["parent_body"], text["issuing_body"], text["number"], text["place"], text["recipient"],
-                      text["signer_title"], tuple(copies))
+    return Letterhead(text["parent_body"], text["issuing_body"], text["issuing_body_in_text"], text["number"],
+                      text["place"], text["recipient"], text["signer_title"], tuple(copies))
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,13 @@ class ReportData:
     evidence: pd.DataFrame
     appraised: int
     returns: int
+    registry: UnitRegistry
+
+
+def default_comparison(store: Store, year: int) -> int | None:
+    """The year a report on ``year`` compares with when none is named: the latest earlier year with returns."""
+    earlier = [int(y) for y in store.submissions().query("status == 'current'")["year"].unique() if int(y) < year]
+    return max(earlier) if earlier else None
 
 
 def gather(store: Store, request: ReportRequest) -> ReportData:
@@ -133,7 +143,7 @@ def gather(store: Store, request: ReportRequest) -> ReportData:
     appraised = int(this_year.loc[this_year["appraised"], "submission_id"].nunique())
     return ReportData(request, ratings, head, due, analytics.ranking(ratings, request.year, request.lang), changes,
                       detail, appraisal.gap_by_unit(ratings, request.year), evidence, appraised,
-                      int(this_year["submission_id"].nunique()))
+                      int(this_year["submission_id"].nunique()), store.registry)
 
 
 # --- charts ----------------------------------------------------------------------------------------------------
@@ -142,12 +152,13 @@ def gather(store: Store, request: ReportRequest) -> ReportData:
 class ChartRenderer:
     """Plotly figures to PNG at :data:`DPI` through kaleido, in one Chromium kept for the whole report."""
 
-    def png(self, fig: go.Figure, width_cm: float, height_cm: float | None = None) -> bytes:
-        """``fig`` drawn ``width_cm`` wide (and ``height_cm`` high, default: the figure's own height)."""
+    def png(self, fig: go.Figure | dict[str, Any], width_cm: float, height_cm: float | None = None) -> bytes:
+        """``fig`` (a figure or its spec) drawn ``width_cm`` wide (and ``height_cm`` high, default: its own)."""
         import kaleido
 
         width = round(width_cm * _PX_PER_CM)
-        height = round(height_cm * _PX_PER_CM) if height_cm else int(fig.layout.height or 450)
+        own = fig.layout.height if isinstance(fig, go.Figure) else fig.get("layout", {}).get("height")
+        height = round(height_cm * _PX_PER_CM) if height_cm else int(own or 450)
         opts = {"format": "png", "width": width, "height": height, "scale": DPI / 96}
         return bytes(kaleido.calc_fig_sync(fig, opts=opts))
 
@@ -162,13 +173,13 @@ class ChartRenderer:
             rows = -(-len(batch) // _WHEELS_PER_ROW)
             sheet = charts.wheel_sheet(batch, catalogue, lang, _WHEELS_PER_ROW)
             png = self.png(sheet, width_cm * _WHEELS_PER_ROW, width_cm * rows)
-            picture = Image.open(io.BytesIO(png))
+            picture = Image.open(io.BytesIO(png)).convert("RGB")
             side = picture.width / _WHEELS_PER_ROW
             for k in range(len(batch)):
                 row, column = divmod(k, _WHEELS_PER_ROW)
                 piece = io.BytesIO()
                 picture.crop((round(column * side), round(row * side), round((column + 1) * side),
-                              round((row + 1) * side))).save(piece, format="PNG", dpi=(DPI, DPI))
+                              round((row + 1) * side))).save(piece, format="PNG", dpi=(DPI, DPI), compress_level=1)
                 out.append(piece.getvalue())
         return out
 
@@ -214,7 +225,7 @@ def _cover(doc: Any, head: Letterhead, data: ReportData) -> None:
     word.text(doc, t("report.title", lang, year=data.request.year), bold=True, align="center", size=14)
     word.text(doc, t("report.to", lang, recipient=head.recipient), align="center")
     compare = t("report.intro_compare", lang, year=data.request.compare_to) if data.request.compare_to else ""
-    word.text(doc, t("report.intro", lang, body=head.issuing_body.capitalize(), year=data.request.year,
+    word.text(doc, t("report.intro", lang, body=head.issuing_body_in_text, year=data.request.year,
                      units=number(len(set(data.due) | set(data.ranking["unit_id"].astype(str))), lang), compare=compare))
 
 
@@ -224,17 +235,23 @@ def _summary(doc: Any, data: ReportData) -> None:
     word.text(doc, t("report.received", lang, received=number(head.received, lang), expected=number(head.expected, lang),
                      share=percent(head.received / head.expected if head.expected else 0, lang, 0)))
     sent = set(data.ranking["unit_id"].astype(str))
-    missing = [data.ratings.attrs.get("names", {}).get(u, u) for u in data.due if u not in sent]
+    missing = [data.registry.name_of(u) if u in data.registry else u for u in data.due if u not in sent]
     if missing:
         word.text(doc, t("report.missing_units", lang, units=", ".join(missing)))
     word.text(doc, t("report.shares", lang, **{c: percent(head.shares[c], lang) for c in ("green", "yellow", "red")}))
     if head.change and data.request.compare_to == head.previous_year:
         word.text(doc, t("report.shares_change", lang, year=head.previous_year, units=number(head.compared, lang),
-                         **{c: number(head.change[c] * 100, lang, 1) for c in ("green", "yellow", "red")}))
+                         **{c: _signed(head.change[c] * 100, lang) for c in ("green", "yellow", "red")}))
     word.text(doc, t("report.basis", lang, appraised=number(data.appraised, lang), returns=number(data.returns, lang)))
     needing, given = int(data.evidence["needing"].sum()), int(data.evidence["evidenced"].sum())
     word.text(doc, t("report.evidence_line", lang, share=percent(given / needing if needing else 0, lang),
                      evidenced=number(given, lang), needing=number(needing, lang)))
+
+
+def _signed(value: float, lang: str) -> str:
+    """A change with its sign: +6,4 or -3,7 (a nought without one)."""
+    shown = number(value, lang, 1)
+    return shown if shown.startswith("-") or shown.strip("0,.") == "" else f"+{shown}"
 
 
 class _Numbers:
@@ -265,7 +282,7 @@ def _matrix(doc: Any, data: ReportData, cat: Catalogue, names: dict[str, str], d
         fig = charts.area_heatmap(grid, counts, key, names, cat, year, lang)
         note = t("report.area_note", lang)
     else:
-        rows = analytics.units_due(this_year, year, _registry_of(data), data.due)
+        rows = analytics.units_due(this_year, year, data.registry, data.due)
         fig = charts.matrix_figure(analytics.matrix(this_year, year, cat, rows), rows, cat, year, lang)
         note = t("report.matrix_note", lang)
     fig.update_layout(title_text="")
@@ -274,10 +291,6 @@ def _matrix(doc: Any, data: ReportData, cat: Catalogue, names: dict[str, str], d
     word.caption(doc, t("report.figure", lang), numbers.next_figure(), t("report.cap_matrix", lang, year=year))
     word.text(doc, note, italic=True, size=11)
     word.new_section(doc, landscape=False)
-
-
-def _registry_of(data: ReportData) -> Any:
-    return data.ratings.attrs["registry"]
 
 
 def _ranking(doc: Any, data: ReportData, numbers: _Numbers) -> None:
@@ -342,17 +355,18 @@ def _evidence(doc: Any, data: ReportData, numbers: _Numbers) -> None:
 def _units(doc: Any, data: ReportData, cat: Catalogue, draw: ChartRenderer, numbers: _Numbers) -> None:
     lang, year = data.request.lang, data.request.year
     doc.add_heading(t("report.s_units", lang), level=1)
+    word.text(doc, t("report.wheel_legend", lang), italic=True, size=11)
     this_year = data.ratings[data.ratings["year"] == year]
     ranked = data.ranking.set_index(data.ranking["unit_id"].astype(str))
     changes = data.changes.set_index(data.changes["unit_id"].astype(str)) if data.changes is not None else None
-    frames = [this_year[this_year["unit_id"].astype(str) == unit] for unit in ranked.index]
-    wheels = draw.wheels(frames, cat, lang, 8)
+    by_unit = {str(unit): rows for unit, rows in this_year.groupby(this_year["unit_id"].astype(str), observed=True)}
+    wheels = draw.wheels([by_unit[unit] for unit in ranked.index], cat, lang, 8)
     for n, (_, row) in enumerate(ranked.iterrows(), start=1):
         unit = str(row["unit_id"])
         if n > 1:
             word.page_break(doc)
         doc.add_heading(t("report.unit_heading", lang, n=n, unit=row["unit_name"]), level=2)
-        own = this_year[this_year["unit_id"].astype(str) == unit]
+        own = by_unit[unit]
         status = t("report.appraised" if bool(own["appraised"].any()) else "report.not_appraised", lang)
         word.text(doc, t("report.unit_line", lang, index=number(row["index"], lang, 1), tier=row["tier"],
                          rank=int(row["rank"]), units=len(ranked), appraisal=status,
@@ -409,9 +423,7 @@ def _signature(doc: Any, head: Letterhead, lang: str) -> None:
 def write_docx(data: ReportData, store: Store, path: Path, draw: ChartRenderer, letterhead: Letterhead) -> int:
     """Write the report for ``data`` to ``path`` (.docx); returns how many figures it holds."""
     cat = store.catalogue
-    data.ratings.attrs["registry"] = store.registry
     names = {u.id: u.name for u in store.registry.units}
-    data.ratings.attrs["names"] = names
     lang = data.request.lang
     doc = word.new_document()
     numbers = _Numbers()

@@ -33,6 +33,7 @@ ACTIONS: Final = (
     "layout_mapping_confirmed", "layout_mapping_deleted", "download_refused", "session_refused",
     "session_started", "session_resumed",
     "appraisal_started", "appraisal_saved", "appraisal_accepted", "appraisal_returned", "appraisal_unlocked",
+    "report_made",
 )
 
 

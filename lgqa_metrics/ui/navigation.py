@@ -33,6 +33,7 @@ PAGES: Final = (
     PageSpec("app_pages/indicator.py", "page.indicator", ":material/flag:", Role.VIEWER, "nav.analysis"),
     PageSpec("app_pages/appraisal_results.py", "page.appraisal_results", ":material/balance:", Role.VIEWER,
              "nav.analysis"),
+    PageSpec("app_pages/report.py", "page.report", ":material/description:", Role.VIEWER, "nav.analysis"),
     PageSpec("app_pages/upload.py", "page.upload", ":material/upload_file:", Role.STAFF, "nav.work"),
     PageSpec("app_pages/data.py", "page.data", ":material/table_view:", Role.STAFF, "nav.work"),
     PageSpec("app_pages/submissions.py", "page.submissions", ":material/fact_check:", Role.STAFF, "nav.work"),

@@ -26,6 +26,9 @@ APPRAISE_EDITS: Final = "appraise_edits"  # data_editor widget: Appraisal, the a
 APPRAISE_COMMENT: Final = "appraise_comment"  # str: Appraisal, the comment of the decision
 APPRAISE_NOTICE: Final = "appraise_notice"  # dict: outcome of the last appraisal step, shown once
 APPRAISE_ALL: Final = "appraise_all"  # bool: Appraisal, the queue shows appraised returns too
+REPORT_COMPARE: Final = "report_compare"  # int | None: Report, the year the changes are counted from
+REPORT_FORMAT: Final = "report_format"  # str: Report, "docx" or "pdf"
+REPORT_FILE: Final = "report_file"  # dict: Report, the last report made (name, kind, bytes), for its download
 UNLOCK_UNIT: Final = "unlock_unit"  # str: Data administration, the locked unit-year to unlock ("unit/year")
 UNLOCK_REASON: Final = "unlock_reason"  # str: Data administration, why (mandatory)
 PROVINCE: Final = "scope_province"  # str province id ("" = the whole country): analysis pages at national scale

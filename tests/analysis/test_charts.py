@@ -56,6 +56,8 @@ def test_a_rating_without_evidence_has_a_dark_triangle_in_its_cells_top_right_co
     # on hidden axes laid over the grid cell for cell: numbers there are cell indices, rows counted downwards
     assert (marks.xaxis, marks.yaxis) == ("x2", "y2")
     assert list(fig.layout.xaxis2.range) == [-0.5, len(CODES) - 0.5] and list(fig.layout.yaxis2.range) == [1.5, -0.5]
+    assert (fig.layout.xaxis2.type, fig.layout.yaxis2.type) == ("linear", "linear")  # not the matrix's categories
+    assert fig.layout.xaxis2.autorange is False and fig.layout.yaxis2.autorange is False
     cells = set()
     for x, y in zip(marks.x, marks.y, strict=True):
         column, row = round(x), round(y)

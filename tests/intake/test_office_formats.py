@@ -11,7 +11,8 @@ import pytest
 
 from lgqa_metrics.domain.paths import SAMPLES_DIR
 from lgqa_metrics.intake.reader import ReadResult, read_path
-from lgqa_metrics.synthetic import demo_content, demo_layouts, office
+from lgqa_metrics.services import office
+from lgqa_metrics.synthetic import demo_content, demo_layouts
 
 OFFICE_FILES = sorted(p for p in SAMPLES_DIR.iterdir() if p.suffix in {".xls", ".ods"})
 

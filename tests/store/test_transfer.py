@@ -143,7 +143,7 @@ def test_a_failure_midway_rolls_everything_back_leaving_the_target_empty(
         demo_path: Path, pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     con = sqlite3.connect(demo_path)  # foreign keys are off in a plain connection: a broken reference gets in
     with con:
-        con.execute("INSERT INTO ratings VALUES (99999, '1.1', 'red', 'Đỏ', '', '', 'D12')")
+        con.execute("INSERT INTO ratings VALUES (99999, '1.1', 'red', 'Đỏ', '', '', 'D12', 'not_required')")
     con.close()
     assert main(["--lang", "en", "migrate-store", "--from", str(demo_path), "--to", pg_url]) == 1
     err = capsys.readouterr().err
