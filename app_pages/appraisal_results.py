@@ -19,10 +19,9 @@ if view.by_unit.empty:
     st.info(t("gap.none", lang, year=year))
     st.stop()
 st.plotly_chart(view.bars, key="gap_bars")
-components.table(appraisal.gap_table(view.by_unit, "unit", lang), lang, "gap_units", percents=[t("col.over_share", lang)])
+components.table(appraisal.gap_table(view.by_unit, "unit", lang), lang, "gap_units")
 st.subheader(t("gap.indicators", lang, year=year))
-components.table(appraisal.gap_table(view.by_indicator, "indicator", lang), lang, "gap_indicators",
-                 percents=[t("col.over_share", lang)])
+components.table(appraisal.gap_table(view.by_indicator, "indicator", lang), lang, "gap_indicators")
 st.subheader(t("gap.years", lang))
 st.plotly_chart(view.trend, key="gap_trend")
-components.table(appraisal.gap_table(view.by_year, "year", lang), lang, "gap_years", percents=[t("col.over_share", lang)])
+components.table(appraisal.gap_table(view.by_year, "year", lang), lang, "gap_years")

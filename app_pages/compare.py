@@ -31,11 +31,11 @@ if many:
     st.caption(t("scope.profiled", lang, n=len(profiled)))
 left, right = st.columns([3, 2])
 radar, groups, group_table = figures.compare(year, where, profiled, lang)
-components.chart(radar, "radar", lang, left)
-components.chart(groups, "groups", lang, right)
+left.plotly_chart(radar, key="radar")
+right.plotly_chart(groups, key="groups")
 with right:
     components.table(components.group_table(group_table, lang), lang, "groups")
 
 st.subheader(t("compare.wheels", lang))
 components.legend_caption(lang)
-components.chart(figures.wheels(year, profiled, lang), "wheels", lang)
+st.plotly_chart(figures.wheels(year, profiled, lang), key="wheels")

@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lgqa_metrics.analysis import analytics, charts
+from lgqa_metrics.analysis import analytics
 from lgqa_metrics.domain.i18n import t
-from lgqa_metrics.ui import components
+from lgqa_metrics.ui import components, figures
 from lgqa_metrics.ui.data import catalogue, detail_ratings
 
 lang, ratings = components.analysis_page("page.indicator")
 indicator = components.indicator_select(catalogue(), lang, st.sidebar)
 year = components.year_select(lang, st.sidebar)
 where = components.scope_select(ratings, lang, st.sidebar)
-ratings = where.apply(ratings)
 st.subheader(f"{indicator.code} · {indicator.name(lang)}")
 components.indicator_legend(catalogue(), indicator.code, lang)
-dist = analytics.indicator_distribution(ratings, indicator.code)
 this_year = where.apply(detail_ratings(years=[year], indicators=[indicator.code]))
 left, right = st.columns([2, 3])
-components.chart(charts.distribution_bars(dist, catalogue(), t("indicator.dist_title", lang), lang), "dist", lang, left)
+left.plotly_chart(figures.distribution(indicator.code, where, lang), key="dist")
 with right:
     st.markdown(f"**{t('indicator.red_units', lang, year=year)}**")
     red = analytics.red_units(this_year, indicator.code, year)

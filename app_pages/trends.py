@@ -23,8 +23,8 @@ if len(years) < 2:
 lines, per_quadrant = figures.area_trends(where, lang) if many else figures.trends(chosen, lang)
 if many:
     st.caption(t("scope.lines_note", lang, scope=components.scope_caption(where, lang), limit=scope.UNIT_LIMIT))
-components.chart(lines, "trend", lang)
-components.chart(per_quadrant, "qtrend", lang)
+st.plotly_chart(lines, key="trend")
+st.plotly_chart(per_quadrant, key="qtrend")
 
 st.subheader(t("trends.changes", lang))
 year_from, year_to = components.year_pair(lang)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from lgqa_metrics.analysis import numbers, scope
@@ -22,7 +21,7 @@ from lgqa_metrics.analysis.charts import SYMBOLS
 from lgqa_metrics.analysis.filters import rows_matching, type_label
 from lgqa_metrics.domain.basis import Basis
 from lgqa_metrics.domain.catalogue import Catalogue, Indicator
-from lgqa_metrics.domain.evidence import EvidenceStatus
+from lgqa_metrics.domain.evidence import status_labels
 from lgqa_metrics.domain.formatting import number, percent
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
@@ -79,20 +78,6 @@ def basis_caption(lang: str) -> None:
     chosen = chosen_basis()
     key = "basis.none_appraised" if chosen is Basis.APPRAISED and not held.accepted else f"basis.caption_{chosen.value}"
     st.caption(t(key, lang, appraised=number(len(held.accepted), lang), returns=number(returns, lang)))
-
-
-def basis_subtitle(lang: str) -> str:
-    """The basis in a few words, under each chart's title (so a chart saved as a picture still says it)."""
-    return t("basis.subtitle", lang, basis=chosen_basis().label(lang))
-
-
-def chart(fig: go.Figure, key: str, lang: str, where: object = st) -> None:
-    """Draw a figure of the analysis pages with the basis of its ratings under its title. The figure is shared
-    by the cache: the subtitle goes on a copy."""
-    shown = go.Figure(fig)
-    top = shown.layout.margin.t if shown.layout.margin.t is not None else 60
-    shown.update_layout(title_subtitle_text=basis_subtitle(lang), title_subtitle_font_size=12, margin_t=top + 18)
-    where.plotly_chart(shown, key=key)  # type: ignore[attr-defined]
 
 
 def empty_state(ratings: pd.DataFrame, lang: str) -> bool:
@@ -194,8 +179,8 @@ def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
             "evidenced_share", "appraisal"]
     appraised = ranking["appraised"] if "appraised" in ranking else pd.Series(False, index=ranking.index)
     statuses = [t("appraisal.yes" if v else "appraisal.no", lang) for v in appraised.fillna(False)]
-    shown = ranking.assign(appraisal=statuses).reindex(columns=cols).assign(unit_type=[type_label(v, lang) for v in ranking["unit_type"]],
-                                 index=ranking["index"].round(1))
+    shown = ranking.assign(appraisal=statuses).reindex(columns=cols)
+    shown = shown.assign(unit_type=[type_label(v, lang) for v in ranking["unit_type"]], index=ranking["index"].round(1))
     return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
 
 
@@ -277,7 +262,8 @@ def red_units_table(red: pd.DataFrame, lang: str) -> pd.DataFrame:
     return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
 
 
-def _rating_labels(cat: Catalogue, lang: str) -> dict[str, str]:
+def rating_labels(cat: Catalogue, lang: str) -> dict[str, str]:
+    """Each rating's value → its letter and words ("X Xanh lá"), as tables show a rating."""
     return {r.value: f"{SYMBOLS[lang][r.value]} {cat.scale[r].label(lang)}" for r in Rating}
 
 
@@ -286,10 +272,10 @@ def indicator_units_table(ratings: pd.DataFrame, code: str, year: int, cat: Cata
     part = ratings[(ratings["indicator_code"] == code) & (ratings["year"] == year)]
     order = {u: i for i, u in enumerate(unit_order_ids(part))}
     part = part.assign(_o=part["unit_id"].map(order)).sort_values("_o")
-    statuses = {s.value: t(f"evidence.{s.value}", lang) for s in EvidenceStatus}
+    statuses = status_labels(lang)
     cols = ["unit_name", "unit_type", "rating_label", "evidence_status", "evidence", "note"]
     shown = part.assign(unit_type=[type_label(v, lang) for v in part["unit_type"]],
-                        rating_label=part["rating"].map(_rating_labels(cat, lang)),
+                        rating_label=part["rating"].map(rating_labels(cat, lang)),
                         evidence_status=part["evidence_status"].map(statuses))[cols]
     return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
 
@@ -298,7 +284,7 @@ def unevidenced_table(unevidenced: pd.DataFrame, cat: Catalogue, lang: str) -> p
     """Units whose rating needed evidence and had none, with what they wrote in the evidence cell and the note."""
     cols = ["unit_name", "unit_type", "rating_label", "evidence", "note"]
     shown = unevidenced.assign(unit_type=[type_label(v, lang) for v in unevidenced["unit_type"]],
-                               rating_label=unevidenced["rating"].map(_rating_labels(cat, lang)))[cols]
+                               rating_label=unevidenced["rating"].map(rating_labels(cat, lang)))[cols]
     return shown.rename(columns={c: t(f"col.{c}", lang) for c in cols})
 
 
@@ -373,7 +359,7 @@ PAGE_ROWS: Final = 50
 _PLAIN_COLUMNS: Final = ("col.year", "col.version", "submissions.col_year", "submissions.col_version",
                          "batch.col_year", "batch.col_version")
 #: Columns (by message key) of shares from 0 to 1, written as percentages.
-_PERCENT_COLUMNS: Final = ("col.green_share", "col.evidenced_share")
+_PERCENT_COLUMNS: Final = ("col.green_share", "col.evidenced_share", "col.over_share")
 
 
 def _drawn(frame: pd.DataFrame, lang: str, percents: Sequence[str] | None) -> Any:

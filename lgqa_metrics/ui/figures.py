@@ -32,6 +32,15 @@ class OverviewView:
     worst: pd.DataFrame | None = None
 
 
+def _said(fig: go.Figure, lang: str) -> go.Figure:
+    """``fig``, just made by a cached builder below, with the basis of its ratings under its title (so that a chart
+    saved as a picture still says which ratings it counts); made once per data version and basis, not per run."""
+    top = fig.layout.margin.t if fig.layout.margin.t is not None else 60
+    fig.update_layout(title_subtitle_text=t("basis.subtitle", lang, basis=chosen_basis().label(lang)),
+                      title_subtitle_font_size=12, margin_t=top + 18)
+    return fig
+
+
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)
 def _overview(version: str, year: int, province: str, district: str, lang: str) -> OverviewView:
     where = scope.Scope(province, district)
@@ -45,27 +54,29 @@ def _overview(version: str, year: int, province: str, district: str, lang: str) 
         grid, counts = scope.area_matrix(this_year, key, cat)
         names = {a: reg.name_of(a, lang) for a in grid.index}
         areas = scope.area_summary(this_year, key).assign(area=lambda f: [names.get(a, a) for a in f[key]])
-        return OverviewView(head, charts.area_heatmap(grid, counts, key, names, cat, year, lang),
-                            charts.quadrant_bars(scope.area_counts(this_year, key, names), cat, lang, shares=True),
+        return OverviewView(head, _said(charts.area_heatmap(grid, counts, key, names, cat, year, lang), lang),
+                            _said(charts.quadrant_bars(scope.area_counts(this_year, key, names), cat, lang,
+                                                       shares=True), lang),
                             areas, scope.worst_units(ranked_units(year, where, lang)))
     rows = analytics.units_due(this_year, year, reg, expected)  # a unit due without a return: a row of its own
     sent = [str(u) for u in rows.loc[rows["sent"], "unit_id"]]  # none: an empty matrix, not every unit's text
     detail = detail_ratings(years=[year], units=sent) if sent else this_year.assign(evidence="")
     cells = analytics.matrix(detail, year, cat, rows)
-    labels = [unit_label(name, unit, was_sent, this_year, lang)
+    appraised = set(this_year.loc[this_year["appraised"], "unit_id"].astype(str))
+    labels = [unit_label(name, was_sent, str(unit) in appraised, bool(appraised), lang)
               for name, unit, was_sent in zip(rows["unit_name"], rows["unit_id"], rows["sent"], strict=True)]
     matrix = charts.matrix_figure(cells, rows.assign(unit_name=labels), cat, year, lang)
-    return OverviewView(head, matrix, charts.quadrant_bars(analytics.quadrant_counts(this_year), cat, lang))
+    return OverviewView(head, _said(matrix, lang),
+                        _said(charts.quadrant_bars(analytics.quadrant_counts(this_year), cat, lang), lang))
 
 
-def unit_label(name: str, unit: str, sent: bool, ratings: pd.DataFrame, lang: str) -> str:
+def unit_label(name: str, sent: bool, appraised: bool, any_appraised: bool, lang: str) -> str:
     """A unit's name on a chart: marked "(chưa nộp)" when its return is missing, and "*" when its figures are its
     self-assessment while other units' on the chart are appraised (the combined basis, its return not appraised;
     when no unit's is, the page's caption says so once instead)."""
     if not sent:
         return t("overview.not_sent", lang, name=name)
-    mixed = chosen_basis() is Basis.COMBINED and bool(ratings["appraised"].any())
-    if mixed and not ratings.loc[ratings["unit_id"] == unit, "appraised"].any():
+    if chosen_basis() is Basis.COMBINED and any_appraised and not appraised:
         return f"{name} {t('basis.not_appraised_mark', lang)}"
     return name
 
@@ -100,8 +111,9 @@ def overview(year: int, where: scope.Scope, lang: str) -> OverviewView:
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)
 def _trends(version: str, units: tuple[str, ...], lang: str) -> tuple[go.Figure, go.Figure]:
     selected = filter_ratings(current_ratings(), units=units)
-    return (charts.trend_lines(analytics.trend(selected), registry(), lang),
-            charts.quadrant_trend(analytics.trend(selected, by_quadrant=True), catalogue(), registry(), lang))
+    return (_said(charts.trend_lines(analytics.trend(selected), registry(), lang), lang),
+            _said(charts.quadrant_trend(analytics.trend(selected, by_quadrant=True), catalogue(), registry(), lang),
+                  lang))
 
 
 def trends(units: list[str], lang: str) -> tuple[go.Figure, go.Figure]:
@@ -114,10 +126,11 @@ def _area_trends(version: str, province: str, district: str, lang: str) -> tuple
     where = scope.Scope(province, district)
     in_scope, key = where.apply(current_ratings()), where.child_key
     names = {str(a): registry().name_of(str(a), lang) for a in in_scope[key].unique() if a}
-    return (charts.trend_lines(scope.area_counts(in_scope, key, names, ("year",)), registry(), lang,
-                               "chart.area_trend_title"),
-            charts.quadrant_trend(scope.area_counts(in_scope, key, names, ("year", "quadrant")), catalogue(), registry(),
-                                  lang))
+    lines = charts.trend_lines(scope.area_counts(in_scope, key, names, ("year",)), registry(), lang,
+                               "chart.area_trend_title")
+    per_quadrant = charts.quadrant_trend(scope.area_counts(in_scope, key, names, ("year", "quadrant")), catalogue(),
+                                         registry(), lang)
+    return _said(lines, lang), _said(per_quadrant, lang)
 
 
 def area_trends(where: scope.Scope, lang: str) -> tuple[go.Figure, go.Figure]:
@@ -188,8 +201,8 @@ def _compare(version: str, year: int, province: str, district: str, units: tuple
     this_year = filter_ratings(scope.Scope(province, district).apply(current_ratings()), years=[year])
     selected = filter_ratings(this_year, units=units)
     groups = analytics.group_averages(this_year, year)
-    return (charts.radar(analytics.quadrant_profile(selected, year), catalogue(), registry(), lang),
-            charts.group_bars(groups, catalogue(), lang), groups)
+    return (_said(charts.radar(analytics.quadrant_profile(selected, year), catalogue(), registry(), lang), lang),
+            _said(charts.group_bars(groups, catalogue(), lang), lang), groups)
 
 
 def compare(year: int, where: scope.Scope, units: list[str], lang: str) -> tuple[go.Figure, go.Figure, pd.DataFrame]:
@@ -203,12 +216,24 @@ def _wheels(version: str, year: int, units: tuple[str, ...], lang: str) -> go.Fi
     order = analytics.unit_order(this_year)
     panels = [(name, filter_ratings(this_year, units=[uid])) for uid, name in zip(order["unit_id"], order["unit_name"],
                                                                                      strict=True)]
-    return charts.wheels(panels, catalogue(), t("chart.wheels_title", lang, year=year), lang)
+    return _said(charts.wheels(panels, catalogue(), t("chart.wheels_title", lang, year=year), lang), lang)
 
 
 def wheels(year: int, units: list[str], lang: str) -> go.Figure:
     """The diagnostic wheels of the chosen units, in unit order, in one figure."""
     return _wheels(data_version(), year, tuple(units), lang)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def _distribution(version: str, code: str, province: str, district: str, lang: str) -> go.Figure:
+    ratings = scope.Scope(province, district).apply(current_ratings())
+    return _said(charts.distribution_bars(analytics.indicator_distribution(ratings, code), catalogue(),
+                                          t("indicator.dist_title", lang), lang), lang)
+
+
+def distribution(code: str, where: scope.Scope, lang: str) -> go.Figure:
+    """The colour counts of one indicator per year, in scope."""
+    return _distribution(data_version(), code, where.province, where.district, lang)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from lgqa_metrics.domain.formatting import number
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.services.ingest import ingest_bytes
 from lgqa_metrics.store.database import Store
+from lgqa_metrics.ui import state
 from tests.support.returns import filled_template, pattern
 from tests.ui.conftest import PAGES, open_app
 
@@ -162,3 +163,14 @@ def test_ratings_sent_without_evidence_are_listed_on_the_indicator_page_and_coun
     at.switch_page("app_pages/compare.py").run()
     shares = at.dataframe[0].value.set_index("Đơn vị")["Tỷ lệ có minh chứng"]
     assert shares["Phường Cát Dài"] == 0 and shares["Quận Lê Chân"] == 1
+
+
+@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/compare.py", "app_pages/trends.py",
+                                  "app_pages/indicator.py"])
+def test_every_chart_says_under_its_title_which_ratings_it_counts(pilot: Store, page: str) -> None:
+    at = open_app(page)
+    subtitles = {json.loads(c.proto.spec)["layout"]["title"]["subtitle"]["text"] for c in at.get("plotly_chart")}
+    assert subtitles == {"Số liệu: Thẩm định (nếu có), còn lại tự đánh giá"}
+    at.radio(key=state.BASIS).set_value("self").run()
+    subtitles = {json.loads(c.proto.spec)["layout"]["title"]["subtitle"]["text"] for c in at.get("plotly_chart")}
+    assert subtitles == {"Số liệu: Chỉ tự đánh giá"}
