@@ -24,7 +24,7 @@ from lgqa_metrics.analysis.analytics import ASSESSED, RATING_ORDER, Matrix, type
 from lgqa_metrics.analysis.filters import type_label
 from lgqa_metrics.analysis.numbers import percent_ticks, separators
 from lgqa_metrics.domain.catalogue import Catalogue, Quadrant
-from lgqa_metrics.domain.evidence import EvidenceStatus
+from lgqa_metrics.domain.evidence import EvidenceStatus, status_labels
 from lgqa_metrics.domain.formatting import number, percent
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
@@ -156,9 +156,9 @@ def matrix_figure(cells: Matrix, units: pd.DataFrame, catalogue: Catalogue, year
     z = grid.replace(_Z).astype(int).to_numpy()
     text = grid.replace(SYMBOLS[lang]).to_numpy()
     ind_names = [catalogue[c].name(lang) for c in codes]
-    status_labels = {s.value: t(f"evidence.{s.value}", lang) for s in EvidenceStatus}
+    said = status_labels(lang)
     custom = [[[ind_names[j], _label(catalogue, str(grid.iat[i, j]), lang), str(evidence.iat[i, j])[:160] or "–",
-                type_label(types[u], lang), status_labels[str(statuses.iat[i, j])]] for j in range(len(codes))]
+                type_label(types[u], lang), said[str(statuses.iat[i, j])]] for j in range(len(codes))]
               for i, u in enumerate(grid.index)]
     scale = []
     for i, key in enumerate(["red", "yellow", "green", "na", "missing"]):

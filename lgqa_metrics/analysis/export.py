@@ -17,7 +17,7 @@ import pandas as pd
 import xlsxwriter
 
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
-from lgqa_metrics.domain.evidence import EvidenceStatus
+from lgqa_metrics.domain.evidence import status_labels
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.units import TYPE_LABELS, UnitType
@@ -75,7 +75,7 @@ def export_frame(ratings: pd.DataFrame, lang: str = "vi", catalogue: Catalogue |
     out["appraised"] = [t("appraisal.yes" if bool(v) else "appraisal.no", lang) for v in out["appraised"]]
     if "evidence_status" in out:
         out["evidence_status"] = out["evidence_status"].astype(str).map(
-            {s.value: t(f"evidence.{s.value}", lang) for s in EvidenceStatus})
+            status_labels(lang))
     return out.reindex(columns=list(EXPORT_COLUMNS)).reset_index(drop=True)
 
 

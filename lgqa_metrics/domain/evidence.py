@@ -13,6 +13,7 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
+from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.paths import CATALOGUE_DIR
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.textnorm import fold
@@ -27,6 +28,15 @@ class EvidenceStatus(StrEnum):
     EVIDENCED = "evidenced"
     MISSING = "missing"
     NOT_REQUIRED = "not_required"
+
+    def label(self, lang: str) -> str:
+        """The status in words (có minh chứng, thiếu minh chứng, không yêu cầu)."""
+        return t(f"evidence.{self.value}", lang)
+
+
+def status_labels(lang: str) -> dict[str, str]:
+    """Each status's value → its words, for mapping a column of statuses."""
+    return {s.value: s.label(lang) for s in EvidenceStatus}
 
 
 class EvidenceRuleError(ValueError):

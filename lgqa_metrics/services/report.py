@@ -241,17 +241,11 @@ def _summary(doc: Any, data: ReportData) -> None:
     word.text(doc, t("report.shares", lang, **{c: percent(head.shares[c], lang) for c in ("green", "yellow", "red")}))
     if head.change and data.request.compare_to == head.previous_year:
         word.text(doc, t("report.shares_change", lang, year=head.previous_year, units=number(head.compared, lang),
-                         **{c: _signed(head.change[c] * 100, lang) for c in ("green", "yellow", "red")}))
+                         **{c: percent(head.change[c], lang, signed=True) for c in ("green", "yellow", "red")}))
     word.text(doc, t("report.basis", lang, appraised=number(data.appraised, lang), returns=number(data.returns, lang)))
     needing, given = int(data.evidence["needing"].sum()), int(data.evidence["evidenced"].sum())
     word.text(doc, t("report.evidence_line", lang, share=percent(given / needing if needing else 0, lang),
                      evidenced=number(given, lang), needing=number(needing, lang)))
-
-
-def _signed(value: float, lang: str) -> str:
-    """A change with its sign: +6,4 or -3,7 (a nought without one)."""
-    shown = number(value, lang, 1)
-    return shown if shown.startswith("-") or shown.strip("0,.") == "" else f"+{shown}"
 
 
 class _Numbers:

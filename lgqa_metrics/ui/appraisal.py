@@ -8,12 +8,10 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from lgqa_metrics.analysis.charts import SYMBOLS
 from lgqa_metrics.analysis.filters import type_label
-from lgqa_metrics.domain.evidence import EvidenceStatus
+from lgqa_metrics.domain.evidence import status_labels
 from lgqa_metrics.domain.formatting import number, stored_time
 from lgqa_metrics.domain.i18n import t
-from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import Actor
 from lgqa_metrics.store.appraisals import APPRAISABLE, Appraisals, AppraisalStatus
 from lgqa_metrics.ui import admin, components, state
@@ -25,10 +23,6 @@ WAITING: Final = (AppraisalStatus.SUBMITTED, AppraisalStatus.IN_REVIEW, Appraisa
 
 def _book() -> Appraisals:
     return Appraisals(get_store())
-
-
-def _rating_label(value: str, lang: str) -> str:
-    return f"{SYMBOLS[lang][value]} {catalogue().scale[Rating(value)].label(lang)}"
 
 
 def queue_table(queue: pd.DataFrame, lang: str, now: pd.Timestamp) -> pd.DataFrame:
@@ -48,10 +42,10 @@ def queue_table(queue: pd.DataFrame, lang: str, now: pd.Timestamp) -> pd.DataFra
 def queue_block(lang: str) -> pd.DataFrame:
     """The queue, oldest waiting first; returns the rows shown."""
     everything = st.toggle(t("appraisal.show_all", lang), key=state.APPRAISE_ALL)
-    queue = _book().queue()
+    queue = _book().queue()  # every current return, read once a run
+    counts = queue["status"].value_counts()
     if not everything:
         queue = queue[queue["status"].isin([s.value for s in WAITING])].reset_index(drop=True)
-    counts = _book().queue()["status"].value_counts()
     st.caption(" · ".join(f"{t(f'appraisal.status.{s.value}', lang)}: {number(int(counts.get(s.value, 0)), lang)}"
                           for s in AppraisalStatus))
     if queue.empty:
@@ -61,8 +55,8 @@ def queue_block(lang: str) -> pd.DataFrame:
     return queue
 
 
-def choose(queue: pd.DataFrame, lang: str) -> int | None:
-    """The return to work on, picked from the queue."""
+def choose(queue: pd.DataFrame, lang: str) -> pd.Series | None:
+    """The return to work on, picked from the queue: its row."""
     if queue.empty:
         return None
     labels = {int(r.submission_id): t("appraisal.pick_label", lang, unit=r.unit_name, year=r.year, version=r.version)
@@ -70,18 +64,19 @@ def choose(queue: pd.DataFrame, lang: str) -> int | None:
     ids = list(labels)
     if st.session_state.get(state.APPRAISE_ID) not in ids:
         st.session_state[state.APPRAISE_ID] = ids[0]
-    return int(st.selectbox(t("appraisal.pick", lang), ids, key=state.APPRAISE_ID, format_func=labels.__getitem__))
+    chosen = int(st.selectbox(t("appraisal.pick", lang), ids, key=state.APPRAISE_ID, format_func=labels.__getitem__))
+    return queue[queue["submission_id"] == chosen].iloc[0]
 
 
 def _editor_frame(detail: pd.DataFrame, lang: str) -> pd.DataFrame:
-    statuses = {s.value: t(f"evidence.{s.value}", lang) for s in EvidenceStatus}
+    statuses, labels = status_labels(lang), components.rating_labels(catalogue(), lang)
     return pd.DataFrame({  # in reading order: the unit's rating and its evidence, then the appraiser's
         "code": detail["indicator_code"].astype(str),
         "name": detail["indicator_name_en" if lang == "en" else "indicator_name"].astype(str),
-        "self": [_rating_label(v, lang) for v in detail["rating"]],
+        "self": detail["rating"].astype(str).map(labels),
         "evidence_status": detail["evidence_status"].astype(str).map(statuses),
         "evidence": detail["evidence"].astype(str),
-        "appraised": [_rating_label(v, lang) for v in detail["appraised"]],
+        "appraised": detail["appraised"].astype(str).map(labels),
         "reason": detail["reason"].astype(str),
         "note": detail["note"].astype(str)})
 
@@ -92,7 +87,8 @@ _WIDTHS: Final = {"code": 48, "name": 170, "self": 80, "evidence_status": 110, "
 
 
 def _columns(lang: str) -> dict[str, Any]:
-    labels = [_rating_label(r.value, lang) for r in APPRAISABLE]
+    named = components.rating_labels(catalogue(), lang)
+    labels = [named[r.value] for r in APPRAISABLE]
     fixed = {c: st.column_config.TextColumn(t(f"appraisal.col_{c}", lang), disabled=True, width=_WIDTHS[c])
              for c in ("code", "name", "self", "evidence_status", "evidence", "note")}
     return {**fixed,
@@ -104,7 +100,7 @@ def _columns(lang: str) -> dict[str, Any]:
 
 def decisions_of(edited: pd.DataFrame, lang: str) -> dict[str, tuple[str, str]]:
     """The editor's rows as the store takes them: code → (rating value, reason)."""
-    values = {_rating_label(r.value, lang): r.value for r in Rating}
+    values = {label: value for value, label in components.rating_labels(catalogue(), lang).items()}
     return {str(row.code): (values.get(str(row.appraised), str(row.appraised)), str(row.reason or ""))
             for row in edited.itertuples()}
 
@@ -118,9 +114,10 @@ def _save_then(actor: Actor, submission_id: int, edited: pd.DataFrame, lang: str
     return then
 
 
-def review_block(submission_id: int, actor: Actor, lang: str) -> None:
-    """One return: take it up, or review it indicator by indicator and decide, or read how it was decided."""
-    row = _book().queue().set_index("submission_id").loc[submission_id]
+def review_block(row: pd.Series, actor: Actor, lang: str) -> None:
+    """One return (its row of the queue): take it up, or review it indicator by indicator and decide, or read how it
+    was decided."""
+    submission_id = int(row["submission_id"])
     status = AppraisalStatus(row["status"])
     st.markdown(t("appraisal.standing", lang, unit=row["unit_name"], year=row["year"], version=row["version"],
                   status=t(f"appraisal.status.{status.value}", lang), uploader=row["uploader"]))
