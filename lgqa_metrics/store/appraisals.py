@@ -12,7 +12,7 @@ never appraises a return they uploaded themselves. Every step is one transaction
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
@@ -57,10 +57,12 @@ class AppraisalError(MessageError, ValueError):
 @dataclass(frozen=True, slots=True)
 class Overlay:
     """What the figures need of the appraisals: the current submissions accepted, and the appraised rating of each
-    indicator of theirs where it differs from the unit's (``submission_id``, ``indicator_code``, ``appraised``)."""
+    indicator of theirs where it differs from the unit's (``submission_id``, ``indicator_code``, ``appraised``); and
+    how many current returns there are (for "12 of 24 appraised")."""
 
     accepted: frozenset[int]
     overrides: pd.DataFrame
+    returns: int
 
 
 def _now() -> dt.datetime:
@@ -79,24 +81,41 @@ class Appraisals:
 
     # --- reading ---------------------------------------------------------------------------------
 
-    def queue(self) -> pd.DataFrame:
-        """Every current return with where it stands: unit, year, version, uploader and upload time, status,
-        appraiser, since when it has stood there (``since``) and the decision's comment. Oldest waiting first."""
+    def queue(self, statuses: Iterable[AppraisalStatus] = (), limit: int | None = None) -> pd.DataFrame:
+        """The current returns (those in ``statuses``, default all) with where they stand: unit, year, version,
+        uploader and upload time, status, appraiser, since when it has stood there (``since``) and the decision's
+        comment; oldest waiting first, the first ``limit`` of them (the database picks them: a national year holds
+        a hundred thousand)."""
         s, a = submissions_t, appraisals_t
+        status = sa.func.coalesce(a.c.status, AppraisalStatus.SUBMITTED.value)
+        since = sa.func.coalesce(a.c.decided_at, a.c.started_at, s.c.uploaded_at)
         query = (sa.select(s.c.id.label("submission_id"), s.c.unit_id, s.c.year, s.c.version, s.c.uploader,
-                           s.c.uploaded_at, a.c.status, a.c.appraiser, a.c.started_at, a.c.decided_at, a.c.comment,
-                           a.c.locked)
-                 .select_from(s.outerjoin(a, a.c.submission_id == s.c.id)).where(s.c.status == STATUS_CURRENT))
+                           s.c.uploaded_at, status.label("status"), a.c.appraiser, a.c.started_at, a.c.decided_at,
+                           a.c.comment, a.c.locked, since.label("since"))
+                 .select_from(s.outerjoin(a, a.c.submission_id == s.c.id)).where(s.c.status == STATUS_CURRENT)
+                 .order_by(since, s.c.unit_id).limit(limit))
+        wanted = [AppraisalStatus(v).value for v in statuses]
+        if wanted:
+            query = query.where(status.in_(wanted))
         with self.store.engine.connect() as conn:
             frame = read_frame(query, conn)
-        frame["status"] = frame["status"].fillna(AppraisalStatus.SUBMITTED.value).astype(str)
-        frame["since"] = frame["decided_at"].fillna(frame["started_at"]).fillna(frame["uploaded_at"])
+        frame["status"] = frame["status"].astype(str)
         frame["unit_name"] = [self.store.registry.name_of(u) if u in self.store.registry else u
                               for u in frame["unit_id"]]
         frame["appraiser"] = frame["appraiser"].fillna("").astype(str)
         frame["comment"] = frame["comment"].fillna("").astype(str)
         frame["locked"] = frame["locked"].fillna(False).astype(bool)
-        return frame.sort_values(["since", "unit_id"]).reset_index(drop=True)
+        return frame
+
+    def counts(self) -> dict[AppraisalStatus, int]:
+        """How many current returns stand at each step."""
+        s, a = submissions_t, appraisals_t
+        status = sa.func.coalesce(a.c.status, AppraisalStatus.SUBMITTED.value)
+        query = (sa.select(status, sa.func.count()).select_from(s.outerjoin(a, a.c.submission_id == s.c.id))
+                 .where(s.c.status == STATUS_CURRENT).group_by(status))
+        with self.store.engine.connect() as conn:
+            found: dict[str, int] = {str(k): int(v) for k, v in conn.execute(query).all()}
+        return {step: int(found.get(step.value, 0)) for step in AppraisalStatus}
 
     def status_of(self, submission_id: int) -> AppraisalStatus:
         """Where one submission stands."""
@@ -127,7 +146,8 @@ class Appraisals:
             ids = frozenset(int(i) for i in conn.execute(accepted).scalars())
             overrides = read_frame(sa.select(r.c.submission_id, r.c.indicator_code, r.c.rating.label("appraised"))
                                    .where(r.c.submission_id.in_(accepted)), conn)
-        return Overlay(ids, overrides)
+            returns = conn.execute(sa.select(sa.func.count()).where(s.c.status == STATUS_CURRENT)).scalar_one()
+        return Overlay(ids, overrides, int(returns))
 
     # --- the lifecycle ---------------------------------------------------------------------------
 

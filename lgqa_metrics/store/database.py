@@ -501,14 +501,13 @@ class Store:
         codes = list(self.catalogue.codes)
         code_char = sa.case({c: chr(PACK_BASE + n) for n, c in enumerate(codes)}, value=r.c.indicator_code,
                             else_="?")
-        kinds, unknown = len(PACKED_RATINGS), PACKED_STATUSES.index(EvidenceStatus.NOT_REQUIRED)
-        rating_char = sa.case(  # rating and evidence status in one character; an unknown one: missing, not required
-            *(((r.c.rating == rating) & (r.c.evidence_status == status), chr(PACK_BASE + n + kinds * m))
-              for n, rating in enumerate(PACKED_RATINGS) for m, status in enumerate(PACKED_STATUSES)),
-            *((r.c.rating == rating, chr(PACK_BASE + n + kinds * unknown)) for n, rating in enumerate(PACKED_RATINGS)),
-            else_=chr(PACK_BASE + PACKED_RATINGS.index("missing") + kinds * unknown))
+        rating_char = sa.case({v: chr(PACK_BASE + n) for n, v in enumerate(PACKED_RATINGS)}, value=r.c.rating,
+                              else_=chr(PACK_BASE + PACKED_RATINGS.index("missing")))
+        status_char = sa.case({v.value: chr(PACK_BASE + n) for n, v in enumerate(PACKED_STATUSES)},
+                              value=r.c.evidence_status,
+                              else_=chr(PACK_BASE + PACKED_STATUSES.index(EvidenceStatus.NOT_REQUIRED)))
         heads = (s.c.id, s.c.unit_id, s.c.year, s.c.version)
-        packed = (sa.select(*heads, sa.func.aggregate_strings(code_char + rating_char, ""))
+        packed = (sa.select(*heads, sa.func.aggregate_strings(code_char + rating_char + status_char, ""))
                   .select_from(r.join(s, r.c.submission_id == s.c.id)).where(s.c.status == STATUS_CURRENT)
                   .group_by(*heads))
         with self.engine.connect() as conn:

@@ -1,8 +1,8 @@
 """The compact ratings table the analysis pages aggregate.
 
-The store sends one packed string per current submission: two characters per rating, the indicator's
-position in the catalogue, then the rating's position in :data:`PACKED_RATINGS` plus five times its evidence
-status's position in :data:`PACKED_STATUSES`, each offset by :data:`PACK_BASE`. Unpacking is a few vectorised numpy steps, so millions of ratings arrive in seconds
+The store sends one packed string per current submission: three characters per rating, the indicator's
+position in the catalogue, the rating's position in :data:`PACKED_RATINGS` and its evidence status's position in
+:data:`PACKED_STATUSES`, each offset by :data:`PACK_BASE`. Unpacking is a few vectorised numpy steps, so millions of ratings arrive in seconds
 instead of the minutes that one Python object per cell would take. Ids and labels become categoricals.
 """
 
@@ -19,7 +19,7 @@ from lgqa_metrics.domain.evidence import EvidenceStatus
 
 PACK_BASE: Final = 65  # "A"
 PACKED_RATINGS: Final = ("red", "yellow", "green", "na", "missing")
-#: Evidence statuses, packed into the rating's character: ``rating + len(PACKED_RATINGS) * status``.
+#: Evidence statuses, the third character of each rating.
 PACKED_STATUSES: Final = tuple(EvidenceStatus)
 #: The columns of :func:`unpack_ratings`, in order (the long table of ``Store.ratings`` without its text).
 COLUMNS: Final = ("unit_id", "unit_name", "unit_type", "year", "quadrant", "indicator_code", "indicator_name",
@@ -44,13 +44,12 @@ def unpack_ratings(packed: Sequence[Sequence[Any]], submissions: pd.DataFrame, u
     codes = list(catalogue.codes)
     texts = [str(row[1] or "") for row in packed]
     ids = np.fromiter((int(row[0]) for row in packed), dtype=np.int64, count=len(packed))
-    lengths = np.fromiter((len(t) // 2 for t in texts), dtype=np.int64, count=len(texts))
-    pairs = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(-1, 2).astype(np.int16)
+    lengths = np.fromiter((len(t) // 3 for t in texts), dtype=np.int64, count=len(texts))
+    pairs = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(-1, 3).astype(np.int16)
     pairs -= PACK_BASE
     sub_ids = np.repeat(ids, lengths)
-    kinds = len(PACKED_RATINGS)
-    keep = ((pairs[:, 0] >= 0) & (pairs[:, 0] < len(codes)) & (pairs[:, 1] >= 0)
-            & (pairs[:, 1] < kinds * len(PACKED_STATUSES)))
+    keep = ((pairs[:, 0] >= 0) & (pairs[:, 0] < len(codes)) & (pairs[:, 1] >= 0) & (pairs[:, 1] < len(PACKED_RATINGS))
+            & (pairs[:, 2] >= 0) & (pairs[:, 2] < len(PACKED_STATUSES)))
     pairs, sub_ids = pairs[keep], sub_ids[keep]
 
     subs = submissions.sort_values("submission_id")
@@ -66,7 +65,7 @@ def unpack_ratings(packed: Sequence[Sequence[Any]], submissions: pd.DataFrame, u
     sub_rank[np.lexsort((unit_of_sub, subs["year"].to_numpy(dtype=np.int64)))] = np.arange(len(subs))
     order = np.argsort(sub_rank[sub_pos] * len(codes) + pairs[:, 0], kind="stable")
     code_idx = pairs[order, 0].astype(np.intp)
-    status_idx, rating_idx = np.divmod(pairs[order, 1].astype(np.intp), kinds)
+    rating_idx, status_idx = pairs[order, 1].astype(np.intp), pairs[order, 2].astype(np.intp)
     sub_pos = sub_pos[order]
     unit_codes, years = unit_of_sub[sub_pos], subs["year"].to_numpy(dtype=np.int16)[sub_pos]
     inds = catalogue.indicators

@@ -15,7 +15,7 @@ from lgqa_metrics.services import admin_tables, reference, shared
 from lgqa_metrics.services.reference import Kind, Proposal, ReferenceError
 from lgqa_metrics.services.submissions import history_table
 from lgqa_metrics.store import layout_mappings
-from lgqa_metrics.store.appraisals import Appraisals
+from lgqa_metrics.store.appraisals import Appraisals, AppraisalStatus
 from lgqa_metrics.ui import auth, components, state
 from lgqa_metrics.ui.admin import act, post
 from lgqa_metrics.ui.data import data_version, get_store, mappings, registry, submissions
@@ -225,7 +225,7 @@ def unlock_block(lang: str) -> None:
     """The appraised returns that are locked, and the form that unlocks one (with a mandatory reason) so that
     its unit can send a new version."""
     st.caption(t("unlock.help", lang))
-    queue = Appraisals(get_store()).queue()
+    queue = Appraisals(get_store()).queue([AppraisalStatus.ACCEPTED])
     locked = queue[queue["locked"]]
     if locked.empty:
         st.info(t("unlock.none", lang))

@@ -19,6 +19,8 @@ from lgqa_metrics.ui.data import catalogue, get_store, registry
 
 #: Statuses waiting for someone: the queue shows these unless asked for every return.
 WAITING: Final = (AppraisalStatus.SUBMITTED, AppraisalStatus.IN_REVIEW, AppraisalStatus.RETURNED)
+#: The most returns the queue lists (the oldest waiting); a national year can hold tens of thousands.
+QUEUE_ROWS: Final = 200
 
 
 def _book() -> Appraisals:
@@ -42,16 +44,17 @@ def queue_table(queue: pd.DataFrame, lang: str, now: pd.Timestamp) -> pd.DataFra
 def queue_block(lang: str) -> pd.DataFrame:
     """The queue, oldest waiting first; returns the rows shown."""
     everything = st.toggle(t("appraisal.show_all", lang), key=state.APPRAISE_ALL)
-    queue = _book().queue()  # every current return, read once a run
-    counts = queue["status"].value_counts()
-    if not everything:
-        queue = queue[queue["status"].isin([s.value for s in WAITING])].reset_index(drop=True)
-    st.caption(" · ".join(f"{t(f'appraisal.status.{s.value}', lang)}: {number(int(counts.get(s.value, 0)), lang)}"
-                          for s in AppraisalStatus))
+    counts = _book().counts()
+    st.caption(" · ".join(f"{t(f'appraisal.status.{s.value}', lang)}: {number(n, lang)}" for s, n in counts.items()))
+    listed = AppraisalStatus if everything else WAITING
+    waiting = sum(counts[s] for s in listed)
+    queue = _book().queue(listed, limit=QUEUE_ROWS)  # the oldest first: a national queue is worked from its head
     if queue.empty:
         st.success(t("appraisal.queue_empty", lang))
         return queue
     components.table(queue_table(queue, lang, pd.Timestamp.now(tz="UTC")), lang, "appraisal_queue")
+    if waiting > len(queue):
+        st.caption(t("appraisal.queue_capped", lang, shown=number(len(queue), lang), total=number(waiting, lang)))
     return queue
 
 

@@ -29,7 +29,7 @@ from lgqa_metrics.domain.roles import Actor
 from lgqa_metrics.domain.units import REPORTING_TYPES
 from lgqa_metrics.services import shared
 from lgqa_metrics.ui import account, auth, figures, navigation, state
-from lgqa_metrics.ui.data import catalogue, chosen_basis, current_ratings, registry, submissions
+from lgqa_metrics.ui.data import catalogue, chosen_basis, current_ratings, registry
 
 
 def page(title_key: str) -> tuple[str, Actor | None]:
@@ -74,10 +74,9 @@ def basis_select(lang: str, where: object = st) -> Basis:
 def basis_caption(lang: str) -> None:
     """Which ratings the page's figures count, and how many current returns have been appraised."""
     held = shared.overlay()
-    returns = int(submissions().query("status == 'current'").shape[0])
     chosen = chosen_basis()
     key = "basis.none_appraised" if chosen is Basis.APPRAISED and not held.accepted else f"basis.caption_{chosen.value}"
-    st.caption(t(key, lang, appraised=number(len(held.accepted), lang), returns=number(returns, lang)))
+    st.caption(t(key, lang, appraised=number(len(held.accepted), lang), returns=number(held.returns, lang)))
 
 
 def empty_state(ratings: pd.DataFrame, lang: str) -> bool:

@@ -137,3 +137,15 @@ def test_an_appraised_return_takes_no_new_version_until_an_admin_unlocks_it_with
         book.unlock(ADMIN, "q-le-chan", 2023, "lần nữa")
     log = audit_log(store.engine, actions=["appraisal_unlocked"])
     assert "sai sót" in log["details"].item() and log["actor"].item() == "quan-tri"
+
+
+def test_the_queue_lists_the_steps_asked_for_oldest_first_and_counts_every_step(store: Store) -> None:
+    first, second, third = _upload(store, "q-le-chan"), _upload(store, "x-an-thang"), _upload(store, "h-vinh-bao")
+    book = Appraisals(store)
+    book.start(APPRAISER, second)
+    book.accept(APPRAISER, second)
+    assert list(book.queue()["submission_id"]) == [first, third, second]  # the decision is the newest event
+    assert list(book.queue([AppraisalStatus.SUBMITTED], limit=1)["submission_id"]) == [first]
+    assert list(book.queue([AppraisalStatus.ACCEPTED])["submission_id"]) == [second]
+    assert book.counts() == {AppraisalStatus.SUBMITTED: 2, AppraisalStatus.IN_REVIEW: 0,
+                             AppraisalStatus.ACCEPTED: 1, AppraisalStatus.RETURNED: 0}

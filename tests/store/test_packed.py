@@ -45,12 +45,13 @@ def test_an_empty_store_gives_an_empty_table_with_every_column(store_url: str) -
 
 def test_unpacking_skips_codes_outside_the_catalogue() -> None:
     cat = default_catalogue()
-    good = chr(PACK_BASE) + chr(PACK_BASE + 2)  # the first indicator, green
-    stray = chr(PACK_BASE + 60) + chr(PACK_BASE)  # no 61st indicator
+    good = chr(PACK_BASE) + chr(PACK_BASE + 2) + chr(PACK_BASE)  # the first indicator, green, evidenced
+    stray = chr(PACK_BASE + 60) + chr(PACK_BASE) + chr(PACK_BASE)  # no 61st indicator
     subs = pd.DataFrame({"submission_id": [7], "unit_id": ["u"], "year": [2024], "version": [1]})
     units = pd.DataFrame({"unit_id": ["u"], "unit_name": ["Xã U"], "unit_type": ["xa"]})
     frame = unpack_ratings([(7, good + stray)], subs, units, cat)
-    assert frame[["indicator_code", "rating", "score"]].astype(object).values.tolist() == [[cat.codes[0], "green", 2]]
+    assert frame[["indicator_code", "rating", "evidence_status", "score"]].astype(object).values.tolist() == [
+        [cat.codes[0], "green", "evidenced", 2]]
 
 
 @pytest.fixture(scope="module")
