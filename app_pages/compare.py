@@ -12,7 +12,7 @@ from lgqa_metrics.ui import components, figures
 
 lang, ratings = components.analysis_page("page.compare")
 year = components.year_select(lang, st.sidebar)
-where = components.scope_select(ratings, lang, st.sidebar)
+where = components.scope_select(ratings, lang, st.sidebar, year)
 types = components.type_select(lang, st.sidebar)
 units = figures.compare_units(year, where, types, lang)
 many, ranked = units.many, units.ranked

@@ -13,7 +13,7 @@ from lgqa_metrics.ui.data import catalogue, detail_ratings
 lang, ratings = components.analysis_page("page.indicator")
 indicator = components.indicator_select(catalogue(), lang, st.sidebar)
 year = components.year_select(lang, st.sidebar)
-where = components.scope_select(ratings, lang, st.sidebar)
+where = components.scope_select(ratings, lang, st.sidebar, year)
 st.subheader(f"{indicator.code} · {indicator.name(lang)}")
 components.indicator_legend(catalogue(), indicator.code, lang)
 this_year = where.apply(detail_ratings(years=[year], indicators=[indicator.code]))

@@ -11,7 +11,7 @@ from lgqa_metrics.ui import components, figures
 
 lang, ratings = components.analysis_page("page.overview")
 year = components.year_select(lang, st.sidebar)
-where = components.scope_select(ratings, lang, st.sidebar)
+where = components.scope_select(ratings, lang, st.sidebar, year)
 st.caption(t("overview.caption", lang, year=year))
 view = figures.overview(year, where, lang)
 components.headline_metrics(view.headline, lang)

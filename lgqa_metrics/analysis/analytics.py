@@ -82,8 +82,10 @@ def years_of(ratings: pd.DataFrame) -> list[int]:
 
 
 def expected_units(registry: UnitRegistry, year: int) -> list[str]:
-    """Ids of the units expected to report for ``year`` (valid during that year)."""
-    return [u.id for u in registry.units if u.type in REPORTING_TYPES and u.valid_in(year)]
+    """Ids of the units expected to report for ``year``: those that answer for it (exist on 31 December, see
+    :meth:`~lgqa_metrics.domain.units.Unit.reports_for`), so that a reorganised year expects the new units, not
+    the old ones."""
+    return [u.id for u in registry.units if u.type in REPORTING_TYPES and u.reports_for(year)]
 
 
 #: A year's returns are *substantially in* once at least this share of the units expected that year have sent
@@ -281,8 +283,10 @@ def quadrant_profile(ratings: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def trend(ratings: pd.DataFrame, by_quadrant: bool = False) -> pd.DataFrame:
-    """Index and colour counts per unit and year (and quadrant)."""
-    keys = (*UNIT_KEYS, "year", "quadrant") if by_quadrant else (*UNIT_KEYS, "year")
+    """Index and colour counts per unit and year (and quadrant); rows carried back from predecessors
+    (``through_lineage``, see :mod:`lgqa_metrics.analysis.lineage`) stay apart from the unit's own."""
+    marked = ("through_lineage",) if "through_lineage" in ratings else ()
+    keys = (*UNIT_KEYS, *marked, "year", "quadrant") if by_quadrant else (*UNIT_KEYS, *marked, "year")
     return colour_counts(ratings, keys)
 
 
@@ -360,11 +364,16 @@ def red_units(ratings: pd.DataFrame, code: str, year: int | None = None) -> pd.D
 
 
 def completeness(submissions: pd.DataFrame, registry: UnitRegistry, years: Sequence[int]) -> pd.DataFrame:
-    """Units × years: the current version number received, or NA where the return is missing; units
-    not expected in a year (not valid then) are left out of that year's count but shown."""
+    """Units × years: the current version number received, or NA where the return is missing. The units are those
+    answering for at least one of ``years`` (the hierarchy of those years: old units before a reorganisation, new
+    ones after) and any other unit that sent a return; a unit not expected in a year is left out of that year's
+    count but shown."""
     current = submissions[submissions["status"] == "current"]
     grid = current.pivot_table(index="unit_id", columns="year", values="version", aggfunc="max")
-    ids = [u.id for u in registry.units if u.type in REPORTING_TYPES] + [i for i in grid.index if i not in registry]
+    sent = set(current.loc[current["year"].isin(list(years)), "unit_id"].astype(str))
+    ids = [u.id for u in registry.units
+           if u.type in REPORTING_TYPES and (u.id in sent or any(u.reports_for(y) for y in years))]
+    ids += [i for i in grid.index if i not in registry]
     grid = grid.reindex(index=ids, columns=list(years))
     grid.columns = [int(c) for c in grid.columns]
     return grid.astype("Int64")

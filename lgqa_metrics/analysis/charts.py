@@ -22,11 +22,13 @@ from plotly.subplots import make_subplots
 
 from lgqa_metrics.analysis.analytics import ASSESSED, RATING_ORDER, Matrix, type_rank, unit_order
 from lgqa_metrics.analysis.filters import type_label
+from lgqa_metrics.analysis.lineage import THROUGH
 from lgqa_metrics.analysis.numbers import percent_ticks, separators
 from lgqa_metrics.domain.catalogue import Catalogue, Quadrant
 from lgqa_metrics.domain.evidence import EvidenceStatus, status_labels
-from lgqa_metrics.domain.formatting import number, percent
+from lgqa_metrics.domain.formatting import date_time, number, percent
 from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.lineage import Link
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.units import UnitRegistry
 
@@ -468,11 +470,13 @@ def spread(values: Sequence[float], gap: float, low: float, high: float) -> list
 
 
 def trend_lines(trend: pd.DataFrame, registry: UnitRegistry, lang: str = "vi",
-                title_key: str = "chart.trend_title") -> go.Figure:
+                title_key: str = "chart.trend_title", breaks: Sequence[float] = ()) -> go.Figure:
     """Index per unit over the years (a slope chart when there are two years), each unit in its own colour and
     marker (:func:`unit_styles`). Each line ends in a label with its marker, last value and name, and starts
     with its first value; labels are spread apart (:func:`spread`) and tied to their line's end by a thin
-    leader, so they never overlap: the chart grows taller when many lines need room."""
+    leader, so they never overlap: the chart grows taller when many lines need room. Years carried back from
+    predecessors (``through_lineage``) are drawn dotted, apart from the unit's own years; ``breaks`` mark
+    reorganisations on the year axis."""
     styles = unit_styles(trend["unit_id"], registry)
     years = sorted(int(y) for y in trend["year"].unique())
     span = max(years[-1] - years[0], 1) if years else 1
@@ -499,12 +503,16 @@ def trend_lines(trend: pd.DataFrame, registry: UnitRegistry, lang: str = "vi",
                               "text": f"{mark} {value:.0f} {name}" if end == -1 else f"{value:.0f}"})
     for uid, name, part in lines:
         style = styles[uid]
-        fig.add_trace(go.Scatter(x=part["year"], y=part["index"], name=name, mode="lines+markers",
-                                 line={"color": style.colour, "width": 2.5},
-                                 marker={"symbol": style.symbol, "size": 9}, showlegend=False,
-                                 hovertemplate="%{x}: %{y:.0f}<extra>%{fullData.name}</extra>"))
+        for segment, carried in _segments(part):
+            fig.add_trace(go.Scatter(
+                x=segment["year"], y=segment["index"], mode="lines+markers", showlegend=False,
+                name=t("lineage.predecessor_line", lang, unit=name) if carried else name,
+                line={"color": style.colour, "width": 2 if carried else 2.5, "dash": "dot" if carried else "solid"},
+                marker={"symbol": style.symbol, "size": 9, "opacity": 0.6 if carried else 1},
+                hovertemplate="%{x}: %{y:.0f}<extra>%{fullData.name}</extra>"))
     longest = max((len(name) for _, name, _ in lines), default=0)
-    fig.update_layout(annotations=notes)
+    _mark_breaks(fig, breaks, lang)
+    fig.update_layout(annotations=[*notes, *fig.layout.annotations])
     fig.update_xaxes(title=t("chart.year", lang), tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
                      range=[years[0] - 0.08 * span, years[-1] + 0.05 * span] if years else None)
     fig.update_yaxes(title=t("chart.index", lang), range=[0, _INDEX_TOP])
@@ -513,8 +521,26 @@ def trend_lines(trend: pd.DataFrame, registry: UnitRegistry, lang: str = "vi",
     return fig
 
 
-def quadrant_trend(trend: pd.DataFrame, catalogue: Catalogue, registry: UnitRegistry, lang: str = "vi") -> go.Figure:
-    """Index per unit over the years, one panel per quadrant, each unit in its own colour and marker."""
+def _segments(line: pd.DataFrame) -> list[tuple[pd.DataFrame, bool]]:
+    """A unit's line as its parts: (rows, carried back from predecessors), the carried part first."""
+    if THROUGH not in line:
+        return [(line, False)]
+    through = line[THROUGH].fillna(False).astype(bool)
+    return [(part, carried) for part, carried in ((line[through], True), (line[~through], False)) if not part.empty]
+
+
+def _mark_breaks(fig: go.Figure, breaks: Sequence[float], lang: str) -> None:
+    """A dashed vertical line at each reorganisation on the year axis (every panel), labelled once at the top."""
+    for at in breaks:
+        fig.add_vline(x=at, line={"color": "#555", "width": 1.5, "dash": "dash"})
+        fig.add_annotation(x=at, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
+                           text=t("lineage.break", lang), font={"size": MIN_TEXT, "color": "#333"})
+
+
+def quadrant_trend(trend: pd.DataFrame, catalogue: Catalogue, registry: UnitRegistry, lang: str = "vi",
+                   breaks: Sequence[float] = ()) -> go.Figure:
+    """Index per unit over the years, one panel per quadrant, each unit in its own colour and marker; years
+    carried back from predecessors dotted, ``breaks`` marked (see :func:`trend_lines`)."""
     quads = list(catalogue.quadrants.values())
     titles = [quadrant_title(q, lang) for q in quads]
     fig = make_subplots(rows=1, cols=4, shared_yaxes=True, subplot_titles=titles)
@@ -524,13 +550,18 @@ def quadrant_trend(trend: pd.DataFrame, catalogue: Catalogue, registry: UnitRegi
         style = styles[str(uid)]
         for col, quadrant in enumerate(quads, start=1):
             line = trend[(trend["unit_id"] == uid) & (trend["quadrant"] == quadrant.number)].sort_values("year")
-            traces.append(go.Scatter(x=line["year"], y=line["index"], name=str(name), legendgroup=str(uid),
-                                     showlegend=col == 1, mode="lines+markers",
-                                     line={"color": style.colour, "width": 2},
-                                     marker={"symbol": style.symbol, "size": 7},
-                                     hovertemplate="%{x}: %{y:.0f}<extra>%{fullData.name}</extra>"))
-            cols.append(col)
+            for segment, carried in _segments(line):
+                traces.append(go.Scatter(
+                    x=segment["year"], y=segment["index"], legendgroup=str(uid), mode="lines+markers",
+                    name=t("lineage.predecessor_line", lang, unit=name) if carried else str(name),
+                    showlegend=col == 1 and not carried,
+                    line={"color": style.colour, "width": 2, "dash": "dot" if carried else "solid"},
+                    marker={"symbol": style.symbol, "size": 7, "opacity": 0.6 if carried else 1},
+                    hovertemplate="%{x}: %{y:.0f}<extra>%{fullData.name}</extra>"))
+                cols.append(col)
     fig.add_traces(traces, rows=[1] * len(traces), cols=cols)
+    for at in breaks:
+        fig.add_vline(x=at, line={"color": "#555", "width": 1.5, "dash": "dash"})
     years = sorted(trend["year"].unique())
     fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years], title_text=t("chart.year", lang))
     fig.update_yaxes(range=[0, _INDEX_TOP])
@@ -621,3 +652,57 @@ def gap_trend(by_year: pd.DataFrame, lang: str = "vi") -> go.Figure:
     fig.update_xaxes(title=t("chart.year", lang), type="category")
     fig.update_yaxes(title=t("chart.gap_share_axis", lang), rangemode="tozero", **percent_ticks(lang, 0.1))
     return _base(fig, t("chart.gap_trend_title", lang), 380, lang=lang)
+
+
+def lineage_graph(links: Sequence[Link], registry: UnitRegistry, unit_id: str, lang: str = "vi") -> go.Figure:
+    """A unit's lineage as a small graph: units as labelled dots in columns by generation (the oldest on the
+    left), arrows from each old unit to the new one labelled with the kind of change (and the share of a
+    split) and its date; ``unit_id`` is drawn larger and dark."""
+    ids = list(dict.fromkeys([unit_id, *(k.from_id for k in links), *(k.to_id for k in links)]))
+    into: dict[str, list[str]] = {}
+    for link in links:
+        into.setdefault(link.to_id, []).append(link.from_id)
+    depth: dict[str, int] = {}
+
+    def level(uid: str, seen: frozenset[str] = frozenset()) -> int:
+        if uid not in depth:
+            parents = [p for p in into.get(uid, []) if p not in seen]
+            depth[uid] = 1 + max((level(p, seen | {uid}) for p in parents), default=-1)
+        return depth[uid]
+
+    columns: dict[int, list[str]] = {}
+    for uid in ids:
+        columns.setdefault(level(uid), []).append(uid)
+    place = {uid: (x, -(i - (len(col) - 1) / 2)) for x, col in columns.items() for i, uid in enumerate(col)}
+    fig = go.Figure()
+    notes: list[dict[str, object]] = []
+    for link in links:
+        (x0, y0), (x1, y1) = place[link.from_id], place[link.to_id]
+        notes.append({"x": x1 - 0.04, "y": y1, "ax": x0 + 0.04, "ay": y0, "xref": "x", "yref": "y", "axref": "x",
+                      "ayref": "y", "showarrow": True, "arrowhead": 3, "arrowwidth": 1.5, "arrowcolor": "#555",
+                      "text": ""})
+        kind = t(f"lineage.kind_{link.kind.value}", lang)
+        share = f" {percent(link.share, lang, 0)}" if link.share != 1 else ""
+        notes.append({"x": (x0 + x1) / 2, "y": (y0 + y1) / 2, "showarrow": False, "yshift": 9,
+                      "text": f"{kind}{share} · {date_time(link.effective, lang)}",
+                      "font": {"size": MIN_TEXT, "color": "#333"}, "bgcolor": "rgba(255,255,255,0.8)"})
+    for uid in ids:
+        unit = registry.get(uid)
+        x, y = place[uid]
+        span = "" if unit is None else f"<br>{_years(unit.valid_from)}–{_years(unit.valid_to)}"
+        focus = uid == unit_id
+        fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers+text", showlegend=False, hoverinfo="skip",
+                                 marker={"size": 16 if focus else 11, "color": "#1A1A1A" if focus else "#8A8A8A"},
+                                 text=[f"<b>{registry.name_of(uid, lang)}</b>{span}" if focus
+                                       else f"{registry.name_of(uid, lang)}{span}"],
+                                 textposition="bottom center", textfont={"size": 12}))
+    widest = max((len(col) for col in columns.values()), default=1)
+    fig.update_xaxes(visible=False, range=[-0.5, max(columns) + 0.5], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[-(widest - 1) / 2 - 0.8, (widest - 1) / 2 + 0.5], fixedrange=True)
+    fig.update_layout(annotations=notes)
+    return _base(fig, t("lineage.graph_title", lang, unit=registry.name_of(unit_id, lang)), 140 + 90 * widest,
+                 lang=lang)
+
+
+def _years(day: object) -> str:
+    return str(getattr(day, "year", "")) if day is not None else ""

@@ -19,14 +19,19 @@ import xlsxwriter
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.domain.evidence import status_labels
 from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.lineage import Lineage
 from lgqa_metrics.domain.ratings import Rating
-from lgqa_metrics.domain.units import TYPE_LABELS, UnitType
+from lgqa_metrics.domain.units import TYPE_LABELS, UnitRegistry, UnitType
 
 #: The export's columns, in order, with their Vietnamese and English headers.
 EXPORT_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "unit_id": ("Mã đơn vị", "Unit id"),
     "unit_name": ("Tên đơn vị", "Unit"),
     "unit_type": ("Loại đơn vị", "Unit type"),
+    "unit_valid_from": ("Đơn vị hiệu lực từ", "Unit valid from"),
+    "unit_valid_to": ("Đơn vị hiệu lực đến", "Unit valid to"),
+    "predecessor_ids": ("Đơn vị tiền thân", "Predecessors"),
+    "successor_ids": ("Đơn vị kế thừa", "Successors"),
     "year": ("Năm", "Year"),
     "quadrant": ("Góc phần tư", "Quadrant"),
     "indicator_code": ("Mã chỉ số", "Indicator code"),
@@ -55,18 +60,40 @@ EXPORT_XLSX_OPTIONS: Final = {**{k: v for k, v in SAFE_XLSX_OPTIONS.items() if k
                               "constant_memory": True, "nan_inf_to_errors": True}
 #: Rows of an Excel export turned into Python values at a time.
 _ROWS_AT_ONCE: Final = 4096
-_WIDTHS: Final = {"unit_id": 14, "unit_name": 22, "unit_type": 10, "year": 7, "quadrant": 8, "indicator_code": 9,
+_WIDTHS: Final = {"unit_id": 14, "unit_name": 22, "unit_type": 10, "unit_valid_from": 11, "unit_valid_to": 11,
+                  "predecessor_ids": 18, "successor_ids": 18, "year": 7, "quadrant": 8, "indicator_code": 9,
                   "indicator_name": 44, "rating": 10, "rating_label": 14, "self_rating": 12, "appraised": 10, "score": 9, "evidence": 40, "evidence_status": 16,
                   "note": 32,
                   "version": 9, "file_name": 30}
 
 
-def export_frame(ratings: pd.DataFrame, lang: str = "vi", catalogue: Catalogue | None = None) -> pd.DataFrame:
+def unit_lineage(unit_ids: Sequence[str], registry: UnitRegistry, lineage: Lineage) -> pd.DataFrame:
+    """Per unit id: its validity dates (ISO, empty when open) and its direct predecessors' and successors' ids
+    (``;``-separated), the lineage columns of an export."""
+    rows = []
+    for uid in unit_ids:
+        unit = registry.get(uid)
+        rows.append({"unit_id": uid,
+                     "unit_valid_from": unit.valid_from.isoformat() if unit and unit.valid_from else "",
+                     "unit_valid_to": unit.valid_to.isoformat() if unit and unit.valid_to else "",
+                     "predecessor_ids": ";".join(k.from_id for k in lineage.predecessors(uid)),
+                     "successor_ids": ";".join(k.to_id for k in lineage.successors(uid))})
+    return pd.DataFrame(rows, columns=["unit_id", "unit_valid_from", "unit_valid_to", "predecessor_ids",
+                                       "successor_ids"])
+
+
+def export_frame(ratings: pd.DataFrame, lang: str = "vi", catalogue: Catalogue | None = None, *,
+                 registry: UnitRegistry | None = None, lineage: Lineage | None = None) -> pd.DataFrame:
     """The export table from :meth:`Store.ratings` output, in :data:`EXPORT_COLUMNS` order: ``rating`` is the rating
     counted (on the basis ``ratings`` was given, see :mod:`lgqa_metrics.analysis.basis`), beside the unit's own and
-    whether the return has been appraised."""
+    whether the return has been appraised; with a ``registry`` and ``lineage``, each unit's validity and its
+    predecessors and successors (:func:`unit_lineage`)."""
     cat = catalogue or default_catalogue()
     out = ratings.copy()
+    if registry is not None and lineage is not None and not out.empty:
+        ids = out["unit_id"].astype(str)
+        per_unit = unit_lineage(sorted(ids.unique()), registry, lineage).set_index("unit_id")
+        out = out.assign(**{c: ids.map(per_unit[c]).to_numpy() for c in per_unit.columns})
     if lang == "en" and "indicator_name_en" in out:
         out["indicator_name"] = out["indicator_name_en"]
     out["rating_label"] = out["rating"].map({r.value: cat.scale[r].label(lang) for r in Rating})

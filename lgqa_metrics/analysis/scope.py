@@ -84,6 +84,18 @@ def districts(ratings: pd.DataFrame, province: str = "") -> list[str]:
     return sorted(d for d in part["district_id"].unique() if d)
 
 
+def hierarchy(ratings: pd.DataFrame) -> dict[str, list[str]]:
+    """The areas present in ``ratings``: each province id → its district ids, and ``""`` → every district id
+    (sorted). Given one year's ratings, the hierarchy of that year: before 1 July 2025 provinces hold districts,
+    after it communes belong to their province directly (no districts)."""
+    pairs = ratings[list(AREA_KEYS)].drop_duplicates().astype(str)
+    out: dict[str, list[str]] = {"": sorted(d for d in pairs["district_id"].unique() if d)}
+    for province, part in pairs.groupby("province_id"):
+        if province:
+            out[str(province)] = sorted(d for d in part["district_id"].unique() if d)
+    return out
+
+
 def unit_count(ratings: pd.DataFrame) -> int:
     """Distinct units in ``ratings``."""
     return int(ratings["unit_id"].nunique())

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
         held = Appraisals(store).overlay()
         counted = basis.apply(store.ratings(years=args.year, units=args.unit, quadrants=args.quadrant),
                               held.accepted, held.overrides, Basis(args.basis))
-        frame = export_frame(counted, lang)
+        frame = export_frame(counted, lang, store.catalogue, registry=store.registry, lineage=store.lineage)
         filters = {"year": args.year, "unit": args.unit, "quadrant": args.quadrant,
                    "basis": [Basis(args.basis).label(lang)]}
         write_export(frame, args.output, fmt, filters, headers=args.headers, separator=CSV_SEPARATORS[args.csv_for])

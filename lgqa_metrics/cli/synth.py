@@ -52,7 +52,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
     try:
         if args.files is not None:
             if args.db:
-                register_units(resolve_url(args.db), ds.registry)
+                register_units(resolve_url(args.db), ds.registry, links=ds.links)
                 print(t("synth.registered", lang, units=number(len(ds.registry), lang), target=redact_url(resolve_url(args.db))),
                       file=sys.stderr)
             written = write_files(ds, args.files, progress=progress)

@@ -37,6 +37,7 @@ ISSUE_CODES: Final[dict[str, Severity]] = {
     "unit_unknown": Severity.ERROR,
     "year_missing": Severity.ERROR,
     "year_implausible": Severity.ERROR,
+    "unit_not_in_year": Severity.ERROR,
     "rating_unknown": Severity.ERROR,
     "rating_multiple": Severity.ERROR,
     "indicator_unknown": Severity.ERROR,

@@ -107,6 +107,16 @@ class Unit:
         end = self.valid_to.year if self.valid_to else 10_000
         return start <= year <= end
 
+    def exists_on(self, day: dt.date) -> bool:
+        """True when the unit existed on ``day``."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def reports_for(self, year: int) -> bool:
+        """True when the unit answers for ``year``: it exists on 31 December, when the year's self-assessment is
+        made. A unit that ended during the year (the communes merged on 1 July 2025) does not answer for it;
+        its successor does."""
+        return self.exists_on(dt.date(year, 12, 31))
+
 
 def _tokens(text: object) -> list[str]:
     return fold(text).replace(".", " ").replace("/", " ").replace("-", " ").split()
@@ -178,6 +188,14 @@ class UnitRegistry:
         unit = self._by_id.get(unit_id)
         return unit.display(lang) if unit is not None else unit_id
 
+    def existing_on(self, day: dt.date) -> tuple[Unit, ...]:
+        """The units that existed on ``day``, in registry order."""
+        return tuple(u for u in self.units if u.exists_on(day))
+
+    def province_of(self, unit_id: str) -> str | None:
+        """The id of the province ``unit_id`` lies in (its own id for a province), or None."""
+        return self.area(unit_id)[0]
+
     def children(self, unit_id: str) -> tuple[Unit, ...]:
         """Units whose parent is ``unit_id``."""
         return tuple(u for u in self.units if u.parent_id == unit_id)
@@ -222,7 +240,7 @@ class UnitRegistry:
             hinted = [u for u in pool if u.parent_id and self._parent_matches(u.parent_id, parent_hint)]
             pool = hinted or pool
         if len(pool) > 1 and year is not None:
-            pool = [u for u in pool if u.valid_in(year)] or pool
+            pool = [u for u in pool if u.reports_for(year)] or [u for u in pool if u.valid_in(year)] or pool
         return pool[0] if len(pool) == 1 else None
 
     def _parent_matches(self, parent_id: str, hint: list[str]) -> bool:

@@ -47,7 +47,9 @@ def _label_value(sheet: SheetData, r: int, c: int, text: str) -> tuple[str, str]
     return "", a1(r, c)
 
 
-def header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry) -> HeaderFacts:
+def header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry, for_year: int | None = None) -> HeaderFacts:
+    """The unit and year the header block above a table names; a unit name shared by several units is read as the
+    one answering for ``for_year`` when it is known."""
     found = HeaderFacts()
     labelled: list[tuple[Unit, str]] = []
     searched: list[tuple[Unit, str]] = []
@@ -66,7 +68,7 @@ def header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry) -> Hea
             if label in {"don vi", "ten don vi", "don vi bao cao", "unit", "co quan"}:
                 target, where = _label_value(sheet, r, c, text)
                 if target:
-                    unit = registry.match(target)
+                    unit = registry.match(target, for_year)
                     if unit:
                         labelled.append((unit, where))
                     else:
@@ -79,7 +81,7 @@ def header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry) -> Hea
                     found.year, found.year_cell, found.year_raw = int(target), where, target
                 continue
             for line, unit_like, cleaned in lines:
-                hits = registry.search(line)
+                hits = registry.search(line, for_year)
                 searched.extend((u, a1(r, c)) for u in hits)
                 if not hits and not unknown_from_label and unit_like:
                     found.unknown = (cleaned, a1(r, c))
@@ -122,16 +124,17 @@ def _name_words(text: str) -> str:
     return _NAME_SEPARATORS.sub(" ", "".join(out))
 
 
-def unit_from_name(text: str, registry: UnitRegistry) -> Unit | None:
+def unit_from_name(text: str, registry: UnitRegistry, year: int | None = None) -> Unit | None:
+    """The unit a file or sheet name names (its id, or its name in words), read for ``year`` when known."""
     known = registry.first_id_in(text)
     if known is not None:
         return known
     words = _name_words(text)
     without_year = _YEAR_IN_NAME.sub(" ", words)
-    unit: Unit | None = registry.match(without_year)
+    unit: Unit | None = registry.match(without_year, year)
     if unit:
         return unit
-    hits = registry.search(without_year)
+    hits = registry.search(without_year, year)
     return hits[0] if len(hits) == 1 else None
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
-from lgqa_metrics.domain.formatting import local_today
+from lgqa_metrics.domain.formatting import date_time, local_today
 from lgqa_metrics.domain.i18n import Phrase, has, t
 from lgqa_metrics.domain.issues import Issue, make_issue
+from lgqa_metrics.domain.lineage import Lineage, default_lineage
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.units import Unit, UnitRegistry, default_registry
 from lgqa_metrics.intake.cells import NameIndex, name_index
@@ -70,6 +71,7 @@ def read_bytes(
     *,
     catalogue: Catalogue | None = None,
     registry: UnitRegistry | None = None,
+    lineage: Lineage | None = None,
     phrases: HeaderPhrases | None = None,
     mappings: Mapping[str, LayoutMapping] | None = None,
     today: dt.date | None = None,
@@ -77,9 +79,13 @@ def read_bytes(
 ) -> ReadResult:
     """Read every return in one file's bytes. Never raises for bad content. A sheet whose header has one of
     the staff-confirmed ``mappings`` (by fingerprint) is read as mapped, and says so. ``bounded`` only in a
-    process bounded in memory (see :func:`lgqa_metrics.intake.workbook.load_workbook`)."""
+    process bounded in memory (see :func:`lgqa_metrics.intake.workbook.load_workbook`). ``lineage`` names the
+    units that answer for a year in which a return's unit did not exist (default: ``data/lineage.csv`` with the
+    default registry, else none)."""
     catalogue = catalogue or default_catalogue()
     registry = registry or default_registry()
+    if lineage is None:
+        lineage = default_lineage() if registry is default_registry() else Lineage()
     phrases = phrases or default_phrases()
     digest = hashlib.sha256(data).hexdigest()
     sniffed = sniff(data)
@@ -129,7 +135,8 @@ def read_bytes(
     stem = Path(file).stem
     year_high = (today or local_today()).year + 1
     file_is_one_return = len({tb.sheet.name for tb in return_tables}) == 1 and all(tb.unit is None for tb in return_tables)
-    returns = tuple(_as_return(tb, file, stem, file_is_one_return, catalogue, registry, year_high) for tb in return_tables)
+    returns = tuple(_as_return(tb, file, stem, file_is_one_return, catalogue, registry, lineage, year_high)
+                    for tb in return_tables)
     return ReadResult(file, digest, sniffed.kind, returns, tuple(file_issues))
 
 
@@ -229,24 +236,47 @@ def _described(profile: ColumnProfile) -> Phrase:
         f"{t(f'layout.holds_{kind}', 'vi')} ({samples})", f"{t(f'layout.holds_{kind}', 'en')} ({samples})")
 
 
+def _not_in_year(unit: Unit, year: int, lineage: Lineage, registry: UnitRegistry, file: str, sheet: str,
+                 cell: str) -> Issue:
+    """The error of a return for a year in which its unit did not answer (it ended before 31 December, or began
+    after), naming the units that answered for that year through the lineage."""
+    ended = unit.valid_to is not None and unit.valid_to < dt.date(year, 12, 31)
+    others = (lineage.successors_on if ended else lineage.predecessors_on)(unit.id, registry, year)
+    day = unit.valid_to if ended else unit.valid_from
+    key = "issue.unit_ended" if ended else "issue.unit_not_begun"
+    state = Phrase(t(key, "vi", day=date_time(day, "vi")), t(key, "en", day=date_time(day, "en")))
+    if others:
+        instead = Phrase.of("issue.unit_not_in_year_successor" if ended else "issue.unit_not_in_year_predecessor",
+                            units=", ".join(u.name for u in others), year=year)
+    else:
+        instead = Phrase.of("issue.unit_not_in_year_none", year=year)
+    return make_issue("unit_not_in_year", file=file, sheet=sheet, cell=cell, value=unit.name, unit=unit.name,
+                      year=year, state=state, instead=instead)
+
+
 def _not_spreadsheet(kind: str, file: str) -> Issue:
     key = f"kind.{kind}" if has(f"kind.{kind}") else "kind.unknown"
     return make_issue("file_not_spreadsheet", file=file, value=kind, kind=Phrase.of(key))
 
 
 def _as_return(table: _Table, file: str, stem: str, file_is_one_return: bool, catalogue: Catalogue, registry: UnitRegistry,
-            year_high: int) -> ParsedReturn:
-    """The return of one table: its unit and year found, every indicator present (missing ones as missing)."""
+               lineage: Lineage, year_high: int) -> ParsedReturn:
+    """The return of one table: its unit and year found, every indicator present (missing ones as missing). A
+    name that old and new units share ("Hồng Bàng": the district until 2025, a ward since) is read as the unit
+    answering for the return's year."""
     issues = list(table.read.issues)
+    sheet = table.sheet
     facts = [header_facts(s, end, registry) for s, end in table.header_blocks()]
-    unit = table.unit or next((f.unit for f in facts if f.unit), None)
     year = next((f.year for f in facts if f.year), None)
     year_cell = next((f.year_cell for f in facts if f.year), "")
-    sheet = table.sheet
-    if unit is None:
-        unit = unit_from_name(sheet.name, registry) or (unit_from_name(stem, registry) if file_is_one_return else None)
     if year is None:
         year = year_from_name(sheet.name) or year_from_name(stem)
+    if year is not None:
+        facts = [header_facts(s, end, registry, year) for s, end in table.header_blocks()]
+    unit = table.unit or next((f.unit for f in facts if f.unit), None)
+    if unit is None:
+        unit = unit_from_name(sheet.name, registry, year) or (
+            unit_from_name(stem, registry, year) if file_is_one_return else None)
     if unit is None:
         unknown = next((f.unknown for f in facts if f.unknown), None)
         if unknown:
@@ -257,7 +287,7 @@ def _as_return(table: _Table, file: str, stem: str, file_is_one_return: bool, ca
             issues.append(make_issue("unit_missing", file=file, sheet=sheet.name))
     elif table.unit is None:
         found = next((f for f in facts if f.unit), None)
-        other = unit_from_name(stem, registry) if file_is_one_return and found else None
+        other = unit_from_name(stem, registry, year) if file_is_one_return and found else None
         if found and other and other.id != unit.id:
             issues.append(make_issue("unit_conflict", file=file, sheet=sheet.name, cell=found.unit_cell,
                                      value=other.name, found=unit.name, other=other.name))
@@ -267,6 +297,9 @@ def _as_return(table: _Table, file: str, stem: str, file_is_one_return: bool, ca
         issues.append(make_issue("year_implausible", file=file, sheet=sheet.name, cell=year_cell,
                                  value=year, low=MIN_YEAR, high=year_high))
         year = None
+    if unit is not None and year is not None and not unit.reports_for(year):
+        cell = next((f.unit_cell for f in facts if f.unit), "")
+        issues.append(_not_in_year(unit, year, lineage, registry, file, sheet.name, cell))
     found_rows = {r.code: r for r in table.read.rows}
     ratings: list[RatingRow] = []
     for ind in catalogue.indicators:  # in code order

@@ -13,6 +13,7 @@ import pandas as pd
 from lgqa_metrics.domain.catalogue import Catalogue
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.issues import Issue, Severity
+from lgqa_metrics.domain.lineage import Lineage
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import Actor, Role, require
 from lgqa_metrics.domain.units import UnitRegistry
@@ -72,13 +73,14 @@ class Saved:
 
 
 def read_upload(data: bytes, name: str, *, catalogue: Catalogue | None = None,
-                registry: UnitRegistry | None = None, mappings: Mapping[str, LayoutMapping] | None = None,
-                isolated: bool = True) -> ReadResult:
+                registry: UnitRegistry | None = None, lineage: Lineage | None = None,
+                mappings: Mapping[str, LayoutMapping] | None = None, isolated: bool = True) -> ReadResult:
     """Read one uploaded file as untrusted (:func:`lgqa_metrics.intake.safety.read_safely`): over the size cap it is
     ``file_too_large`` unread; otherwise it is read in a worker process, and a crash, a memory blow-up or a
     timeout there becomes an issue (``read_crashed``, ``read_timeout``), never an exception. ``mappings``: the
-    store's confirmed column mappings."""
-    return read_safely(data, name, isolated=isolated, catalogue=catalogue, registry=registry, mappings=mappings)
+    store's confirmed column mappings; ``lineage``: the store's crosswalk (see :func:`lgqa_metrics.intake.reader.read_bytes`)."""
+    return read_safely(data, name, isolated=isolated, catalogue=catalogue, registry=registry, lineage=lineage,
+                       mappings=mappings)
 
 
 @dataclass(frozen=True)

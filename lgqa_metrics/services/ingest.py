@@ -87,7 +87,7 @@ def ingest_bytes(store: Store, data: bytes, name: str, *, actor: Actor | None = 
     rejected unread, otherwise read in a worker process bounded in memory and time (``isolated=False``
     reads in this process, for tests and trusted files)."""
     result = read_safely(data, name, isolated=isolated, catalogue=store.catalogue, registry=store.registry,
-                         mappings=layout_mappings.stored(store.engine))
+                         lineage=store.lineage, mappings=layout_mappings.stored(store.engine))
     return store.record(result, data, actor=actor or cli_actor(), uploader=uploader, dry_run=dry_run)
 
 
@@ -112,10 +112,11 @@ def ingest_paths(store: Store, paths: Iterable[Path], *, actor: Actor | None = N
         datas = [path.read_bytes() for path in batch]
         if isolated:
             results = read_many_isolated([(data, path.name) for data, path in zip(datas, batch, strict=True)],
-                                         catalogue=store.catalogue, registry=store.registry, mappings=mappings)
+                                         catalogue=store.catalogue, registry=store.registry, lineage=store.lineage,
+                                         mappings=mappings)
         else:
             results = [read_safely(data, path.name, isolated=False, catalogue=store.catalogue,
-                                   registry=store.registry, mappings=mappings)
+                                   registry=store.registry, lineage=store.lineage, mappings=mappings)
                        for data, path in zip(datas, batch, strict=True)]
         return list(zip(datas, results, strict=True))
 

@@ -1,5 +1,5 @@
-"""The department's reference files: the unit registry (``data/units.csv``) and the indicator catalogue
-(``data/catalogue/indicators.csv``). Read them as tables, check a replacement on a temporary copy with the
+"""The department's reference files: the unit registry (``data/units.csv``), its lineage crosswalk
+(``data/lineage.csv``) and the indicator catalogue (``data/catalogue/indicators.csv``). Read them as tables, check a replacement on a temporary copy with the
 loaders that the app itself uses, list what it would change, and replace the file (administrators only,
 atomically, audited). No Streamlit here."""
 
@@ -28,6 +28,7 @@ from lgqa_metrics.domain import paths
 from lgqa_metrics.domain.catalogue import Catalogue, CatalogueError, default_catalogue, load_catalogue
 from lgqa_metrics.domain.formatting import local_today
 from lgqa_metrics.domain.i18n import MessageError, has, t
+from lgqa_metrics.domain.lineage import REGISTRY_SOURCE, Lineage, LineageError, default_lineage, load_lineage
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import Actor, Role, require
 from lgqa_metrics.domain.units import RegistryError, UnitRegistry, default_registry, load_registry
@@ -35,17 +36,19 @@ from lgqa_metrics.store import audit
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.store.schema import submissions_t
 
-Kind = Literal["units", "catalogue"]
-KINDS: Final[tuple[Kind, ...]] = ("units", "catalogue")
+Kind = Literal["units", "lineage", "catalogue"]
+KINDS: Final[tuple[Kind, ...]] = ("units", "lineage", "catalogue")
 #: Largest file accepted (the real files are a few kilobytes).
 MAX_BYTES: Final = 1_000_000
 #: Columns a replacement must have.
 REQUIRED_COLUMNS: Final[dict[Kind, tuple[str, ...]]] = {
     "units": ("id", "type", "name"),
+    "lineage": ("from_id", "to_id", "effective_date", "kind"),
     "catalogue": ("code", "name_vi", "name_en"),
 }
 #: The audit action of each replacement.
-AUDIT_ACTION: Final[dict[Kind, str]] = {"units": "registry_replaced", "catalogue": "catalogue_replaced"}
+AUDIT_ACTION: Final[dict[Kind, str]] = {"units": "registry_replaced", "lineage": "lineage_replaced",
+                                        "catalogue": "catalogue_replaced"}
 #: Change kinds, in the order they are listed.
 ADDED: Final = "added"
 REMOVED: Final = "removed"
@@ -55,6 +58,8 @@ _ORDER: Final = {ADDED: 0, REMOVED: 1, RENAMED: 2, CHANGED: 3}
 _UNIT_NAMES: Final = ("name", "name_en")
 _UNIT_OTHER: Final = ("type", "parent_id", "aliases", "valid_from", "valid_to", "successor_ids")
 _INDICATOR_NAMES: Final = ("name_vi", "name_en", "name_es")
+_FILES: Final[dict[Kind, tuple[str, ...]]] = {"units": ("units.csv",), "lineage": ("lineage.csv",),
+                                              "catalogue": ("catalogue", "indicators.csv")}
 _FOREIGN_MAGIC: Final = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")  # xlsx/docx, xls/doc, pdf
 
 
@@ -105,7 +110,7 @@ def data_dir() -> Path:
 
 def file_path(kind: Kind) -> Path:
     """The file a kind of reference data lives in."""
-    return data_dir() / "units.csv" if kind == "units" else data_dir() / "catalogue" / "indicators.csv"
+    return data_dir().joinpath(*_FILES[kind])
 
 
 def sha256(data: bytes) -> str:
@@ -176,9 +181,10 @@ def _check_shape(kind: Kind, text: str) -> None:
         raise ReferenceError("reference.no_rows")
 
 
-def _load(kind: Kind, data: bytes, current: Path) -> UnitRegistry | Catalogue:
+def _load(kind: Kind, data: bytes, current: Path) -> UnitRegistry | Catalogue | Lineage:
     """Load ``data`` with the app's own loader from a temporary copy named like the real file (the
-    catalogue's other files are copied beside it)."""
+    catalogue's other files are copied beside it); a crosswalk is checked against the current registry, a
+    registry against the current crosswalk."""
     with tempfile.TemporaryDirectory(prefix="lgqa-reference-") as tmp:
         folder = Path(tmp)
         if kind == "catalogue" and current.parent.is_dir():
@@ -188,19 +194,34 @@ def _load(kind: Kind, data: bytes, current: Path) -> UnitRegistry | Catalogue:
         (folder / current.name).write_bytes(data)
         try:
             if kind == "units":
-                return load_registry(folder / current.name)
+                registry = load_registry(folder / current.name)
+                load_lineage(registry, file_path("lineage"))
+                return registry
+            if kind == "lineage":
+                return load_lineage(load_registry(file_path("units")), folder / current.name)
             return load_catalogue(folder)
+        except LineageError as exc:
+            raise ReferenceError(exc.key, **exc.fields) from exc
         except (RegistryError, CatalogueError, csv.Error, KeyError, ValueError) as exc:
             detail = str(exc).replace(str(folder) + os.sep, "")
             raise ReferenceError("reference.invalid", detail=detail) from exc
 
 
-def _load_current(kind: Kind, current: Path) -> UnitRegistry | Catalogue | None:
+def _load_current(kind: Kind, current: Path) -> UnitRegistry | Catalogue | Lineage | None:
     """The file as it is now, or None when it is missing or broken (everything then counts as added)."""
     try:
-        return load_registry(current) if kind == "units" else load_catalogue(current.parent)
-    except (RegistryError, CatalogueError, csv.Error, KeyError, ValueError, OSError):
+        if kind == "units":
+            return load_registry(current)
+        if kind == "lineage":
+            return load_lineage(load_registry(file_path("units")), current)
+        return load_catalogue(current.parent)
+    except (RegistryError, CatalogueError, LineageError, csv.Error, KeyError, ValueError, OSError):
         return None
+
+
+def _link_fields(lineage: Lineage) -> dict[str, dict[str, str]]:
+    return {f"{k.from_id} → {k.to_id}": {c: v for c, v in k.row().items() if c not in ("from_id", "to_id")}
+            for k in lineage.links if k.source != REGISTRY_SOURCE}
 
 
 def _unit_fields(registry: UnitRegistry) -> dict[str, dict[str, str]]:
@@ -256,6 +277,9 @@ def check(kind: Kind, data: bytes, *, store: Store | None = None, path: Path | N
     if isinstance(new, UnitRegistry):
         before = _unit_fields(old) if isinstance(old, UnitRegistry) else {}
         changes = diff(before, _unit_fields(new), _UNIT_NAMES, "name")
+    elif isinstance(new, Lineage):
+        before = _link_fields(old) if isinstance(old, Lineage) else {}
+        changes = diff(before, _link_fields(new), (), "kind")
     else:
         before = _indicator_fields(old) if isinstance(old, Catalogue) else {}
         changes = diff(before, _indicator_fields(new), _INDICATOR_NAMES, "name_vi")
@@ -297,10 +321,11 @@ def replace(actor: Actor | None, store: Store, proposal: Proposal, *, path: Path
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    if fresh.kind == "units":
-        default_registry.cache_clear()
-    else:
+    if fresh.kind == "catalogue":
         default_catalogue.cache_clear()
+    else:  # the crosswalk is read against the registry: either change makes both anew
+        default_registry.cache_clear()
+        default_lineage.cache_clear()
 
 
 def audit_details(proposal: Proposal) -> dict[str, object]:

@@ -80,12 +80,13 @@ def completeness_grid(submissions: pd.DataFrame, registry: UnitRegistry, years: 
                       lang: str = "vi") -> Grid:
     """The completeness grid: one row per registered unit (type, then name; unregistered ids last), one
     column per year; a cell reads "v2" for the current version received, "Thiếu"/"Missing" when a unit
-    valid that year has sent nothing, and a dash when the unit did not exist that year."""
+    answering for that year (see :meth:`~lgqa_metrics.domain.units.Unit.reports_for`) has sent nothing, and a dash
+    when the unit did not answer for that year (it did not exist, or ended during it)."""
     versions = completeness(submissions, registry, years)
     ids = _unit_rows([str(i) for i in versions.index], registry)
     versions = versions.reindex(ids)
     units = [registry.get(uid) for uid in ids]
-    due = np.array([[unit is None or unit.valid_in(year) for year in years] for unit in units], dtype=bool)
+    due = np.array([[unit is None or unit.reports_for(year) for year in years] for unit in units], dtype=bool)
     due = due.reshape(len(ids), len(years))
     got = versions.notna().to_numpy()
     state = np.where(got, RECEIVED, np.where(due, MISSING, NOT_EXPECTED))

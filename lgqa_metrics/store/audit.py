@@ -29,7 +29,7 @@ ACTIONS: Final = (
     "version_withdrawn", "export", "template",
     "account_added", "account_disabled", "account_enabled", "password_set", "password_changed",
     "password_change_refused", "role_set",
-    "registry_replaced", "catalogue_replaced", "synthetic_data", "store_migrated",
+    "registry_replaced", "catalogue_replaced", "lineage_replaced", "synthetic_data", "store_migrated",
     "layout_mapping_confirmed", "layout_mapping_deleted", "download_refused", "session_refused",
     "session_started", "session_resumed",
     "appraisal_started", "appraisal_saved", "appraisal_accepted", "appraisal_returned", "appraisal_unlocked",

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.domain.evidence import EvidenceRule, EvidenceStatus, default_rule
 from lgqa_metrics.domain.issues import Issue, Severity, make_issue
+from lgqa_metrics.domain.lineage import REGISTRY_SOURCE, Lineage, default_lineage, lineage_from_rows
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import Actor, Role, require
 from lgqa_metrics.domain.units import UnitRegistry, default_registry, registry_from_rows
@@ -39,6 +40,7 @@ from lgqa_metrics.store.schema import (
     meta_t,
     ratings_t,
     submissions_t,
+    unit_links_t,
     units_t,
 )
 from lgqa_metrics.store.url import StoreMissing, check_target, redact_url, resolve_url
@@ -144,10 +146,27 @@ def unit_rows(registry: UnitRegistry) -> list[dict[str, Any]]:
              "successor_ids": ";".join(u.successor_ids)} for u in registry.units]
 
 
+def link_rows(lineage: Lineage) -> list[dict[str, Any]]:
+    """The ``unit_links`` table's rows for the links ``lineage`` states (not those implied by ``successor_ids``)."""
+    return [{"from_id": k.from_id, "to_id": k.to_id, "effective_date": k.effective, "kind": k.kind.value,
+             "share": k.share, "source": k.source} for k in lineage.links if k.source != REGISTRY_SOURCE]
+
+
+def _stored_lineage(conn: Connection, registry: UnitRegistry) -> Lineage:
+    """The crosswalk in the store's ``unit_links`` table, checked against ``registry``."""
+    rows = conn.execute(sa.select(unit_links_t).order_by(unit_links_t.c.from_id, unit_links_t.c.to_id)).mappings().all()
+    return lineage_from_rows(rows, registry, first_row=1)
+
+
+def _holds_registry(conn: Connection) -> bool:
+    """True when the store says it holds its own registry and crosswalk (meta ``registry_source`` = ``store``)."""
+    source = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == REGISTRY_SOURCE_KEY)).scalar()
+    return bool(source == REGISTRY_FROM_STORE)
+
+
 def _stored_registry(conn: Connection) -> UnitRegistry | None:
     """:meth:`Store.stored_registry` on ``conn``."""
-    source = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == REGISTRY_SOURCE_KEY)).scalar()
-    if source != REGISTRY_FROM_STORE:
+    if not _holds_registry(conn):
         return None
     rows = conn.execute(sa.select(units_t).order_by(units_t.c.id)).mappings().all()
     return registry_from_rows(rows, "units table")
@@ -188,20 +207,25 @@ class Store:
     """The project's database. Create with :meth:`open`."""
 
     def __init__(self, engine: Engine, catalogue: Catalogue, registry: UnitRegistry,
-                 evidence_rule: EvidenceRule | None = None) -> None:
+                 evidence_rule: EvidenceRule | None = None, lineage: Lineage | None = None) -> None:
         self.engine = engine
         self.catalogue = catalogue
         self.registry = registry
+        self.lineage = lineage if lineage is not None else Lineage()
         self.evidence_rule = evidence_rule or default_rule()
 
     @classmethod
     def open(cls, url: str | None = None, *, catalogue: Catalogue | None = None,
              registry: UnitRegistry | None = None, evidence_rule: EvidenceRule | None = None,
-             create: bool = True) -> Store:
+             lineage: Lineage | None = None, create: bool = True) -> Store:
         """Open the store at ``url``: create it on first use (only with ``create``; see :func:`check_target`)
         or bring it to the latest schema revision (Alembic migrations, :mod:`lgqa_metrics.store.migrations`), then
-        sync the catalogue and registry into it, and make every rating's evidence status again if the evidence
-        rule has changed since they were made. Raises :class:`StoreMissing`."""
+        sync the catalogue, registry and lineage into it, and make every rating's evidence status again if the
+        evidence rule has changed since they were made. Raises :class:`StoreMissing`.
+
+        The lineage is ``lineage`` when given; else the store's own ``unit_links`` when the registry lives in the
+        store; else ``data/lineage.csv`` with the default registry; with another registry given, only the links
+        its ``successor_ids`` imply."""
         resolved = resolve_url(url)
         check_target(resolved, create=create)
         if create:
@@ -217,10 +241,16 @@ class Store:
         # one write transaction: processes opening a store at once migrate and sync it one after another
         with store.writing() as conn:
             migrations.upgrade(conn)
-            stored = None if registry is not None else _stored_registry(conn)
+            holds_registry = _holds_registry(conn)
+            stored = _stored_registry(conn) if registry is None and holds_registry else None
             if stored is not None:  # the registry lives in the store (a synthetic national dataset): data/units.csv stays out
                 store.registry = stored
-            store._sync_reference_data(conn, with_units=stored is None)
+                store.lineage = lineage if lineage is not None else _stored_lineage(conn, stored)
+            elif lineage is not None:
+                store.lineage = lineage
+            else:
+                store.lineage = default_lineage() if registry is None else lineage_from_rows([], registry)
+            store._sync_reference_data(conn, with_units=stored is None, with_links=not holds_registry)
             store._sync_evidence_statuses(conn)
         return store
 
@@ -246,16 +276,25 @@ class Store:
         with self.engine.connect() as conn:
             return _stored_registry(conn)
 
-    def _sync_reference_data(self, conn: Connection, *, with_units: bool = True) -> None:
+    def _sync_reference_data(self, conn: Connection, *, with_units: bool = True, with_links: bool = True) -> None:
+        """Write the registry (unless it lives in the store), its crosswalk (unless the store holds its own) and
+        the catalogue into the store when they changed since the last sync. The crosswalk's table is rewritten
+        whole: it is reference data, and each replacement of its file is in the audit trail with the previous
+        file's hash."""
         units = unit_rows(self.registry) if with_units else []
+        links = link_rows(self.lineage) if with_links else []
         inds = [{"code": i.code, "quadrant": i.quadrant, "seq": i.seq, "name_vi": i.name_vi, "name_en": i.name_en}
                 for i in self.catalogue.indicators]
-        digest = hashlib.sha256(json.dumps([units, inds], default=str, ensure_ascii=False).encode()).hexdigest()
+        digest = hashlib.sha256(json.dumps([units, inds, links], default=str, ensure_ascii=False).encode()).hexdigest()
         stored = conn.execute(sa.select(meta_t.c.value).where(meta_t.c.key == "reference")).scalar()
         if stored == digest:
             return
         if units:
             _upsert(conn, units_t, "id", units)
+        if with_links:
+            conn.execute(unit_links_t.delete())
+            if links:
+                conn.execute(unit_links_t.insert(), links)
         _upsert(conn, indicators_t, "code", inds)
         conn.execute(meta_t.delete().where(meta_t.c.key == "reference"))
         conn.execute(meta_t.insert().values(key="reference", value=digest))

@@ -26,6 +26,15 @@ units_t = sa.Table(
     sa.Column("valid_to", sa.Date),
     sa.Column("successor_ids", sa.Text, nullable=False, default=""),
 )
+unit_links_t = sa.Table(  # the lineage crosswalk (data/lineage.csv, or written by synth): old unit → new unit
+    "unit_links", metadata,
+    sa.Column("from_id", sa.String(80), sa.ForeignKey("units.id"), primary_key=True),
+    sa.Column("to_id", sa.String(80), sa.ForeignKey("units.id"), primary_key=True),
+    sa.Column("effective_date", sa.Date, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("share", sa.Float, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+)
 indicators_t = sa.Table(
     "indicators", metadata,
     sa.Column("code", sa.String(8), primary_key=True),

@@ -1,7 +1,7 @@
-"""The pilot demo's sample folders: ``data/samples`` (the returns of :mod:`.demo_content` in the layouts of
-:mod:`.demo_layouts`, some converted to ``.xls`` and ``.ods`` by LibreOffice when it is installed, see
-:mod:`.office`) with a README listing each file, and ``data/samples-bad`` (deliberately broken returns, one
-issue each).
+"""The pilot demo's sample folders: ``data/samples`` (the returns of :mod:`.demo_content`, the pilot units' and
+their illustrative successors', in the layouts of :mod:`.demo_layouts`, some converted to ``.xls`` and ``.ods`` by
+LibreOffice when it is installed, see :mod:`.office`) with a README listing each file, and ``data/samples-bad``
+(deliberately broken returns, one issue each).
 
 Regenerate with ``python -m lgqa_metrics.synthetic.demo [folder]``; the committed samples were made that way.
 Everything here is **synthetic**.
@@ -27,7 +27,16 @@ from lgqa_metrics.domain.ratings import COLOURS, Rating
 from lgqa_metrics.domain.textnorm import fold
 from lgqa_metrics.domain.units import UnitType
 from lgqa_metrics.services.office import convert_with_soffice, find_soffice, soffice_version
-from lgqa_metrics.synthetic.demo_content import SEED, YEARS, DemoReturn, demo_returns, pilot_units, position_in_type
+from lgqa_metrics.synthetic.demo_content import (
+    SEED,
+    SUCCESSOR_YEAR,
+    YEARS,
+    DemoReturn,
+    demo_returns,
+    pilot_units,
+    position_in_type,
+    successor_units,
+)
 from lgqa_metrics.synthetic.demo_layouts import (
     LAYOUT_NOTES,
     PlannedFile,
@@ -93,16 +102,24 @@ def generate_samples(folder: Path, *, convert: bool = True) -> list[Path]:
 
 
 def _write_readme(folder: Path, written: Sequence[Path], made_by: Mapping[str, str]) -> None:
+    predecessor = {unit.id: before.id for unit, before in successor_units()}
     layouts = {}
     for file in planned_files():
         stem = Path(file.name).stem
-        layouts[stem] = (file.layout, ", ".join(f"{r.unit.id} {r.year}" for r in file.returns))
+        layouts[stem] = (file.layout, ", ".join(
+            f"{r.unit.id} {r.year}" + (f" (successor of {predecessor[r.unit.id]})" if r.unit.id in predecessor else "")
+            for r in file.returns))
     lines = [
         f"{_README_HEAD} (generated)",
         "",
         f"**SYNTHETIC DEMO DATA / DỮ LIỆU MINH HỌA** — made up by `lgqa_metrics.synthetic.demo` (seed {SEED}); not real",
         "returns. Regenerate with `python -m lgqa_metrics.synthetic.demo` (needs LibreOffice `soffice` for the .xls and",
         ".ods files; without it those returns are written as .xlsx). Do not edit these files by hand.",
+        "",
+        f"The {len(pilot_units())} pilot units report for {YEARS[0]}–{YEARS[-1]}. For "
+        f"{SUCCESSOR_YEAR}, after the reorganisation of 1 July 2025,",
+        "the units that took them over report instead: illustrative successors (`data/units.csv`, linked in",
+        "`data/lineage.csv`), each return evolved from its predecessor's last pilot return.",
         "",
         "| File | Layout | Returns | Made by |",
         "|---|---|---|---|",

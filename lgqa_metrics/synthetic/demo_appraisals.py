@@ -3,7 +3,8 @@ between self-assessment and appraisal, and the queue, out of the box. Made up li
 every 2022 return and most 2023 ones appraised; a rating that needed evidence and had none lowered one step; a few
 evidenced greens found to be yellow, fewer in 2023 than in 2022, and a few
 yellows found to be green (self-assessment comes closer to appraisal as the
-pilot goes on); one 2023 return sent back to its unit, two left in the queue."""
+pilot goes on); one 2023 return sent back to its unit, two left in the queue, and the illustrative successors'
+2025 returns (six) all left in the queue, waiting for the appraiser."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from lgqa_metrics.synthetic.demo_content import SEED, YEARS, DemoReturn, demo_re
 APPRAISER: Final = Actor("tham-dinh-minh-hoa", Role.APPRAISER)
 #: Share of a year's evidenced greens the appraiser finds to be yellow.
 _GREEN_FOUND_YELLOW: Final = {2022: 0.12, 2023: 0.05}
-#: 2023 returns not decided: (unit position in the registry order) left in the queue, and the one sent back.
+#: 2023 returns not decided: (pilot unit position in id order) left in the queue, and the one sent back.
 _WAITING: Final = (4, 10)
 _SENT_BACK: Final = 7
 #: Share of evidenced yellows the appraiser finds to be green (a unit too modest).
@@ -58,11 +59,13 @@ def _changes(ret: DemoReturn, rng: random.Random) -> dict[str, tuple[str, str]]:
 
 
 def demo_appraisals() -> tuple[DemoAppraisal, ...]:
-    """The appraisals of the demo returns, in the order they are made; the returns left waiting have none."""
+    """The appraisals of the demo returns, in the order they are made; the returns left waiting (among them every
+    return for a year after the pilot's :data:`YEARS`) have none."""
     rng = random.Random(f"{SEED}/appraisals")
-    units = sorted({r.unit.id for r in demo_returns()})
+    pilot = [r for r in demo_returns() if r.year in YEARS]
+    units = sorted({r.unit.id for r in pilot})
     out = []
-    for ret in sorted(demo_returns(), key=lambda r: (r.year, r.unit.id)):
+    for ret in sorted(pilot, key=lambda r: (r.year, r.unit.id)):
         position = units.index(ret.unit.id)
         changes = _changes(ret, rng)
         if ret.year == YEARS[-1] and position in _WAITING:

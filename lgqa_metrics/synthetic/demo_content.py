@@ -1,6 +1,8 @@
-"""The pilot demo's content: which units report (the first three of each type valid in 2022 and 2023), and what
-each return holds, drawn from a fixed seed: ratings that evolve by unit type from one year to the next, evidence,
-notes, indicators not applicable or left blank. Everything here is **synthetic**.
+"""The pilot demo's content: which units report (the first three of each type valid in 2022 and 2023, and for 2025
+the illustrative successors the lineage gives them after the reorganisation of 1 July 2025), and what each return
+holds, drawn from a fixed seed: ratings that evolve by unit type from one year to the next (a successor's from its
+predecessor's last pilot return), evidence, notes, indicators not applicable or left blank. Everything here is
+**synthetic**.
 
 :func:`demo_returns` gives the returns, :func:`expected_ratings` what the files written from them hold (tests
 compare what was ingested with it); :mod:`.demo_layouts` writes them as workbooks, :mod:`.demo` as folders.
@@ -15,11 +17,15 @@ from dataclasses import dataclass
 from typing import Final
 
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
+from lgqa_metrics.domain.lineage import Lineage, default_lineage
 from lgqa_metrics.domain.ratings import COLOURS, Rating
 from lgqa_metrics.domain.units import REPORTING_TYPES, TYPE_LABELS, Unit, UnitRegistry, UnitType, default_registry
 
 SEED: Final = 18091
+#: The pilot's years: the pilot units answer for each.
 YEARS: Final = (2022, 2023)
+#: The year the pilot units' illustrative successors (the units of 1 July 2025) answer for.
+SUCCESSOR_YEAR: Final = 2025
 UNITS_PER_TYPE: Final = 3
 BANNER: Final = "DỮ LIỆU MINH HỌA / SYNTHETIC DEMO DATA"
 
@@ -78,9 +84,19 @@ _TRENDS: Final[dict[UnitType, tuple[str, str, str]]] = {
     UnitType.PHUONG: ("same", "improve", "decline"),
     UnitType.XA: ("improve", "improve", "decline"),
 }
-#: Returns left partly blank: (unit type, position, year) -> how many indicators are not rated.
+#: How each successor's ratings move from its predecessor's last pilot return, by the successor's type and position
+#: within it (successors in registry order; a type not listed improves).
+_SUCCESSOR_TRENDS: Final[dict[UnitType, tuple[str, ...]]] = {
+    UnitType.PHUONG: ("improve", "improve", "same"),
+    UnitType.XA: ("improve", "decline", "improve"),
+}
+#: Reasons for not applicable worded for two-tier local government (no district level), in successors' returns.
+_NA_REASONS_TWO_TIER: Final = {
+    "4.5": "Quy hoạch đô thị do cấp thành phố thực hiện",
+}
 #: The largest share of a unit's yellow and green ratings sent without evidence (each unit draws its own share).
 _UNEVIDENCED_AT_MOST: Final = 0.2
+#: Returns left partly blank: (unit type, position, year) -> how many indicators are not rated.
 _BLANKS: Final[dict[tuple[UnitType, int, int], int]] = {
     (UnitType.XA, 2, 2022): 2,
     (UnitType.PHUONG, 2, 2023): 1,
@@ -127,6 +143,24 @@ def pilot_units(registry: UnitRegistry | None = None) -> list[Unit]:
     return chosen
 
 
+def successor_units(registry: UnitRegistry | None = None, lineage: Lineage | None = None) -> list[tuple[Unit, Unit]]:
+    """The pilot units' illustrative successors that answer for :data:`SUCCESSOR_YEAR`, each with the pilot unit its
+    return evolves from, in registry order: the registered units of a reporting type that answer for that year and
+    descend from a pilot unit in the lineage (from the nearest such ancestor, the first in pilot order when several
+    merged into it)."""
+    registry = registry or default_registry()
+    lineage = default_lineage() if lineage is None else lineage
+    pilots = {u.id: u for u in pilot_units(registry)}
+    out: list[tuple[Unit, Unit]] = []
+    for unit in registry.units:
+        if unit.type not in REPORTING_TYPES or unit.id in pilots or not unit.reports_for(SUCCESSOR_YEAR):
+            continue
+        ancestor = next((pilots[a] for a in lineage.ancestors(unit.id) if a in pilots), None)
+        if ancestor is not None:
+            out.append((unit, ancestor))
+    return out
+
+
 def position_in_type(unit: Unit, units: Sequence[Unit]) -> int:
     return [u.id for u in units if u.type is unit.type].index(unit.id)
 
@@ -164,59 +198,109 @@ def _evolve(before: Mapping[str, Rating], trend: str, rng: random.Random) -> dic
     return after
 
 
-def _evidence(rng: random.Random, year: int, rating: Rating) -> str:
+def _evidence(rng: random.Random, year: int, rating: Rating, first_month: int = 1) -> str:
+    """The documents cited for ``rating`` (none for some reds), dated in ``year`` from ``first_month`` on."""
     if rating is Rating.RED and rng.random() < 0.5:
         return ""
     docs = []
     for _ in range(2 if rating is Rating.GREEN and rng.random() < 0.3 else 1):
         form = rng.choice(EVIDENCE_FORMS)
-        docs.append(form.format(n=rng.randint(12, 480), d=rng.randint(1, 28), m=rng.randint(1, 12), y=year))
+        docs.append(form.format(n=rng.randint(12, 480), d=rng.randint(1, 28), m=rng.randint(first_month, 12), y=year))
     return "; ".join(docs)
 
 
 def _note(rng: random.Random, year: int, code: str, rating: Rating, level: str) -> str:
     if rating is Rating.NA:
-        return NA_REASONS.get(code, f"Không thuộc thẩm quyền của cấp {level}")
+        reasons = {**NA_REASONS, **_NA_REASONS_TWO_TIER} if year >= SUCCESSOR_YEAR else NA_REASONS
+        return reasons.get(code, f"Không thuộc thẩm quyền của cấp {level}")
     pool = NOTES.get(rating)
     return rng.choice(pool).format(y=year, next=year + 1) if pool else ""
 
 
-def _unit_returns(unit: Unit, position: int, catalogue: Catalogue) -> list[DemoReturn]:
-    rng = random.Random(f"{SEED}/{unit.id}")
+def _return(unit: Unit, year: int, ratings: Mapping[str, Rating], blanks: set[str], rng: random.Random,
+            unevidenced: random.Random, leave_out: float) -> DemoReturn:
+    """One return of ``ratings``, with ``blanks`` left unrated, evidence and notes drawn from ``rng`` (the chance of
+    leaving a yellow or green unevidenced from ``unevidenced``)."""
+    level = TYPE_LABELS[unit.type][0].lower()
+    # a unit set up during the year cites only documents of its own, from the month it was set up
+    first_month = unit.valid_from.month if unit.valid_from and unit.valid_from.year == year else 1
+    entries = []
+    for code, rating in ratings.items():
+        if code in blanks:
+            entries.append(DemoEntry(code, Rating.MISSING, "", MISSING_NOTE if rng.random() < 0.5 else ""))
+        else:
+            evidence = _evidence(rng, year, rating, first_month) if rating in COLOURS else ""
+            if rating in (Rating.YELLOW, Rating.GREEN) and unevidenced.random() < leave_out:
+                evidence = ""
+            entries.append(DemoEntry(code, rating, evidence, _note(rng, year, code, rating, level)))
+    return DemoReturn(unit, year, tuple(entries))
+
+
+def _first_ratings(unit: Unit, rng: random.Random, catalogue: Catalogue,
+                   before: Mapping[str, Rating] | None = None) -> dict[str, Rating]:
+    """A unit's first ratings: not applicable as its type has it, the rest ``before``'s colour where it has one,
+    otherwise drawn at the type's levels (green shifted a little per unit)."""
     green, yellow = LEVELS[unit.type]
     green += rng.uniform(-0.07, 0.07)
     always, sometimes = NOT_APPLICABLE[unit.type]
     na = set(always) | {c for c in sometimes if rng.random() < 0.5}
-    ratings = {c: Rating.NA if c in na else _draw(rng, green, yellow) for c in catalogue.codes}
-    level = TYPE_LABELS[unit.type][0].lower()
-    # a separate draw, so that the ratings stay as they were before evidence could be left out
-    unevidenced = random.Random(f"{SEED}/{unit.id}/evidence")
-    leave_out = unevidenced.uniform(0.0, _UNEVIDENCED_AT_MOST)
+    before = before or {}
+    return {c: Rating.NA if c in na else before[c] if before.get(c) in COLOURS else _draw(rng, green, yellow)
+            for c in catalogue.codes}
+
+
+def _blanks(ratings: Mapping[str, Rating], count: int, rng: random.Random) -> set[str]:
+    return set(rng.sample([c for c, r in ratings.items() if r is not Rating.NA], count))
+
+
+def _unevidenced(unit: Unit) -> tuple[random.Random, float]:
+    """The unit's own draw of which yellows and greens go without evidence, and the share it leaves out: a separate
+    stream, so that the ratings stay as they were before evidence could be left out."""
+    rng = random.Random(f"{SEED}/{unit.id}/evidence")
+    return rng, rng.uniform(0.0, _UNEVIDENCED_AT_MOST)
+
+
+def _pilot_returns(unit: Unit, position: int, catalogue: Catalogue) -> tuple[list[DemoReturn], dict[str, Rating]]:
+    """A pilot unit's returns for :data:`YEARS`, and its ratings in the last of them before any was left blank."""
+    rng = random.Random(f"{SEED}/{unit.id}")
+    ratings = _first_ratings(unit, rng, catalogue)
+    unevidenced, leave_out = _unevidenced(unit)
     out: list[DemoReturn] = []
     for i, year in enumerate(YEARS):
         if i:
             ratings = _evolve(ratings, _TRENDS[unit.type][position], rng)
-        blanks = set(rng.sample([c for c, r in ratings.items() if r is not Rating.NA],
-                                _BLANKS.get((unit.type, position, year), 0)))
-        entries = []
-        for code, rating in ratings.items():
-            if code in blanks:
-                entries.append(DemoEntry(code, Rating.MISSING, "", MISSING_NOTE if rng.random() < 0.5 else ""))
-            else:
-                evidence = _evidence(rng, year, rating) if rating in COLOURS else ""
-                if rating in (Rating.YELLOW, Rating.GREEN) and unevidenced.random() < leave_out:
-                    evidence = ""
-                entries.append(DemoEntry(code, rating, evidence, _note(rng, year, code, rating, level)))
-        out.append(DemoReturn(unit, year, tuple(entries)))
-    return out
+        blanks = _blanks(ratings, _BLANKS.get((unit.type, position, year), 0), rng)
+        out.append(_return(unit, year, ratings, blanks, rng, unevidenced, leave_out))
+    return out, ratings
+
+
+def _successor_return(unit: Unit, position: int, before: Mapping[str, Rating], catalogue: Catalogue) -> DemoReturn:
+    """A successor's return for :data:`SUCCESSOR_YEAR`: its predecessor's last ratings (``before``), not applicable
+    as the successor's type has it, moved by the successor's trend; evidence and notes of that year."""
+    rng = random.Random(f"{SEED}/{unit.id}")
+    trends = _SUCCESSOR_TRENDS.get(unit.type, ("improve",))
+    ratings = _evolve(_first_ratings(unit, rng, catalogue, before), trends[position % len(trends)], rng)
+    unevidenced, leave_out = _unevidenced(unit)
+    blanks = _blanks(ratings, _BLANKS.get((unit.type, position, SUCCESSOR_YEAR), 0), rng)
+    return _return(unit, SUCCESSOR_YEAR, ratings, blanks, rng, unevidenced, leave_out)
 
 
 @functools.cache
 def demo_returns() -> tuple[DemoReturn, ...]:
-    """All synthetic returns (pilot units × :data:`YEARS`), from the default registry and catalogue."""
+    """All synthetic returns, from the default registry, lineage and catalogue: the pilot units × :data:`YEARS`,
+    then the successors' for :data:`SUCCESSOR_YEAR`."""
     units = pilot_units()
     catalogue = default_catalogue()
-    return tuple(r for u in units for r in _unit_returns(u, position_in_type(u, units), catalogue))
+    out: list[DemoReturn] = []
+    last: dict[str, dict[str, Rating]] = {}
+    for unit in units:
+        returns, last[unit.id] = _pilot_returns(unit, position_in_type(unit, units), catalogue)
+        out.extend(returns)
+    successors = successor_units()
+    heirs = [unit for unit, _ in successors]
+    out.extend(_successor_return(unit, position_in_type(unit, heirs), last[before.id], catalogue)
+               for unit, before in successors)
+    return tuple(out)
 
 
 def expected_ratings() -> dict[tuple[str, int], dict[str, str]]:

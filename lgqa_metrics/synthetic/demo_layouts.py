@@ -33,16 +33,18 @@ from openpyxl.styles import Alignment, Font
 from lgqa_metrics.domain.catalogue import Indicator, default_catalogue
 from lgqa_metrics.domain.ratings import COLOURS, Rating
 from lgqa_metrics.domain.textnorm import fold
-from lgqa_metrics.domain.units import Unit, UnitType, default_registry
+from lgqa_metrics.domain.units import DISTRICT_TYPES, Unit, UnitType, default_registry
 from lgqa_metrics.services.template import DATA_SHEET, HEADER_ROW, build_template
 from lgqa_metrics.synthetic.demo_content import (
     BANNER,
     SEED,
+    SUCCESSOR_YEAR,
     DemoEntry,
     DemoReturn,
     demo_returns,
     pilot_units,
     position_in_type,
+    successor_units,
 )
 from lgqa_metrics.synthetic.forms import (
     STANDARD_FILLS,
@@ -58,7 +60,8 @@ from lgqa_metrics.synthetic.forms import (
     write_returns,
 )
 
-#: Fixed timestamp written into every generated file so that regenerating gives the same bytes.
+#: Fixed timestamp written into every generated file so that regenerating gives the same bytes (a later return's file
+#: gets 15 January of the year after it, :func:`_stamp`).
 _STAMP: Final = dt.datetime(2024, 1, 15, 8, 0, 0)
 _MOTTO: Final = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 _TITLE: Final = "BÁO CÁO KẾT QUẢ TỰ ĐÁNH GIÁ CHẤT LƯỢNG QUẢN LÝ TOÀN DIỆN THEO 39 CHỈ SỐ TCVN ISO 18091:2020"
@@ -77,9 +80,15 @@ def _properties(what: str) -> dict[str, str]:
     }
 
 
-def reproducible(data: bytes) -> bytes:
-    """Rewrite an xlsx zip with fixed entry times and fixed created/modified properties."""
-    stamp = _STAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
+def _stamp(year: int) -> dt.datetime:
+    """The fixed timestamp of the file of a return for ``year``: :data:`_STAMP`, or 15 January of the next year when
+    that is later and the year is one the demo has (a year typed wrong, as in a broken sample, keeps the first)."""
+    return max(_STAMP, dt.datetime(year + 1, 1, 15, 8, 0, 0)) if year <= SUCCESSOR_YEAR else _STAMP
+
+
+def reproducible(data: bytes, when: dt.datetime = _STAMP) -> bytes:
+    """Rewrite an xlsx zip with fixed entry times and fixed created/modified properties (``when``)."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -88,7 +97,7 @@ def reproducible(data: bytes) -> bytes:
                 text = body.decode("utf-8")
                 text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rf"\g<1>{stamp}\g<2>", text)
                 body = text.encode("utf-8")
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=_STAMP.timetuple()[:6]), body,
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6]), body,
                          compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
@@ -107,11 +116,14 @@ def _upper(text: str) -> str:
     return unicodedata.normalize("NFC", text.upper())
 
 
-def _book(forms: Sequence[tuple[FormLayout, FormContent]], what: str, instructions: Sequence[str] = ()) -> bytes:
-    """The returns written by the layout generator into one workbook marked as synthetic, with reproducible bytes."""
+def _book(forms: Sequence[tuple[FormLayout, FormContent]], what: str, instructions: Sequence[str] = (), *,
+          year: int) -> bytes:
+    """The returns (for ``year``) written by the layout generator into one workbook marked as synthetic, with
+    reproducible bytes."""
+    when = _stamp(year)
     return reproducible(write_returns(
-        forms, properties={**_properties(what), "created": _STAMP}, instructions=instructions,
-        custom={"Synthetic": True, "Generator": f"lgqa_metrics.synthetic.demo seed={SEED}"}))
+        forms, properties={**_properties(what), "created": when}, instructions=instructions,
+        custom={"Synthetic": True, "Generator": f"lgqa_metrics.synthetic.demo seed={SEED}"}), when)
 
 
 def _lines(ret: DemoReturn, row: Callable[[Indicator, DemoEntry], Row], *, english: bool = False) -> list[Line]:
@@ -149,8 +161,11 @@ def _dated(unit: Unit, year: int) -> str:
 
 
 def _issuing_body(unit: Unit) -> tuple[str, ...]:
-    """("UBND HUYỆN AN LÃO", "UBND XÃ AN THẮNG") under a superior unit, else ("UBND QUẬN LÊ CHÂN",)."""
+    """("UBND HUYỆN AN LÃO", "UBND XÃ AN THẮNG") under a district, else ("UBND QUẬN LÊ CHÂN",) (a unit directly
+    under the province, as districts were and communes are since 1 July 2025, heads its form alone)."""
     parent = default_registry().get(unit.parent_id) if unit.parent_id else None
+    if parent is not None and parent.type not in DISTRICT_TYPES:
+        parent = None
     own = f"UBND {_upper(unit.name)}"
     return (f"UBND {_upper(parent.name)}", own) if parent else (own,)
 
@@ -205,12 +220,12 @@ def layout_template(ret: DemoReturn, *, mac: bool = False) -> bytes:
     book.properties.creator = props["author"]
     book.properties.keywords = props["keywords"]
     book.properties.description = props["comments"]
-    book.properties.created = _STAMP
+    book.properties.created = _stamp(ret.year)
     book.custom_doc_props.append(BoolProperty(name="Synthetic", value=True))
     book.custom_doc_props.append(StringProperty(name="Generator", value=f"lgqa_metrics.synthetic.demo seed={SEED}"))
     buf = io.BytesIO()
     book.save(buf)
-    return reproducible(buf.getvalue())
+    return reproducible(buf.getvalue(), _stamp(ret.year))
 
 
 # --- layout B: administrative form with one column per colour ------------------------------------------
@@ -232,7 +247,7 @@ def layout_admin_form(ret: DemoReturn) -> bytes:
                                            marks={e.rating: "x"}))
     content = FormContent({}, lines=lines, block=_national_block(ret, 3, len(_B_LAYOUT.columns), _TITLE),
                           footer=_signatures((0, 2), (6, 8)))
-    return _book([(_B_LAYOUT, content)], _what(ret))
+    return _book([(_B_LAYOUT, content)], _what(ret), year=ret.year)
 
 
 # --- layout C: ratings by fill only, numeric codes, instructions first, hidden column, COUNTIF rows -------
@@ -279,7 +294,7 @@ def layout_fill_only(ret: DemoReturn) -> bytes:
               Total("Tỷ lệ chỉ số không áp dụng", "=D{previous}/D{first_total}", na / total, 3, percent=True)]
     content = FormContent({}, lines=_lines(ret, row), block=block, totals=totals,
                           footer=[Span(0, 0, 0, "Người lập biểu: Nguyễn Văn Minh Họa", "bold")])
-    return _book([(_C_LAYOUT, content)], _what(ret), _C_INSTRUCTIONS)
+    return _book([(_C_LAYOUT, content)], _what(ret), _C_INSTRUCTIONS, year=ret.year)
 
 
 # --- layout D: one workbook, one sheet per xã ------------------------------------------------------------
@@ -298,7 +313,7 @@ def layout_commune_book(rets: Sequence[DemoReturn]) -> bytes:
         lines = _lines(ret, lambda ind, e: Row(ind.code, ind.name_vi, _D_WORDS[e.rating], e.evidence, e.note))
         block = _national_block(ret, 3, len(_D_COLUMNS), "KẾT QUẢ TỰ ĐÁNH GIÁ THEO TCVN ISO 18091:2020")
         forms.append((layout, FormContent({}, lines=lines, block=block, footer=_signatures((0, 2), (3, 5)))))
-    return _book(forms, f"{len(rets)} xã – năm {rets[0].year}")
+    return _book(forms, f"{len(rets)} xã – năm {rets[0].year}", year=rets[0].year)
 
 
 # --- layout E: English headers and words ------------------------------------------------------------------
@@ -322,7 +337,7 @@ def layout_english(ret: DemoReturn) -> bytes:
                    english=True)
     content = FormContent({}, lines=lines, block=block,
                           footer=[Span(0, 0, 0, "Prepared by: Nguyen Van Minh Hoa (synthetic)", "bold")])
-    return _book([(_E_LAYOUT, content)], f"{ret.unit.name_en} – {ret.year}")
+    return _book([(_E_LAYOUT, content)], f"{ret.unit.name_en} – {ret.year}", year=ret.year)
 
 
 # --- the plan: which unit gets which layout, file name and conversion -------------------------------------
@@ -350,7 +365,7 @@ LAYOUT_NOTES: Final = {
     "D": "one workbook, one sheet per xã",
     "E": "English headers and words (Red/Amber/Green/N/A)",
 }
-#: Slot of each unit by type and position within its type.
+#: Slot of each pilot unit by type and position within its type.
 _PLAN: Final[dict[UnitType, tuple[_Slot, _Slot, _Slot]]] = {
     UnitType.QUAN: (_Slot("B", "BaoCao_ISO18091_{camel}_{year}.xlsx"),
                     _Slot("A", "{id}_{year}.xlsx", {2022: "xls"}),
@@ -363,6 +378,16 @@ _PLAN: Final[dict[UnitType, tuple[_Slot, _Slot, _Slot]]] = {
                       _Slot("C", "Bieu01_TuDanhGia_{camel}_{year}.xlsx")),
     UnitType.XA: (_Slot("D", "TuDanhGia {year} - cac xa.xlsx"), _Slot("D", "TuDanhGia {year} - cac xa.xlsx"),
                   _Slot("D", "TuDanhGia {year} - cac xa.xlsx")),
+}
+#: Slot of each successor (:func:`~.demo_content.successor_units`) by type and position within its type: each
+#: answers directly to the city, in a file of its own.
+_SUCCESSOR_PLAN: Final[dict[UnitType, tuple[_Slot, _Slot, _Slot]]] = {
+    UnitType.PHUONG: (_Slot("B", "BaoCao_ISO18091_{camel}_{year}.xlsx"),
+                      _Slot("E", "{name_en} ISO18091 {year}.xlsx"),
+                      _Slot("C", "Bieu01_TuDanhGia_{camel}_{year}.xlsx")),
+    UnitType.XA: (_Slot("A", "TDG-ISO18091_{camel}_{year}.xlsx"),
+                  _Slot("B", "BaoCao_ISO18091_{camel}_{year}.xlsx"),
+                  _Slot("A-mac", "{bare}_TDG_{year}.xlsx")),
 }
 
 
@@ -380,11 +405,19 @@ class PlannedFile:
         return _SINGLE[self.layout](ret)
 
 
+def _slot(ret: DemoReturn, pilots: Sequence[Unit], heirs: Sequence[Unit]) -> _Slot:
+    if ret.unit in pilots:
+        return _PLAN[ret.unit.type][position_in_type(ret.unit, pilots)]
+    slots = _SUCCESSOR_PLAN[ret.unit.type]
+    return slots[position_in_type(ret.unit, heirs) % len(slots)]
+
+
 def planned_files() -> list[PlannedFile]:
-    units = pilot_units()
+    """Every workbook to write: its name, layout, the returns it holds and the format it is converted to, if any."""
+    pilots, heirs = pilot_units(), [unit for unit, _ in successor_units()]
     files: dict[str, PlannedFile] = {}
     for ret in demo_returns():
-        slot = _PLAN[ret.unit.type][position_in_type(ret.unit, units)]
+        slot = _slot(ret, pilots, heirs)
         name = slot.name.format(id=ret.unit.id, camel=ascii_camel(ret.unit.name), bare=ascii_camel(ret.unit.bare_name),
                                 name_en=ret.unit.name_en, year=ret.year)
         file = files.setdefault(name, PlannedFile(name, slot.layout, [], slot.convert.get(ret.year)))

@@ -1,30 +1,55 @@
 """Synthetic national data: a deterministic generator of a country's unit hierarchy and of years of returns.
 
 Everything here is **synthetic** (made up from a seed) and says so: the province, district and commune names
-are built from syllable lists, the uploader is ``synth``, the store's meta table holds ``synthetic``.
+are built from syllable lists, the uploader is ``synth``, the store's meta table holds ``synthetic``, every
+crosswalk row's source is :data:`REFORM_SOURCE`.
 
 The shape follows the country before the 2025 reform: provinces (about one per 160 reporting units,
 ``Tỉnh …`` or, for a few, ``Thành phố …``) hold districts (quận in the towns, huyện elsewhere), districts hold
 communes (phường under a quận, xã under a huyện). District-level and commune-level units both report, about
 7 % of them district-level as in the pilot. In the year after the middle of the range some communes of some
 districts merge in pairs or triples into a new unit (lineage: ``valid_to``/``successor_ids`` on the old
-units, ``valid_from`` and the old names as aliases on the new one).
+units, ``valid_from`` and the old names as aliases on the new one). When the range holds the 2025 reform
+(below), this merge happens only if its year is before 2025; then it is a first step of the units' lineage.
+
+**The 2025 reform** (on :data:`REFORM_DAY`, 1 July 2025), applied when the range holds a year up to 2024 and
+a year from 2025: every district and commune then existing ends on 30 June 2025 (``valid_to``) and so
+reports up to 2024 (:meth:`Unit.reports_for`: a unit answers for a year when it exists on 31 December).
+
+- Districts are dissolved: no crosswalk link leaves a district (their communes carry the lineage).
+- Provinces go about 63 → 34 as in 2025: about one in six continues unchanged (same id, no ``valid_to``),
+  the others merge in neighbouring (consecutive) pairs and a few triples into a new province valid from
+  1 July 2025 (merge links; the name of a predecessor, a city's if there is one, or for a quarter of them a
+  new name; "Thành phố" when a predecessor was a city; the predecessors' names as aliases).
+- Communes merge about three into one (groups of 1 to 5, mostly 3, of consecutive communes of one old
+  province, so within a district or across two neighbouring ones) into new commune-level units under the
+  (new or continuing) province: a phường where most predecessors were phường, else a xã, named after a
+  predecessor, the old district or anew, the predecessors' names as aliases. A group of one is a
+  ``rename`` (new id, new parent), the others ``merge`` links with share 1. About 2 % of the old communes
+  are split between two neighbouring new units (two ``split`` links with shares such as 0.6/0.4 that sum to
+  1). The reform's links are stated in :attr:`Dataset.links` (the crosswalk: the store's ``unit_links``, or
+  ``lineage.csv``), not in ``successor_ids``.
 
 Ratings come from an ordinal model on a latent quality: a unit-type level reproducing the pilot demo's
 first-year colour shares (:data:`lgqa_metrics.synthetic.demo_content.LEVELS`), province, district and unit effects, an
 indicator difficulty, a national improvement plus unit trends, and an autoregressive unit × indicator part
-so that most ratings stay what they were the year before. Not-applicable indicators follow the demo's rules
-per unit type, a few returns have blanks, about 2 % of unit-years were sent two or three times (the earlier
-versions superseded). All arrays are generated with numpy, never one rating at a time.
+so that most ratings stay what they were the year before. A unit formed by a merge, a split or the reform
+continues its predecessors: its level (in its first year), trend and autoregressive part start from their
+share-weighted mean, plus a deviation of its own just large enough that units spread as much as before, so
+national colour shares and trends carry on across the break. Not-applicable indicators follow the demo's
+rules per unit type, a few returns have blanks, about 2 % of unit-years were sent two or three times (the
+earlier versions superseded). All arrays are generated with numpy, never one rating at a time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import NormalDist, fmean
 from typing import Final
 
@@ -33,9 +58,10 @@ import numpy.typing as npt
 
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.domain.i18n import MessageError
+from lgqa_metrics.domain.lineage import ChangeKind, Lineage, Link, lineage_from_rows
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.textnorm import fold
-from lgqa_metrics.domain.units import REPORTING_TYPES, Unit, UnitRegistry, UnitType
+from lgqa_metrics.domain.units import DISTRICT_TYPES, REPORTING_TYPES, Unit, UnitRegistry, UnitType
 from lgqa_metrics.services.template import HEADER_ROW
 from lgqa_metrics.synthetic.demo_content import (
     EVIDENCE_FORMS,
@@ -58,6 +84,10 @@ RATINGS: Final = (Rating.RED, Rating.YELLOW, Rating.GREEN, Rating.NA, Rating.MIS
 RED, YELLOW, GREEN, NA, MISSING = range(5)
 NOTE_SYNTHETIC: Final = "Dữ liệu tổng hợp (synthetic), không phải đơn vị thật"
 BANNER: Final = "DỮ LIỆU TỔNG HỢP / SYNTHETIC DATA"
+#: The day the 2025 reform took effect: district level abolished, provinces and communes merged.
+REFORM_DAY: Final = dt.date(2025, 7, 1)
+#: The source written on every crosswalk row of the reform.
+REFORM_SOURCE: Final = "Dữ liệu tổng hợp (synthetic): sắp xếp đơn vị hành chính từ 1/7/2025"
 
 # --- the model's parameters (latent scale: one standard deviation of a first-year rating) ----------------
 _PROVINCE_SD, _DISTRICT_SD, _UNIT_SD = 0.25, 0.20, 0.35
@@ -75,6 +105,17 @@ _CITY_SHARE: Final = 0.06
 _EVIDENCE_CHANCE: Final = (0.3, 0.85, 0.9)  # red, yellow, green: a document cited
 _NOTE_CHANCE: Final = (0.6, 0.3, 0.0)  # red, yellow, green: an explanation (giải trình)
 _DOCS_PER_YEAR: Final = 60
+# the 2025 reform's
+_PROVINCES_BEFORE, _PROVINCES_AFTER, _PROVINCES_KEPT = 63, 34, 11  # as in 2025: 63 → 34, 11 unchanged
+_NEW_PROVINCE_NAME: Final = 0.25  # merged provinces given a new name (the others keep a predecessor's)
+#: Old communes per new commune-level unit and their chances (mean about 3.1).
+_GROUP_SIZES: Final = (1, 2, 3, 4, 5)
+_GROUP_CHANCES: Final = (0.04, 0.22, 0.44, 0.2, 0.1)
+#: Chance that the last commune of a group of two or more is split with the next group (about 2 % of communes).
+_SPLIT_CHANCE: Final = 0.07
+_SPLIT_SHARES: Final = (0.3, 0.4, 0.5, 0.6, 0.7)  # the part going to the first new unit; 1 − it to the second
+#: How a new commune is named: after a predecessor, after the old district, or anew (the rest).
+_NAME_PREDECESSOR, _NAME_DISTRICT = 0.45, 0.2
 
 _FIRST: Final = (
     "An", "Bình", "Tân", "Phú", "Hòa", "Long", "Thạnh", "Đông", "Tây", "Nam", "Bắc", "Hưng", "Phước", "Thuận",
@@ -114,9 +155,18 @@ class SynthSpec:
             raise SynthError("synth.bad_years", value=f"{self.years[0] if self.years else ''}", limit=MAX_YEARS)
 
     @property
+    def reform(self) -> bool:
+        """True when the range holds a year before the 2025 reform and one after it (the reform is applied)."""
+        return self.years[0] < REFORM_DAY.year <= self.years[-1]
+
+    @property
     def merge_year(self) -> int | None:
-        """The first year of the merged units (the year after the middle of the range), or None for one year."""
-        return self.years[len(self.years) // 2] if len(self.years) > 1 else None
+        """The first year of the units merged mid-range (the year after the middle of the range); None for one
+        year, or when the range holds the reform and that year is not before it."""
+        if len(self.years) < 2:
+            return None
+        year = self.years[len(self.years) // 2]
+        return None if self.reform and year >= REFORM_DAY.year else year
 
 
 def parse_years(text: str) -> tuple[int, ...]:
@@ -152,6 +202,12 @@ class Dataset:
     notes: npt.NDArray[np.int32]
     evidence_pool: tuple[str, ...]
     note_pool: tuple[str, ...]
+    #: The crosswalk rows (the reform's links; the mid-range merges are in the units' ``successor_ids``).
+    links: tuple[Link, ...] = ()
+
+    def lineage(self) -> Lineage:
+        """The crosswalk and the links the registry's ``successor_ids`` imply, checked against the registry."""
+        return lineage_from_rows([link.row() for link in self.links], self.registry)
 
     @property
     def submissions(self) -> int:
@@ -219,24 +275,45 @@ def rating_cells(catalogue: Catalogue) -> tuple[str, ...]:
 # --- the hierarchy --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """A reporting unit formed from others in year index ``start``: predecessors (reporting indexes) with the
+    share of each that went into it."""
+
+    new: int
+    olds: tuple[int, ...]
+    shares: tuple[float, ...]
+    start: int
+
+
 @dataclass
 class _Hierarchy:
-    units: list[Unit]
-    reporting: list[Unit]
-    rep_type: list[int]  # index into REPORTING_TYPES
-    rep_province: list[int]
-    rep_district: list[int]
-    rep_first: list[int]  # year index of the first and last year reported
-    rep_last: list[int]
-    groups: list[tuple[int, list[int]]]  # successor -> predecessors (reporting indexes)
     provinces: int
     districts: int
-    position: dict[str, int]  # unit id -> index in ``units``
+    units: list[Unit] = field(default_factory=list)
+    reporting: list[Unit] = field(default_factory=list)
+    rep_type: list[int] = field(default_factory=list)  # index into REPORTING_TYPES
+    rep_province: list[int] = field(default_factory=list)
+    rep_district: list[int] = field(default_factory=list)
+    rep_first: list[int] = field(default_factory=list)  # year index of the first and last year reported
+    rep_last: list[int] = field(default_factory=list)
+    groups: list[_Group] = field(default_factory=list)  # in order of their start
+    links: list[Link] = field(default_factory=list)  # the crosswalk (the reform's links)
+    position: dict[str, int] = field(default_factory=dict)  # unit id -> index in ``units``
+    province_index: dict[str, int] = field(default_factory=dict)  # province id -> its index (effects)
+    city: dict[str, bool] = field(default_factory=dict)  # province id -> "Thành phố"
+    district_units: list[Unit] = field(default_factory=list)  # by district index
 
     def add(self, unit: Unit) -> Unit:
         self.position[unit.id] = len(self.units)
         self.units.append(unit)
         return unit
+
+    def end(self, unit_id: str, day: dt.date) -> Unit:
+        """Make the registered unit ``unit_id`` end on ``day`` (its ``valid_to``); returns it ended."""
+        ended = dataclasses.replace(self.units[self.position[unit_id]], valid_to=day)
+        self.units[self.position[unit_id]] = ended
+        return ended
 
 
 class _Names:
@@ -302,20 +379,20 @@ def _hierarchy(spec: SynthSpec) -> _Hierarchy:
     width_p = max(2, len(str(provinces)))
     width_d = max(2, len(str(max(per_province))))
     width_c = max(3, len(str(max((c + len(m) for c, m in zip(per_district, merging, strict=True)), default=1))))
-    units: list[Unit] = []
-    h = _Hierarchy(units, [], [], [], [], [], [], [], provinces, districts, {})
+    h = _Hierarchy(provinces, districts)
     province_names = _Names(names_rng)
     d_index = 0
     for p, types in enumerate(district_types):
         pname = province_names.take()
         pid = f"t{p + 1:0{width_p}d}"
-        word, word_en = ("Thành phố", "City") if is_city[p] else _NAME_WORDS[UnitType.TINH]
-        h.add(_unit(pid, UnitType.TINH, f"{word} {pname}", f"{_english(pname)} {word_en}", None))
+        h.add(_province(pid, pname, is_city[p]))
+        h.province_index[pid], h.city[pid] = p, is_city[p]
         district_names = _Names(names_rng)
         for k, dtype in enumerate(types):
             dname = district_names.take()
             did = f"{pid}-{_ID_LETTER[dtype]}{k + 1:0{width_d}d}"
             district = h.add(_unit(did, dtype, f"{_NAME_WORDS[dtype][0]} {dname}", f"{_english(dname)} District", pid))
+            h.district_units.append(district)
             _report(h, district, dtype, p, d_index, 0, last_year)
             ctype = UnitType.PHUONG if dtype is UnitType.QUAN else UnitType.XA
             numbered = ctype is UnitType.PHUONG and is_city[p] and names_rng.random() < 0.4
@@ -331,7 +408,14 @@ def _hierarchy(spec: SynthSpec) -> _Hierarchy:
                 _merge(h, spec, [first_commune + i for i in group], commune_names, ctype, did,
                        f"{did}-{_ID_LETTER[ctype]}{per_district[d_index] + g + 1:0{width_c}d}", p, d_index)
             d_index += 1
+    if spec.reform:
+        _reform(h, spec, np.random.default_rng([spec.seed, 4]), random.Random(f"{spec.seed}/reform"), province_names)
     return h
+
+
+def _province(pid: str, bare: str, city: bool) -> Unit:
+    word, word_en = ("Thành phố", "City") if city else _NAME_WORDS[UnitType.TINH]
+    return _unit(pid, UnitType.TINH, f"{word} {bare}", f"{_english(bare)} {word_en}", None)
 
 
 def _merge_plan(rng: np.random.Generator, per_district: Sequence[int], possible: bool) -> list[list[list[int]]]:
@@ -385,8 +469,145 @@ def _merge(h: _Hierarchy, spec: SynthSpec, olds: list[int], names: _Names, utype
         h.units[h.position[old.id]] = closed
         h.rep_last[i] = index - 1
     h.add(new)
-    h.groups.append((len(h.reporting), olds))
+    h.groups.append(_Group(len(h.reporting), tuple(olds), (1.0,) * len(olds), index))
     _report(h, new, utype, province, district, index, len(spec.years) - 1)
+
+
+# --- the 2025 reform -------------------------------------------------------------------------------------
+
+
+def _province_blocks(rng: np.random.Generator, count: int) -> list[list[int]]:
+    """The old provinces (indexes) in consecutive blocks, one block per province after the reform: about
+    ``count`` × 34/63 blocks, about ``count`` × 11/63 of them single (continuing), the others pairs and triples."""
+    target = max(1, round(count * _PROVINCES_AFTER / _PROVINCES_BEFORE))
+    kept = min(target, round(count * _PROVINCES_KEPT / _PROVINCES_BEFORE))
+    while target - kept > 0 and count - kept < 2 * (target - kept):
+        kept += 1
+    merged = target - kept
+    sizes = [1] * kept + [2] * merged  # from two provinces on, at least one block merges (merged > 0)
+    for extra in range(count - kept - 2 * merged):  # triples (and, were there more left, larger blocks)
+        sizes[kept + extra % merged] += 1
+    order = rng.permutation(len(sizes))
+    blocks, first = [], 0
+    for b in order.tolist():
+        blocks.append(list(range(first, first + sizes[b])))
+        first += sizes[b]
+    return blocks
+
+
+def _commune_groups(rng: np.random.Generator, communes: list[int]) -> list[list[tuple[int, float]]]:
+    """Consecutive communes (reporting indexes, in district order) in groups that each make one new unit, with
+    the share of each commune that goes there: mostly three, from one to five; the last commune of a group of
+    two or more is now and then split with the next group."""
+    if not communes:
+        return []
+    sizes = rng.choice(_GROUP_SIZES, size=len(communes), p=_GROUP_CHANCES)
+    ends = np.cumsum(sizes)
+    cut = int(np.searchsorted(ends, len(communes)))
+    bounds = [0, *ends[:cut].tolist(), len(communes)]
+    groups: list[list[tuple[int, float]]] = [[(c, 1.0) for c in communes[a:b]] for a, b in itertools.pairwise(bounds)]
+    split = rng.random(len(groups)) < _SPLIT_CHANCE
+    parts = rng.choice(_SPLIT_SHARES, size=len(groups))
+    for g in range(len(groups) - 1):
+        if split[g] and len(groups[g]) >= 2 and groups[g][-1][1] == 1.0:
+            commune = groups[g][-1][0]
+            share = float(parts[g])
+            groups[g][-1] = (commune, share)
+            groups[g + 1].insert(0, (commune, round(1.0 - share, 6)))
+    return groups
+
+
+def _reform(h: _Hierarchy, spec: SynthSpec, rng: np.random.Generator, names: random.Random,
+            province_names: _Names) -> None:
+    """Apply the 2025 reform to ``h`` (see the module docstring): end the old districts, communes and merged
+    provinces on 30 June 2025, add the new provinces and commune-level units and the crosswalk."""
+    day_before = REFORM_DAY - dt.timedelta(days=1)
+    start = spec.years.index(REFORM_DAY.year)
+    last = len(spec.years) - 1
+    communes: dict[int, list[int]] = {}  # old province index -> its communes at the reform, in district order
+    for i, unit in enumerate(list(h.reporting)):
+        if unit.valid_to is None:
+            h.reporting[i] = h.end(unit.id, day_before)
+            h.rep_last[i] = min(h.rep_last[i], start - 1)
+            if unit.type not in DISTRICT_TYPES:
+                communes.setdefault(h.rep_province[i], []).append(i)
+    old_provinces = [u for u in h.units if u.type is UnitType.TINH]
+    width_p = len(old_provinces[0].id) - 1  # the digits of the old ids ("t07")
+    for block in _province_blocks(rng, len(old_provinces)):
+        if len(block) == 1:
+            province = old_provinces[block[0]]
+        else:
+            province = _merged_province(h, [old_provinces[b] for b in block], communes, names, province_names,
+                                        f"t{h.provinces + 1:0{width_p}d}")
+            h.province_index[province.id] = h.provinces
+            h.provinces += 1
+        groups = [g for b in block for g in _commune_groups(rng, communes.get(b, []))]
+        _new_communes(h, groups, province, start, last, names)
+
+
+def _commune_name(h: _Hierarchy, group: list[tuple[int, float]], ctype: UnitType, taken: set[str], fresh: _Names,
+                  names: random.Random) -> str:
+    """A new commune-level unit's name (without its type word), not yet ``taken`` in its province: a
+    predecessor's of its type (always for a renamed unit), the old district's, or a new one."""
+    olds = [h.reporting[i] for i, _ in group]
+    own = [u.bare_name for u in olds if u.type is ctype and (ctype is UnitType.PHUONG or not u.bare_name.isdigit())]
+    draw = names.random()
+    if len(group) == 1 or draw < _NAME_PREDECESSOR:
+        candidates = own
+    elif draw < _NAME_PREDECESSOR + _NAME_DISTRICT:
+        candidates = [h.district_units[h.rep_district[group[0][0]]].bare_name]
+    else:
+        candidates = []
+    for bare in candidates:
+        if bare not in taken:
+            return bare
+    return fresh.take()
+
+
+def _merged_province(h: _Hierarchy, olds: list[Unit], communes: dict[int, list[int]], names: random.Random,
+                     province_names: _Names, pid: str) -> Unit:
+    """The province that ``olds`` merge into (registered; the old ones ended, the merge links stated)."""
+    sizes = [len(communes.get(h.province_index[u.id], ())) for u in olds]
+    cities = [u for u in olds if h.city[u.id]]
+    source = cities[0] if cities else olds[int(np.argmax(sizes))]
+    bare = province_names.take() if names.random() < _NEW_PROVINCE_NAME else source.bare_name
+    city = bool(cities)
+    new = _province(pid, bare, city)
+    new = h.add(dataclasses.replace(new, valid_from=REFORM_DAY, aliases=tuple(u.name for u in olds if u.name != new.name)))
+    h.city[pid] = city
+    for old in olds:
+        h.end(old.id, REFORM_DAY - dt.timedelta(days=1))
+        h.links.append(Link(old.id, pid, REFORM_DAY, ChangeKind.MERGE, 1.0, REFORM_SOURCE))
+    return new
+
+
+def _new_communes(h: _Hierarchy, groups: list[list[tuple[int, float]]], province: Unit, start: int, last: int,
+                  names: random.Random) -> None:
+    """One new commune-level unit under ``province`` per group of old communes, with its links."""
+    width = max(3, len(str(len(groups))))
+    counters = {UnitType.PHUONG: 0, UnitType.XA: 0}
+    taken: set[str] = set()
+    fresh = _Names(names)
+    p = h.province_index[province.id]
+    for group in groups:
+        olds = [h.reporting[i] for i, _ in group]
+        wards = sum(u.type is UnitType.PHUONG for u in olds)
+        ctype = UnitType.PHUONG if 2 * wards > len(olds) else UnitType.XA
+        word, word_en = _NAME_WORDS[ctype]
+        bare = _commune_name(h, group, ctype, taken, fresh, names)
+        taken.add(bare)
+        fresh.used.add(bare)
+        counters[ctype] += 1
+        uid = f"{province.id}-{_ID_LETTER[ctype]}{counters[ctype]:0{width}d}"
+        name = f"{word} {bare}"
+        aliases = tuple(dict.fromkeys(u.name for u in olds if u.name != name))
+        name_en = f"{word_en} {bare}" if bare.isdigit() else f"{_english(bare)} {word_en}"
+        new = h.add(Unit(uid, ctype, name, name_en, province.id, aliases, REFORM_DAY, None, ()))
+        h.groups.append(_Group(len(h.reporting), tuple(i for i, _ in group), tuple(s for _, s in group), start))
+        _report(h, new, ctype, p, h.rep_district[group[0][0]], start, last)
+        for old, share in zip(olds, (s for _, s in group), strict=True):
+            kind = ChangeKind.SPLIT if share < 1 else ChangeKind.RENAME if len(group) == 1 else ChangeKind.MERGE
+            h.links.append(Link(old.id, uid, REFORM_DAY, kind, share, REFORM_SOURCE))
 
 
 # --- the ratings ----------------------------------------------------------------------------------------
@@ -423,34 +644,58 @@ def _latent_ratings(spec: SynthSpec, h: _Hierarchy, catalogue: Catalogue) -> npt
     difficulty = _difficulty(rng, catalogue)
     sd = float(np.sqrt(max(0.3, 1 - _PROVINCE_SD**2 - _DISTRICT_SD**2 - _UNIT_SD**2 - difficulty.var())))
     step = np.sqrt(1 - _PERSISTENCE**2) * sd
-    successors = np.array([s for s, _ in h.groups], dtype=np.int64)
-    members = np.array([i for _, olds in h.groups for i in olds], dtype=np.int64)
-    group_of = np.repeat(np.arange(len(h.groups)), [len(olds) for _, olds in h.groups])
-    sizes = np.bincount(group_of, minlength=len(h.groups)).astype(np.float64)[:, None] if len(h.groups) else None
-
-    def group_mean(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        acc = np.zeros((len(h.groups), *values.shape[1:]))
-        np.add.at(acc, group_of, values[members])
-        assert sizes is not None
-        return acc / (sizes if values.ndim > 1 else sizes[:, 0])
-
-    if len(h.groups):  # merged units start around the mean of their predecessors
-        unit_eff[successors] = group_mean(unit_eff)
-        unit_trend[successors] = group_mean(unit_trend)
-    merge_index = spec.years.index(spec.merge_year) if spec.merge_year is not None else -1
     level = centres[rep_type] + prov_eff[prov] + dist_eff[dist] + unit_eff
     slope = _NATIONAL_TREND + unit_trend + prov_trend[prov]
+    inherited = [_Inheritance.of([g for g in h.groups if g.start == start]) for start in sorted({g.start for g in h.groups})]
+    for inh in inherited:  # in order of their start, so a unit formed earlier hands on what it inherited
+        spread = np.sqrt(1 - inh.concentration)
+        at_start = inh.mean(level + slope * inh.start)
+        slope[inh.new] = inh.mean(slope) + _UNIT_TREND_SD * spread * rng.normal(0, 1, len(inh.new))
+        level[inh.new] = at_start + _UNIT_SD * spread * rng.normal(0, 1, len(inh.new)) - slope[inh.new] * inh.start
+    starting = {inh.start: inh for inh in inherited}
     out = np.empty((years, units, k), dtype=np.int8)
     part = rng.normal(0, sd, (units, k))
     for y in range(years):
         if y:
             previous = part
             part = _PERSISTENCE * previous + step * rng.normal(0, 1, (units, k))
-            if y == merge_index and len(h.groups):
-                part[successors] = _PERSISTENCE * group_mean(previous) + step * rng.normal(0, 1, (len(successors), k))
+            if (joining := starting.get(y)) is not None:  # new units continue their predecessors, as spread as before
+                noise = sd * np.sqrt(1 - _PERSISTENCE**2 * joining.concentration)[:, None]
+                part[joining.new] = (_PERSISTENCE * joining.mean(previous)
+                                     + noise * rng.normal(0, 1, (len(joining.new), k)))
         latent = (level + slope * y)[:, None] - difficulty[None, :] + part
         out[y] = (latent >= -half).astype(np.int8) + (latent >= half).astype(np.int8)
     return out
+
+
+@dataclass(frozen=True)
+class _Inheritance:
+    """The units formed in one year (``new``, reporting indexes) and what each takes from its predecessors:
+    flat arrays of (group, predecessor, weight), the weights of a group its predecessors' shares scaled to sum
+    to 1; ``concentration`` per group, the sum of its squared weights (1 for one predecessor, 1/n for n equal)."""
+
+    start: int
+    new: npt.NDArray[np.int64]
+    group: npt.NDArray[np.int64]
+    old: npt.NDArray[np.int64]
+    weight: npt.NDArray[np.float64]
+    concentration: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, groups: Sequence[_Group]) -> _Inheritance:
+        group = np.repeat(np.arange(len(groups)), [len(g.olds) for g in groups])
+        old = np.array([i for g in groups for i in g.olds], dtype=np.int64)
+        share = np.array([s for g in groups for s in g.shares], dtype=np.float64)
+        weight = share / np.bincount(group, share, len(groups)).astype(np.float64)[group]
+        return cls(groups[0].start, np.array([g.new for g in groups], dtype=np.int64), group, old, weight,
+                   np.bincount(group, weight**2, len(groups)).astype(np.float64))
+
+    def mean(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Per new unit, the weighted mean of its predecessors' ``values`` (rows: reporting units)."""
+        picked = values[self.old] * (self.weight if values.ndim == 1 else self.weight[:, None])
+        out = np.zeros((len(self.new), *values.shape[1:]))
+        np.add.at(out, self.group, picked)
+        return out
 
 
 def _not_applicable(rng: np.random.Generator, h: _Hierarchy, codes: Sequence[str]) -> npt.NDArray[np.bool_]:
@@ -568,4 +813,4 @@ def generate(spec: SynthSpec, catalogue: Catalogue | None = None) -> Dataset:
     registry = UnitRegistry(h.units)
     return Dataset(spec, registry, tuple(h.reporting), codes, cur_unit[owner].astype(np.int32),
                    years[cur_year[owner]], version, current, seconds.astype(np.int64), ratings,
-                   evidence.astype(np.int32), notes.astype(np.int32), evidence_pool, note_pool)
+                   evidence.astype(np.int32), notes.astype(np.int32), evidence_pool, note_pool, tuple(h.links))

@@ -2,8 +2,9 @@
 workbooks in the project's template for ingest benchmarks.
 
 Into the store, in one write transaction: the generated units replace the registry in the ``units`` table
-and the meta key ``registry_source`` = ``store`` makes :meth:`Store.open` use them (``data/units.csv`` stays
-out); one small synthetic ``files`` row per year (``synth-<year>.txt``, kind ``synthetic``, a line saying
+and their crosswalk (:attr:`Dataset.links`, the 2025 reform's links) replaces the ``unit_links`` table; the
+meta key ``registry_source`` = ``store`` makes :meth:`Store.open` use both (``data/units.csv`` and
+``data/lineage.csv`` stay out, the stored crosswalk is checked on every open); one small synthetic ``files`` row per year (``synth-<year>.txt``, kind ``synthetic``, a line saying
 that no original workbook exists) is what every submission of that year points at; submissions with
 explicit ids, their ratings, one accepted intake row per submission and one audit entry for the whole run.
 A store that already holds returns is refused. Rows go in batches of :data:`BATCH_ROWS` through the
@@ -19,7 +20,7 @@ import json
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from sqlalchemy.engine import Connection
 
 from lgqa_metrics.domain.catalogue import Catalogue, default_catalogue
 from lgqa_metrics.domain.evidence import EvidenceRule, EvidenceStatus
+from lgqa_metrics.domain.lineage import COLUMNS as LINEAGE_COLUMNS
+from lgqa_metrics.domain.lineage import Link
 from lgqa_metrics.domain.ratings import COLOURS, Rating
 from lgqa_metrics.domain.roles import Actor, Role, cli_actor, require
 from lgqa_metrics.domain.units import Unit, UnitRegistry
@@ -48,6 +51,7 @@ from lgqa_metrics.store.schema import (
     meta_t,
     ratings_t,
     submissions_t,
+    unit_links_t,
     units_t,
 )
 from lgqa_metrics.store.transfer import copy_rows
@@ -69,6 +73,7 @@ FILE_KIND: Final = "synthetic"
 META_SYNTHETIC: Final = "synthetic"
 BATCH_ROWS: Final = 50_000
 UNITS_CSV: Final = "units.csv"
+LINEAGE_CSV: Final = "lineage.csv"
 UNITS_COLUMNS: Final = ("id", "type", "name", "name_en", "parent_id", "aliases", "valid_from", "valid_to",
                         "successor_ids", "note")
 _SQLITE_CACHE_KIB: Final = 262_144
@@ -147,12 +152,17 @@ def _refuse_unless_empty(conn: Connection, url: str) -> None:
             raise SynthError("synth.store_not_empty", target=redact_url(url))
 
 
-def _register(conn: Connection, registry: UnitRegistry, progress: Progress | None) -> int:
-    """Make ``registry`` the store's registry: the ``units`` table holds exactly its units, and the meta key
-    says the registry lives in the store."""
+def _register(conn: Connection, registry: UnitRegistry, links: Sequence[Link], progress: Progress | None) -> int:
+    """Make ``registry`` the store's registry and ``links`` its crosswalk: the ``units`` and ``unit_links``
+    tables hold exactly them, and the meta key says the registry lives in the store."""
+    conn.execute(unit_links_t.delete())  # first: its rows refer to the units
     conn.execute(units_t.delete())
     rows = unit_rows(registry)
     _insert(conn, units_t, {column: [row[column] for row in rows] for column in rows[0]})
+    _insert(conn, unit_links_t, {
+        "from_id": [k.from_id for k in links], "to_id": [k.to_id for k in links],
+        "effective_date": [k.effective for k in links], "kind": [k.kind.value for k in links],
+        "share": [k.share for k in links], "source": [k.source for k in links]})
     _set_meta(conn, REGISTRY_SOURCE_KEY, REGISTRY_FROM_STORE)
     conn.execute(meta_t.delete().where(meta_t.c.key == "reference"))  # the next open syncs the catalogue again
     if progress:
@@ -160,15 +170,16 @@ def _register(conn: Connection, registry: UnitRegistry, progress: Progress | Non
     return len(rows)
 
 
-def register_units(url: str, registry: UnitRegistry, *, actor: Actor | None = None) -> int:
-    """Make ``registry`` the registry of the (empty) store at ``url`` without writing any return (for
-    ``synth --files --db``: ingest then resolves the generated units). Returns the number of units."""
+def register_units(url: str, registry: UnitRegistry, *, links: Sequence[Link] = (), actor: Actor | None = None) -> int:
+    """Make ``registry`` the registry of the (empty) store at ``url``, ``links`` its crosswalk, without writing
+    any return (for ``synth --files --db``: ingest then resolves the generated units). Returns the number of
+    units."""
     require(actor or cli_actor(), Role.ADMIN, "replace the unit registry")
     store = Store.open(url)
     try:
         with _bulk(store) as conn:
             _refuse_unless_empty(conn, url)
-            return _register(conn, registry, None)
+            return _register(conn, registry, links, None)
     finally:
         store.close()
 
@@ -192,7 +203,7 @@ def write_store(ds: Dataset, url: str, *, actor: Actor | None = None, progress: 
     try:
         with _bulk(store) as conn:
             _refuse_unless_empty(conn, url)
-            units = _register(conn, ds.registry, progress)
+            units = _register(conn, ds.registry, ds.links, progress)
             first_sub = 1 + int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(submissions_t.c.id), 0))).scalar_one())
             first_intake = 1 + int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(intake_t.c.id), 0))).scalar_one())
             per_year = {y: int((ds.sub_current & (ds.sub_year == y)).sum()) for y in ds.spec.years}
@@ -204,7 +215,8 @@ def write_store(ds: Dataset, url: str, *, actor: Actor | None = None, progress: 
             if conn.dialect.name == "postgresql":  # explicit ids: move the id sequences past them
                 reset_sequences(conn)
             details = {"units": ds.spec.units, "years": [ds.spec.years[0], ds.spec.years[-1]], "seed": ds.spec.seed,
-                       "registry_units": units, "returns": ds.returns, "submissions": ds.submissions,
+                       "registry_units": units, "links": len(ds.links), "reform": ds.spec.reform,
+                       "returns": ds.returns, "submissions": ds.submissions,
                        "ratings": ds.rating_count}
             _set_meta(conn, META_SYNTHETIC, json.dumps({**details, "generated_at": dt.datetime.now(dt.UTC).isoformat()}))
             audit.record(conn, who, "synthetic_data", target=f"{ds.spec.units} units, {ds.spec.years[0]}–{ds.spec.years[-1]}",
@@ -283,6 +295,14 @@ def _write_ratings(conn: Connection, ds: Dataset, first_sub: int, catalogue: Cat
 # --- as workbooks ---------------------------------------------------------------------------------------
 
 
+def write_lineage_csv(links: Iterable[Link], path: Path) -> None:
+    """The crosswalk in the format of ``data/lineage.csv`` (a header only when there is no link)."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, LINEAGE_COLUMNS)
+        writer.writeheader()
+        writer.writerows(link.row() for link in links)
+
+
 def write_units_csv(registry: UnitRegistry, path: Path) -> None:
     """The registry in the format of ``data/units.csv`` (every unit noted as synthetic)."""
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -315,12 +335,13 @@ def _write_workbooks(folder: Path, jobs: Sequence[_Job], catalogue: Catalogue | 
 def write_files(ds: Dataset, folder: Path, *, progress: Progress | None = None, catalogue: Catalogue | None = None,
                 workers: int | None = None, parallel_from: int = PARALLEL_FROM) -> Written:
     """One return workbook per unit-year (the current versions, each unit in a layout of its own) into ``folder``, named
-    ``<unit id>_<year>.xlsx``, and the registry as ``folder/units.csv``. From ``parallel_from`` files on they
+    ``<unit id>_<year>.xlsx``, the registry as ``folder/units.csv`` and its crosswalk as ``folder/lineage.csv``. From ``parallel_from`` files on they
     are written by ``workers`` processes (default: one per core)."""
     started = time.perf_counter()
     cat = catalogue or default_catalogue()
     folder.mkdir(parents=True, exist_ok=True)
     write_units_csv(ds.registry, folder / UNITS_CSV)
+    write_lineage_csv(ds.links, folder / LINEAGE_CSV)
     current = np.flatnonzero(ds.sub_current).tolist()
     jobs: list[_Job] = [(ds.reporting[ds.sub_unit[i]], int(ds.sub_year[i]), ds.entries(i, cat), ds.file_name(i))
                         for i in current]

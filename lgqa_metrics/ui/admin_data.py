@@ -1,6 +1,6 @@
 """Blocks of the Data administration page: withdraw a stored version (with a mandatory reason), unlock an appraised
-return (with a mandatory reason), and the unit registry and indicator catalogue files — shown, downloadable, and
-replaceable by a checked upload."""
+return (with a mandatory reason), and the unit registry, its lineage crosswalk and the indicator catalogue files —
+shown, downloadable, and replaceable by a checked upload; a unit's lineage drawn as a graph."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from lgqa_metrics.services.reference import Kind, Proposal, ReferenceError
 from lgqa_metrics.services.submissions import history_table
 from lgqa_metrics.store import layout_mappings
 from lgqa_metrics.store.appraisals import Appraisals, AppraisalStatus
-from lgqa_metrics.ui import auth, components, state
+from lgqa_metrics.ui import auth, components, figures, state
 from lgqa_metrics.ui.admin import act, post
 from lgqa_metrics.ui.data import data_version, get_store, mappings, registry, submissions
 
@@ -181,6 +181,20 @@ def reference_block(kind: Kind, actor: Actor | None, lang: str) -> None:
     _changes(proposal, lang)
     st.button(t("reference.confirm", lang, file=name), on_click=_replace, args=(kind,), type="primary",
               icon=":material/published_with_changes:", key=f"reference_confirm_{kind}")
+
+
+def lineage_block(actor: Actor | None, lang: str) -> None:
+    """The lineage crosswalk as a reference file, and the lineage of a chosen unit drawn as a graph."""
+    reference_block("lineage", actor, lang)
+    links = get_store().lineage
+    linked = [u.id for u in registry().units if links.predecessors(u.id) or links.successors(u.id)]
+    if not linked:
+        return
+    reg = registry()
+    _choose(state.LINEAGE_UNIT, linked, linked[-1])
+    chosen = st.selectbox(t("reference.lineage_unit", lang), linked, key=state.LINEAGE_UNIT,
+                          format_func=lambda u: f"{reg.name_of(u, lang)} ({u})")
+    st.plotly_chart(figures.lineage_graph(str(chosen), lang), key="lineage_graph_admin")
 
 
 # --- column mappings ---------------------------------------------------------------------------------

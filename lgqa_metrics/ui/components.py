@@ -19,6 +19,7 @@ from lgqa_metrics.analysis.analytics import (
 )
 from lgqa_metrics.analysis.charts import SYMBOLS
 from lgqa_metrics.analysis.filters import rows_matching, type_label
+from lgqa_metrics.analysis.lineage import BaselineRule, Carried, carried_note, followed_units
 from lgqa_metrics.domain.basis import Basis
 from lgqa_metrics.domain.catalogue import Catalogue, Indicator
 from lgqa_metrics.domain.evidence import status_labels
@@ -29,7 +30,7 @@ from lgqa_metrics.domain.roles import Actor
 from lgqa_metrics.domain.units import REPORTING_TYPES
 from lgqa_metrics.services import shared
 from lgqa_metrics.ui import account, auth, figures, navigation, state
-from lgqa_metrics.ui.data import catalogue, chosen_basis, current_ratings, registry
+from lgqa_metrics.ui.data import catalogue, chosen_basis, current_ratings, get_store, registry
 
 
 def page(title_key: str) -> tuple[str, Actor | None]:
@@ -136,6 +137,56 @@ def unit_select(units: pd.DataFrame, lang: str, where: object = st, default_all:
                                format_func=lambda u: names[u], placeholder=t("filter.all", lang),
                                select_all=select_all(lang))
     return list(chosen) or (ids if default_all else [])
+
+
+def lineage_select(units: Sequence[str], lang: str, where: object = st) -> BaselineRule | None:
+    """Whether the chosen units follow lineage, and by which rule several predecessors become one baseline:
+    offered only when one of ``units`` has predecessors (on by default; the worst rating by default). None when
+    lineage is not followed."""
+    if not followed_units(units, get_store().lineage):
+        return None
+    st.session_state.setdefault(state.LINEAGE_FOLLOW, True)
+    if not where.toggle(t("lineage.follow", lang), key=state.LINEAGE_FOLLOW,  # type: ignore[attr-defined]
+                        help=t("lineage.follow_help", lang)):
+        return None
+    options = [r.value for r in BaselineRule]
+    _valid_choice(state.LINEAGE_RULE, options, BaselineRule.WORST.value)
+    chosen = where.radio(t("lineage.rule", lang), options, key=state.LINEAGE_RULE,  # type: ignore[attr-defined]
+                         format_func=lambda v: BaselineRule(v).label(lang),
+                         captions=[BaselineRule(v).explanation(lang) for v in options])
+    return BaselineRule(chosen)
+
+
+def carried_caption(carried: Sequence[Carried], rule: BaselineRule, lang: str) -> None:
+    """Under charts that follow lineage: that they do, and which predecessors each unit's earlier years stand on."""
+    if carried:
+        st.caption(t("lineage.carried_title", lang) + "\n" + carried_note(carried, registry(), rule, lang))
+
+
+def lineage_change_note(carried: Sequence[Carried], rule: BaselineRule | None, year_from: int, year_to: int,
+                        lang: str) -> None:
+    """Under a comparison of two years: which units it compares through lineage (their earlier year is their
+    predecessors'), and by which rule."""
+    across = [c.unit_id for c in carried if year_from in c.years and year_to not in c.years]
+    if rule is not None and across:
+        names = ", ".join(registry().name_of(u, lang) for u in across)
+        st.caption(t("lineage.change_note", lang, units=names, year_from=year_from, year_to=year_to,
+                     rule=rule.label(lang)))
+
+
+#: At most this many units get their lineage drawn under the Trends charts.
+LINEAGE_GRAPHS: Final = 3
+
+
+def lineage_graphs(units: Sequence[str], lang: str) -> None:
+    """The lineage of each chosen unit that has one, as a small graph (when at most :data:`LINEAGE_GRAPHS` units
+    are chosen)."""
+    links = get_store().lineage
+    related = [u for u in units if links.predecessors(u) or links.successors(u)]
+    if not related or len(units) > LINEAGE_GRAPHS:
+        return
+    for uid in related:
+        st.plotly_chart(figures.lineage_graph(uid, lang), key=f"lineage_{uid}")
 
 
 def type_select(lang: str, where: object = st) -> list[str]:
@@ -292,13 +343,15 @@ def unit_order_ids(ratings: pd.DataFrame) -> list[str]:
     return list(unit_order(ratings)["unit_id"])
 
 
-def scope_select(ratings: pd.DataFrame, lang: str, where: object = st) -> scope.Scope:
+def scope_select(ratings: pd.DataFrame, lang: str, where: object = st, year: int | None = None) -> scope.Scope:
     """The shared province / district choice, offered only when there are too many units to show one
-    by one (see :mod:`lgqa_metrics.analysis.scope`); otherwise everything is in scope."""
+    by one (see :mod:`lgqa_metrics.analysis.scope`); otherwise everything is in scope. With a ``year``, the areas
+    offered are those of that year (no districts after the 2025 reorganisation)."""
     if not scope.summarised(ratings):
         return scope.Scope()
     reg = registry()
-    provinces = scope.provinces(ratings)
+    present = figures.areas(year)
+    provinces = [p for p in present if p]
     province = ""
     if provinces:
         _valid_choice(state.PROVINCE, ["", *provinces], "")
@@ -307,7 +360,7 @@ def scope_select(ratings: pd.DataFrame, lang: str, where: object = st) -> scope.
             format_func=lambda p: reg.name_of(p, lang) if p else t("scope.country", lang)))
     district = ""
     if province or not provinces:
-        districts = scope.districts(ratings, province)
+        districts = present.get(province, [])
         _valid_choice(state.DISTRICT, ["", *districts], "")
         district = str(where.selectbox(  # type: ignore[attr-defined]
             t("scope.district", lang), ["", *districts], key=state.DISTRICT,

@@ -26,7 +26,15 @@ from lgqa_metrics.domain.roles import Role, require
 from lgqa_metrics.services.annotate import XLSX_MIME
 from lgqa_metrics.store import audit
 from lgqa_metrics.ui import auth, components, state
-from lgqa_metrics.ui.data import catalogue, chosen_basis, current_ratings, data_version, detail_ratings, get_store
+from lgqa_metrics.ui.data import (
+    catalogue,
+    chosen_basis,
+    current_ratings,
+    data_version,
+    detail_ratings,
+    get_store,
+    registry,
+)
 
 #: The label of a percentage bar (shares × 100), one per language: Streamlit's frontend writes it with sprintf,
 #: which knows no decimal comma, so the bar shows whole percents, with the language's sign (the cell's value
@@ -141,12 +149,14 @@ def downloads(shown: pd.DataFrame, chosen: RatingFilter, options: FilterOptions,
 
     def excel() -> bytes:
         logged("xlsx")
-        return xlsx_bytes(export_frame(shown, lang, cat), described, headers=headers, catalogue=cat)
+        return xlsx_bytes(export_frame(shown, lang, cat, registry=registry(), lineage=get_store().lineage), described,
+                          headers=headers, catalogue=cat)
 
     def csv(variant: str) -> Callable[[], bytes]:
         def build() -> bytes:
             logged("csv" if variant == "standard" else f"csv ({variant})")
-            return csv_bytes(export_frame(shown, lang, cat), headers=headers, separator=CSV_SEPARATORS[variant])
+            return csv_bytes(export_frame(shown, lang, cat, registry=registry(), lineage=get_store().lineage),
+                             headers=headers, separator=CSV_SEPARATORS[variant])
         return build
 
     row = st.container(horizontal=True)

@@ -9,12 +9,20 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lgqa_metrics.analysis import analytics, appraisal, charts, scope
+from lgqa_metrics.analysis import analytics, appraisal, charts, lineage, scope
 from lgqa_metrics.analysis.filters import filter_ratings
 from lgqa_metrics.domain.basis import Basis
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.services import shared
-from lgqa_metrics.ui.data import catalogue, chosen_basis, current_ratings, data_version, detail_ratings, registry
+from lgqa_metrics.ui.data import (
+    catalogue,
+    chosen_basis,
+    current_ratings,
+    data_version,
+    detail_ratings,
+    get_store,
+    registry,
+)
 
 _ENTRIES = 32
 
@@ -108,17 +116,39 @@ def overview(year: int, where: scope.Scope, lang: str) -> OverviewView:
     return _overview(data_version(), year, where.province, where.district, lang)
 
 
+@dataclass(frozen=True, slots=True)
+class TrendView:
+    """The Trends charts of chosen units, and, when they follow lineage, what was carried back from
+    predecessors (empty when nothing was)."""
+
+    lines: go.Figure
+    per_quadrant: go.Figure
+    carried: tuple[lineage.Carried, ...] = ()
+
+
+def _followed(units: tuple[str, ...], rule: str | None) -> tuple[pd.DataFrame, list[lineage.Carried]]:
+    """The chosen units' ratings; with a ``rule``, their years before they existed carried back from their
+    predecessors (see :mod:`lgqa_metrics.analysis.lineage`)."""
+    if rule is None:
+        return filter_ratings(current_ratings(), units=units), []
+    links = get_store().lineage
+    read = filter_ratings(current_ratings(), units=lineage.with_ancestors(units, links))
+    return lineage.followed(read, units, links, registry(), lineage.BaselineRule(rule))
+
+
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def _trends(version: str, units: tuple[str, ...], lang: str) -> tuple[go.Figure, go.Figure]:
-    selected = filter_ratings(current_ratings(), units=units)
-    return (_said(charts.trend_lines(analytics.trend(selected), registry(), lang), lang),
-            _said(charts.quadrant_trend(analytics.trend(selected, by_quadrant=True), catalogue(), registry(), lang),
-                  lang))
+def _trends(version: str, units: tuple[str, ...], rule: str | None, lang: str) -> TrendView:
+    selected, carried = _followed(units, rule)
+    breaks = lineage.break_years(carried)
+    return TrendView(_said(charts.trend_lines(analytics.trend(selected), registry(), lang, breaks=breaks), lang),
+                     _said(charts.quadrant_trend(analytics.trend(selected, by_quadrant=True), catalogue(), registry(),
+                                                 lang, breaks=breaks), lang),
+                     tuple(carried))
 
 
-def trends(units: list[str], lang: str) -> tuple[go.Figure, go.Figure]:
-    """Index lines per unit, overall and per quadrant."""
-    return _trends(data_version(), tuple(units), lang)
+def trends(units: list[str], rule: lineage.BaselineRule | None, lang: str) -> TrendView:
+    """Index lines per unit, overall and per quadrant; with a ``rule``, following lineage."""
+    return _trends(data_version(), tuple(units), rule.value if rule else None, lang)
 
 
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)
@@ -140,16 +170,47 @@ def area_trends(where: scope.Scope, lang: str) -> tuple[go.Figure, go.Figure]:
 
 
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def _change_summary(version: str, province: str, district: str, units: tuple[str, ...], year_from: int,
-                    year_to: int) -> pd.DataFrame:
-    selected = filter_ratings(scope.Scope(province, district).apply(current_ratings()), units=units,
-                              years=[year_from, year_to])
+def _two_years(version: str, province: str, district: str, units: tuple[str, ...], rule: str | None,
+               year_from: int, year_to: int) -> pd.DataFrame:
+    if units and rule is not None:
+        selected = _followed(units, rule)[0]
+        return selected[selected["year"].isin([year_from, year_to])]
+    return filter_ratings(scope.Scope(province, district).apply(current_ratings()), units=units,
+                          years=[year_from, year_to])
+
+
+def two_years(where: scope.Scope, units: list[str], year_from: int, year_to: int,
+              rule: lineage.BaselineRule | None = None) -> pd.DataFrame:
+    """The ratings of two years of the units in scope (or of the chosen units; with a ``rule``, a unit's years
+    before it existed come from its predecessors), without their text."""
+    return _two_years(data_version(), where.province, where.district, tuple(units), rule.value if rule else None,
+                      year_from, year_to)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def _change_summary(version: str, province: str, district: str, units: tuple[str, ...], rule: str | None,
+                    year_from: int, year_to: int) -> pd.DataFrame:
+    selected = _two_years(version, province, district, units, rule, year_from, year_to)
     return analytics.change_summary(selected, year_from, year_to)
 
 
-def change_summary(where: scope.Scope, units: list[str], year_from: int, year_to: int) -> pd.DataFrame:
-    """Improved, declined and unchanged indicators per unit in scope (or of the chosen units)."""
-    return _change_summary(data_version(), where.province, where.district, tuple(units), year_from, year_to)
+def change_summary(where: scope.Scope, units: list[str], year_from: int, year_to: int,
+                   rule: lineage.BaselineRule | None = None) -> pd.DataFrame:
+    """Improved, declined and unchanged indicators per unit in scope (or of the chosen units; with a ``rule``,
+    following lineage as :func:`two_years`)."""
+    return _change_summary(data_version(), where.province, where.district, tuple(units), rule.value if rule else None,
+                           year_from, year_to)
+
+
+def change_detail(units: list[str], year_from: int, year_to: int, rule: lineage.BaselineRule | None) -> pd.DataFrame:
+    """Each improvement and decline of the chosen units between two years, with the later year's evidence and
+    note; with a ``rule``, a unit's earlier year may come from its predecessors (their evidence is not shown)."""
+    if rule is None:
+        return analytics.change_detail(detail_ratings(years=[year_from, year_to], units=units), year_from, year_to)
+    links = get_store().lineage
+    read = detail_ratings(years=[year_from, year_to], units=lineage.with_ancestors(units, links))
+    selected = lineage.followed(read, units, links, registry(), rule)[0]
+    return analytics.change_detail(selected, year_from, year_to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,3 +321,25 @@ def _appraisal_view(version: str, year: int, lang: str) -> AppraisalView:
 def appraisal_view(year: int, lang: str) -> AppraisalView:
     """The gap between self-assessment and appraisal in ``year`` and over the years."""
     return _appraisal_view(data_version(), year, lang)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def _lineage_graph(version: str, unit_id: str, lang: str) -> go.Figure:
+    return charts.lineage_graph(get_store().lineage.family(unit_id), registry(), unit_id, lang)
+
+
+def lineage_graph(unit_id: str, lang: str) -> go.Figure:
+    """A unit's lineage as a small graph (its ancestors, descendants and the units merged or split with them)."""
+    return _lineage_graph(get_store().data_version(), unit_id, lang)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def _areas(version: str, year: int | None) -> dict[str, list[str]]:
+    ratings = current_ratings()
+    return scope.hierarchy(ratings if year is None else ratings[ratings["year"] == year])
+
+
+def areas(year: int | None) -> dict[str, list[str]]:
+    """Provinces and their districts with returns (of ``year``: the hierarchy valid that year), see
+    :func:`lgqa_metrics.analysis.scope.hierarchy`."""
+    return _areas(data_version(), year)

@@ -20,6 +20,9 @@ RATINGS: Final = "filter_ratings"  # list[str] rating words: Data & export
 YEAR_FROM: Final = "trend_year_from"  # int: Trends, comparison start
 YEAR_TO: Final = "trend_year_to"  # int: Trends, comparison end
 INDICATOR: Final = "indicator_code"  # str: Indicator page
+LINEAGE_FOLLOW: Final = "lineage_follow"  # bool: Trends, show a new unit's earlier years through its predecessors
+LINEAGE_RULE: Final = "lineage_rule"  # str BaselineRule value: Trends, how predecessors' ratings become one
+LINEAGE_UNIT: Final = "lineage_unit"  # str unit id: Data administration, the unit whose lineage is drawn
 BASIS: Final = "rating_basis"  # str Basis value: which ratings the figures and exports count (analysis pages, Data)
 APPRAISE_ID: Final = "appraise_id"  # int: Appraisal, the submission chosen from the queue
 APPRAISE_EDITS: Final = "appraise_edits"  # data_editor widget: Appraisal, the appraiser's ratings and reasons
@@ -90,7 +93,7 @@ REFERENCE_NONCE: Final = "reference_nonce"  # int: bumped to clear the reference
 
 #: Keys kept when the user moves between pages (Streamlit drops widget state of unrendered widgets).
 PERSISTENT: Final = (LANG, YEAR, YEARS, UNITS, UNIT_TYPES, QUADRANTS, INDICATORS, RATINGS, YEAR_FROM, YEAR_TO,
-                     INDICATOR, BASIS)
+                     INDICATOR, BASIS, LINEAGE_FOLLOW, LINEAGE_RULE)
 
 
 def lang() -> str:

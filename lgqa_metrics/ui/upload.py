@@ -16,6 +16,7 @@ from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.issues import Issue, Severity
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.roles import Actor, Role, require
+from lgqa_metrics.domain.units import REPORTING_TYPES
 from lgqa_metrics.intake import mapping
 from lgqa_metrics.intake.mapping import LayoutMapping
 from lgqa_metrics.intake.reader import MIN_YEAR, ReadResult
@@ -50,7 +51,8 @@ def escape(text: str) -> str:
 
 @st.cache_data(max_entries=1024, show_spinner=False)  # a batch of many files rereads none of them
 def _read_with(data: bytes, name: str, version: str) -> ReadResult:
-    return batch.read_upload(data, name, catalogue=catalogue(), registry=registry(), mappings=mappings())
+    return batch.read_upload(data, name, catalogue=catalogue(), registry=registry(), lineage=get_store().lineage,
+                             mappings=mappings())
 
 
 def _read(data: bytes, name: str) -> ReadResult:
@@ -310,7 +312,7 @@ def template_download(lang: str) -> None:
         st.session_state[state.TEMPLATE_YEAR] = years[1] if len(years) > 1 else years[0]
     year = int(st.selectbox(t("upload.template_year", lang), years, key=state.TEMPLATE_YEAR))
     reg = registry()
-    units = [u for u in reg.units if u.valid_in(year)]
+    units = [u for u in reg.units if u.type in REPORTING_TYPES and u.reports_for(year)]
     if not units:
         st.info(t("upload.template_no_units", lang, year=year), icon=":material/info:")
         return

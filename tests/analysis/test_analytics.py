@@ -10,6 +10,7 @@ import pytest
 from lgqa_metrics.analysis import analytics
 from lgqa_metrics.domain.catalogue import default_catalogue
 from lgqa_metrics.domain.units import default_registry
+from tests.support import builders
 
 
 def frame(rows: dict[tuple[str, int], dict[str, str]],
@@ -66,7 +67,7 @@ def test_a_change_against_a_year_sharing_no_unit_is_not_offered() -> None:
 
 def twelve_then(later: int) -> pd.DataFrame:
     """Every pilot unit's return in 2022 and 2023, and ``later`` units' returns in 2024."""
-    units = [u.id for u in default_registry().units if u.valid_in(2024)]
+    units = builders.pilot_ids(2024)
     rows = {(u, y): {"1.1": "green"} for u in units for y in (2022, 2023)}
     rows |= {(u, 2024): {"1.1": "red"} for u in units[:later]}
     return frame(rows)

@@ -110,8 +110,9 @@ def test_formula_like_evidence_read_from_a_return_is_inert_in_both_exports(store
     stored = dict(zip(frame["indicator_code"], frame["evidence"], strict=True))
     assert {code: stored[code] for code in evidence} == evidence  # read and stored as the unit typed it
     ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(frame, headers="codes"))).worksheets[0]
-    col = [c.value for c in ws[1]].index("evidence") + 1
-    cells = {ws.cell(r, 6).value: ws.cell(r, col) for r in range(2, ws.max_row + 1)}
+    heads = [c.value for c in ws[1]]
+    col, code_col = heads.index("evidence") + 1, heads.index("indicator_code") + 1
+    cells = {ws.cell(r, code_col).value: ws.cell(r, col) for r in range(2, ws.max_row + 1)}
     for code, text in evidence.items():
         assert cells[code].data_type == "s" and cells[code].value == text
     rows = {r["indicator_code"]: r for r in csv.DictReader(io.StringIO(csv_bytes(frame).decode("utf-8-sig")))}

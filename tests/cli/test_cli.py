@@ -105,6 +105,8 @@ def test_export_csv_has_bom_contract_columns_and_filters(returns_dir: Path, db_u
     assert {r["indicator_code"]: r["rating"] for r in rows} == {c: expected[c] for c in default_catalogue().codes[:10]}
     assert rows[0]["unit_name"] == "Phường Cát Dài" and rows[0]["unit_type"] == "phuong"
     assert [r["indicator_code"] for r in rows][-2:] == ["1.9", "1.10"]
+    lineage = {(r["unit_valid_to"], r["predecessor_ids"], r["successor_ids"]) for r in rows}
+    assert lineage == {("2025-06-30", "", "p-le-chan")}, "the lineage columns: valid until the reform, then Lê Chân"
 
 
 def test_export_csv_for_vietnamese_excel_uses_semicolons(returns_dir: Path, db_url: str, tmp_path: Path) -> None:
@@ -123,7 +125,8 @@ def test_export_xlsx_reads_back_with_the_same_rows(returns_dir: Path, db_url: st
     assert cli("export", "--db", db_url, "--year", "2023", "--format", "xlsx", "-o", str(out)).returncode == 0
     ws = openpyxl.load_workbook(out).worksheets[0]
     header = [c.value for c in ws[1]]
-    assert header[:4] == ["unit_id", "unit_name", "unit_type", "year"]
+    assert header[:8] == ["unit_id", "unit_name", "unit_type", "unit_valid_from", "unit_valid_to", "predecessor_ids",
+                          "successor_ids", "year"]
     assert ws.max_row == 1 + 2 * 39
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
 

@@ -25,12 +25,12 @@ UNITS_CSV = ROOT / "data" / "units.csv"
 
 #: The pilot units as written in data/units.csv: id → (type, parent id).
 EXPECTED = {
-    "q-hong-bang": (UnitType.QUAN, None),
-    "q-le-chan": (UnitType.QUAN, None),
-    "q-kien-an": (UnitType.QUAN, None),
-    "h-an-lao": (UnitType.HUYEN, None),
-    "h-tien-lang": (UnitType.HUYEN, None),
-    "h-vinh-bao": (UnitType.HUYEN, None),
+    "q-hong-bang": (UnitType.QUAN, "tp-hai-phong"),
+    "q-le-chan": (UnitType.QUAN, "tp-hai-phong"),
+    "q-kien-an": (UnitType.QUAN, "tp-hai-phong"),
+    "h-an-lao": (UnitType.HUYEN, "tp-hai-phong"),
+    "h-tien-lang": (UnitType.HUYEN, "tp-hai-phong"),
+    "h-vinh-bao": (UnitType.HUYEN, "tp-hai-phong"),
     "p-minh-khai": (UnitType.PHUONG, "q-hong-bang"),
     "p-cat-dai": (UnitType.PHUONG, "q-le-chan"),
     "p-bac-son": (UnitType.PHUONG, "q-kien-an"),
@@ -38,23 +38,44 @@ EXPECTED = {
     "x-tien-minh": (UnitType.XA, "h-tien-lang"),
     "x-trung-lap": (UnitType.XA, "h-vinh-bao"),
 }
+#: Their illustrative successors from 1 July 2025 (communes directly under the city) and the city itself.
+SUCCESSORS = {
+    "p-hong-bang": (UnitType.PHUONG, "tp-hai-phong"),
+    "p-le-chan": (UnitType.PHUONG, "tp-hai-phong"),
+    "p-kien-an": (UnitType.PHUONG, "tp-hai-phong"),
+    "x-an-lao": (UnitType.XA, "tp-hai-phong"),
+    "x-tien-lang": (UnitType.XA, "tp-hai-phong"),
+    "x-vinh-bao": (UnitType.XA, "tp-hai-phong"),
+}
+CITY = "tp-hai-phong"
 
 
-def test_registry_holds_the_12_pilot_units() -> None:
+def test_registry_holds_the_12_pilot_units_their_successors_and_the_city() -> None:
     reg = default_registry()
-    assert len(reg) == 12
-    assert {u.id for u in reg.units} == set(EXPECTED)
+    assert len(reg) == 12 + 6 + 1
+    assert {u.id for u in reg.units} == {*EXPECTED, *SUCCESSORS, CITY}
+    assert reg[CITY].type is UnitType.TINH and reg[CITY].parent_id is None
 
 
-@pytest.mark.parametrize(("unit_id", "expected"), sorted(EXPECTED.items()))
+@pytest.mark.parametrize(("unit_id", "expected"), sorted({**EXPECTED, **SUCCESSORS}.items()))
 def test_each_unit_has_its_type_and_parent(unit_id: str, expected: tuple[UnitType, str | None]) -> None:
     unit = default_registry()[unit_id]
     assert (unit.type, unit.parent_id) == expected
 
 
-def test_three_units_of_each_type() -> None:
-    types = [u.type for u in default_registry().units]
+def test_three_pilot_units_of_each_type() -> None:
+    types = [u.type for u in default_registry().units if u.id in EXPECTED]
     assert {t: types.count(t) for t in UnitType} == {**dict.fromkeys(REPORTING_TYPES, 3), UnitType.TINH: 0}
+
+
+def test_the_hierarchy_changes_on_1_july_2025() -> None:
+    """Before: city → district → commune; after: city → commune (the district level is gone)."""
+    reg = default_registry()
+    before = {u.id for u in reg.existing_on(dt.date(2025, 6, 30))}
+    after = {u.id for u in reg.existing_on(dt.date(2025, 7, 1))}
+    assert before == {*EXPECTED, CITY} and after == {*SUCCESSORS, CITY}
+    assert {reg.area(u) for u in SUCCESSORS} == {(CITY, None)}
+    assert reg.area("p-minh-khai") == (CITY, "q-hong-bang") and reg.province_of("x-tien-minh") == CITY
 
 
 def test_children_and_ancestors_follow_the_parent_links() -> None:
@@ -66,9 +87,13 @@ def test_children_and_ancestors_follow_the_parent_links() -> None:
 
 
 def test_units_were_valid_during_the_pilot_and_closed_with_the_district_level() -> None:
-    for unit in default_registry().units:
-        assert unit.valid_in(2022) and unit.valid_in(2023)
-        assert not unit.valid_in(2026)
+    for unit_id in EXPECTED:
+        unit = default_registry()[unit_id]
+        assert unit.reports_for(2022) and unit.reports_for(2024)
+        assert unit.valid_in(2025) and not unit.reports_for(2025) and not unit.valid_in(2026)
+    for unit_id in SUCCESSORS:
+        unit = default_registry()[unit_id]
+        assert not unit.reports_for(2024) and unit.reports_for(2025)
 
 
 def test_bare_name_drops_the_type_word() -> None:
@@ -124,7 +149,7 @@ def test_search_finds_the_unit_named_inside_free_text() -> None:
 @pytest.mark.parametrize(
     ("text", "unit_id"),
     [("Phường Minh Khay", "p-minh-khai"), ("UBND xã Tiên Mink", "x-tien-minh"), ("Huyện Tiên Lang", "h-tien-lang"),
-     ("Quận Hồng Bang", "q-hong-bang"), ("Kien An", "q-kien-an")],
+     ("Quận Hồng Bang", "q-hong-bang"), ("Quan Kien An", "q-kien-an")],
 )
 def test_closest_names_the_plausible_unit_first(text: str, unit_id: str) -> None:
     closest = default_registry().closest(text)
@@ -164,7 +189,7 @@ def _set(rows: list[dict[str, str]], unit_id: str, /, **values: str) -> list[dic
 
 
 def test_an_intact_copy_of_the_registry_loads(tmp_path: Path) -> None:
-    assert len(load_registry(_broken(tmp_path, lambda rows: rows))) == 12
+    assert len(load_registry(_broken(tmp_path, lambda rows: rows))) == len(default_registry())
 
 
 def test_a_bad_type_is_refused(tmp_path: Path) -> None:
@@ -203,7 +228,7 @@ def test_a_malformed_date_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_repeated_id_is_refused(tmp_path: Path) -> None:
-    path = _broken(tmp_path, lambda rows: [*rows, {**rows[0], "name": "Quận Hồng Bàng (bản sao)"}])
+    path = _broken(tmp_path, lambda rows: [*rows, {**rows[1], "name": "Quận Hồng Bàng (bản sao)"}])
     with pytest.raises(RegistryError, match="q-hong-bang"):
         load_registry(path)
 
@@ -213,10 +238,10 @@ def test_a_missing_registry_file_is_refused(tmp_path: Path) -> None:
         load_registry(tmp_path / "nothing.csv")
 
 
-def test_area_of_a_pilot_unit_is_its_district_without_a_province() -> None:
+def test_area_of_a_pilot_unit_is_its_district_and_the_city() -> None:
     reg = default_registry()
-    assert reg.area("p-minh-khai") == (None, "q-hong-bang")
-    assert reg.area("h-an-lao") == (None, "h-an-lao")
+    assert reg.area("p-minh-khai") == (CITY, "q-hong-bang")
+    assert reg.area("h-an-lao") == (CITY, "h-an-lao")
     assert reg.area("no-such-unit") == (None, None)
 
 
@@ -258,5 +283,5 @@ def test_name_of_gives_the_name_in_the_language_or_the_id_itself() -> None:
 
 def test_a_unit_s_position_is_its_place_in_the_registry() -> None:
     reg = default_registry()
-    assert [reg.position(uid) for uid in ("q-hong-bang", "q-kien-an", "x-trung-lap")] == [0, 2, 11]
+    assert [reg.position(uid) for uid in (CITY, "q-hong-bang", "q-kien-an", "x-trung-lap")] == [0, 1, 3, 12]
     assert reg.position("x-nowhere") is None

@@ -492,6 +492,12 @@ def _unit_conflict() -> Case:
     return Case(read(data, "Le Chan 2023.xlsx"), SHEET, _cells(*builders.cells_of(data, builders.UNIT_LINE)))
 
 
+def _unit_not_in_year() -> Case:
+    """A 2025 return from a ward merged on 1 July 2025: the error is at the unit's line."""
+    data = builders.word_return(WORDS, unit="UBND PHƯỜNG MINH KHAI", year="Năm 2025")
+    return Case(read(data), SHEET, _cells(*builders.cells_of(data, "UBND PHƯỜNG MINH KHAI")))
+
+
 def _year_implausible() -> Case:
     data = builders.word_return(WORDS, year="Năm 2015")
     return Case(read(data), SHEET, _cells(*builders.cells_of(data, "Năm 2015")))
@@ -639,6 +645,7 @@ PRODUCERS: dict[str, Callable[[], Case]] = {
     "unit_conflict": _unit_conflict,
     "year_missing": lambda: Case(read(builders.word_return(WORDS, year=None, date_line=None)), SHEET, _cells("")),
     "year_implausible": _year_implausible,
+    "unit_not_in_year": _unit_not_in_year,
     "rating_unknown": lambda: _rating_cell({**WORDS, "1.3": "Tím"}, "1.3"),
     "rating_multiple": _rating_multiple,
     "rating_blank": lambda: _rating_cell({**WORDS, "3.7": None}, "3.7"),

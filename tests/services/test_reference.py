@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import sqlalchemy as sa
 
+from lgqa_metrics.analysis.export import export_frame
 from lgqa_metrics.domain.i18n import t
+from lgqa_metrics.domain.lineage import Lineage, load_lineage
 from lgqa_metrics.domain.roles import Actor, PermissionDenied, Role, cli_actor
 from lgqa_metrics.domain.units import default_registry, load_registry
 from lgqa_metrics.services import reference
@@ -17,7 +22,8 @@ from lgqa_metrics.services.ingest import ingest_bytes
 from lgqa_metrics.services.reference import ReferenceError
 from lgqa_metrics.store import audit
 from lgqa_metrics.store.database import Store
-from tests.support.reference_data import REAL_UNITS, data_copy, edit_csv, unit_row
+from lgqa_metrics.store.schema import files_t, ratings_t, submissions_t, unit_links_t
+from tests.support.reference_data import REAL_UNITS, data_copy, edit_csv, lineage_copy, unit_row
 from tests.support.returns import filled_template, pattern
 
 
@@ -26,7 +32,7 @@ def db_url(store_url: str) -> str:
     """Every store test here runs on SQLite and on PostgreSQL."""
     return store_url
 
-__all__ = ["data_copy"]
+__all__ = ["data_copy", "lineage_copy"]
 
 ADMIN = Actor("root", Role.ADMIN)
 
@@ -197,7 +203,7 @@ def test_replacing_the_catalogue_drops_the_cached_catalogue(data_copy: Path, sto
 
 def test_the_current_file_reads_as_text_and_the_changes_as_a_localised_table(data_copy: Path) -> None:
     table = reference.current_table("units")
-    assert len(table) == 12 and table.loc[0, "id"] == "q-hong-bang"
+    assert len(table) == 19 and table.loc[0, "id"] == "tp-hai-phong"
     proposal = reference.check("units", edit_csv(data_copy / "units.csv", _renamed_and_added))
     shown = reference.changes_table(proposal.changes, "vi")
     assert list(shown.columns) == ["Thay đổi", "Mã", "Trước", "Sau", "Cột thay đổi"]
@@ -220,3 +226,88 @@ def test_a_missing_current_file_is_reported(data_copy: Path) -> None:
     with pytest.raises(ReferenceError) as caught:
         reference.current_table("units")
     assert caught.value.key == "reference.missing_file"
+
+
+# --- the lineage crosswalk ---------------------------------------------------------------------------------
+
+
+def _link_row(old: str, new: str, kind: str = "merge", share: str = "1") -> dict[str, str]:
+    return {"from_id": old, "to_id": new, "effective_date": "2025-07-01", "kind": kind, "share": share,
+            "source": "Nghị quyết thử"}
+
+
+def test_the_crosswalk_is_checked_against_the_registry_and_its_changes_listed(lineage_copy: Path) -> None:
+    target = lineage_copy / "lineage.csv"
+    assert reference.check("lineage", target.read_bytes()).identical
+
+    def edit(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        rows = [r for r in rows if r["from_id"] != "x-trung-lap"]
+        rows[0]["source"] = "Nghị quyết 1669/NQ-UBTVQH15"
+        return [*rows, _link_row("h-vinh-bao", "x-vinh-bao")]
+
+    proposal = reference.check("lineage", edit_csv(target, edit))
+    assert {(c.kind, c.key) for c in proposal.changes} == {
+        ("added", "h-vinh-bao → x-vinh-bao"), ("removed", "x-trung-lap → x-vinh-bao"),
+        ("changed", "p-minh-khai → p-hong-bang")}
+    changed = next(c for c in proposal.changes if c.kind == "changed")
+    assert changed.fields == ("source",)
+
+
+@pytest.mark.parametrize(("edit", "key", "named"), [
+    (lambda rows: [*rows, _link_row("p-hong-bang", "p-minh-khai")], "lineage.cycle", "p-minh-khai → p-hong-bang"),
+    (lambda rows: [*rows, _link_row("q-le-chan", "p-le-chan", "split", "0.5"),
+                   _link_row("q-le-chan", "p-kien-an", "split", "0.4")], "lineage.split_shares", "0.9"),
+    (lambda rows: [*rows, _link_row("x-nowhere", "p-le-chan")], "lineage.unknown_unit", "x-nowhere"),
+    (lambda rows: [*rows, _link_row("q-le-chan", "p-le-chan", "merge", "0.5")], "lineage.share_not_split", "0.5"),
+])
+def test_a_bad_crosswalk_is_refused_with_a_message_in_both_languages(
+        lineage_copy: Path, edit: Callable[[list[dict[str, str]]], list[dict[str, str]]], key: str,
+        named: str) -> None:
+    with pytest.raises(ReferenceError) as caught:
+        reference.check("lineage", edit_csv(lineage_copy / "lineage.csv", edit))
+    assert caught.value.key == key
+    assert named in caught.value.message("vi") and named in caught.value.message("en")
+
+
+def test_a_registry_that_drops_a_unit_the_crosswalk_names_is_refused(lineage_copy: Path) -> None:
+    with pytest.raises(ReferenceError) as caught:
+        reference.check("units", edit_csv(lineage_copy / "units.csv", _renamed_and_added))
+    assert caught.value.key == "lineage.unknown_unit" and "x-trung-lap" in caught.value.message("vi")
+
+
+def test_loading_the_crosswalk_alters_nothing_stored(data_copy: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old units' returns are exported alike before and after the crosswalk arrives: only the lineage columns
+    say more (who succeeded them); the stored submissions, ratings and files are the same rows."""
+    with monkeypatch.context() as real_data:  # see data_copy: reader workers must start on the real data folder
+        real_data.delenv("LGQA_DATA_DIR")
+        for unit in ("p-minh-khai", "x-an-thang", "q-le-chan"):
+            for year in (2022, 2023):
+                ingest_bytes(store, filled_template(unit, year, pattern(year - 2022)), f"{unit}-{year}.xlsx")
+    url = store.engine.url.render_as_string(hide_password=False)
+    without = Store.open(url, lineage=Lineage())  # the store as it was before any crosswalk
+
+    def snapshot(opened: Store) -> tuple[pd.DataFrame, dict[str, list[tuple[object, ...]]]]:
+        frame = export_frame(opened.ratings(), "vi", registry=opened.registry, lineage=opened.lineage)
+        with opened.engine.connect() as conn:
+            rows = {t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr)
+                    for t in (submissions_t, ratings_t, files_t)}
+        return frame, rows
+
+    before, stored_before = snapshot(without)
+    without.close()
+    crosswalk = REAL_UNITS.with_name("lineage.csv").read_bytes()
+    reference.replace(ADMIN, store, reference.check("lineage", crosswalk, store=store))
+    assert (data_copy / "lineage.csv").read_bytes() == crosswalk
+    reopened = Store.open(url, lineage=load_lineage(default_registry(), data_copy / "lineage.csv"))
+    after, stored_after = snapshot(reopened)
+    assert stored_after == stored_before, "no stored row changed"
+    with reopened.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(unit_links_t)).scalar() == 6
+    lineage_columns = ["predecessor_ids", "successor_ids"]
+    assert after.drop(columns=lineage_columns).equals(before.drop(columns=lineage_columns))
+    assert set(before["successor_ids"]) == {""}
+    successors = dict(zip(after["unit_id"], after["successor_ids"], strict=True))
+    assert successors == {"p-minh-khai": "p-hong-bang", "x-an-thang": "x-an-lao", "q-le-chan": ""}
+    [entry] = audit.audit_log(store.engine, actions=["lineage_replaced"]).to_dict("records")
+    assert entry["target"] == "lineage.csv" and len(json.loads(entry["details"])["added"]) == 6
+    reopened.close()

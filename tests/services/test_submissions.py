@@ -11,6 +11,7 @@ from lgqa_metrics.domain.units import Unit, UnitRegistry, UnitType, default_regi
 from lgqa_metrics.services import submissions as subs
 from lgqa_metrics.services.ingest import ingest_bytes
 from lgqa_metrics.store.database import Store
+from tests.support import builders
 from tests.support.builders import docx_bytes
 from tests.support.returns import filled_template, pattern
 
@@ -34,7 +35,8 @@ def test_grid_marks_received_versions_missing_units_and_counts_each_year(store: 
     grid = subs.completeness_grid(store.submissions(), default_registry(), [2022, 2023])
     labels = grid.labels
     assert list(labels.columns) == ["Đơn vị", "Loại", "2022", "2023"]
-    assert len(labels) == len(default_registry())
+    assert list(labels.index) == sorted(builders.pilot_ids(), key=list(labels.index).index)
+    assert len(labels) == 12, "the units answering for 2022 or 2023, not the successors of 2025"
     assert labels.loc["q-le-chan", "2023"] == "v2" and labels.loc["q-le-chan", "2022"] == "v1"
     assert labels.loc["x-an-thang", "2022"] == "Thiếu"
     assert grid.status.loc["x-an-thang", "2023"] == subs.RECEIVED
@@ -47,9 +49,12 @@ def test_units_that_did_not_exist_in_a_year_are_not_expected(store: Store) -> No
     later = Unit("p-moi", UnitType.PHUONG, "Phường Mới", "Moi Ward", None, (), dt.date(2023, 1, 1), None, ())
     registry = UnitRegistry([default_registry()["q-le-chan"], later])
     _ingest(store, "q-le-chan", 2022, 0)
-    grid = subs.completeness_grid(store.submissions(), registry, [2022], "en")
+    grid = subs.completeness_grid(store.submissions(), registry, [2022, 2023], "en")
     assert grid.labels.loc["p-moi", "2022"] == "–" and grid.status.loc["p-moi", "2022"] == subs.NOT_EXPECTED
-    assert grid.expected == {2022: 1}
+    assert grid.labels.loc["p-moi", "2023"] == "Missing"
+    assert grid.expected == {2022: 1, 2023: 2}
+    alone = subs.completeness_grid(store.submissions(), registry, [2022], "en")
+    assert "p-moi" not in alone.labels.index, "a unit answering for none of the years shown has no row"
     assert list(grid.labels.columns[:2]) == ["Unit", "Type"] and grid.labels.loc["p-moi", "Type"] == "Ward"
 
 

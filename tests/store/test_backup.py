@@ -17,11 +17,11 @@ import pytest
 import sqlalchemy as sa
 
 from lgqa_metrics.domain.i18n import load_messages, messages
-from lgqa_metrics.domain.units import default_registry
 from lgqa_metrics.services.ingest import ingest_bytes
 from lgqa_metrics.store import backup as bk
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.store.schema import metadata
+from tests.support import builders
 from tests.support.cli import ROOT, run_in_process, run_process
 from tests.support.consistency import check_store, submission_ids, write_returns
 from tests.support.returns import filled_template, pattern
@@ -165,7 +165,7 @@ def test_a_postgresql_store_is_dumped_logically_and_restores_into_sqlite(tmp_pat
 
 def test_a_backup_taken_while_another_process_ingests_is_consistent(tmp_path: Path) -> None:
     db_path = tmp_path / "live.sqlite"
-    unit_years = [(u.id, y) for u in default_registry().units for y in (2022, 2023)]  # 24 returns
+    unit_years = [(u, y) for u in builders.pilot_ids() for y in (2022, 2023)]  # 24 returns
     paths = write_returns(tmp_path / "in", [(u, y, "v1") for u, y in unit_years])
     env = {k: v for k, v in os.environ.items() if k != "LGQA_DATABASE_URL"} | {"PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "lgqa_metrics", "ingest", "--create", "--db", f"sqlite:///{db_path}",

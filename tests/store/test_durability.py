@@ -21,11 +21,11 @@ import pytest
 import sqlalchemy as sa
 
 from lgqa_metrics.domain.roles import Actor, Role
-from lgqa_metrics.domain.units import default_registry
 from lgqa_metrics.intake.reader import read_bytes
 from lgqa_metrics.store import migrations
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.store.schema import metadata
+from tests.support import builders
 from tests.support.consistency import N_INDICATORS, check_store, connect, submission_ids, write_returns
 from tests.support.returns import filled_template, pattern
 
@@ -225,7 +225,7 @@ def test_an_ingest_killed_mid_write_leaves_every_committed_return_whole_and_a_re
     db_path = tmp_path / "lgqa.sqlite"
     url = f"sqlite:///{db_path}"
     # 12 unit-years × 2 versions = 24 returns, each unit-year's second version right after its first
-    unit_years = [(u.id, y) for u in default_registry().units[:6] for y in (2022, 2023)]
+    unit_years = [(u, y) for u in builders.pilot_ids()[:6] for y in (2022, 2023)]
     paths = write_returns(tmp_path / "in", [(u, y, f"v{v}") for u, y in unit_years for v in (1, 2)])
     total = len(paths)
 

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from lgqa_metrics.domain.ratings import Rating
+from lgqa_metrics.domain.units import REPORTING_TYPES, default_registry
 from lgqa_metrics.synthetic.forms import (
     INSTRUCTIONS,
     Blank,
@@ -416,3 +417,9 @@ def row_of(data: bytes, code: object, sheet: str | None = None, nth: int = 0, co
     """1-based row of the ``nth`` table row whose code cell (column ``column``) holds ``code``."""
     refs = [ref for ref in cells_of(data, code, sheet) if ref.rstrip("0123456789") == column]
     return int(refs[nth][len(column):])
+
+
+def pilot_ids(year: int = 2023) -> list[str]:
+    """The ids of the registered units that answer for ``year`` (the 12 pilot units up to 2024; their illustrative
+    successors from 2025), in registry order."""
+    return [u.id for u in default_registry().units if u.type in REPORTING_TYPES and u.reports_for(year)]

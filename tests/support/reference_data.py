@@ -48,3 +48,11 @@ def unit_row(unit_id: str, name: str, name_en: str = "", unit_type: str = "xa", 
     """One row of ``units.csv``."""
     return {"id": unit_id, "type": unit_type, "name": name, "name_en": name_en, "parent_id": parent, "aliases": "",
             "valid_from": "2025-07-01", "valid_to": "", "successor_ids": "", "note": "test"}
+
+
+@pytest.fixture
+def lineage_copy(data_copy: Path) -> Path:
+    """:func:`data_copy` with a copy of the lineage crosswalk beside the registry (without it, the registry's own
+    ``successor_ids`` are the only lineage, so registry edits are checked on their own)."""
+    shutil.copyfile(REAL_UNITS.with_name("lineage.csv"), data_copy / "lineage.csv")
+    return data_copy

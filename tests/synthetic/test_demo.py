@@ -1,8 +1,9 @@
-"""The synthetic demo generator: deterministic, ingested exactly, varied, marked synthetic; broken samples
-are rejected with a place."""
+"""The synthetic demo generator: deterministic, ingested exactly, varied, marked synthetic, the pilot units'
+successors reporting for 2025 from their predecessors' returns; broken samples are rejected with a place."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 import python_calamine as pc
 
 from lgqa_metrics.cli.main import main as cli_main
+from lgqa_metrics.domain.lineage import default_lineage
 from lgqa_metrics.domain.paths import DATA_DIR, SAMPLES_DIR
 from lgqa_metrics.domain.textnorm import fold
 from lgqa_metrics.domain.units import REPORTING_TYPES, UnitType, default_registry
@@ -24,6 +26,9 @@ from lgqa_metrics.synthetic import demo, demo_content
 
 BAD_DIR = DATA_DIR / "samples-bad"
 WORKBOOKS = (".xlsx", ".xls", ".ods")
+PILOT_YEARS = {2022, 2023}
+#: 12 pilot units × 2022, 2023, and their 6 successors × 2025.
+RETURNS = 30
 
 
 def _stored(store: Store) -> dict[tuple[str, int], dict[str, str]]:
@@ -50,7 +55,7 @@ def test_generating_twice_gives_the_same_bytes_and_the_same_expected_ratings(gen
     demo_content.demo_returns.cache_clear()
     again = demo.generate_samples(tmp_path / "again", convert=False)
     assert demo_content.expected_ratings() == first
-    assert len(first) == 24
+    assert len(first) == RETURNS
     assert [p.name for p in again] == [p.name for p in _workbooks(generated)]
     for path in again:
         assert path.read_bytes() == (generated / path.name).read_bytes(), path.name
@@ -58,17 +63,28 @@ def test_generating_twice_gives_the_same_bytes_and_the_same_expected_ratings(gen
     assert [p.read_bytes() for p in bad_a] == [p.read_bytes() for p in bad_b]
 
 
-def test_expected_ratings_cover_twelve_units_two_years_and_all_39_indicators() -> None:
+def _pilot_units() -> set[str]:
+    return {unit for unit, year in demo_content.expected_ratings() if year in PILOT_YEARS}
+
+
+def test_expected_ratings_cover_twelve_pilot_units_two_years_their_successors_2025_and_all_39_indicators() -> None:
     expected = demo_content.expected_ratings()
-    assert {year for _, year in expected} == {2022, 2023}
-    assert len({unit for unit, _ in expected}) == 12
+    assert {year for _, year in expected} == PILOT_YEARS | {2025}
+    pilots = _pilot_units()
+    assert len(pilots) == 12
+    assert all((unit, year) in expected for unit in pilots for year in PILOT_YEARS)
+    lineage, registry = default_lineage(), default_registry()
+    successors = {link.to_id for unit in pilots for link in lineage.successors(unit)}
+    assert len(successors) == 6  # the six pilot districts were dissolved without successor
+    assert {unit for unit, year in expected if year == 2025} == successors
+    assert all(registry[unit].reports_for(2025) and not registry[unit].valid_in(2023) for unit in successors)
     assert all(len(codes) == 39 for codes in expected.values())
     assert {w for codes in expected.values() for w in codes.values()} == {"red", "yellow", "green", "na", "missing"}
 
 
 def test_ingesting_the_generated_samples_gives_exactly_the_expected_ratings(generated: Path, store: Store) -> None:
     outcomes = ingest_paths(store, [generated])
-    assert [o.status for o in outcomes] == ["accepted"] * 24
+    assert [o.status for o in outcomes] == ["accepted"] * RETURNS
     assert not [i for o in outcomes for i in o.issues if i.code not in ("rating_blank", "evidence_missing")]
     unevidenced = [e for r in demo_content.demo_returns() for e in r.entries
                    if e.rating.value in ("yellow", "green") and not e.evidence]
@@ -78,7 +94,7 @@ def test_ingesting_the_generated_samples_gives_exactly_the_expected_ratings(gene
 
 def test_ingesting_the_committed_samples_gives_exactly_the_expected_ratings(store: Store) -> None:
     outcomes = ingest_paths(store, [SAMPLES_DIR])
-    assert [o.status for o in outcomes] == ["accepted"] * 24
+    assert [o.status for o in outcomes] == ["accepted"] * RETURNS
     assert _stored(store) == demo_content.expected_ratings()
 
 
@@ -93,10 +109,47 @@ def test_committed_samples_are_small_and_use_every_layout() -> None:
 
 def test_some_units_improve_and_some_decline_in_green_count() -> None:
     greens = {(r.unit.id, r.year): r.greens() for r in demo_content.demo_returns()}
-    change = {unit: greens[unit, 2023] - greens[unit, 2022] for unit, _ in greens}
+    change = {unit: greens[unit, 2023] - greens[unit, 2022] for unit in _pilot_units()}
     assert any(d > 0 for d in change.values())
     assert any(d < 0 for d in change.values())
     assert any(d == 0 for d in change.values())
+
+
+def _successions() -> list[tuple[dict[str, str], dict[str, str]]]:
+    """(predecessor's 2023 ratings, successor's 2025 ratings) for each successor, by the lineage."""
+    expected, lineage = demo_content.expected_ratings(), default_lineage()
+    out = []
+    for unit in sorted(u for u, year in expected if year == 2025):
+        (before,) = [link.from_id for link in lineage.predecessors(unit) if (link.from_id, 2023) in expected]
+        out.append((expected[before, 2023], expected[unit, 2025]))
+    return out
+
+
+def test_each_successor_evolves_from_its_predecessors_2023_return_most_improving_one_slipping() -> None:
+    greens = []
+    for before, after in _successions():
+        rated = [c for c in before if before[c] in ("red", "yellow", "green") and after[c] in ("red", "yellow", "green")]
+        assert sum(before[c] == after[c] for c in rated) >= 0.75 * len(rated)  # evolved, not drawn afresh
+        assert sum(before[c] != after[c] for c in rated) <= 10
+        greens.append(list(after.values()).count("green") - list(before.values()).count("green"))
+    assert sum(d > 0 for d in greens) >= 3
+    assert sum(d < 0 for d in greens) == 1
+
+
+def test_successors_returns_are_dated_2025_from_their_creation_and_na_as_their_type_has_it() -> None:
+    registry = default_registry()
+    late = [r for r in demo_content.demo_returns() if r.year == 2025]
+    assert len(late) == 6
+    for ret in late:
+        assert ret.unit.valid_from is not None and ret.unit.valid_from.year == 2025
+        for e in ret.entries:
+            for _, month, year in re.findall(r"ngày (\d+)/(\d+)/(\d{4})", e.evidence):
+                assert int(year) == 2025 and int(month) >= ret.unit.valid_from.month, (ret.unit.id, e.evidence)
+            assert not re.search(r"\b202[0-4]\b", e.evidence + e.note), (ret.unit.id, e)
+            assert "cấp huyện" not in e.note  # no district level any more
+        na = {e.code for e in ret.entries if e.rating.value == "na"}
+        always = {UnitType.PHUONG: {"1.4", "2.7"}, UnitType.XA: {"1.4", "2.5", "4.5"}}[registry[ret.unit.id].type]
+        assert always <= na
 
 
 def test_not_applicable_only_where_plausible_and_quan_greener_than_xa() -> None:
@@ -183,11 +236,12 @@ def test_an_unknown_unit_is_reported_at_the_cell_holding_its_name(store: Store) 
 def test_demo_command_loads_the_samples_with_their_illustrative_appraisals(db_url: str) -> None:
     assert cli_main(["demo", "--db", db_url, "--create"]) == 0
     store = Store.open(db_url)
-    assert len(store.submissions()) == 24
+    assert len(store.submissions()) == RETURNS
     book = Appraisals(store)
     queue = book.queue()
-    assert queue["status"].value_counts().to_dict() == {"accepted": 21, "submitted": 2, "returned": 1}
-    assert set(queue.loc[queue["status"] != "accepted", "year"]) == {2023}
+    assert queue["status"].value_counts().to_dict() == {"accepted": 21, "submitted": 8, "returned": 1}
+    assert set(queue.loc[queue["status"] != "accepted", "year"]) == {2023, 2025}
+    assert set(queue.loc[queue["year"] == 2025, "status"]) == {"submitted"}  # the successors' returns wait
     lower = {"green": "yellow", "yellow": "red"}
     for ret in demo_content.demo_returns():  # every yellow or green sent without evidence was lowered one step
         sid = queue.loc[(queue["unit_id"] == ret.unit.id) & (queue["year"] == ret.year)]
@@ -207,5 +261,5 @@ def test_module_entry_point_regenerates_a_folder_and_its_broken_twin(tmp_path: P
     for stale in (tmp_path / "samples" / "old_2021.xlsx", tmp_path / "samples-bad" / "old.xlsx"):
         stale.write_bytes(b"stale")
     assert demo.main([str(tmp_path / "samples"), "--no-convert"]) == 0
-    assert len(_workbooks(tmp_path / "samples")) == 20
+    assert len(_workbooks(tmp_path / "samples")) == 26
     assert len(_workbooks(tmp_path / "samples-bad")) == len(demo.bad_samples())

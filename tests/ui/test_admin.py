@@ -408,7 +408,7 @@ def test_a_bad_registry_upload_is_refused_with_a_message_and_the_file_is_unchang
     target = data_copy / "units.csv"
     before = target.read_bytes()
     at = _admin_on("app_pages/admin_data.py")
-    assert _registry_rows(at) == 12, "the registry as it stands"
+    assert _registry_rows(at) == 19, "the registry as it stands"
     bad = edit_csv(target, lambda rows: [*rows, unit_row("x-moi", "Xã Mới", unit_type="lang")])
     _units_uploader(at).set_value(("units.csv", bad, "text/csv")).run()
     assert not at.exception, at.exception
@@ -450,7 +450,7 @@ def test_a_good_registry_upload_shows_the_changes_and_replaces_the_file_on_confi
     assert target.read_bytes() == good
     assert REAL_UNITS.read_bytes() == real, "the real data folder is never touched"
     assert _units_uploader(at).value is None, "the uploader is emptied"
-    assert _registry_rows(at) == 13
+    assert _registry_rows(at) == 20
     [entry] = audit.audit_log(root.engine, actions=["registry_replaced"]).to_dict("records")
     assert entry["actor"] == "root" and json.loads(entry["details"])["added"] == ["x-moi"]
 

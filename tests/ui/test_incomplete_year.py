@@ -13,17 +13,19 @@ from lgqa_metrics.domain.units import default_registry
 from lgqa_metrics.services.ingest import ingest_bytes
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.ui import state
+from tests.support import builders
 from tests.support.returns import filled_template, pattern
 from tests.ui.conftest import open_app
 
-PILOT = 12
+#: The units answering for 2025 on: the pilot units' six illustrative successors.
+DUE = 6
 
 
 @pytest.fixture
 def early(demo: str) -> str:
-    """The demo store (the 12 pilot units in 2022 and 2023) and one return for 2024."""
+    """The demo store (the 12 pilot units in 2022 and 2023, their 6 successors in 2025) and one return for 2026."""
     store = Store.open(demo)
-    [outcome] = ingest_bytes(store, filled_template("q-hong-bang", 2024, pattern(1)), "hong-bang-2024.xlsx")
+    [outcome] = ingest_bytes(store, filled_template("p-hong-bang", 2026, pattern(1)), "hong-bang-2026.xlsx")
     assert outcome.status == "accepted", outcome
     store.close()
     return demo
@@ -42,39 +44,40 @@ def _matrix_rows(at: AppTest) -> list[str]:
 def test_the_overview_opens_on_the_last_complete_year_and_marks_the_new_one(early: str) -> None:
     at = _ok(open_app("app_pages/overview.py"))
     year = at.selectbox(key=state.YEAR)
-    assert year.value == 2023
-    assert year.options == ["2022", "2023", f"2024 · đang nhận báo cáo 1/{PILOT}"]
+    assert year.value == 2025
+    assert year.options == ["2022", "2023", "2025", f"2026 · đang nhận báo cáo 1/{DUE}"]
     assert not at.info, "a complete year needs no warning"
-    assert len(_matrix_rows(at)) == PILOT and not [r for r in _matrix_rows(at) if "chưa nộp" in r]
-    assert "so sánh 12 đơn vị có báo cáo cả hai năm" in " ".join(c.value for c in at.caption)
+    assert len(_matrix_rows(at)) == DUE and not [r for r in _matrix_rows(at) if "chưa nộp" in r]
 
 
 def test_the_new_year_chosen_shows_every_unit_due_and_compares_like_with_like(early: str) -> None:
     at = open_app("app_pages/overview.py")
-    _ok(at.selectbox(key=state.YEAR).set_value(2024).run())
-    assert any("mới có 1/12 đơn vị nộp" in i.value for i in at.info)
+    _ok(at.selectbox(key=state.YEAR).set_value(2026).run())
+    assert any(f"mới có 1/{DUE} đơn vị nộp" in i.value for i in at.info)
     rows = _matrix_rows(at)
     unsent = [r for r in rows if r.endswith("(chưa nộp)")]
-    assert len(rows) == PILOT and len(unsent) == PILOT - 1
-    assert "Quận Hồng Bàng" in rows, "the one unit that sent its return, under its own name"
-    expected = {f"{u.name} (chưa nộp)" for u in default_registry().units if u.valid_in(2024) and u.id != "q-hong-bang"}
+    assert len(rows) == DUE and len(unsent) == DUE - 1
+    assert "Phường Hồng Bàng" in rows, "the one unit that sent its return, under its own name"
+    expected = {f"{default_registry()[u].name} (chưa nộp)" for u in builders.pilot_ids(2026) if u != "p-hong-bang"}
     assert set(unsent) == expected
     assert "so sánh 1 đơn vị có báo cáo cả hai năm" in " ".join(c.value for c in at.caption)
-    assert "1 / 12" in at.metric[0].value
+    assert f"1 / {DUE}" in at.metric[0].value
 
 
 def test_compare_and_trends_open_on_complete_years(early: str) -> None:
     at = _ok(open_app("app_pages/compare.py"))
-    assert at.selectbox(key=state.YEAR).value == 2023
-    assert len(at.dataframe[0].value) == PILOT, "the ranking of every unit, not of one"
+    assert at.selectbox(key=state.YEAR).value == 2025
+    assert len(at.dataframe[0].value) == DUE, "the ranking of every unit, not of one"
     at.switch_page("app_pages/trends.py")
     _ok(at.run())
-    assert (at.selectbox(key=state.YEAR_FROM).value, at.selectbox(key=state.YEAR_TO).value) == (2022, 2023)
-    assert any("So sánh 12 đơn vị có báo cáo cả hai năm 2022 và 2023" in c.value for c in at.caption)
-    at.selectbox(key=state.YEAR_FROM).set_value(2023)
-    at.selectbox(key=state.YEAR_TO).set_value(2024)
+    assert (at.selectbox(key=state.YEAR_FROM).value, at.selectbox(key=state.YEAR_TO).value) == (2023, 2025)
+    captions = " ".join(c.value for c in at.caption)
+    assert f"So sánh {DUE} đơn vị có báo cáo cả hai năm 2023 và 2025" in captions, "the successors, through lineage"
+    assert "được so sánh qua dòng kế thừa" in captions
+    at.selectbox(key=state.YEAR_FROM).set_value(2025)
+    at.selectbox(key=state.YEAR_TO).set_value(2026)
     _ok(at.run())
     captions = " ".join(c.value for c in at.caption)
-    assert "So sánh 1 đơn vị có báo cáo cả hai năm 2023 và 2024" in captions
-    assert "11 đơn vị chỉ có báo cáo một trong hai năm" in captions
+    assert "So sánh 1 đơn vị có báo cáo cả hai năm 2025 và 2026" in captions
+    assert f"{DUE - 1} đơn vị chỉ có báo cáo một trong hai năm" in captions
     assert any("đang nhận báo cáo" in i.value for i in at.info)
