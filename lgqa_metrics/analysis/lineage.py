@@ -113,7 +113,7 @@ def _combined(source: pd.DataFrame, rule: BaselineRule) -> pd.Series:
         counts = counts.sort_values([*keys, "n", "points"], ascending=[True, True, True, False, True])
         points = counts.drop_duplicates(keys).set_index(keys)["points"]
     else:
-        weighted = assessed.assign(wp=assessed["points"])
+        weighted = assessed.assign(wp=assessed["points"] * assessed["weight"])
         sums = weighted.groupby(keys, observed=True)[["wp", "weight"]].sum()
         points = np.ceil(sums["wp"] / sums["weight"] * 2 - 0.5 - 1e-9) / 2  # nearest colour, a tie to the lower
     words = points.map(_BY_POINTS)

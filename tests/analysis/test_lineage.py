@@ -167,6 +167,19 @@ def test_an_older_ancestor_stands_for_the_years_its_successor_did_not_exist() ->
     assert carried[0].sources == {2019: ("x-g",), 2024: ("x-o1",)}
 
 
+def test_a_year_the_unit_answers_itself_is_never_carried_even_when_an_ancestor_answers_it_too() -> None:
+    """A boundary change keeps the old unit (x-other): its 2025 return is its own, not the new unit's 2025."""
+    lineage = Lineage([merge("x-o1"), Link(OTHER, TARGET, REFORM, ChangeKind.BOUNDARY, 1.0)])
+    ratings = table([("x-o1", 2024, "1.1", "green"), (OTHER, 2024, "1.1", "yellow"), (OTHER, 2025, "1.1", "red"),
+                     (OTHER, 2026, "1.1", "red"), (TARGET, 2025, "1.1", "green")])
+    rows, carried = followed(ratings, [TARGET], lineage, REGISTRY, BaselineRule.WORST)
+    assert carried_ratings(rows) == {(2024, "1.1"): "yellow"}
+    assert carried == [Carried(TARGET, (2024,), {2024: ("x-o1", OTHER)}, 2025)]
+    mine = rows[~rows[THROUGH].astype(bool)]
+    assert [(str(u), int(y), str(r)) for u, y, r in zip(mine["unit_id"], mine["year"], mine["rating"], strict=True)] == [
+        (TARGET, 2025, "green")]
+
+
 def test_nothing_is_carried_without_predecessors_or_their_returns() -> None:
     lineage = Lineage([merge("x-o1")])
     empty, carried = carry_back(table([("x-o2", 2024, "1.1", "red")]), [TARGET, OTHER], lineage, REGISTRY,
