@@ -22,12 +22,12 @@ from lgqa_metrics.store.appraisals import Appraisals
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.store.schema import users_t
 from lgqa_metrics.ui import state
-from tests.support.reference_data import REAL_UNITS, data_copy, edit_csv, unit_row
+from tests.support.reference_data import REAL_UNITS, data_copy, edit_csv, lineage_copy, unit_row
 from tests.support.returns import filled_template, pattern
 from tests.ui.conftest import ROOT, TIMEOUT, open_app, sign_in_as
 from tests.ui.downloads import Downloads, downloads
 
-__all__ = ["data_copy", "downloads"]
+__all__ = ["data_copy", "downloads", "lineage_copy"]
 
 ADMIN_PAGES = ("app_pages/admin_accounts.py", "app_pages/audit.py", "app_pages/admin_data.py")
 ROOT_PASSWORD = "a-long-password-1"
@@ -535,3 +535,42 @@ def test_an_admin_unlocks_an_appraised_return_with_a_reason_and_the_unit_can_sen
         "accepted"]
     [entry] = audit.audit_log(root.engine, actions=["appraisal_unlocked"]).to_dict("records")
     assert entry["actor"] == "root" and "nhập nhầm" in json.loads(entry["details"])["reason"]
+
+
+def _lineage_uploader(at: AppTest):  # type: ignore[no-untyped-def]
+    return next(u for u in at.file_uploader if str(u.key).startswith(f"{state.REFERENCE_UPLOAD}_lineage_"))
+
+
+def test_the_lineage_tab_checks_a_crosswalk_upload_and_draws_a_unit_s_lineage(
+        root: Store, lineage_copy: Path) -> None:
+    target = lineage_copy / "lineage.csv"
+    before = target.read_bytes()
+    at = _admin_on("app_pages/admin_data.py")
+    table = next(d.value for d in at.dataframe if "Đơn vị cũ" in d.value.columns)
+    assert len(table) == 6 and set(table["Loại thay đổi"]) == {"merge"}
+    graph = next(c for c in at.get("plotly_chart") if c.proto.id and "lineage_graph_admin" in c.proto.id)
+    title = json.loads(graph.proto.spec)["layout"]["title"]["text"]
+    assert title == "Dòng kế thừa của Xã Vĩnh Bảo", "the last unit with a lineage, the newest, is drawn first"
+    texts = " ".join(str(tr.get("text")) for tr in json.loads(graph.proto.spec)["data"])
+    assert "Xã Trung Lập" in texts, "with its predecessor"
+
+    cycle = edit_csv(target, lambda rows: [*rows, {**rows[0], "from_id": rows[0]["to_id"], "to_id": rows[0]["from_id"]}])
+    _lineage_uploader(at).set_value(("lineage.csv", cycle, "text/csv")).run()
+    assert not at.exception, at.exception
+    message = at.error[0].value
+    assert "Không dùng được tệp này thay cho lineage.csv" in message and "vòng lặp" in message
+    assert "p-minh-khai → p-hong-bang → p-minh-khai" in message or "p-hong-bang → p-minh-khai → p-hong-bang" in message
+    assert not [b for b in at.button if b.key == "reference_confirm_lineage"]
+
+    uneven = edit_csv(target, lambda rows: [*rows[:-1], {**rows[-1], "kind": "split", "share": "0.6"}])
+    _lineage_uploader(at).set_value(("lineage.csv", uneven, "text/csv")).run()
+    assert "tổng tỷ lệ các phần là 0.6, không phải 1" in at.error[0].value
+
+    sourced = edit_csv(target, lambda rows: [{**r, "source": "Nghị quyết 1669/NQ-UBTVQH15"} for r in rows])
+    _lineage_uploader(at).set_value(("lineage.csv", sourced, "text/csv")).run()
+    assert "hợp lệ" in at.success[0].value and target.read_bytes() == before
+    at.button(key="reference_confirm_lineage").click().run()
+    assert not at.exception, at.exception
+    assert target.read_bytes() == sourced
+    [entry] = audit.audit_log(root.engine, actions=["lineage_replaced"]).to_dict("records")
+    assert entry["target"] == "lineage.csv" and len(json.loads(entry["details"])["changed"]) == 6
