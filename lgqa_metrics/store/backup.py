@@ -53,7 +53,7 @@ KIND_SQLITE: Final = "sqlite"
 KIND_LOGICAL: Final = "logical"
 #: Tables synced from the data files at every open, and the schema revision: a store holding only these counts
 #: as empty.
-REFERENCE_TABLES: Final = frozenset({"units", "indicators", "meta", "alembic_version"})
+REFERENCE_TABLES: Final = frozenset({"units", "unit_links", "indicators", "meta", "alembic_version"})
 _BATCH: Final = 500
 _CHUNK: Final = 1 << 20
 
@@ -482,9 +482,9 @@ def _utc(table: sa.Table, key: str, value: Any) -> Any:
 
 
 def clear_reference(conn: Connection) -> None:
-    """Empty the reference tables opening a store fills (meta, indicators, units), before a copy brings its
-    own."""
-    for name in ("meta", "indicators", "units"):
+    """Empty the reference tables opening a store fills (meta, indicators, the crosswalk, units), before a copy
+    brings its own."""
+    for name in ("meta", "indicators", "unit_links", "units"):
         conn.execute(metadata.tables[name].delete())
 
 

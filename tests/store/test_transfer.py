@@ -100,7 +100,7 @@ def test_a_sqlite_demo_store_moves_into_postgresql_whole_and_keeps_working(
 
     source, moved = Store.open(f"sqlite:///{demo_path}"), Store.open(pg_url)
     before, after = _answers(source), _answers(moved)
-    assert len(before["submissions"]) == 26 and len(before["issues"]) > 0 and before["archive"]["content"].all()
+    assert len(before["submissions"]) == 32 and len(before["issues"]) > 0 and before["archive"]["content"].all()
     assert list(after["audit"]["action"])[-1] == "store_migrated"
     after["audit"] = after["audit"].iloc[:-1]
     for key, frame in before.items():
