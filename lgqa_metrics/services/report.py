@@ -27,7 +27,7 @@ import plotly.graph_objects as go
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from lgqa_metrics.analysis import analytics, appraisal, basis, charts, scope
+from lgqa_metrics.analysis import analytics, appraisal, basis, charts, lineage, scope
 from lgqa_metrics.analysis.charts import SYMBOLS, rating_colours
 from lgqa_metrics.analysis.filters import type_label
 from lgqa_metrics.domain.basis import Basis
@@ -37,7 +37,7 @@ from lgqa_metrics.domain.i18n import MessageError, t
 from lgqa_metrics.domain.paths import DATA_DIR
 from lgqa_metrics.domain.units import UnitRegistry
 from lgqa_metrics.services import office, word
-from lgqa_metrics.store.appraisals import Appraisals
+from lgqa_metrics.store.appraisals import Appraisals, Overlay
 from lgqa_metrics.store.database import Store
 
 LETTERHEAD_FILE: Final = DATA_DIR / "report.toml"
@@ -113,6 +113,7 @@ class ReportData:
     appraised: int
     returns: int
     registry: UnitRegistry
+    carried: tuple[lineage.Carried, ...] = ()  # units compared through lineage with the comparison year
 
 
 def default_comparison(store: Store, year: int) -> int | None:
@@ -136,14 +137,39 @@ def gather(store: Store, request: ReportRequest) -> ReportData:
     due = [u for u in analytics.expected_units(store.registry, request.year) if not request.units or u in request.units]
     head = analytics.headline(ratings, request.year, store.registry, due)
     changes = detail = None
+    carried: list[lineage.Carried] = []
     if request.compare_to is not None:
-        changes = analytics.change_summary(ratings, request.compare_to, request.year)
-        detail = analytics.change_detail(ratings, request.compare_to, request.year)
+        compared, carried = _through_lineage(store, ratings, request, held)
+        changes = analytics.change_summary(compared, request.compare_to, request.year)
+        detail = analytics.change_detail(compared, request.compare_to, request.year)
     evidence = analytics.evidenced_share(this_year, analytics.UNIT_KEYS)
     appraised = int(this_year.loc[this_year["appraised"], "submission_id"].nunique())
     return ReportData(request, ratings, head, due, analytics.ranking(ratings, request.year, request.lang), changes,
                       detail, appraisal.gap_by_unit(ratings, request.year), evidence, appraised,
-                      int(this_year["submission_id"].nunique()), store.registry)
+                      int(this_year["submission_id"].nunique()), store.registry, tuple(carried))
+
+
+#: The rule by which the report compares a new unit with its predecessors' earlier year (named in the report).
+REPORT_RULE: Final = lineage.BaselineRule.WORST
+
+
+def _through_lineage(store: Store, ratings: pd.DataFrame, request: ReportRequest,
+                     held: Overlay) -> tuple[pd.DataFrame, list[lineage.Carried]]:
+    """``ratings`` with, for each unit of the report's year that did not answer for the comparison year, that year
+    carried back from its predecessors (:data:`REPORT_RULE`), so changes across a reorganisation are counted
+    through lineage; and what was carried."""
+    year, before = request.year, request.compare_to
+    assert before is not None
+    units = [str(u) for u in ratings.loc[ratings["year"] == year, "unit_id"].unique()]
+    ancestors = [a for a in lineage.with_ancestors(units, store.lineage) if a not in units]
+    if not ancestors:
+        return ratings, []
+    earlier = basis.apply(scope.with_areas(store.ratings(years=[before], units=ancestors), store.registry),
+                          held.accepted, held.overrides, Basis.COMBINED)
+    extra, carried = lineage.carry_back(earlier, units, store.lineage, store.registry, REPORT_RULE)
+    if extra.empty:
+        return ratings, []
+    return pd.concat([ratings, extra.drop(columns=[lineage.THROUGH])], ignore_index=True), carried
 
 
 # --- charts ----------------------------------------------------------------------------------------------------
@@ -313,6 +339,10 @@ def _changes(doc: Any, data: ReportData, numbers: _Numbers) -> None:
     rows = [[r["unit_name"], *(int(r[c]) for c in cols[1:])] for _, r in data.changes.iterrows()]
     word.table(doc, [t(f"col.{c}", lang) for c in cols], rows, size=10, widths_cm=[5.0, 2.2, 2.2, 2.2, 2.4, 2.2],
                numeric=[False, True, True, True, True, True])
+    if data.carried:
+        names = ", ".join(data.registry.name_of(c.unit_id, lang) for c in data.carried)
+        word.text(doc, t("lineage.change_note", lang, units=names, year_from=before, year_to=data.request.year,
+                         rule=REPORT_RULE.label(lang)), italic=True, size=11)
 
 
 def _appraisal(doc: Any, data: ReportData, draw: ChartRenderer, numbers: _Numbers) -> None:

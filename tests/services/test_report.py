@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from lgqa_metrics.domain.paths import SAMPLES_DIR
 from lgqa_metrics.services.ingest import ingest_paths
-from lgqa_metrics.services.report import ReportError, ReportRequest, load_letterhead, make_report
+from lgqa_metrics.services.report import ReportError, ReportRequest, gather, load_letterhead, make_report
 from lgqa_metrics.store.appraisals import Appraisals
 from lgqa_metrics.store.database import Store
 from lgqa_metrics.synthetic.demo_appraisals import apply_demo_appraisals
@@ -141,3 +141,21 @@ def test_a_report_that_cannot_be_made_says_why(made: tuple[Store, Path, Path], t
     bad.write_text("parent_body = \"UBND\"\nissuing_body = \"\"\n", encoding="utf-8")
     with pytest.raises(ReportError, match="issuing_body"):
         load_letterhead(bad)
+
+
+def test_the_2025_report_counts_the_changes_of_the_new_units_through_their_predecessors(
+        made: tuple[Store, Path, Path]) -> None:
+    """Against 2023, each 2025 successor is compared with its predecessor's 2023 return (one predecessor each: its
+    ratings as they were, whatever the rule), and the report says so under the table."""
+    store = made[0]
+    data = gather(store, ReportRequest(2025, 2023))
+    assert {c.unit_id for c in data.carried} == {"p-hong-bang", "p-le-chan", "p-kien-an", "x-an-lao", "x-tien-lang",
+                                                "x-vinh-bao"}
+    assert data.changes is not None
+    before, after = _counted(store, 2023), _counted(store, 2025)
+    for successor in data.carried:
+        [predecessor] = successor.sources[2023]
+        pairs = [(SCORE.get(before[predecessor][c]), SCORE.get(after[successor.unit_id][c])) for c in after[successor.unit_id]]
+        row = data.changes.set_index("unit_id").loc[successor.unit_id]
+        assert int(row["improved"]) == sum(a is not None and b is not None and b > a for a, b in pairs)
+        assert int(row["declined"]) == sum(a is not None and b is not None and b < a for a, b in pairs)

@@ -32,7 +32,7 @@ ADMIN_PASSWORD = "an-admin-password-1"
 
 @pytest.fixture(scope="module")
 def _demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo store (the 24 bundled synthetic returns) with a second version of one unit-year, a withdrawn
+    """The demo store (the 30 bundled synthetic returns) with a second version of one unit-year, a withdrawn
     version, the broken samples (rejected, with their issues) and an administrator who has signed in once."""
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
     store = Store.open(f"sqlite:///{path}")
