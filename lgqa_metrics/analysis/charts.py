@@ -28,7 +28,7 @@ from lgqa_metrics.domain.catalogue import Catalogue, Quadrant
 from lgqa_metrics.domain.evidence import EvidenceStatus, status_labels
 from lgqa_metrics.domain.formatting import date_time, number, percent
 from lgqa_metrics.domain.i18n import t
-from lgqa_metrics.domain.lineage import Link
+from lgqa_metrics.domain.lineage import Lineage, Link
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.units import UnitRegistry
 
@@ -75,19 +75,23 @@ def _style(index: int) -> UnitStyle:
     return UnitStyle(UNIT_COLOURS[index % len(UNIT_COLOURS)], UNIT_SYMBOLS[index % len(UNIT_SYMBOLS)])
 
 
-def unit_styles(ids: Iterable[str], registry: UnitRegistry) -> dict[str, UnitStyle]:
+def unit_styles(ids: Iterable[str], registry: UnitRegistry, lineage: Lineage | None = None) -> dict[str, UnitStyle]:
     """Each of ``ids`` (the units, or areas, one chart draws) its colour and marker, from its place in
     ``registry``: the unit at place *p* takes colour *p* mod 12 and marker *p* mod 5, whichever other units
     the chart shows, so with a registry of up to twelve units (the pilot) a unit looks the same on every chart
-    of the app. In a larger registry two units drawn together may have the same place modulo 12: then the one
-    later in the registry takes the next colour not yet drawn (the next pair not yet drawn once all twelve
-    colours are), so that no two units of one chart look alike. Ids the registry does not hold follow its end,
-    in the order given."""
+    of the app. **A place keeps its colour across a reorganisation**: with a ``lineage``, a unit takes the place
+    of its earliest-registered ancestor (Phường Hồng Bàng the colour of Phường Minh Khai). In a larger registry
+    two units drawn together may have the same place modulo 12: then the one later in the registry takes the next
+    colour not yet drawn (the next pair not yet drawn once all twelve colours are), so that no two units of one
+    chart look alike. Ids the registry does not hold follow its end, in the order given."""
     beyond = len(registry)
     places: dict[str, int] = {}
     for unit_id in dict.fromkeys(str(i) for i in ids):
-        at = registry.position(unit_id)
-        if at is None:
+        family = [unit_id, *(lineage.ancestors(unit_id) if lineage is not None else ())]
+        known = [p for p in (registry.position(u) for u in family) if p is not None]
+        if known:
+            at = min(known)
+        else:
             at, beyond = beyond, beyond + 1
         places[unit_id] = at
     styles: dict[str, UnitStyle] = {}
@@ -292,12 +296,13 @@ def quadrant_bars(counts: pd.DataFrame, catalogue: Catalogue, lang: str = "vi", 
 _RADAR_LABEL_WIDTH: Final = 16
 
 
-def radar(profile: pd.DataFrame, catalogue: Catalogue, registry: UnitRegistry, lang: str = "vi") -> go.Figure:
+def radar(profile: pd.DataFrame, catalogue: Catalogue, registry: UnitRegistry, lang: str = "vi",
+          lineage: Lineage | None = None) -> go.Figure:
     """Quadrant profile of each unit: the 0–100 index per quadrant on a polar chart, each unit in its own
     colour and marker (:func:`unit_styles`), units in display order (type, then name)."""
     quads = list(catalogue.quadrants.values())
     theta = [f"<b>{q.roman}</b><br>{wrapped(q.name(lang), _RADAR_LABEL_WIDTH)}" for q in quads]
-    styles = unit_styles(profile["unit_id"], registry)
+    styles = unit_styles(profile["unit_id"], registry, lineage)
     fig = go.Figure()
     for uid, name in unit_order(profile)[["unit_id", "unit_name"]].itertuples(index=False):
         part = profile[profile["unit_id"] == uid]
@@ -470,14 +475,15 @@ def spread(values: Sequence[float], gap: float, low: float, high: float) -> list
 
 
 def trend_lines(trend: pd.DataFrame, registry: UnitRegistry, lang: str = "vi",
-                title_key: str = "chart.trend_title", breaks: Sequence[float] = ()) -> go.Figure:
+                title_key: str = "chart.trend_title", breaks: Sequence[float] = (),
+                lineage: Lineage | None = None) -> go.Figure:
     """Index per unit over the years (a slope chart when there are two years), each unit in its own colour and
     marker (:func:`unit_styles`). Each line ends in a label with its marker, last value and name, and starts
     with its first value; labels are spread apart (:func:`spread`) and tied to their line's end by a thin
     leader, so they never overlap: the chart grows taller when many lines need room. Years carried back from
     predecessors (``through_lineage``) are drawn dotted, apart from the unit's own years; ``breaks`` mark
     reorganisations on the year axis."""
-    styles = unit_styles(trend["unit_id"], registry)
+    styles = unit_styles(trend["unit_id"], registry, lineage)
     years = sorted(int(y) for y in trend["year"].unique())
     span = max(years[-1] - years[0], 1) if years else 1
     lines = [(str(uid), str(name), part.sort_values("year").dropna(subset=["index"]))
@@ -511,8 +517,8 @@ def trend_lines(trend: pd.DataFrame, registry: UnitRegistry, lang: str = "vi",
                 marker={"symbol": style.symbol, "size": 9, "opacity": 0.6 if carried else 1},
                 hovertemplate="%{x}: %{y:.0f}<extra>%{fullData.name}</extra>"))
     longest = max((len(name) for _, name, _ in lines), default=0)
-    _mark_breaks(fig, breaks, lang)
-    fig.update_layout(annotations=[*notes, *fig.layout.annotations])
+    _mark_breaks(fig, breaks)
+    fig.update_layout(annotations=[*notes, *_break_labels(breaks, lang)])
     fig.update_xaxes(title=t("chart.year", lang), tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
                      range=[years[0] - 0.08 * span, years[-1] + 0.05 * span] if years else None)
     fig.update_yaxes(title=t("chart.index", lang), range=[0, _INDEX_TOP])
@@ -529,22 +535,26 @@ def _segments(line: pd.DataFrame) -> list[tuple[pd.DataFrame, bool]]:
     return [(part, carried) for part, carried in ((line[through], True), (line[~through], False)) if not part.empty]
 
 
-def _mark_breaks(fig: go.Figure, breaks: Sequence[float], lang: str) -> None:
-    """A dashed vertical line at each reorganisation on the year axis (every panel), labelled once at the top."""
+def _mark_breaks(fig: go.Figure, breaks: Sequence[float]) -> None:
+    """A dashed vertical line at each reorganisation on the year axis (every panel)."""
     for at in breaks:
         fig.add_vline(x=at, line={"color": "#555", "width": 1.5, "dash": "dash"})
-        fig.add_annotation(x=at, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-                           text=t("lineage.break", lang), font={"size": MIN_TEXT, "color": "#333"})
+
+
+def _break_labels(breaks: Sequence[float], lang: str) -> list[dict[str, object]]:
+    """The label of each reorganisation line, at the top of the plot."""
+    return [{"x": at, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom", "showarrow": False,
+             "text": t("lineage.break", lang), "font": {"size": MIN_TEXT, "color": "#333"}} for at in breaks]
 
 
 def quadrant_trend(trend: pd.DataFrame, catalogue: Catalogue, registry: UnitRegistry, lang: str = "vi",
-                   breaks: Sequence[float] = ()) -> go.Figure:
+                   breaks: Sequence[float] = (), lineage: Lineage | None = None) -> go.Figure:
     """Index per unit over the years, one panel per quadrant, each unit in its own colour and marker; years
     carried back from predecessors dotted, ``breaks`` marked (see :func:`trend_lines`)."""
     quads = list(catalogue.quadrants.values())
     titles = [quadrant_title(q, lang) for q in quads]
     fig = make_subplots(rows=1, cols=4, shared_yaxes=True, subplot_titles=titles)
-    styles = unit_styles(trend["unit_id"], registry)
+    styles = unit_styles(trend["unit_id"], registry, lineage)
     traces, cols = [], []
     for uid, name in unit_order(trend)[["unit_id", "unit_name"]].itertuples(index=False):
         style = styles[str(uid)]
@@ -560,8 +570,7 @@ def quadrant_trend(trend: pd.DataFrame, catalogue: Catalogue, registry: UnitRegi
                     hovertemplate="%{x}: %{y:.0f}<extra>%{fullData.name}</extra>"))
                 cols.append(col)
     fig.add_traces(traces, rows=[1] * len(traces), cols=cols)
-    for at in breaks:
-        fig.add_vline(x=at, line={"color": "#555", "width": 1.5, "dash": "dash"})
+    _mark_breaks(fig, breaks)
     years = sorted(trend["year"].unique())
     fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years], title_text=t("chart.year", lang))
     fig.update_yaxes(range=[0, _INDEX_TOP])

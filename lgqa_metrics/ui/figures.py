@@ -140,9 +140,11 @@ def _followed(units: tuple[str, ...], rule: str | None) -> tuple[pd.DataFrame, l
 def _trends(version: str, units: tuple[str, ...], rule: str | None, lang: str) -> TrendView:
     selected, carried = _followed(units, rule)
     breaks = lineage.break_years(carried)
-    return TrendView(_said(charts.trend_lines(analytics.trend(selected), registry(), lang, breaks=breaks), lang),
+    links = get_store().lineage
+    return TrendView(_said(charts.trend_lines(analytics.trend(selected), registry(), lang, breaks=breaks,
+                                              lineage=links), lang),
                      _said(charts.quadrant_trend(analytics.trend(selected, by_quadrant=True), catalogue(), registry(),
-                                                 lang, breaks=breaks), lang),
+                                                 lang, breaks=breaks, lineage=links), lang),
                      tuple(carried))
 
 
@@ -262,7 +264,8 @@ def _compare(version: str, year: int, province: str, district: str, units: tuple
     this_year = filter_ratings(scope.Scope(province, district).apply(current_ratings()), years=[year])
     selected = filter_ratings(this_year, units=units)
     groups = analytics.group_averages(this_year, year)
-    return (_said(charts.radar(analytics.quadrant_profile(selected, year), catalogue(), registry(), lang), lang),
+    return (_said(charts.radar(analytics.quadrant_profile(selected, year), catalogue(), registry(), lang,
+                               lineage=get_store().lineage), lang),
             _said(charts.group_bars(groups, catalogue(), lang), lang), groups)
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from lgqa_metrics.analysis import analytics, charts
 from lgqa_metrics.domain.catalogue import default_catalogue
+from lgqa_metrics.domain.lineage import default_lineage
 from lgqa_metrics.domain.ratings import Rating
 from lgqa_metrics.domain.units import REPORTING_TYPES, default_registry, registry_from_rows
 from tests.analysis.test_analytics import CODES, frame
@@ -342,3 +343,18 @@ def test_every_figure_writes_numbers_the_reader_s_way() -> None:
     assert all(text.endswith(" %") and "." not in text for text in green.text)
     shares = {str(c) for bar in _figures("vi")["quadrant_shares"].data for c in bar.customdata}
     assert shares and all(re.fullmatch(r"\d+,\d %", c) for c in shares), shares
+
+
+def test_a_place_keeps_its_colour_across_the_reorganisation() -> None:
+    """With the lineage, each successor takes its predecessor's colour and marker (Phường Hồng Bàng looks like
+    Phường Minh Khai); drawn together, the two still differ; the twelve pilot units keep twelve colours."""
+    links = default_lineage()
+    pilot = charts.unit_styles(PILOT, REG, links)
+    successors = [u.id for u in REG.units if u.reports_for(2025) and u.type in REPORTING_TYPES]
+    alone = charts.unit_styles(successors, REG, links)
+    for successor in successors:
+        [predecessor] = [k.from_id for k in links.predecessors(successor)]
+        assert alone[successor] == pilot[predecessor]
+    together = charts.unit_styles(["p-minh-khai", "p-hong-bang"], REG, links)
+    assert together["p-minh-khai"].colour != together["p-hong-bang"].colour
+    assert len({s.colour for s in pilot.values()}) == 12

@@ -32,7 +32,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One server per test worker for the browser tests that read and change nothing but sessions: the bundled
-    demo returns (twelve units, 2022 and 2023), a staff account and an administrator, and audit entries of the
+    demo returns (twelve units in 2022 and 2023, their six successors in 2025), a staff account and an administrator, and audit entries of the
     kinds that once showed English (a failed sign-in, a role change, an export of ratings with its filters, a
     refused download)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'e2e.sqlite'}"

@@ -102,5 +102,5 @@ def test_an_appraiser_appraises_a_demo_return_in_the_browser(browser: Any, serve
     store.close()
 
     go_to(page, "Tổng quan")
-    page.get_by_text("kết quả thẩm định của 1/24 báo cáo đã thẩm định").wait_for(timeout=60_000)
+    page.get_by_text("kết quả thẩm định của 1/30 báo cáo đã thẩm định").wait_for(timeout=60_000)
     page.close()

@@ -11,17 +11,18 @@ from tests.e2e.server import STAFF, STAFF_PASSWORD, wait_until_idle
 pytestmark = pytest.mark.browser
 
 
-def test_overview_shows_the_matrix_with_every_pilot_unit(browser: Any, demo_server: str) -> None:
+def test_overview_shows_the_matrix_with_every_unit_due(browser: Any, demo_server: str) -> None:
     page = browser.new_page(viewport={"width": 1440, "height": 1400})
     page.goto(demo_server)
     wait_until_idle(page)
     assert page.locator("h1").first.inner_text() == "Tổng quan"
     matrix = page.locator(".js-plotly-plot").first
-    matrix.locator("text=Quận Hồng Bàng").first.wait_for(timeout=60_000)
-    svg_text = matrix.inner_text()
-    for name in ("Quận Hồng Bàng", "Huyện Vĩnh Bảo", "Phường Minh Khai", "Xã Trung Lập"):
+    matrix.locator("text=Phường Hồng Bàng").first.wait_for(timeout=60_000)
+    svg_text = matrix.inner_text()  # the demo opens on 2025: the six successors of the pilot's wards and communes
+    for name in ("Phường Hồng Bàng", "Phường Kiến An", "Xã An Lão", "Xã Vĩnh Bảo"):
         assert name in svg_text
-    assert "12 / 12" in page.locator("[data-testid='stMetric']").first.inner_text()
+    assert "Quận Hồng Bàng" not in svg_text, "a district dissolved in 2025 is not due in 2025"
+    assert "6 / 6" in page.locator("[data-testid='stMetric']").first.inner_text()
     page.close()  # the switch to English: test_a_reload_and_a_new_tab_keep_the_language_chosen; English charts:
     # tests/e2e/test_chart_layout_browser.py
 
