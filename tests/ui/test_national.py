@@ -142,3 +142,36 @@ def test_the_other_pages_summarise_or_cap_at_national_scale(national: Store, pag
     if page == "app_pages/submissions.py":
         areas = _frame(at, 0)
         assert len(areas) == len(scope.provinces(scope.with_areas(national.rating_table(), national.registry)))
+
+
+@pytest.fixture(scope="session")
+def _reformed_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("reformed") / "reformed.sqlite"
+    write_store(generate(SynthSpec(units=400, years=(2024, 2025), seed=11)), f"sqlite:///{path}")
+    return path
+
+
+def test_the_scope_choices_follow_the_hierarchy_of_the_year_shown(_reformed_file: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """2024: provinces → districts → communes; 2025, after the reform: the merged provinces, no districts."""
+    store = Store.open(use_copy(_reformed_file, tmp_path, monkeypatch))
+    ratings = scope.with_areas(store.rating_table(), store.registry)
+    expected = {year: sorted(p for p in ratings.loc[ratings["year"] == year, "province_id"].unique() if p)
+                for year in (2024, 2025)}
+    assert expected[2024] != expected[2025]
+    at = _ok(open_app("app_pages/overview.py"))
+    assert at.selectbox(key=state.YEAR).value == 2025
+    assert at.selectbox(key=state.PROVINCE).options[1:] == [store.registry[p].name for p in expected[2025]]
+    at.selectbox(key=state.PROVINCE).set_value(expected[2025][0])
+    _ok(at.run())
+    assert len(at.selectbox(key=state.DISTRICT).options) == 1, "only 'all': no districts after the reform"
+    at.selectbox(key=state.PROVINCE).set_value("")
+    at.selectbox(key=state.YEAR).set_value(2024)
+    _ok(at.run())
+    assert at.selectbox(key=state.PROVINCE).options[1:] == [store.registry[p].name for p in expected[2024]]
+    province = expected[2024][0]
+    at.selectbox(key=state.PROVINCE).set_value(province)
+    _ok(at.run())
+    districts = scope.districts(ratings[ratings["year"] == 2024], province)
+    assert len(at.selectbox(key=state.DISTRICT).options) == len(districts) + 1
+    store.close()
