@@ -359,8 +359,8 @@ def scope_select(ratings: pd.DataFrame, lang: str, where: object = st, year: int
             t("scope.province", lang), ["", *provinces], key=state.PROVINCE,
             format_func=lambda p: reg.name_of(p, lang) if p else t("scope.country", lang)))
     district = ""
-    if province or not provinces:
-        districts = present.get(province, [])
+    districts = present.get(province, []) if province or not provinces else []
+    if districts:  # none after the 2025 reform: communes belong to their province directly
         _valid_choice(state.DISTRICT, ["", *districts], "")
         district = str(where.selectbox(  # type: ignore[attr-defined]
             t("scope.district", lang), ["", *districts], key=state.DISTRICT,
