@@ -18,7 +18,7 @@ import pandas as pd
 from lgqa_metrics.analysis.analytics import colour_counts, ranking
 from lgqa_metrics.domain.catalogue import Catalogue
 from lgqa_metrics.domain.textnorm import fold
-from lgqa_metrics.domain.units import UnitRegistry
+from lgqa_metrics.domain.units import REPORTING_TYPES, UnitRegistry
 
 #: At most this many units are shown one by one; above it views summarise by area.
 UNIT_LIMIT: Final = 60
@@ -161,6 +161,23 @@ def profiled_units(chosen: list[str], ranked: pd.DataFrame, many: bool) -> list[
     if not many:
         return chosen
     return (chosen or list(worst_units(ranked, PROFILE_UNITS)["unit_id"]))[:PROFILE_UNITS]
+
+
+#: Units a search on Trends at national scale offers to follow one by one.
+FOLLOW_HITS: Final = 20
+
+
+def find_registered(registry: UnitRegistry, text: str, limit: int = FOLLOW_HITS) -> list[str]:
+    """Ids of the reporting units whose name, English name, id or province's name contains ``text`` (case, accents
+    and spacing ignored), at most ``limit``, newest first (the units of a reorganisation before their
+    predecessors), then by name."""
+    needle = " ".join(fold(text).split())
+    if not needle:
+        return []
+    hits = [u for u in registry.units if u.type in REPORTING_TYPES and needle in fold(
+        f"{u.name} {u.name_en} {u.id} {registry.name_of(registry.province_of(u.id) or '')}")]
+    hits.sort(key=lambda u: (-(u.valid_from.toordinal() if u.valid_from else 0), u.name, u.id))
+    return [u.id for u in hits[:limit]]
 
 
 def search_units(ranked: pd.DataFrame, text: str, limit: int = LIST_ROWS) -> pd.DataFrame:

@@ -390,6 +390,23 @@ def placed_ranking_table(ranked: pd.DataFrame, lang: str) -> pd.DataFrame:
     return shown
 
 
+def unit_follow(lang: str, where: object = st) -> list[str]:
+    """At national scale, where no list holds every unit: units found by name (a search, then a choice among at
+    most :data:`~lgqa_metrics.analysis.scope.FOLLOW_HITS` hits) to follow one by one; empty when none is chosen."""
+    reg = registry()
+    text = where.text_input(t("trends.follow_search", lang), key=state.TREND_FIND,  # type: ignore[attr-defined]
+                            placeholder=t("scope.search_hint", lang), max_chars=100)
+    kept = [u for u in st.session_state.get(state.TREND_UNITS, []) if u in reg]
+    options = list(dict.fromkeys([*kept, *figures.found_units(text)]))
+    st.session_state[state.TREND_UNITS] = kept
+    if not options:
+        return []
+    chosen = where.multiselect(t("trends.follow_units", lang), options, key=state.TREND_UNITS,  # type: ignore[attr-defined]
+                               format_func=lambda u: f"{reg.name_of(u, lang)} ({u})",
+                               placeholder=t("trends.follow_none", lang))
+    return [str(u) for u in chosen]
+
+
 def unit_search(ranked: pd.DataFrame, lang: str) -> None:
     """Find units by name among a ranked table (at national scale, where no list shows them all)."""
     text = st.text_input(t("scope.search", lang), key=state.UNIT_SEARCH, placeholder=t("scope.search_hint", lang),

@@ -346,3 +346,13 @@ def areas(year: int | None) -> dict[str, list[str]]:
     """Provinces and their districts with returns (of ``year``: the hierarchy valid that year), see
     :func:`lgqa_metrics.analysis.scope.hierarchy`."""
     return _areas(data_version(), year)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def _found_units(version: str, text: str) -> list[str]:
+    return scope.find_registered(registry(), text)
+
+
+def found_units(text: str) -> list[str]:
+    """Registered units whose names match ``text`` (see :func:`lgqa_metrics.analysis.scope.find_registered`)."""
+    return _found_units(get_store().data_version(), text) if text.strip() else []

@@ -36,6 +36,8 @@ UNLOCK_UNIT: Final = "unlock_unit"  # str: Data administration, the locked unit-
 UNLOCK_REASON: Final = "unlock_reason"  # str: Data administration, why (mandatory)
 PROVINCE: Final = "scope_province"  # str province id ("" = the whole country): analysis pages at national scale
 DISTRICT: Final = "scope_district"  # str district id ("" = the whole province): analysis pages at national scale
+TREND_FIND: Final = "trend_find"  # str: Trends at national scale, text searched among unit names to follow
+TREND_UNITS: Final = "trend_units"  # list[str] unit ids: Trends at national scale, the units followed one by one
 UNIT_SEARCH: Final = "unit_search"  # str: text searched among unit names, analysis pages at national scale
 UPLOAD_FILES: Final = "upload_files"  # file_uploader widget: key prefix, see uploader_key()
 UPLOAD_NONCE: Final = "upload_nonce"  # int: bumped to clear the uploader after a confirmation

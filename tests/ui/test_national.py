@@ -175,3 +175,25 @@ def test_the_scope_choices_follow_the_hierarchy_of_the_year_shown(_reformed_file
     districts = scope.districts(ratings[ratings["year"] == 2024], province)
     assert len(at.selectbox(key=state.DISTRICT).options) == len(districts) + 1
     store.close()
+
+
+def test_at_national_scale_a_new_unit_found_by_name_is_followed_through_its_predecessors(
+        _reformed_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store.open(use_copy(_reformed_file, tmp_path, monkeypatch))
+    merged = next(u for u in store.registry.units
+                  if u.reports_for(2025) and len(store.lineage.predecessors(u.id)) >= 2
+                  and u.type.value in ("phuong", "xa"))
+    at = _ok(open_app("app_pages/trends.py"))
+    assert "Chỉ số tổng hợp" in _chart(at, 0) and not at.multiselect, "one line per area, nothing followed yet"
+    at.text_input(key=state.TREND_FIND).set_value(fold(merged.name).upper())
+    _ok(at.run())
+    assert f"{merged.name} ({merged.id})" in at.multiselect(key=state.TREND_UNITS).options
+    at.multiselect(key=state.TREND_UNITS).set_value([merged.id])
+    _ok(at.run())
+    spec = json.loads(_chart(at, 0))
+    names = {tr.get("name") for tr in spec["data"] if tr.get("mode") == "lines+markers"}
+    assert names == {merged.name, f"{merged.name} — tiền thân"}
+    predecessors = {store.registry[k.from_id].name for k in store.lineage.predecessors(merged.id)}
+    note = " ".join(c.value for c in at.caption)
+    assert all(name in note for name in predecessors), note
+    store.close()
