@@ -16,6 +16,7 @@ from typing import Final
 
 import pandas as pd
 
+from lgqa_metrics.analysis.lineage import THROUGH
 from lgqa_metrics.domain.catalogue import Catalogue, code_key
 from lgqa_metrics.domain.evidence import EvidenceStatus
 from lgqa_metrics.domain.paths import CATALOGUE_DIR
@@ -285,7 +286,7 @@ def quadrant_profile(ratings: pd.DataFrame, year: int) -> pd.DataFrame:
 def trend(ratings: pd.DataFrame, by_quadrant: bool = False) -> pd.DataFrame:
     """Index and colour counts per unit and year (and quadrant); rows carried back from predecessors
     (``through_lineage``, see :mod:`lgqa_metrics.analysis.lineage`) stay apart from the unit's own."""
-    marked = ("through_lineage",) if "through_lineage" in ratings else ()
+    marked = (THROUGH,) if THROUGH in ratings else ()
     keys = (*UNIT_KEYS, *marked, "year", "quadrant") if by_quadrant else (*UNIT_KEYS, *marked, "year")
     return colour_counts(ratings, keys)
 

@@ -19,16 +19,14 @@ import pandas as pd
 
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.domain.lineage import Lineage
-from lgqa_metrics.domain.ratings import Rating
+from lgqa_metrics.domain.ratings import COLOURS, Rating
 from lgqa_metrics.domain.units import UnitRegistry
 
 #: The column marking rows carried back from predecessors.
 THROUGH: Final = "through_lineage"
-#: Points of the assessed ratings (red, yellow, green), as the index counts them.
-_POINTS: Final = {Rating.RED.value: 0.0, Rating.YELLOW.value: 0.5, Rating.GREEN.value: 1.0}
-_BY_POINTS: Final = {0.0: Rating.RED.value, 0.5: Rating.YELLOW.value, 1.0: Rating.GREEN.value}
-#: The rating table's ordinal score of each assessed rating.
-_SCORES: Final = {Rating.RED.value: 0, Rating.YELLOW.value: 1, Rating.GREEN.value: 2}
+#: Points of the assessed ratings (red 0, yellow ½, green 1): their scores (:attr:`Rating.score`) halved.
+_POINTS: Final = {r.value: r.score / 2 for r in COLOURS if r.score is not None}
+_BY_POINTS: Final = {points: rating for rating, points in _POINTS.items()}
 
 
 class BaselineRule(StrEnum):
@@ -157,7 +155,7 @@ def carry_back(ratings: pd.DataFrame, units: Sequence[str], lineage: Lineage, re
         if column in frame:
             frame[column] = empty
     if "score" in frame:  # the carried rating's score, not that of the predecessor row the shape came from
-        frame["score"] = frame["rating"].map(_SCORES).astype("Int64")
+        frame["score"] = frame["rating"].map(lambda r: Rating(r).score).astype("Int64")
     names = {c.unit_id: registry[c.unit_id] for c in carried}
     frame = frame.assign(unit_id=frame["target"], unit_name=frame["target"].map(lambda u: names[u].name),
                          unit_type=frame["target"].map(lambda u: names[u].type.value),

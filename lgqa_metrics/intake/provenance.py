@@ -47,13 +47,14 @@ def _label_value(sheet: SheetData, r: int, c: int, text: str) -> tuple[str, str]
     return "", a1(r, c)
 
 
-def header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry, for_year: int | None = None) -> HeaderFacts:
-    """The unit and year the header block above a table names; a unit name shared by several units is read as the
-    one answering for ``for_year`` when it is known."""
+def header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry, year_hint: int | None = None) -> HeaderFacts:
+    """The unit and year the header block above a table names. Names are matched once the block has been read, for
+    the year it names (else ``year_hint``, the year in the sheet's or file's name): a name shared by several units
+    ("Hồng Bàng": the quận until 2025, a phường since) is read as the unit answering for that year."""
     found = HeaderFacts()
-    labelled: list[tuple[Unit, str]] = []
-    searched: list[tuple[Unit, str]] = []
-    unknown_from_label = False
+    by_id: list[tuple[Unit, str]] = []
+    # (text, cell, after a unit label, the text an unknown name is reported as: empty when it names no unit), in order
+    names: list[tuple[str, str, bool, str]] = []
     for r in range(min(last_row, len(sheet.rows))):
         for c, value in enumerate(sheet.rows[r]):
             if value == "" or is_blank(value):
@@ -63,36 +64,50 @@ def header_facts(sheet: SheetData, last_row: int, registry: UnitRegistry, for_ye
             if label in {"ma don vi", "unit id", "unit code"}:
                 unit = registry.get(_label_value(sheet, r, c, text)[0])
                 if unit:
-                    labelled.insert(0, (unit, a1(r, c)))
+                    by_id.insert(0, (unit, a1(r, c)))
                 continue
             if label in {"don vi", "ten don vi", "don vi bao cao", "unit", "co quan"}:
                 target, where = _label_value(sheet, r, c, text)
                 if target:
-                    unit = registry.match(target, for_year)
-                    if unit:
-                        labelled.append((unit, where))
-                    else:
-                        found.unknown = (target, where)
-                        unknown_from_label = True
+                    names.append((target, where, True, target))
                 continue
             if label in {"nam", "year", "nam danh gia", "ky danh gia", "nam bao cao"} and found.year is None:
                 target, where = _label_value(sheet, r, c, text)
                 if _YEAR_VALUE.fullmatch(target):
                     found.year, found.year_cell, found.year_raw = int(target), where, target
                 continue
-            for line, unit_like, cleaned in lines:
-                hits = registry.search(line, for_year)
-                searched.extend((u, a1(r, c)) for u in hits)
-                if not hits and not unknown_from_label and unit_like:
-                    found.unknown = (cleaned, a1(r, c))
+            names.extend((line, a1(r, c), False, cleaned if unit_like else "") for line, unit_like, cleaned in lines)
             if found.year is None and isinstance(value, str) and year is not None:
                 found.year, found.year_cell, found.year_raw = year[0], a1(r, c), year[1]
-    pool = labelled or searched
+    labelled, searched = _matched(names, registry, found, found.year or year_hint)
+    pool = by_id + labelled or searched
     if pool:
         ids = {u.id for u, _ in pool}
         specific = [(u, cell) for u, cell in pool if not any(registry.is_ancestor(u.id, other) for other in ids)]
         found.unit, found.unit_cell = (specific or pool)[0]
     return found
+
+
+def _matched(names: list[tuple[str, str, bool, str]], registry: UnitRegistry, found: HeaderFacts,
+             year: int | None) -> tuple[list[tuple[Unit, str]], list[tuple[Unit, str]]]:
+    """The units the header's names resolve to for ``year``: those after a unit label, and those found in other
+    lines; the last name that resolves to nothing becomes ``found.unknown`` (a label's before any other line's)."""
+    labelled: list[tuple[Unit, str]] = []
+    searched: list[tuple[Unit, str]] = []
+    unknown_from_label = False
+    for text, cell, from_label, shown in names:
+        if from_label:
+            unit = registry.match(text, year)
+            if unit:
+                labelled.append((unit, cell))
+            else:
+                found.unknown, unknown_from_label = (text, cell), True
+            continue
+        hits = registry.search(text, year)
+        searched.extend((u, cell) for u in hits)
+        if not hits and not unknown_from_label and shown:
+            found.unknown = (shown, cell)
+    return labelled, searched
 
 
 def _header_text(text: str) -> tuple[str, tuple[tuple[str, bool, str], ...], tuple[int, str] | None]:

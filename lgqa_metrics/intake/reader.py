@@ -266,13 +266,10 @@ def _as_return(table: _Table, file: str, stem: str, file_is_one_return: bool, ca
     answering for the return's year."""
     issues = list(table.read.issues)
     sheet = table.sheet
-    facts = [header_facts(s, end, registry) for s, end in table.header_blocks()]
-    year = next((f.year for f in facts if f.year), None)
+    named_year = year_from_name(sheet.name) or year_from_name(stem)
+    facts = [header_facts(s, end, registry, named_year) for s, end in table.header_blocks()]
+    year = next((f.year for f in facts if f.year), None) or named_year
     year_cell = next((f.year_cell for f in facts if f.year), "")
-    if year is None:
-        year = year_from_name(sheet.name) or year_from_name(stem)
-    if year is not None:
-        facts = [header_facts(s, end, registry, year) for s, end in table.header_blocks()]
     unit = table.unit or next((f.unit for f in facts if f.unit), None)
     if unit is None:
         unit = unit_from_name(sheet.name, registry, year) or (

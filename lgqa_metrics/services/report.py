@@ -164,8 +164,13 @@ def _through_lineage(store: Store, ratings: pd.DataFrame, request: ReportRequest
     ancestors = [a for a in lineage.with_ancestors(units, store.lineage) if a not in units]
     if not ancestors:
         return ratings, []
-    earlier = basis.apply(scope.with_areas(store.ratings(years=[before], units=ancestors), store.registry),
-                          held.accepted, held.overrides, Basis.COMBINED)
+    read = set(ratings["unit_id"].astype(str))
+    unread = [a for a in ancestors if a not in read]  # read already unless the report names its units
+    earlier = ratings[ratings["year"] == before]
+    if unread:
+        more = basis.apply(scope.with_areas(store.ratings(years=[before], units=unread), store.registry),
+                           held.accepted, held.overrides, Basis.COMBINED)
+        earlier = pd.concat([earlier, more], ignore_index=True)
     extra, carried = lineage.carry_back(earlier, units, store.lineage, store.registry, REPORT_RULE)
     if extra.empty:
         return ratings, []
