@@ -7,7 +7,6 @@ from __future__ import annotations
 import streamlit as st
 
 from lgqa_metrics.analysis import analytics, scope
-from lgqa_metrics.analysis.lineage import Carried
 from lgqa_metrics.domain.i18n import t
 from lgqa_metrics.ui import components, figures
 from lgqa_metrics.ui.data import catalogue
@@ -23,28 +22,23 @@ rule = components.lineage_select(chosen, lang, st.sidebar)
 if len(years) < 2:
     st.info(t("trends.one_year", lang, year=years[0]))
     st.stop()
-areas = many and not chosen  # at national scale, one line per area until units are chosen to follow
-carried: tuple[Carried, ...] = ()
-if areas:
-    lines, per_quadrant = figures.area_trends(where, lang)
+view = figures.trends(where, chosen, many, rule, lang)
+if view.areas:
     st.caption(t("scope.lines_note", lang, scope=components.scope_caption(where, lang), limit=scope.UNIT_LIMIT))
-else:
-    view = figures.trends(chosen, rule, lang)
-    lines, per_quadrant, carried = view.lines, view.per_quadrant, view.carried
-st.plotly_chart(lines, key="trend")
+st.plotly_chart(view.lines, key="trend")
 if rule is not None:
-    components.carried_caption(carried, rule, lang)
-st.plotly_chart(per_quadrant, key="qtrend")
+    components.carried_caption(view.carried, rule, lang)
+st.plotly_chart(view.per_quadrant, key="qtrend")
 components.lineage_graphs(chosen, lang)
 
 st.subheader(t("trends.changes", lang))
 year_from, year_to = components.year_pair(lang)
 summary = figures.change_summary(where, chosen, year_from, year_to, rule)
 components.compared_note(figures.two_years(where, chosen, year_from, year_to, rule), year_from, year_to, lang)
-components.lineage_change_note(carried, rule, year_from, year_to, lang)
+components.lineage_change_note(view.carried, rule, year_from, year_to, lang)
 components.table(components.change_summary_table(summary, lang), lang, "change_summary")
 st.subheader(t("trends.detail", lang, year_from=year_from, year_to=year_to))
-if areas:
+if view.areas:
     st.info(t("scope.detail_narrow", lang, limit=scope.UNIT_LIMIT))
     st.stop()
 detail = figures.change_detail(chosen, year_from, year_to, rule)

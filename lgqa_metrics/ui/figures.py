@@ -118,12 +118,13 @@ def overview(year: int, where: scope.Scope, lang: str) -> OverviewView:
 
 @dataclass(frozen=True, slots=True)
 class TrendView:
-    """The Trends charts of chosen units, and, when they follow lineage, what was carried back from
-    predecessors (empty when nothing was)."""
+    """The Trends charts: of the chosen units, or (``areas``) one line per area when none is chosen at national
+    scale; and, when units follow lineage, what was carried back from predecessors (empty when nothing was)."""
 
     lines: go.Figure
     per_quadrant: go.Figure
     carried: tuple[lineage.Carried, ...] = ()
+    areas: bool = False
 
 
 def _followed(units: tuple[str, ...], rule: str | None) -> tuple[pd.DataFrame, list[lineage.Carried]]:
@@ -148,8 +149,12 @@ def _trends(version: str, units: tuple[str, ...], rule: str | None, lang: str) -
                      tuple(carried))
 
 
-def trends(units: list[str], rule: lineage.BaselineRule | None, lang: str) -> TrendView:
-    """Index lines per unit, overall and per quadrant; with a ``rule``, following lineage."""
+def trends(where: scope.Scope, units: list[str], many: bool, rule: lineage.BaselineRule | None,
+           lang: str) -> TrendView:
+    """Index lines per unit, overall and per quadrant (with a ``rule``, following lineage); at national scale
+    (``many``) with no unit chosen, one line per area one level down from the scope."""
+    if many and not units:
+        return TrendView(*_area_trends(data_version(), where.province, where.district, lang), areas=True)
     return _trends(data_version(), tuple(units), rule.value if rule else None, lang)
 
 
@@ -163,12 +168,6 @@ def _area_trends(version: str, province: str, district: str, lang: str) -> tuple
     per_quadrant = charts.quadrant_trend(scope.area_counts(in_scope, key, names, ("year", "quadrant")), catalogue(),
                                          registry(), lang)
     return _said(lines, lang), _said(per_quadrant, lang)
-
-
-def area_trends(where: scope.Scope, lang: str) -> tuple[go.Figure, go.Figure]:
-    """Index lines per area one level down from the scope (provinces or districts), overall and per
-    quadrant: the Trends charts when there are too many units for a line each."""
-    return _area_trends(data_version(), where.province, where.district, lang)
 
 
 @st.cache_data(max_entries=_ENTRIES, show_spinner=False)
