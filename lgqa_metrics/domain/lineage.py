@@ -101,6 +101,10 @@ class Lineage:
         """The links out of ``unit_id`` (its direct successors)."""
         return tuple(self._out_of.get(unit_id, ()))
 
+    def involves(self, unit_id: str) -> bool:
+        """True when ``unit_id`` has a predecessor or a successor."""
+        return unit_id in self._into or unit_id in self._out_of
+
     def ancestors(self, unit_id: str) -> tuple[str, ...]:
         """Every unit ``unit_id`` descends from, nearest first."""
         return self._walk(unit_id, self._into, lambda k: k.from_id)

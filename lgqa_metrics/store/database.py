@@ -164,12 +164,15 @@ def _holds_registry(conn: Connection) -> bool:
     return bool(source == REGISTRY_FROM_STORE)
 
 
-def _stored_registry(conn: Connection) -> UnitRegistry | None:
-    """:meth:`Store.stored_registry` on ``conn``."""
-    if not _holds_registry(conn):
-        return None
+def _units_table(conn: Connection) -> UnitRegistry:
+    """The registry in the store's ``units`` table, validated like ``data/units.csv``."""
     rows = conn.execute(sa.select(units_t).order_by(units_t.c.id)).mappings().all()
     return registry_from_rows(rows, "units table")
+
+
+def _stored_registry(conn: Connection) -> UnitRegistry | None:
+    """:meth:`Store.stored_registry` on ``conn``."""
+    return _units_table(conn) if _holds_registry(conn) else None
 
 
 def _create_sqlite_file_whole(url: str) -> None:
@@ -242,7 +245,7 @@ class Store:
         with store.writing() as conn:
             migrations.upgrade(conn)
             holds_registry = _holds_registry(conn)
-            stored = _stored_registry(conn) if registry is None and holds_registry else None
+            stored = _units_table(conn) if registry is None and holds_registry else None
             if stored is not None:  # the registry lives in the store (a synthetic national dataset): data/units.csv stays out
                 store.registry = stored
                 store.lineage = lineage if lineage is not None else _stored_lineage(conn, stored)

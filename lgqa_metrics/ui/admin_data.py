@@ -186,11 +186,10 @@ def reference_block(kind: Kind, actor: Actor | None, lang: str) -> None:
 def lineage_block(actor: Actor | None, lang: str) -> None:
     """The lineage crosswalk as a reference file, and the lineage of a chosen unit drawn as a graph."""
     reference_block("lineage", actor, lang)
-    links = get_store().lineage
-    linked = [u.id for u in registry().units if links.predecessors(u.id) or links.successors(u.id)]
+    links, reg = get_store().lineage, registry()
+    linked = [u.id for u in reg.units if links.involves(u.id)]
     if not linked:
         return
-    reg = registry()
     _choose(state.LINEAGE_UNIT, linked, linked[-1])
     chosen = st.selectbox(t("reference.lineage_unit", lang), linked, key=state.LINEAGE_UNIT,
                           format_func=lambda u: f"{reg.name_of(u, lang)} ({u})")

@@ -182,7 +182,7 @@ def lineage_graphs(units: Sequence[str], lang: str) -> None:
     """The lineage of each chosen unit that has one, as a small graph (when at most :data:`LINEAGE_GRAPHS` units
     are chosen)."""
     links = get_store().lineage
-    related = [u for u in units if links.predecessors(u) or links.successors(u)]
+    related = [u for u in units if links.involves(u)]
     if not related or len(units) > LINEAGE_GRAPHS:
         return
     for uid in related:

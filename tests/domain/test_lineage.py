@@ -631,3 +631,10 @@ def test_a_name_only_one_unit_has_matches_whatever_the_year() -> None:
         assert getattr(registry.match("Minh Khai", year), "id", None) == "p-minh-khai"
         assert getattr(registry.match("Phường Hồng Bàng", year), "id", None) == "p-hong-bang"
         assert getattr(registry.match("P. Hồng Bàng (mới)", year), "id", None) == "p-hong-bang"
+
+
+def test_a_unit_is_involved_in_the_lineage_when_it_has_a_predecessor_or_a_successor() -> None:
+    shipped = load_lineage(default_registry())
+    assert shipped.involves("p-minh-khai") and shipped.involves("p-hong-bang")
+    assert not shipped.involves("q-le-chan"), "a dissolved district has neither"
+    assert not shipped.involves("x-nowhere")
